@@ -1,0 +1,114 @@
+// The one place that reads the environment. It is read once at start, validated, and passed down;
+// a bad value stops the server with a message that names the variable and the fix.
+import path from 'node:path';
+import { z } from 'zod';
+
+export type DatabaseConfig =
+  | { kind: 'embedded'; /** null: in memory */ dataDir: string | null }
+  | { kind: 'postgres'; url: string; poolSize: number; connectTimeoutMs: number };
+
+export interface Config {
+  port: number;
+  host: string;
+  /** production hides GraphiQL's default query and never adds debugging detail to errors */
+  nodeEnv: 'development' | 'production' | 'test';
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  database: DatabaseConfig;
+  /** Migrate and seed an empty database at start (the embedded default does; a real one opts in). */
+  autoMigrate: boolean;
+  seedIfEmpty: boolean;
+  seedScale: number;
+  /** Largest `first`/`last` a connection accepts. */
+  maxPageSize: number;
+  /** Adds extensions.sqlStatements to each response; for tests and for measuring, off by default. */
+  exposeStatementCount: boolean;
+  /** How long a login token stays valid. */
+  tokenTtlHours: number;
+  graphiql: boolean;
+}
+
+const bool = (name: string) =>
+  z
+    .enum(['1', '0', 'true', 'false', 'yes', 'no'], {
+      error: () => `${name} must be one of true/false/1/0/yes/no`,
+    })
+    .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const int = (name: string, min: number, max: number) =>
+  z.coerce
+    .number({ error: () => `${name} must be a whole number` })
+    .int(`${name} must be a whole number`)
+    .min(min, `${name} must be at least ${min}`)
+    .max(max, `${name} must be at most ${max}`);
+
+const envSchema = z.object({
+  PORT: int('PORT', 0, 65535).default(4000),
+  HOST: z.string().min(1).default('localhost'),
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'], {
+      error: () => 'NODE_ENV must be development, production or test',
+    })
+    .default('development'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: () => 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
+  DATABASE_URL: z
+    .string()
+    .refine((v) => /^postgres(ql)?:\/\//.test(v), {
+      error: (issue) => `DATABASE_URL must be a postgresql:// URL, got ${String(issue.input).split(':')[0]}:…`,
+    })
+    .optional(),
+  DATABASE_POOL_SIZE: int('DATABASE_POOL_SIZE', 1, 1000).default(10),
+  DATABASE_CONNECT_TIMEOUT_MS: int('DATABASE_CONNECT_TIMEOUT_MS', 100, 600000).default(5000),
+  DATA_DIR: z.string().min(1).default('.data'),
+  AUTO_MIGRATE: bool('AUTO_MIGRATE').optional(),
+  SEED_IF_EMPTY: bool('SEED_IF_EMPTY').optional(),
+  SEED_SCALE: z.coerce
+    .number({ error: () => 'SEED_SCALE must be a number' })
+    .positive('SEED_SCALE must be above 0')
+    .max(64, 'SEED_SCALE must be at most 64')
+    .default(0.1),
+  MAX_PAGE_SIZE: int('MAX_PAGE_SIZE', 1, 1000).default(100),
+  EXPOSE_SQL_STATEMENT_COUNT: bool('EXPOSE_SQL_STATEMENT_COUNT').default(false),
+  TOKEN_TTL_HOURS: int('TOKEN_TTL_HOURS', 1, 24 * 365).default(24 * 30),
+  GRAPHIQL: bool('GRAPHIQL').default(true),
+});
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads and validates the environment; throws ConfigError listing every problem found. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  - ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const embedded = !e.DATABASE_URL;
+  const database: DatabaseConfig = e.DATABASE_URL
+    ? {
+        kind: 'postgres',
+        url: e.DATABASE_URL,
+        poolSize: e.DATABASE_POOL_SIZE,
+        connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
+      }
+    : { kind: 'embedded', dataDir: path.resolve(cwd, e.DATA_DIR, 'pglite') };
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    nodeEnv: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    database,
+    autoMigrate: e.AUTO_MIGRATE ?? embedded,
+    seedIfEmpty: e.SEED_IF_EMPTY ?? embedded,
+    seedScale: e.SEED_SCALE,
+    maxPageSize: e.MAX_PAGE_SIZE,
+    exposeStatementCount: e.EXPOSE_SQL_STATEMENT_COUNT,
+    tokenTtlHours: e.TOKEN_TTL_HOURS,
+    graphiql: e.GRAPHIQL,
+  };
+}

@@ -1,0 +1,60 @@
+// Counts the SQL statements each GraphQL operation sends to the database. The count is taken at the
+// driver adapter, below Prisma, so nothing Prisma does (batching, nested reads, transactions) escapes it.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type {
+  SqlDriverAdapter,
+  SqlMigrationAwareDriverAdapterFactory,
+  SqlQuery,
+  Transaction,
+} from '@prisma/driver-adapter-utils';
+
+export interface StatementTally {
+  count: number;
+}
+
+const current = new AsyncLocalStorage<StatementTally>();
+
+/** Runs fn with a fresh tally; every statement sent from its async context is added to it. */
+export function withStatementTally<T>(tally: StatementTally, fn: () => T): T {
+  return current.run(tally, fn);
+}
+
+/** Statements sent since start, by every tally; used by /metrics and by tests outside a request. */
+export const totalStatements = { count: 0 };
+
+function record(): void {
+  totalStatements.count += 1;
+  const tally = current.getStore();
+  if (tally) tally.count += 1;
+}
+
+function countQueryable<T extends SqlDriverAdapter | Transaction>(target: T): T {
+  return new Proxy(target, {
+    get(obj, prop, receiver) {
+      if (prop === 'queryRaw' || prop === 'executeRaw') {
+        return (query: SqlQuery) => {
+          record();
+          return obj[prop](query);
+        };
+      }
+      if (prop === 'startTransaction') {
+        return async (...args: Parameters<SqlDriverAdapter['startTransaction']>) =>
+          countQueryable(await (obj as SqlDriverAdapter).startTransaction(...args));
+      }
+      const value = Reflect.get(obj, prop, receiver);
+      return typeof value === 'function' ? value.bind(obj) : value;
+    },
+  });
+}
+
+/** Wraps a driver adapter factory so that every query it runs is counted. */
+export function countingAdapterFactory(
+  factory: SqlMigrationAwareDriverAdapterFactory,
+): SqlMigrationAwareDriverAdapterFactory {
+  return {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    connect: async () => countQueryable(await factory.connect()),
+    connectToShadowDb: () => factory.connectToShadowDb(),
+  };
+}
