@@ -1,0 +1,200 @@
+// The seed's promises: deterministic rows, the demo accounts, documented sizes, and data that
+// respects the rules the API enforces (internal comments by staff, everything within one organization).
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../server/database.ts';
+import { verifyPassword } from '../server/passwords.ts';
+import type { PrismaClient } from './generated/client.ts';
+import { applyMigrations } from './migrations.ts';
+import {
+  DEMO_ACCOUNTS,
+  DEMO_CUSTOMER_MIN_TICKETS,
+  DEMO_PASSWORD,
+  plannedCounts,
+  SEED_EPOCH,
+  SeedError,
+  seedDatabase,
+  type SeedProgress,
+  type SeedSummary,
+} from './seed.ts';
+
+const SCALE = 0.02;
+
+/** A digest of every seeded table, row by row in primary-key order; passwordHash is salted per run. */
+async function digest(prisma: PrismaClient): Promise<string> {
+  const tables = await Promise.all([
+    prisma.organization.findMany({ orderBy: { id: 'asc' } }),
+    prisma.user.findMany({ orderBy: { id: 'asc' }, omit: { passwordHash: true } }),
+    prisma.apiToken.findMany({ orderBy: { id: 'asc' } }),
+    prisma.tag.findMany({ orderBy: { id: 'asc' } }),
+    prisma.ticket.findMany({ orderBy: { id: 'asc' } }),
+    prisma.ticketTag.findMany({ orderBy: [{ ticketId: 'asc' }, { tagId: 'asc' }] }),
+    prisma.comment.findMany({ orderBy: { id: 'asc' } }),
+  ]);
+  return createHash('sha256').update(JSON.stringify(tables)).digest('hex');
+}
+
+async function tableCounts(prisma: PrismaClient) {
+  const [organizations, users, apiTokens, tags, tickets, ticketTags, comments] = await Promise.all([
+    prisma.organization.count(),
+    prisma.user.count(),
+    prisma.apiToken.count(),
+    prisma.tag.count(),
+    prisma.ticket.count(),
+    prisma.ticketTag.count(),
+    prisma.comment.count(),
+  ]);
+  return { organizations, users, apiTokens, tags, tickets, ticketTags, comments };
+}
+
+describe('plannedCounts', () => {
+  it('is 5 organizations, 500 users, 20,000 tickets and 100,000 comments at scale 1, and scales linearly', () => {
+    expect(plannedCounts(1)).toEqual({ organizations: 5, users: 500, tags: 60, tickets: 20_000, comments: 100_000 });
+    expect(plannedCounts(2)).toEqual({ organizations: 10, users: 1000, tags: 120, tickets: 40_000, comments: 200_000 });
+  });
+
+  it('keeps acme and globex, each with an admin, an agent and a customer, at any scale', () => {
+    expect(plannedCounts(0.02)).toEqual({ organizations: 2, users: 10, tags: 24, tickets: 400, comments: 2000 });
+    expect(plannedCounts(0.0001)).toEqual({ organizations: 2, users: 6, tags: 24, tickets: 20, comments: 100 });
+  });
+
+  it('refuses a scale that is not above 0', () => {
+    for (const scale of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => plannedCounts(scale)).toThrow(SeedError);
+  });
+});
+
+describe('seedDatabase', () => {
+  let db: Database;
+  let prisma: PrismaClient;
+  let first: SeedSummary;
+  let firstDigest: string;
+  const progress: SeedProgress[] = [];
+
+  beforeAll(async () => {
+    db = await openDatabase({ kind: 'embedded', dataDir: null });
+    prisma = db.prisma;
+    await applyMigrations(db.adapterFactory);
+    first = await seedDatabase(prisma, { scale: SCALE, onProgress: (p) => progress.push(p) });
+    firstDigest = await digest(prisma);
+  });
+
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it('inserts the planned number of rows and reports them', async () => {
+    const planned = plannedCounts(SCALE);
+    expect(first.counts).toMatchObject(planned);
+    expect(first.counts.apiTokens).toBe(0);
+    expect(first.counts.ticketTags).toBeGreaterThan(0);
+    expect(await tableCounts(prisma)).toEqual(first.counts);
+    expect(first).toMatchObject({ scale: SCALE, seed: 1 });
+    expect(first.elapsedMs).toBeGreaterThan(0);
+  });
+
+  it('reports progress per table, ending at each total', () => {
+    const last = new Map(progress.map((p) => [p.table, p]));
+    expect([...last.keys()]).toEqual(['organizations', 'users', 'tags', 'tickets', 'ticketTags', 'comments']);
+    for (const p of last.values()) expect(p.done).toBe(p.total);
+    expect(last.get('comments')!.total).toBe(first.counts.comments);
+  });
+
+  it('refuses a database that already has data, and leaves it untouched', async () => {
+    await expect(seedDatabase(prisma, { scale: SCALE })).rejects.toThrow(/already has 2 organizations.*reset/);
+    expect(await digest(prisma)).toBe(firstDigest);
+  });
+
+  it('refuses a database that is not migrated, naming the command to run', async () => {
+    // PGlite has a single session, so the search path set here applies to the seed's own queries.
+    await prisma.$executeRawUnsafe('CREATE SCHEMA IF NOT EXISTS not_migrated');
+    await prisma.$executeRawUnsafe('SET search_path TO not_migrated');
+    try {
+      await expect(seedDatabase(prisma, { scale: SCALE })).rejects.toThrow(/not migrated.*npm run db:migrate/);
+    } finally {
+      await prisma.$executeRawUnsafe('SET search_path TO public');
+    }
+  });
+
+  it('gives every demo account its role, its organization and DEMO_PASSWORD', async () => {
+    for (const account of DEMO_ACCOUNTS) {
+      const user = await prisma.user.findUnique({ where: { email: account.email }, include: { organization: true } });
+      expect(user, account.email).toMatchObject({ role: account.role, name: account.name });
+      expect(user!.organization.slug).toBe(account.organizationSlug);
+      expect(await verifyPassword(DEMO_PASSWORD, user!.passwordHash!)).toBe(true);
+    }
+    const acme = await prisma.organization.findUnique({ where: { slug: 'acme' } });
+    expect(acme?.name).toBe('Acme Inc.');
+    const hashes = await prisma.user.groupBy({ by: ['passwordHash'] });
+    expect(hashes).toHaveLength(1);
+    expect(await verifyPassword('not the password', hashes[0]!.passwordHash!)).toBe(false);
+  });
+
+  it("gives acme's demo customer tickets with conversations, some with internal notes", async () => {
+    const tickets = await prisma.ticket.findMany({
+      where: { requester: { email: 'customer@acme.test' } },
+      include: { comments: true, organization: true },
+    });
+    expect(tickets.length).toBeGreaterThanOrEqual(Math.max(5, DEMO_CUSTOMER_MIN_TICKETS));
+    expect(tickets.every((t) => t.organization.slug === 'acme')).toBe(true);
+    expect(tickets.filter((t) => t.comments.length > 0).length).toBeGreaterThanOrEqual(5);
+    expect(tickets.filter((t) => t.comments.some((c) => c.internal)).length).toBeGreaterThan(0);
+  });
+
+  it('never has a customer author an internal comment', async () => {
+    const internalByCustomers = await prisma.comment.count({ where: { internal: true, author: { role: 'CUSTOMER' } } });
+    expect(internalByCustomers).toBe(0);
+    expect(await prisma.comment.count({ where: { internal: true } })).toBeGreaterThan(0);
+  });
+
+  it('keeps requesters, assignees, authors and tags inside the ticket’s organization', async () => {
+    type Row = { badRequesters: number; badAssignees: number; badAuthors: number; badTags: number; unassigned: number; tickets: number };
+    const [row] = await prisma.$queryRawUnsafe<Row[]>(`
+      SELECT
+        (SELECT count(*)::int FROM "Ticket" t JOIN "User" u ON u.id = t."requesterId"
+          WHERE u."organizationId" <> t."organizationId" OR u.role <> 'CUSTOMER') AS "badRequesters",
+        (SELECT count(*)::int FROM "Ticket" t JOIN "User" u ON u.id = t."assigneeId"
+          WHERE u."organizationId" <> t."organizationId" OR u.role = 'CUSTOMER') AS "badAssignees",
+        (SELECT count(*)::int FROM "Comment" c JOIN "Ticket" t ON t.id = c."ticketId" JOIN "User" u ON u.id = c."authorId"
+          WHERE u."organizationId" <> t."organizationId" OR (u.role = 'CUSTOMER' AND u.id <> t."requesterId")) AS "badAuthors",
+        (SELECT count(*)::int FROM "TicketTag" tt JOIN "Ticket" t ON t.id = tt."ticketId" JOIN "Tag" g ON g.id = tt."tagId"
+          WHERE g."organizationId" <> t."organizationId") AS "badTags",
+        (SELECT count(*)::int FROM "Ticket" WHERE "assigneeId" IS NULL) AS unassigned,
+        (SELECT count(*)::int FROM "Ticket") AS tickets`);
+    expect(row).toMatchObject({ badRequesters: 0, badAssignees: 0, badAuthors: 0, badTags: 0 });
+    expect(row!.unassigned / row!.tickets).toBeGreaterThan(0.05);
+    expect(row!.unassigned / row!.tickets).toBeLessThan(0.4);
+  });
+
+  it('numbers tickets 1..n per organization in creation order, with consistent timestamps', async () => {
+    const [row] = await prisma.$queryRawUnsafe<Record<string, number>[]>(`
+      SELECT
+        (SELECT count(*)::int FROM (
+          SELECT number, row_number() OVER (PARTITION BY "organizationId" ORDER BY "createdAt", id) AS expected FROM "Ticket"
+        ) x WHERE number <> expected) AS "badNumbers",
+        (SELECT count(*)::int FROM "Ticket" WHERE "updatedAt" < "createdAt" OR "updatedAt" > $1::timestamp(3)) AS "badTicketTimes",
+        (SELECT count(*)::int FROM "Comment" c JOIN "Ticket" t ON t.id = c."ticketId"
+          WHERE c."createdAt" < t."createdAt" OR c."createdAt" > t."updatedAt") AS "badCommentTimes"`,
+      SEED_EPOCH.toISOString(),
+    );
+    expect(row).toEqual({ badNumbers: 0, badTicketTimes: 0, badCommentTimes: 0 });
+  });
+
+  it('moves the id sequences past the seeded ids, so later inserts do not collide', async () => {
+    const acme = await prisma.organization.findUniqueOrThrow({ where: { slug: 'acme' } });
+    const tag = await prisma.tag.create({ data: { organizationId: acme.id, name: 'added-after-seed' } });
+    expect(tag.id).toBe(first.counts.tags + 1);
+    const org = await prisma.organization.create({ data: { slug: 'added-after-seed', name: 'Added' } });
+    expect(org.id).toBe(first.counts.organizations + 1);
+  });
+
+  it('gives identical rows for the same scale and seed (reset empties everything first)', async () => {
+    const again = await seedDatabase(prisma, { scale: SCALE, seed: 1, reset: true });
+    expect(again.counts).toEqual(first.counts);
+    expect(await digest(prisma)).toBe(firstDigest);
+  });
+
+  it('gives different rows for another seed', async () => {
+    await seedDatabase(prisma, { scale: SCALE, seed: 2, reset: true });
+    expect(await digest(prisma)).not.toBe(firstDigest);
+  });
+});
