@@ -1,0 +1,13 @@
+// Builds the schema from the entity modules. Importing a module registers its types and fields.
+import { lexicographicSortSchema } from 'graphql';
+import { builder } from './builder.ts';
+import './organization.ts';
+import './user.ts';
+import './ticket.ts';
+import './comment.ts';
+import './tag.ts';
+import './session.ts';
+import './dashboard.ts';
+
+export const schema = lexicographicSortSchema(builder.toSchema());
+export type { Context } from './context.ts';

@@ -1,0 +1,104 @@
+// Cursor pagination shared by every connection. Cursors are opaque base64 of the sort key
+// [sortValue, id], so pages stay stable when rows are inserted (keyset, not offset).
+import { parseCursorConnectionArgs } from '@pothos/core';
+import { BadUserInputError } from './errors.ts';
+
+export interface PageArgs {
+  first?: number | null;
+  last?: number | null;
+  after?: string | null;
+  before?: string | null;
+}
+
+export type CursorValue = string | number;
+export type Cursor = [CursorValue, number];
+
+/** A page request after validation: how many rows to read, from which cursor, in which direction. */
+export interface PageWindow {
+  after?: Cursor;
+  before?: Cursor;
+  /** rows to read: the page size plus one, to tell whether another page exists */
+  limit: number;
+  /** true when reading backwards (last/before): rows come in reverse order and are flipped afterwards */
+  inverted: boolean;
+}
+
+export function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(text: string): Cursor {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch {
+    value = undefined;
+  }
+  if (
+    !Array.isArray(value) ||
+    value.length !== 2 ||
+    !(typeof value[0] === 'string' || typeof value[0] === 'number') ||
+    !Number.isSafeInteger(value[1])
+  ) {
+    throw new BadUserInputError(`"${text.slice(0, 60)}" is not a cursor from this connection. Use a cursor from pageInfo or an edge.`);
+  }
+  return value as Cursor;
+}
+
+/** Validates first/last against the maximum page size (an error, not a silent clamp) and reads cursors. */
+export function pageWindow(args: PageArgs, maxPageSize: number, defaultSize = 20): PageWindow {
+  for (const name of ['first', 'last'] as const) {
+    const size = args[name];
+    if (size != null && (size < 0 || size > maxPageSize)) {
+      throw new BadUserInputError(`"${name}" must be between 0 and ${maxPageSize}, got ${size}.`, {
+        argumentName: name,
+        maxPageSize,
+      });
+    }
+  }
+  const parsed = parseCursorConnectionArgs({ args, defaultSize, maxSize: maxPageSize });
+  return {
+    after: parsed.after ? decodeCursor(parsed.after) : undefined,
+    before: parsed.before ? decodeCursor(parsed.before) : undefined,
+    limit: parsed.limit,
+    inverted: parsed.inverted,
+  };
+}
+
+/** Turns the rows read for a window into a Relay connection (trims the extra row, restores order). */
+export function toConnection<T>(args: PageArgs, window: PageWindow, rows: readonly T[], cursorOf: (row: T) => Cursor) {
+  const expected = window.limit - 1;
+  const page = rows.slice(0, expected);
+  if (window.inverted) page.reverse();
+  const edges = page.map((node) => ({ cursor: encodeCursor(cursorOf(node)), node }));
+  const fallback = args.after ?? args.before ?? null;
+  return {
+    edges,
+    pageInfo: {
+      startCursor: edges[0]?.cursor ?? fallback,
+      endCursor: edges.at(-1)?.cursor ?? fallback,
+      hasPreviousPage: window.inverted ? rows.length > expected : !!window.after,
+      hasNextPage: window.inverted ? !!window.before : rows.length > expected,
+    },
+  };
+}
+
+interface ChildPageLoader<Row, F> {
+  load(key: { parentId: number; window: PageWindow; filter?: F }): Promise<Row[]>;
+}
+
+/** A nested connection (a parent's comments, a user's tickets) read through a child-page loader. */
+export async function childConnection<Row, F>(
+  loader: ChildPageLoader<Row, F>,
+  parentId: number,
+  args: PageArgs,
+  maxPageSize: number,
+  cursorOf: (row: Row) => Cursor,
+  filter?: F,
+) {
+  const window = pageWindow(args, maxPageSize);
+  const rows = await loader.load({ parentId, window, filter });
+  return toConnection(args, window, rows, cursorOf);
+}
+
+export const byCreatedAt = (row: { createdAt: Date; id: number }): Cursor => [row.createdAt.toISOString(), row.id];

@@ -1,0 +1,56 @@
+// Signing in and out. A token is shown to the client once; only its SHA-256 is stored.
+import { createHash, randomBytes } from 'node:crypto';
+import type { User } from '../prisma/generated/client.ts';
+import { hashPassword, verifyPassword } from '../server/passwords.ts';
+import { builder } from './builder.ts';
+import { UnauthenticatedError } from './errors.ts';
+import { UserRef } from './refs.ts';
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+function newToken(): string {
+  return `dg_${randomBytes(32).toString('base64url')}`;
+}
+
+// Compared against when the email is unknown, so a wrong email costs as long as a wrong password
+// and response times do not tell which accounts exist.
+const decoyHash = hashPassword('not-a-real-password');
+
+const LoginPayload = builder.objectRef<{ token: string; expiresAt: Date; user: User }>('LoginPayload').implement({
+  description: 'A bearer token for the signed-in user. Send it as "Authorization: Bearer <token>".',
+  fields: (t) => ({
+    token: t.exposeString('token', { description: 'The bearer token. It is shown only this once.' }),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime', description: 'When the token stops working.' }),
+    user: t.expose('user', { type: UserRef, description: 'Who is signed in.' }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  login: t.field({
+    type: LoginPayload,
+    description: 'Signs in with email and password and returns a bearer token.',
+    args: {
+      email: t.arg.string({ required: true, description: 'The account email, e.g. agent@acme.test.' }),
+      password: t.arg.string({ required: true, description: 'The password.' }),
+    },
+    resolve: async (_root, { email, password }, ctx) => {
+      const user = await ctx.prisma.user.findUnique({ where: { email: email.trim().toLowerCase() } });
+      const valid = await verifyPassword(password, user?.passwordHash ?? (await decoyHash));
+      if (!user || !user.passwordHash || !valid) throw new UnauthenticatedError('Email or password is incorrect.');
+      const token = newToken();
+      const expiresAt = new Date(Date.now() + ctx.settings.tokenTtlHours * 3_600_000);
+      await ctx.prisma.apiToken.create({ data: { userId: user.id, tokenHash: hashToken(token), expiresAt } });
+      return { token, expiresAt, user };
+    },
+  }),
+  logout: t.boolean({
+    description: 'Revokes the token this request was sent with. true when a token was revoked.',
+    resolve: async (_root, _args, ctx) => {
+      if (!ctx.tokenHash) return false;
+      const { count } = await ctx.prisma.apiToken.deleteMany({ where: { tokenHash: ctx.tokenHash } });
+      return count > 0;
+    },
+  }),
+}));

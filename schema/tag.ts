@@ -1,0 +1,92 @@
+import type { Ticket } from '../prisma/generated/client.ts';
+import { builder } from './builder.ts';
+import { BadUserInputError } from './errors.ts';
+import { TagRef, TicketRef } from './refs.ts';
+import { requireTicket } from './ticket.ts';
+import { requiredText } from './validate.ts';
+import { requireStaff, requireViewer } from './viewer.ts';
+
+builder.node(TagRef, {
+  description: 'A label agents put on tickets, unique by name within an organization.',
+  id: { resolve: (tag) => tag.id },
+  loadMany: (ids, ctx) =>
+    Promise.all(
+      ids.map(async (id) => {
+        const tag = await ctx.loaders.tag.load(Number(id));
+        return tag && tag.organizationId === ctx.viewer?.organizationId ? tag : null;
+      }),
+    ),
+  fields: (t) => ({
+    name: t.exposeString('name', { description: 'The label, e.g. "billing".' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the tag was first used.' }),
+  }),
+});
+
+builder.queryField('tags', (t) =>
+  t.field({
+    type: [TagRef],
+    description: "Your organization's tags, by name.",
+    resolve: (_root, _args, ctx) => ctx.loaders.tagsByOrganization.load(requireViewer(ctx.viewer).organizationId),
+  }),
+);
+
+const TagsInput = builder.inputType('TicketTagsInput', {
+  description: 'Tags to put on or take off a ticket, by name.',
+  fields: (t) => ({
+    ticketId: t.id({ required: true, description: 'The ticket.' }),
+    names: t.stringList({ required: true, description: '1 to 20 tag names, each 1–50 characters.' }),
+  }),
+});
+
+const TicketTagsPayload = builder.objectRef<{ ticket: Ticket }>('TicketTagsPayload').implement({
+  description: 'The ticket with its tags after the change.',
+  fields: (t) => ({ ticket: t.expose('ticket', { type: TicketRef, description: 'The ticket.' }) }),
+});
+
+function tagNames(names: string[]): string[] {
+  const clean = [...new Set(names.map((name) => requiredText('names', name, 50).toLowerCase()))];
+  if (clean.length === 0 || clean.length > 20) throw new BadUserInputError('names must hold 1 to 20 tag names.');
+  return clean;
+}
+
+builder.mutationFields((t) => ({
+  addTags: t.field({
+    type: TicketTagsPayload,
+    description: 'Puts tags on a ticket, creating tags that do not exist yet. Agents and admins only.',
+    args: { input: t.arg({ type: TagsInput, required: true, description: 'The ticket and tag names.' }) },
+    resolve: async (_root, { input }, ctx) => {
+      const viewer = requireStaff(ctx.viewer, 'tag tickets');
+      const ticket = await requireTicket(ctx, String(input.ticketId));
+      const names = tagNames(input.names);
+      const touched = await ctx.prisma.$transaction(async (tx) => {
+        await tx.tag.createMany({
+          data: names.map((name) => ({ organizationId: viewer.organizationId, name })),
+          skipDuplicates: true,
+        });
+        const tags = await tx.tag.findMany({ where: { organizationId: viewer.organizationId, name: { in: names } } });
+        await tx.ticketTag.createMany({ data: tags.map((tag) => ({ ticketId: ticket.id, tagId: tag.id })), skipDuplicates: true });
+        return tx.ticket.update({ where: { id: ticket.id }, data: { updatedAt: new Date() } });
+      });
+      ctx.loaders.ticket.clear(touched.id).prime(touched.id, touched);
+      return { ticket: touched };
+    },
+  }),
+  removeTags: t.field({
+    type: TicketTagsPayload,
+    description: 'Takes tags off a ticket; names it does not carry are ignored. Agents and admins only.',
+    args: { input: t.arg({ type: TagsInput, required: true, description: 'The ticket and tag names.' }) },
+    resolve: async (_root, { input }, ctx) => {
+      const viewer = requireStaff(ctx.viewer, 'untag tickets');
+      const ticket = await requireTicket(ctx, String(input.ticketId));
+      const names = tagNames(input.names);
+      const [, touched] = await ctx.prisma.$transaction([
+        ctx.prisma.ticketTag.deleteMany({
+          where: { ticketId: ticket.id, tag: { organizationId: viewer.organizationId, name: { in: names } } },
+        }),
+        ctx.prisma.ticket.update({ where: { id: ticket.id }, data: { updatedAt: new Date() } }),
+      ]);
+      ctx.loaders.ticket.clear(touched.id).prime(touched.id, touched);
+      return { ticket: touched };
+    },
+  }),
+}));

@@ -1,0 +1,62 @@
+import { builder } from './builder.ts';
+import { byCreatedAt, childConnection } from './pagination.ts';
+import { OrganizationRef, RoleEnum, TicketRef, TicketStatusEnum, UserRef } from './refs.ts';
+import { canSeeUser, requireViewer } from './viewer.ts';
+
+builder.node(UserRef, {
+  description: 'A person: an admin or agent of the organization, or one of its customers.',
+  id: { resolve: (user) => user.id },
+  loadMany: (ids, ctx) =>
+    Promise.all(
+      ids.map(async (id) => {
+        const user = await ctx.loaders.user.load(Number(id));
+        return user && ctx.viewer && canSeeUser(ctx.viewer, user) ? user : null;
+      }),
+    ),
+  fields: (t) => ({
+    email: t.exposeString('email', { description: 'Sign-in address; unique across the service.' }),
+    name: t.exposeString('name', { description: 'Display name.' }),
+    role: t.expose('role', { type: RoleEnum, description: 'What this person may do.' }),
+    avatarUrl: t.exposeString('avatarUrl', { nullable: true, description: 'Picture URL, if the user set one.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the account was created.' }),
+    organization: t.field({
+      type: OrganizationRef,
+      description: 'The organization the user belongs to.',
+      resolve: async (user, _args, ctx) => (await ctx.loaders.organization.load(user.organizationId))!,
+    }),
+    assignedTickets: t.connection({
+      type: TicketRef,
+      description: 'Tickets assigned to this user, newest first. Customers see only the ones they requested.',
+      args: { status: t.arg({ type: [TicketStatusEnum], required: false, description: 'Only these statuses.' }) },
+      resolve: (user, args, ctx) =>
+        childConnection(ctx.loaders.ticketsByAssignee, user.id, args, ctx.settings.maxPageSize, byCreatedAt, {
+          status: args.status ?? undefined,
+        }),
+    }),
+    requestedTickets: t.connection({
+      type: TicketRef,
+      description: 'Tickets this user filed, newest first. Customers see only their own.',
+      args: { status: t.arg({ type: [TicketStatusEnum], required: false, description: 'Only these statuses.' }) },
+      resolve: (user, args, ctx) =>
+        childConnection(ctx.loaders.ticketsByRequester, user.id, args, ctx.settings.maxPageSize, byCreatedAt, {
+          status: args.status ?? undefined,
+        }),
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  viewer: t.field({
+    type: UserRef,
+    nullable: true,
+    description: 'The signed-in user, or null without a token.',
+    resolve: (_root, _args, ctx) => (ctx.viewer ? ctx.loaders.user.load(ctx.viewer.userId) : null),
+  }),
+  users: t.connection({
+    type: UserRef,
+    description: 'People in your organization, by name. Customers see only agents, admins and themselves.',
+    resolve: (_root, args, ctx) =>
+      childConnection(ctx.loaders.usersByOrganization, requireViewer(ctx.viewer).organizationId, args,
+        ctx.settings.maxPageSize, (u) => [u.name, u.id]),
+  }),
+}));
