@@ -11,6 +11,8 @@ import { countingAdapterFactory } from './sql-statements.ts';
 
 export interface Database {
   prisma: PrismaClient;
+  /** The in-process database of the embedded default (tests dump it to copy it). */
+  pglite?: PGlite;
   /** The uncounted adapter factory, for the migration runner. */
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
   /** Where the data lives, safe to log (no password). */
@@ -44,12 +46,14 @@ export async function openDatabase(config: DatabaseConfig, options: EmbeddedOpti
       },
     };
   }
-  const pglite = new PGlite(config.dataDir ?? undefined, options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
+  // Options must go in the one-argument form: with (undefined, options) PGlite ignores loadDataDir.
+  const pglite = new PGlite({ ...(config.dataDir ? { dataDir: config.dataDir } : {}), loadDataDir: options.loadDataDir });
   await pglite.waitReady;
   const adapterFactory = new PrismaPGlite(pglite);
   const prisma = new PrismaClient({ adapter: countingAdapterFactory(adapterFactory) });
   return {
     prisma,
+    pglite,
     adapterFactory,
     label: config.dataDir ? `embedded PGlite in ${config.dataDir}` : 'embedded PGlite in memory',
     async close() {

@@ -1,0 +1,42 @@
+// npm start: read the configuration, open the database, prepare it, serve. Stops cleanly on SIGINT/SIGTERM.
+import { createApp } from './app.ts';
+import { prepareDatabase } from './bootstrap.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { openDatabase } from './database.ts';
+import { createLogger } from './logger.ts';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config);
+  const database = await openDatabase(config.database);
+  await prepareDatabase(database, config, logger);
+  const app = createApp({ config, database, logger });
+  const url = await app.listen();
+  logger.info({ url, database: database.label, cache: 'none' }, `deskgraph listening on ${url} (GraphiQL there too); database: ${database.label}`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    await app.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(`deskgraph failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
