@@ -1,5 +1,6 @@
 // Opens the database: PGlite in-process (the embedded default) or PostgreSQL through a pg pool.
 // Both sit behind a Prisma driver adapter, wrapped to count statements.
+import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
@@ -46,6 +47,8 @@ export async function openDatabase(config: DatabaseConfig, options: EmbeddedOpti
       },
     };
   }
+  // PGlite creates only the last directory of the path; .data/ may not exist on a fresh clone.
+  if (config.dataDir) mkdirSync(config.dataDir, { recursive: true });
   // Options must go in the one-argument form: with (undefined, options) PGlite ignores loadDataDir.
   const pglite = new PGlite({ ...(config.dataDir ? { dataDir: config.dataDir } : {}), loadDataDir: options.loadDataDir });
   await pglite.waitReady;
