@@ -1,0 +1,100 @@
+// The performance contract: a query costs a bounded number of SQL statements, whatever the page size.
+// Counts come from the driver adapter (every statement Prisma sends), reported per operation.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from './harness.ts';
+
+const nestedTickets = `query ($n: Int!) {
+  tickets(first: $n) {
+    edges { node {
+      id title
+      requester { name }
+      assignee { name }
+      tags { name }
+      comments(first: 5) { edges { node { body author { name } } } }
+    } }
+  }
+}`;
+
+const usersWithTickets = `query ($n: Int!) {
+  organization(slug: "acme") {
+    users(first: $n) { edges { node {
+      name
+      assignedTickets(first: 5) { edges { node { title requester { name } tags { name } } } }
+    } } }
+  }
+}`;
+
+// Statements outside the resolvers: looking up the bearer token.
+const AUTH = 1;
+
+async function statements(server: TestServer, token: string, query: string, variables: Record<string, unknown>) {
+  const result = await server.gql(query, variables, token);
+  expect(result.body.errors).toBeUndefined();
+  return { count: result.body.extensions?.sqlStatements as number, data: result.body.data! };
+}
+
+describe('SQL statements per operation', () => {
+  let server: TestServer;
+  let naive: TestServer;
+  let agent: string;
+  let naiveAgent: string;
+
+  beforeAll(async () => {
+    [server, naive] = await Promise.all([startTestServer(), startTestServer({ loaderOptions: { batch: false } })]);
+    [agent, naiveAgent] = await Promise.all([server.login('agent@acme.test'), naive.login('agent@acme.test')]);
+  });
+  afterAll(() => Promise.all([server?.close(), naive?.close()]));
+
+  it('the nested ticket list costs the same for 10 and 100 tickets, one statement per relation', async () => {
+    const ten = await statements(server, agent, nestedTickets, { n: 10 });
+    const hundred = await statements(server, agent, nestedTickets, { n: 100 });
+    expect(hundred.data.tickets.edges).toHaveLength(100);
+    // tickets, users (requester+assignee), tags, comment pages, comment authors
+    expect(ten.count).toBe(AUTH + 5);
+    // 100 rows never cost more than 10. (They may cost one fewer: when every comment author was already
+    // loaded as a requester or assignee, the per-request cache answers that level without SQL.)
+    expect(hundred.count).toBeLessThanOrEqual(ten.count);
+    expect(hundred.count).toBeGreaterThanOrEqual(AUTH + 4);
+  });
+
+  it('organization → users → assigned tickets costs the same for 5 and 50 users', async () => {
+    const five = await statements(server, agent, usersWithTickets, { n: 5 });
+    const fifty = await statements(server, agent, usersWithTickets, { n: 50 });
+    expect(fifty.data.organization.users.edges.length).toBeGreaterThan(five.data.organization.users.edges.length);
+    expect(fifty.count).toBe(five.count);
+    // organization, users page, ticket pages, requesters, tags
+    expect(fifty.count).toBeLessThanOrEqual(AUTH + 5);
+  });
+
+  it('nodes(ids) loads any number of tickets in one statement', async () => {
+    const list = await statements(server, agent, 'query { tickets(first: 60) { edges { node { id } } } }', {});
+    const ids = list.data.tickets.edges.map((edge: { node: { id: string } }) => edge.node.id);
+    const query = 'query ($ids: [ID!]!) { nodes(ids: $ids) { id ... on Ticket { title } } }';
+    const three = await statements(server, agent, query, { ids: ids.slice(0, 3) });
+    const sixty = await statements(server, agent, query, { ids });
+    expect(sixty.data.nodes).toHaveLength(60);
+    expect(sixty.data.nodes.every((node: unknown) => node !== null)).toBe(true);
+    expect(sixty.count).toBe(three.count);
+    expect(sixty.count).toBe(AUTH + 1);
+  });
+
+  it('dashboardStats is at most 3 aggregate statements', async () => {
+    const stats = await statements(
+      server,
+      agent,
+      'query { dashboardStats { byStatus { status count } byPriority { priority count } openByAssignee { count } } }',
+      {},
+    );
+    expect(stats.data.dashboardStats.byStatus).toHaveLength(6);
+    expect(stats.count).toBeLessThanOrEqual(AUTH + 3);
+  });
+
+  it('with loaders off the same query grows with the page size (the counter sees every statement)', async () => {
+    const ten = await statements(naive, naiveAgent, nestedTickets, { n: 10 });
+    const hundred = await statements(naive, naiveAgent, nestedTickets, { n: 100 });
+    // at least one statement per ticket for its tags and one for its comments
+    expect(ten.count).toBeGreaterThan(2 * 10);
+    expect(hundred.count).toBeGreaterThan(2 * 100);
+    expect(hundred.data).toEqual((await statements(server, agent, nestedTickets, { n: 100 })).data);
+  });
+});
