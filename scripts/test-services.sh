@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Starts (or stops) throwaway PostgreSQL and Redis servers for the integration tests, on loopback and
+# non-default ports, with their data under $SERVICES_DIR. Prints the URLs to export.
+#   scripts/test-services.sh start   → prints TEST_DATABASE_URL=... and TEST_REDIS_URL=...
+#   scripts/test-services.sh stop
+set -euo pipefail
+SERVICES_DIR=${SERVICES_DIR:-/tmp/deskgraph-services}
+PG_PORT=${PG_PORT:-55432}
+REDIS_PORT=${REDIS_PORT:-56379}
+
+pg_bin() {
+  local dir
+  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  [ -n "$dir" ] || { echo "PostgreSQL server binaries not found: apt-get install postgresql" >&2; exit 1; }
+  echo "$dir"
+}
+
+as_postgres() {
+  if [ "$(id -u)" = 0 ]; then su postgres -s /bin/bash -c "$*"; else bash -c "$*"; fi
+}
+
+start() {
+  local bin; bin=$(pg_bin)
+  mkdir -p "$SERVICES_DIR/pg" "$SERVICES_DIR/redis"
+  [ "$(id -u)" = 0 ] && chown -R postgres "$SERVICES_DIR/pg"
+  if [ ! -f "$SERVICES_DIR/pg/data/PG_VERSION" ]; then
+    as_postgres "$bin/initdb -D $SERVICES_DIR/pg/data -U postgres --auth=trust >$SERVICES_DIR/pg/initdb.log 2>&1"
+  fi
+  if ! as_postgres "$bin/pg_ctl -D $SERVICES_DIR/pg/data status" >/dev/null 2>&1; then
+    as_postgres "$bin/pg_ctl -D $SERVICES_DIR/pg/data -l $SERVICES_DIR/pg/server.log \
+      -o \"-c listen_addresses=127.0.0.1 -p $PG_PORT -k $SERVICES_DIR/pg -c fsync=off -c max_connections=200\" -w start" >/dev/null
+  fi
+  if command -v redis-server >/dev/null && ! redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+    redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes --save "" --appendonly no \
+      --dir "$SERVICES_DIR/redis" --pidfile "$SERVICES_DIR/redis/redis.pid" --logfile "$SERVICES_DIR/redis/redis.log"
+  fi
+  echo "TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:$PG_PORT/postgres"
+  command -v redis-server >/dev/null && echo "TEST_REDIS_URL=redis://127.0.0.1:$REDIS_PORT"
+  return 0
+}
+
+stop() {
+  local bin; bin=$(pg_bin)
+  as_postgres "$bin/pg_ctl -D $SERVICES_DIR/pg/data -m fast stop" >/dev/null 2>&1 || true
+  redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+esac
