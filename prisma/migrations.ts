@@ -151,10 +151,20 @@ declare global {
 // finished script alive; they are cleared as soon as no engine is open.
 const engineTimers = new Set<ReturnType<typeof setTimeout>>();
 let openEngines = 0;
-let loading: Promise<void> | undefined;
+
+// The wasm runtime module is shared by the whole process, but this module may be loaded more than
+// once (vitest gives each test project its own module graph). So the loaded instance and the turn
+// lock live on globalThis, beside the runtime they guard.
+interface EngineState {
+  loading?: Promise<void>;
+  turn: Promise<unknown>;
+}
+const shared = ((globalThis as { __deskgraphSchemaEngine?: EngineState }).__deskgraphSchemaEngine ??= {
+  turn: Promise.resolve(),
+});
 
 function loadEngine(): Promise<void> {
-  loading ??= (async () => {
+  shared.loading ??= (async () => {
     let panic = '';
     globalThis.PRISMA_WASM_PANIC_REGISTRY ??= { get: () => panic, set_message: (message) => (panic = message) };
     const imports: Record<string, unknown> = { ...runtime };
@@ -176,10 +186,23 @@ function loadEngine(): Promise<void> {
     (runtime as unknown as { __wbg_set_wasm(exports: WebAssembly.Exports): void }).__wbg_set_wasm(instance.exports);
     (instance.exports.__wbindgen_start as () => void)();
   })();
-  return loading;
+  return shared.loading;
 }
 
-async function withEngine<T>(
+// One wasm instance serves the whole process, and two engines driving it at once corrupt its memory
+// (seen as invalid UTF-8 from the engine when two test projects migrated in parallel): take turns.
+
+function withEngine<T>(
+  adapterFactory: SqlMigrationAwareDriverAdapterFactory,
+  log: ((line: string) => void) | undefined,
+  run: (engine: SchemaEngine) => Promise<T>,
+): Promise<T> {
+  const mine = shared.turn.then(() => withEngineNow(adapterFactory, log, run));
+  shared.turn = mine.catch(() => undefined);
+  return mine;
+}
+
+async function withEngineNow<T>(
   adapterFactory: SqlMigrationAwareDriverAdapterFactory,
   log: ((line: string) => void) | undefined,
   run: (engine: SchemaEngine) => Promise<T>,
