@@ -1,5 +1,7 @@
 // Starts a real deskgraph server on a free port over a fresh copy of the seeded template, and talks
 // to it over HTTP as a client would.
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
 import { inject } from 'vitest';
 import type { Config } from '../server/config.ts';
 import { createApp } from '../server/app.ts';
@@ -19,7 +21,11 @@ export interface TestServer {
   url: string;
   database: Database;
   /** POSTs an operation; token, when given, goes in the Authorization header. */
-  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GraphQLResponse<T>>;
+  gql<T = Record<string, any>>(
+    query: TypedDocumentNode<T, any> | string,
+    variables?: Record<string, unknown>,
+    token?: string | null,
+  ): Promise<GraphQLResponse<T>>;
   /** Signs in a seeded account (password DEMO_PASSWORD) and returns its token. */
   login(email: string): Promise<string>;
   close(): Promise<void>;
@@ -58,7 +64,7 @@ export async function startTestServer(options: { config?: Partial<Config>; loade
         accept: 'application/graphql-response+json',
         ...(token ? { authorization: `Bearer ${token}` } : {}),
       },
-      body: JSON.stringify({ query, variables }),
+      body: JSON.stringify({ query: typeof query === 'string' ? query : print(query), variables }),
     });
     return { status: response.status, headers: response.headers, body: await response.json() };
   };

@@ -1,9 +1,11 @@
 // The performance contract: a query costs a bounded number of SQL statements, whatever the page size.
 // Counts come from the driver adapter (every statement Prisma sends), reported per operation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { graphql } from './gql/index.js';
 import { startTestServer, type TestServer } from './harness.ts';
 
-const nestedTickets = `query ($n: Int!) {
+const nestedTickets = graphql(`query NestedTickets($n: Int!) {
   tickets(first: $n) {
     edges { node {
       id title
@@ -13,22 +15,27 @@ const nestedTickets = `query ($n: Int!) {
       comments(first: 5) { edges { node { body author { name } } } }
     } }
   }
-}`;
+}`);
 
-const usersWithTickets = `query ($n: Int!) {
+const usersWithTickets = graphql(`query UsersWithTickets($n: Int!) {
   organization(slug: "acme") {
     users(first: $n) { edges { node {
       name
       assignedTickets(first: 5) { edges { node { title requester { name } tags { name } } } }
     } } }
   }
-}`;
+}`);
 
 // Statements outside the resolvers: looking up the bearer token.
 const AUTH = 1;
 
-async function statements(server: TestServer, token: string, query: string, variables: Record<string, unknown>) {
-  const result = await server.gql(query, variables, token);
+async function statements<T, V extends Record<string, unknown>>(
+  server: TestServer,
+  token: string,
+  query: TypedDocumentNode<T, V> | string,
+  variables: V,
+) {
+  const result = await server.gql<T>(query, variables, token);
   expect(result.body.errors).toBeUndefined();
   return { count: result.body.extensions?.sqlStatements as number, data: result.body.data! };
 }
@@ -49,6 +56,7 @@ describe('SQL statements per operation', () => {
     const ten = await statements(server, agent, nestedTickets, { n: 10 });
     const hundred = await statements(server, agent, nestedTickets, { n: 100 });
     expect(hundred.data.tickets.edges).toHaveLength(100);
+    expect(hundred.data.tickets.edges[0]?.node.comments.edges[0]?.node.author.name).toEqual(expect.any(String));
     // tickets, users (requester+assignee), tags, comment pages, comment authors
     expect(ten.count).toBe(AUTH + 5);
     // 100 rows never cost more than 10. (They may cost one fewer: when every comment author was already
@@ -60,20 +68,20 @@ describe('SQL statements per operation', () => {
   it('organization → users → assigned tickets costs the same for 5 and 50 users', async () => {
     const five = await statements(server, agent, usersWithTickets, { n: 5 });
     const fifty = await statements(server, agent, usersWithTickets, { n: 50 });
-    expect(fifty.data.organization.users.edges.length).toBeGreaterThan(five.data.organization.users.edges.length);
+    expect(fifty.data.organization!.users.edges.length).toBeGreaterThan(five.data.organization!.users.edges.length);
     expect(fifty.count).toBe(five.count);
     // organization, users page, ticket pages, requesters, tags
     expect(fifty.count).toBeLessThanOrEqual(AUTH + 5);
   });
 
   it('nodes(ids) loads any number of tickets in one statement', async () => {
-    const list = await statements(server, agent, 'query { tickets(first: 60) { edges { node { id } } } }', {});
-    const ids = list.data.tickets.edges.map((edge: { node: { id: string } }) => edge.node.id);
-    const query = 'query ($ids: [ID!]!) { nodes(ids: $ids) { id ... on Ticket { title } } }';
+    const list = await statements(server, agent, graphql(`query TicketIds { tickets(first: 60) { edges { node { id } } } }`), {});
+    const ids = list.data.tickets.edges.map((edge) => edge.node.id);
+    const query = graphql(`query TicketsByIds($ids: [ID!]!) { nodes(ids: $ids) { id ... on Ticket { title } } }`);
     const three = await statements(server, agent, query, { ids: ids.slice(0, 3) });
     const sixty = await statements(server, agent, query, { ids });
     expect(sixty.data.nodes).toHaveLength(60);
-    expect(sixty.data.nodes.every((node: unknown) => node !== null)).toBe(true);
+    expect(sixty.data.nodes.every((node) => node !== null)).toBe(true);
     expect(sixty.count).toBe(three.count);
     expect(sixty.count).toBe(AUTH + 1);
   });
@@ -82,7 +90,7 @@ describe('SQL statements per operation', () => {
     const stats = await statements(
       server,
       agent,
-      'query { dashboardStats { byStatus { status count } byPriority { priority count } openByAssignee { count } } }',
+      graphql(`query Dashboard { dashboardStats { byStatus { status count } byPriority { priority count } openByAssignee { count } } }`),
       {},
     );
     expect(stats.data.dashboardStats.byStatus).toHaveLength(6);
