@@ -22,7 +22,9 @@ as_postgres() {
 start() {
   local bin; bin=$(pg_bin)
   mkdir -p "$SERVICES_DIR/pg" "$SERVICES_DIR/redis"
-  [ "$(id -u)" = 0 ] && chown -R postgres "$SERVICES_DIR/pg"
+  # PostgreSQL runs as the postgres user, who must be able to reach its directory (mktemp makes 0700).
+  chmod 755 "$SERVICES_DIR"
+  if [ "$(id -u)" = 0 ]; then chown -R postgres "$SERVICES_DIR/pg"; fi
   if [ ! -f "$SERVICES_DIR/pg/data/PG_VERSION" ]; then
     as_postgres "$bin/initdb -D $SERVICES_DIR/pg/data -U postgres --auth=trust >$SERVICES_DIR/pg/initdb.log 2>&1"
   fi
