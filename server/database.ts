@@ -66,14 +66,7 @@ export async function openDatabase(config: DatabaseConfig, options: EmbeddedOpti
   };
 }
 
-/** Opens an in-memory PGlite without Prisma, for tools that need a throwaway database. */
-export async function openScratchPglite(): Promise<PGlite> {
-  const pglite = new PGlite();
-  await pglite.waitReady;
-  return pglite;
-}
-
-export function redactUrl(url: string): string {
+function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';

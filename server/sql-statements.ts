@@ -19,11 +19,7 @@ export function withStatementTally<T>(tally: StatementTally, fn: () => T): T {
   return current.run(tally, fn);
 }
 
-/** Statements sent since start, by every tally; used by /metrics and by tests outside a request. */
-export const totalStatements = { count: 0 };
-
 function record(): void {
-  totalStatements.count += 1;
   const tally = current.getStore();
   if (tally) tally.count += 1;
 }
