@@ -4,7 +4,7 @@ import type { Context } from './context.ts';
 import { ForbiddenError, NotFoundError } from './errors.ts';
 import { encodeGlobalId, parseId } from './global-id.ts';
 import { CommentRef, TicketRef, UserRef } from './refs.ts';
-import { loadVisibleTicket, requireTicket } from './ticket.ts';
+import { loadVisibleTicket, rememberTickets, requireTicket, touchTicket } from './ticket.ts';
 import { requiredText } from './validate.ts';
 import { canSeeComment, isStaff, requireViewer } from './viewer.ts';
 
@@ -75,9 +75,9 @@ builder.mutationFields((t) => ({
       const body = requiredText('body', input.body, 20_000);
       const [comment, touched] = await ctx.prisma.$transaction([
         ctx.prisma.comment.create({ data: { ticketId: ticket.id, authorId: viewer.userId, body, internal } }),
-        ctx.prisma.ticket.update({ where: { id: ticket.id }, data: { updatedAt: new Date() } }),
+        touchTicket(ctx.prisma, ticket.id),
       ]);
-      ctx.loaders.ticket.clear(touched.id).prime(touched.id, touched);
+      rememberTickets(ctx, [touched]);
       return { comment, ticket: touched };
     },
   }),
@@ -95,9 +95,9 @@ builder.mutationFields((t) => ({
       }
       const [, touched] = await ctx.prisma.$transaction([
         ctx.prisma.comment.delete({ where: { id: comment.id } }),
-        ctx.prisma.ticket.update({ where: { id: comment.ticketId }, data: { updatedAt: new Date() } }),
+        touchTicket(ctx.prisma, comment.ticketId),
       ]);
-      ctx.loaders.ticket.clear(touched.id).prime(touched.id, touched);
+      rememberTickets(ctx, [touched]);
       return { deletedCommentId: encodeGlobalId('Comment', comment.id), ticket: touched };
     },
   }),

@@ -2,7 +2,7 @@ import type { Ticket } from '../prisma/generated/client.ts';
 import { builder } from './builder.ts';
 import { BadUserInputError } from './errors.ts';
 import { TagRef, TicketRef } from './refs.ts';
-import { requireTicket } from './ticket.ts';
+import { rememberTickets, requireTicket, touchTicket } from './ticket.ts';
 import { requiredText } from './validate.ts';
 import { requireStaff, requireViewer } from './viewer.ts';
 
@@ -65,9 +65,9 @@ builder.mutationFields((t) => ({
         });
         const tags = await tx.tag.findMany({ where: { organizationId: viewer.organizationId, name: { in: names } } });
         await tx.ticketTag.createMany({ data: tags.map((tag) => ({ ticketId: ticket.id, tagId: tag.id })), skipDuplicates: true });
-        return tx.ticket.update({ where: { id: ticket.id }, data: { updatedAt: new Date() } });
+        return touchTicket(tx, ticket.id);
       });
-      ctx.loaders.ticket.clear(touched.id).prime(touched.id, touched);
+      rememberTickets(ctx, [touched]);
       return { ticket: touched };
     },
   }),
@@ -83,9 +83,9 @@ builder.mutationFields((t) => ({
         ctx.prisma.ticketTag.deleteMany({
           where: { ticketId: ticket.id, tag: { organizationId: viewer.organizationId, name: { in: names } } },
         }),
-        ctx.prisma.ticket.update({ where: { id: ticket.id }, data: { updatedAt: new Date() } }),
+        touchTicket(ctx.prisma, ticket.id),
       ]);
-      ctx.loaders.ticket.clear(touched.id).prime(touched.id, touched);
+      rememberTickets(ctx, [touched]);
       return { ticket: touched };
     },
   }),

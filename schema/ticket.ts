@@ -1,4 +1,4 @@
-import type { Prisma, Ticket, TicketPriority } from '../prisma/generated/client.ts';
+import type { Prisma, PrismaClient, Ticket, TicketPriority } from '../prisma/generated/client.ts';
 import { TicketPriority as Priorities } from '../prisma/generated/enums.ts';
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
@@ -67,6 +67,17 @@ builder.node(TicketRef, {
 export async function loadVisibleTicket(ctx: Context, id: number): Promise<Ticket | null> {
   const ticket = await ctx.loaders.ticket.load(id);
   return ticket && ctx.viewer && canSeeTicket(ctx.viewer, ticket) ? ticket : null;
+}
+
+/** Marks a ticket as changed when its comments or tags change. Returns Prisma's own promise, so it can
+ *  join a batch transaction. */
+export function touchTicket(db: Pick<PrismaClient, 'ticket'>, id: number) {
+  return db.ticket.update({ where: { id }, data: { updatedAt: new Date() } });
+}
+
+/** Later resolvers in this request must read a changed ticket, not the row loaded before the change. */
+export function rememberTickets(ctx: Context, tickets: Ticket[]): void {
+  for (const ticket of tickets) ctx.loaders.ticket.clear(ticket.id).prime(ticket.id, ticket);
 }
 
 /** A ticket the viewer can see, by global ID, or NOT_FOUND (invisible tickets are not admitted to exist). */
@@ -327,7 +338,7 @@ builder.mutationFields((t) => ({
         throw new BadUserInputError('Nothing to change: give at least one of title, body, status, priority, assigneeId.');
       }
       const updated = await ctx.prisma.ticket.update({ where: { id: ticket.id }, data });
-      ctx.loaders.ticket.clear(updated.id).prime(updated.id, updated);
+      rememberTickets(ctx, [updated]);
       return { ticket: updated };
     },
   }),
@@ -363,7 +374,7 @@ builder.mutationFields((t) => ({
         return changed;
       });
       const byId = new Map(rows.map((row) => [row.id, row]));
-      for (const row of rows) ctx.loaders.ticket.clear(row.id).prime(row.id, row);
+      rememberTickets(ctx, rows);
       return { tickets: ids.map((id) => byId.get(id)!) };
     },
   }),
