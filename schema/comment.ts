@@ -4,7 +4,8 @@ import type { Context } from './context.ts';
 import { ForbiddenError, NotFoundError } from './errors.ts';
 import { encodeGlobalId, parseId } from './global-id.ts';
 import { CommentRef, TicketRef, UserRef } from './refs.ts';
-import { loadVisibleTicket, rememberTickets, requireTicket, touchTicket } from './ticket.ts';
+import { loadVisibleTicket, requireTicket, ticketsChanged, touchTicket } from './ticket.ts';
+import { entityTag, tagLookups } from './cache-tags.ts';
 import { requiredText } from './validate.ts';
 import { canSeeComment, isStaff, requireViewer } from './viewer.ts';
 
@@ -17,7 +18,10 @@ async function loadVisibleComment(ctx: Context, id: number): Promise<Comment | n
 builder.node(CommentRef, {
   description: 'A reply on a ticket. Internal comments are notes between agents, never shown to customers.',
   id: { resolve: (comment) => comment.id },
-  loadMany: (ids, ctx) => Promise.all(ids.map((id) => loadVisibleComment(ctx, Number(id)))),
+  loadMany: (ids, ctx) => {
+    tagLookups(ctx, 'Comment', ids);
+    return Promise.all(ids.map((id) => loadVisibleComment(ctx, Number(id))));
+  },
   fields: (t) => ({
     body: t.exposeString('body', { description: 'The text.' }),
     internal: t.exposeBoolean('internal', { description: 'true for agent-only notes.' }),
@@ -77,7 +81,7 @@ builder.mutationFields((t) => ({
         ctx.prisma.comment.create({ data: { ticketId: ticket.id, authorId: viewer.userId, body, internal } }),
         touchTicket(ctx.prisma, ticket.id),
       ]);
-      rememberTickets(ctx, [touched]);
+      await ticketsChanged(ctx, [touched], { counts: false });
       return { comment, ticket: touched };
     },
   }),
@@ -97,7 +101,7 @@ builder.mutationFields((t) => ({
         ctx.prisma.comment.delete({ where: { id: comment.id } }),
         touchTicket(ctx.prisma, comment.ticketId),
       ]);
-      rememberTickets(ctx, [touched]);
+      await ticketsChanged(ctx, [touched], { counts: false, alsoInvalidate: [entityTag('Comment', comment.id)] });
       return { deletedCommentId: encodeGlobalId('Comment', comment.id), ticket: touched };
     },
   }),

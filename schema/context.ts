@@ -15,4 +15,13 @@ export interface Context {
   settings: SchemaSettings;
   /** The bearer token of this request (hashed lookups only), so logout can revoke it. */
   tokenHash: string | null;
+  cache: CacheHooks;
+}
+
+/** What resolvers tell the response cache (server/cache): see server/CACHE.md for the tag vocabulary. */
+export interface CacheHooks {
+  /** Adds tags to the response being computed, for what entity ids cannot cover (list membership, lookups of absent ids). */
+  tag(...tags: string[]): void;
+  /** Drops every cached response holding one of the tags, on every instance; resolves when that took effect. */
+  invalidate(tags: Iterable<string>): Promise<void>;
 }

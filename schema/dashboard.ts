@@ -1,6 +1,7 @@
 import type { User } from '../prisma/generated/client.ts';
 import { TicketPriority, TicketStatus } from '../prisma/generated/enums.ts';
 import { builder } from './builder.ts';
+import { listTag } from './cache-tags.ts';
 import { OPEN_STATUSES, TicketPriorityEnum, TicketStatusEnum, UserRef } from './refs.ts';
 import { requireStaff } from './viewer.ts';
 
@@ -42,6 +43,9 @@ AssigneeCount.implement({
 
 DashboardStats.implement({
   description: "Counts over your organization's tickets, for a dashboard.",
+  // Invalidated by every ticket write that can move a count; the shorter TTL bounds what writes made
+  // outside the API (imports, SQL by hand) can leave stale.
+  extensions: { cacheMaxAge: 60 },
   fields: (t) => ({
     byStatus: t.field({
       type: [StatusCount],
@@ -82,6 +86,10 @@ builder.queryField('dashboardStats', (t) =>
   t.field({
     type: DashboardStats,
     description: "Ticket counts for your organization's dashboard. Agents and admins only.",
-    resolve: (_root, _args, ctx) => ({ organizationId: requireStaff(ctx.viewer, 'see the dashboard').organizationId }),
+    resolve: (_root, _args, ctx) => {
+      const { organizationId } = requireStaff(ctx.viewer, 'see the dashboard');
+      ctx.cache.tag(listTag.dashboard(organizationId));
+      return { organizationId };
+    },
   }),
 );

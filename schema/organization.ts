@@ -1,4 +1,5 @@
 import { builder } from './builder.ts';
+import { listTag, tagLookups } from './cache-tags.ts';
 import { NotFoundError } from './errors.ts';
 import { childConnection } from './pagination.ts';
 import { OrganizationRef, TagRef, UserRef } from './refs.ts';
@@ -7,13 +8,15 @@ import { requireViewer } from './viewer.ts';
 builder.node(OrganizationRef, {
   description: 'A company using the helpdesk. Everything else belongs to exactly one organization.',
   id: { resolve: (org) => org.id },
-  loadMany: (ids, ctx) =>
-    Promise.all(
+  loadMany: (ids, ctx) => {
+    tagLookups(ctx, 'Organization', ids);
+    return Promise.all(
       ids.map(async (id) => {
         const org = await ctx.loaders.organization.load(Number(id));
         return org && ctx.viewer?.organizationId === org.id ? org : null;
       }),
-    ),
+    );
+  },
   fields: (t) => ({
     slug: t.exposeString('slug', { description: 'Short unique name used in URLs, e.g. "acme".' }),
     name: t.exposeString('name', { description: 'Display name.' }),
@@ -21,13 +24,18 @@ builder.node(OrganizationRef, {
     users: t.connection({
       type: UserRef,
       description: 'People in the organization, by name. Customers see only agents, admins and themselves.',
-      resolve: (org, args, ctx) =>
-        childConnection(ctx.loaders.usersByOrganization, org.id, args, ctx.settings.maxPageSize, (u) => [u.name, u.id]),
+      resolve: (org, args, ctx) => {
+        ctx.cache.tag(listTag.usersOfOrganization(org.id));
+        return childConnection(ctx.loaders.usersByOrganization, org.id, args, ctx.settings.maxPageSize, (u) => [u.name, u.id]);
+      },
     }),
     tags: t.field({
       type: [TagRef],
       description: 'The tags defined in the organization, by name.',
-      resolve: (org, _args, ctx) => ctx.loaders.tagsByOrganization.load(org.id),
+      resolve: (org, _args, ctx) => {
+        ctx.cache.tag(listTag.tagsOfOrganization(org.id));
+        return ctx.loaders.tagsByOrganization.load(org.id);
+      },
     }),
   }),
 });

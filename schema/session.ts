@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { User } from '../prisma/generated/client.ts';
 import { hashPassword, verifyPassword } from '../server/passwords.ts';
 import { builder } from './builder.ts';
+import { tokenTag } from './cache-tags.ts';
 import { UnauthenticatedError } from './errors.ts';
 import { UserRef } from './refs.ts';
 
@@ -50,6 +51,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, _args, ctx) => {
       if (!ctx.tokenHash) return false;
       const { count } = await ctx.prisma.apiToken.deleteMany({ where: { tokenHash: ctx.tokenHash } });
+      await ctx.cache.invalidate([tokenTag(ctx.tokenHash)]);
       return count > 0;
     },
   }),

@@ -2,20 +2,23 @@ import type { Ticket } from '../prisma/generated/client.ts';
 import { builder } from './builder.ts';
 import { BadUserInputError } from './errors.ts';
 import { TagRef, TicketRef } from './refs.ts';
-import { rememberTickets, requireTicket, touchTicket } from './ticket.ts';
+import { requireTicket, ticketsChanged, touchTicket } from './ticket.ts';
+import { listTag, tagLookups } from './cache-tags.ts';
 import { requiredText } from './validate.ts';
 import { requireStaff, requireViewer } from './viewer.ts';
 
 builder.node(TagRef, {
   description: 'A label agents put on tickets, unique by name within an organization.',
   id: { resolve: (tag) => tag.id },
-  loadMany: (ids, ctx) =>
-    Promise.all(
+  loadMany: (ids, ctx) => {
+    tagLookups(ctx, 'Tag', ids);
+    return Promise.all(
       ids.map(async (id) => {
         const tag = await ctx.loaders.tag.load(Number(id));
         return tag && tag.organizationId === ctx.viewer?.organizationId ? tag : null;
       }),
-    ),
+    );
+  },
   fields: (t) => ({
     name: t.exposeString('name', { description: 'The label, e.g. "billing".' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the tag was first used.' }),
@@ -26,7 +29,11 @@ builder.queryField('tags', (t) =>
   t.field({
     type: [TagRef],
     description: "Your organization's tags, by name.",
-    resolve: (_root, _args, ctx) => ctx.loaders.tagsByOrganization.load(requireViewer(ctx.viewer).organizationId),
+    resolve: (_root, _args, ctx) => {
+      const { organizationId } = requireViewer(ctx.viewer);
+      ctx.cache.tag(listTag.tagsOfOrganization(organizationId));
+      return ctx.loaders.tagsByOrganization.load(organizationId);
+    },
   }),
 );
 
@@ -67,7 +74,7 @@ builder.mutationFields((t) => ({
         await tx.ticketTag.createMany({ data: tags.map((tag) => ({ ticketId: ticket.id, tagId: tag.id })), skipDuplicates: true });
         return touchTicket(tx, ticket.id);
       });
-      rememberTickets(ctx, [touched]);
+      await ticketsChanged(ctx, [touched], { counts: false, alsoInvalidate: [listTag.tagsOfOrganization(viewer.organizationId)] });
       return { ticket: touched };
     },
   }),
@@ -85,7 +92,7 @@ builder.mutationFields((t) => ({
         }),
         touchTicket(ctx.prisma, ticket.id),
       ]);
-      rememberTickets(ctx, [touched]);
+      await ticketsChanged(ctx, [touched], { counts: false });
       return { ticket: touched };
     },
   }),

@@ -15,13 +15,17 @@ import {
   TicketStatusEnum,
   UserRef,
 } from './refs.ts';
+import { tagLookups, ticketWriteTags, visibleTicketsTag } from './cache-tags.ts';
 import { requiredText } from './validate.ts';
 import { canSeeTicket, isStaff, requireStaff, requireViewer, visibleTicketsWhere, type Viewer } from './viewer.ts';
 
 builder.node(TicketRef, {
   description: 'A request for help, filed by a requester and worked by an assignee.',
   id: { resolve: (ticket) => ticket.id },
-  loadMany: (ids, ctx) => Promise.all(ids.map((id) => loadVisibleTicket(ctx, Number(id)))),
+  loadMany: (ids, ctx) => {
+    tagLookups(ctx, 'Ticket', ids);
+    return Promise.all(ids.map((id) => loadVisibleTicket(ctx, Number(id))));
+  },
   fields: (t) => ({
     number: t.exposeInt('number', { description: 'Human-friendly number, unique within the organization (#1, #2, ...).' }),
     title: t.exposeString('title', { description: 'One-line summary.' }),
@@ -75,9 +79,17 @@ export function touchTicket(db: Pick<PrismaClient, 'ticket'>, id: number) {
   return db.ticket.update({ where: { id }, data: { updatedAt: new Date() } });
 }
 
-/** Later resolvers in this request must read a changed ticket, not the row loaded before the change. */
-export function rememberTickets(ctx: Context, tickets: Ticket[]): void {
+/**
+ * After a committed write: later resolvers in this request read the changed rows (not those loaded
+ * before), and the response cache drops what the change made stale before the mutation returns.
+ */
+export async function ticketsChanged(
+  ctx: Context,
+  tickets: Ticket[],
+  options: { counts: boolean; alsoInvalidate?: string[] },
+): Promise<void> {
   for (const ticket of tickets) ctx.loaders.ticket.clear(ticket.id).prime(ticket.id, ticket);
+  await ctx.cache.invalidate([...ticketWriteTags(tickets, options), ...(options.alsoInvalidate ?? [])]);
 }
 
 /** A ticket the viewer can see, by global ID, or NOT_FOUND (invisible tickets are not admitted to exist). */
@@ -182,6 +194,7 @@ builder.queryFields((t) => ({
       },
       resolve: async (_root, args, ctx) => {
         const viewer = requireViewer(ctx.viewer);
+        ctx.cache.tag(visibleTicketsTag(viewer));
         const where = filterWhere(viewer, args.filter);
         const field = (args.orderBy?.field ?? 'createdAt') as SortField;
         const direction = (args.orderBy?.direction ?? 'DESC') as Direction;
@@ -313,6 +326,7 @@ builder.mutationFields((t) => ({
           },
         });
       });
+      await ticketsChanged(ctx, [ticket], { counts: true });
       return { ticket };
     },
   }),
@@ -338,7 +352,7 @@ builder.mutationFields((t) => ({
         throw new BadUserInputError('Nothing to change: give at least one of title, body, status, priority, assigneeId.');
       }
       const updated = await ctx.prisma.ticket.update({ where: { id: ticket.id }, data });
-      rememberTickets(ctx, [updated]);
+      await ticketsChanged(ctx, [updated], { counts: staffFields });
       return { ticket: updated };
     },
   }),
@@ -374,7 +388,7 @@ builder.mutationFields((t) => ({
         return changed;
       });
       const byId = new Map(rows.map((row) => [row.id, row]));
-      rememberTickets(ctx, rows);
+      await ticketsChanged(ctx, rows, { counts: true });
       return { tickets: ids.map((id) => byId.get(id)!) };
     },
   }),

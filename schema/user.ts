@@ -1,4 +1,5 @@
 import { builder } from './builder.ts';
+import { listTag, tagLookups } from './cache-tags.ts';
 import { byCreatedAt, childConnection } from './pagination.ts';
 import { OrganizationRef, RoleEnum, TicketRef, TicketStatusEnum, UserRef } from './refs.ts';
 import { canSeeUser, requireViewer } from './viewer.ts';
@@ -6,13 +7,15 @@ import { canSeeUser, requireViewer } from './viewer.ts';
 builder.node(UserRef, {
   description: 'A person: an admin or agent of the organization, or one of its customers.',
   id: { resolve: (user) => user.id },
-  loadMany: (ids, ctx) =>
-    Promise.all(
+  loadMany: (ids, ctx) => {
+    tagLookups(ctx, 'User', ids);
+    return Promise.all(
       ids.map(async (id) => {
         const user = await ctx.loaders.user.load(Number(id));
         return user && ctx.viewer && canSeeUser(ctx.viewer, user) ? user : null;
       }),
-    ),
+    );
+  },
   fields: (t) => ({
     email: t.exposeString('email', { description: 'Sign-in address; unique across the service.' }),
     name: t.exposeString('name', { description: 'Display name.' }),
@@ -28,19 +31,23 @@ builder.node(UserRef, {
       type: TicketRef,
       description: 'Tickets assigned to this user, newest first. Customers see only the ones they requested.',
       args: { status: t.arg({ type: [TicketStatusEnum], required: false, description: 'Only these statuses.' }) },
-      resolve: (user, args, ctx) =>
-        childConnection(ctx.loaders.ticketsByAssignee, user.id, args, ctx.settings.maxPageSize, byCreatedAt, {
+      resolve: (user, args, ctx) => {
+        ctx.cache.tag(listTag.ticketsOfAssignee(user.id));
+        return childConnection(ctx.loaders.ticketsByAssignee, user.id, args, ctx.settings.maxPageSize, byCreatedAt, {
           status: args.status ?? undefined,
-        }),
+        });
+      },
     }),
     requestedTickets: t.connection({
       type: TicketRef,
       description: 'Tickets this user filed, newest first. Customers see only their own.',
       args: { status: t.arg({ type: [TicketStatusEnum], required: false, description: 'Only these statuses.' }) },
-      resolve: (user, args, ctx) =>
-        childConnection(ctx.loaders.ticketsByRequester, user.id, args, ctx.settings.maxPageSize, byCreatedAt, {
+      resolve: (user, args, ctx) => {
+        ctx.cache.tag(listTag.ticketsOfRequester(user.id));
+        return childConnection(ctx.loaders.ticketsByRequester, user.id, args, ctx.settings.maxPageSize, byCreatedAt, {
           status: args.status ?? undefined,
-        }),
+        });
+      },
     }),
   }),
 });
@@ -50,13 +57,17 @@ builder.queryFields((t) => ({
     type: UserRef,
     nullable: true,
     description: 'The signed-in user, or null without a token.',
+    // Depends on who asks, not only on what they may see: cached per user, never shared by role.
+    extensions: { cacheScope: 'user', cacheMaxAge: 60 },
     resolve: (_root, _args, ctx) => (ctx.viewer ? ctx.loaders.user.load(ctx.viewer.userId) : null),
   }),
   users: t.connection({
     type: UserRef,
     description: 'People in your organization, by name. Customers see only agents, admins and themselves.',
-    resolve: (_root, args, ctx) =>
-      childConnection(ctx.loaders.usersByOrganization, requireViewer(ctx.viewer).organizationId, args,
-        ctx.settings.maxPageSize, (u) => [u.name, u.id]),
+    resolve: (_root, args, ctx) => {
+      const { organizationId } = requireViewer(ctx.viewer);
+      ctx.cache.tag(listTag.usersOfOrganization(organizationId));
+      return childConnection(ctx.loaders.usersByOrganization, organizationId, args, ctx.settings.maxPageSize, (u) => [u.name, u.id]);
+    },
   }),
 }));

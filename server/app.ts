@@ -14,6 +14,13 @@ import { withStatementTally, type StatementTally } from './sql-statements.ts';
 import { useErrorCodes } from './use-error-codes.ts';
 import { useStatementCount, type StatementServerContext } from './use-statement-count.ts';
 import { useViewer } from './use-viewer.ts';
+import { ViewerCache } from './viewer-cache.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { readJsonBody } from './request-body.ts';
+import { DocumentFactsRegistry } from './cache/document-facts.ts';
+import { graphqlParams, serveFromCache, type GraphQLParams } from './cache/fast-path.ts';
+import { ResponseStore } from './cache/response-store.ts';
+import { useDeskgraphResponseCache, type CacheProbe, type CacheServerContext, type RequestInfo } from './cache/use-response-cache.ts';
 
 export interface AppOptions {
   config: Config;
@@ -21,6 +28,8 @@ export interface AppOptions {
   logger: Logger;
   /** For tests and benchmarks: turn loader batching off to measure the N+1 baseline. */
   loaderOptions?: LoaderOptions;
+  /** Defaults to a fresh registry with Node's default metrics. */
+  metrics?: Metrics;
 }
 
 const exampleQuery = `# Sign in first (mutation below), then add the header
@@ -40,8 +49,27 @@ query MyOpenTickets {
 }
 `;
 
-export function createApp({ config, database, logger, loaderOptions }: AppOptions) {
-  const yoga = createYoga<StatementServerContext, Context>({
+export function createApp({ config, database, logger, loaderOptions, metrics = createMetrics({ defaultMetrics: true }) }: AppOptions) {
+  const cacheConfig = config.cache;
+  const store = cacheConfig.enabled
+    ? new ResponseStore({
+        l1MaxEntries: cacheConfig.l1MaxEntries,
+        l1MaxBytes: cacheConfig.l1MaxBytes,
+        redis: cacheConfig.redisUrl
+          ? { url: cacheConfig.redisUrl, keyPrefix: cacheConfig.keyPrefix, timeoutMs: cacheConfig.redisTimeoutMs }
+          : null,
+        logger: logger.child({ component: 'cache' }),
+        metrics,
+      })
+    : null;
+  const viewers = store ? new ViewerCache(() => store.usable) : null;
+  if (store && viewers) store.onInvalidate((tags) => viewers.apply(tags));
+  const facts = new DocumentFactsRegistry();
+  const fastPath = store && viewers
+    ? { store, facts, viewers, metrics, metadata: cacheConfig.metadata, statementCount: config.exposeStatementCount }
+    : null;
+
+  const yoga = createYoga<StatementServerContext & CacheServerContext, Context>({
     schema,
     logging: logger.child({ component: 'yoga' }),
     maskedErrors,
@@ -53,7 +81,9 @@ export function createApp({ config, database, logger, loaderOptions }: AppOption
         prisma: database.prisma,
         settings: { maxPageSize: config.maxPageSize, tokenTtlHours: config.tokenTtlHours },
         loaderOptions,
+        viewers,
       }),
+      ...useDeskgraphResponseCache({ schema, store, facts, config: cacheConfig, metrics }),
       ...(config.exposeStatementCount ? [useStatementCount()] : []),
     ],
   });
@@ -61,20 +91,54 @@ export function createApp({ config, database, logger, loaderOptions }: AppOption
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/health') return sendJson(res, 200, { status: 'ok' });
-    if (path === '/ready') {
-      try {
-        await database.prisma.$queryRaw`SELECT 1`;
-        return sendJson(res, 200, { status: 'ready', database: 'ok' });
-      } catch {
-        return sendJson(res, 503, { status: 'unavailable', database: 'unreachable' });
-      }
+    if (path === '/ready') return ready(res);
+    if (path === '/metrics') {
+      metrics.cacheL1Entries.set(store?.l1.size ?? 0);
+      metrics.cacheL1Bytes.set(store?.l1.bytes ?? 0);
+      res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(await metrics.registry.metrics());
+      return;
     }
     if (path === '/') {
       res.writeHead(302, { location: '/graphql' }).end();
       return;
     }
+    const started = performance.now();
+    const requestInfo: RequestInfo = { executed: false, operation: null, cache: 'none' };
+    let params: GraphQLParams | null = null;
+    if (fastPath && path === '/graphql') {
+      if (req.method === 'GET') params = graphqlParams(new URL(req.url ?? '/', 'http://x').searchParams);
+      else {
+        const body = await readJsonBody(req);
+        if (body.kind === 'json') params = graphqlParams(body.value);
+      }
+    }
+    let cacheProbe: CacheProbe | undefined;
+    if (params && fastPath) {
+      const outcome = await serveFromCache(req, res, params, fastPath);
+      if (outcome.served) {
+        metrics.requestDuration.observe({ operation: metrics.operationLabel(outcome.operation), cache: 'hit' }, (performance.now() - started) / 1000);
+        return;
+      }
+      cacheProbe = outcome.probe;
+    }
     const statementTally: StatementTally = { count: 0 };
-    await withStatementTally(statementTally, () => yoga.handle(req, res, { statementTally }));
+    await withStatementTally(statementTally, () => yoga.handle(req, res, { statementTally, cacheProbe, requestInfo }));
+    if (requestInfo.executed) {
+      const operation = metrics.operationLabel(requestInfo.operation);
+      metrics.requestDuration.observe({ operation, cache: requestInfo.cache }, (performance.now() - started) / 1000);
+      metrics.sqlStatements.observe({ operation }, statementTally.count);
+    }
+  }
+
+  async function ready(res: ServerResponse): Promise<void> {
+    const [databaseOk, cacheOk] = await Promise.all([
+      database.prisma.$queryRaw`SELECT 1`.then(() => true, () => false),
+      store?.redis ? store.redis.ping() : Promise.resolve(true),
+    ]);
+    const cache = !store ? 'off' : !store.redis ? 'memory' : cacheOk && store.usable ? 'ok' : 'degraded';
+    // A degraded cache is not a reason to take the instance out of rotation: it answers from the database.
+    if (!databaseOk) return sendJson(res, 503, { status: 'unavailable', database: 'unreachable', cache });
+    return sendJson(res, 200, { status: 'ready', database: 'ok', cache });
   }
 
   const server: Server = createServer((req, res) => {
@@ -88,6 +152,8 @@ export function createApp({ config, database, logger, loaderOptions }: AppOption
   return {
     yoga,
     server,
+    store,
+    metrics,
     /** Starts listening; resolves with the URL of the GraphQL endpoint. */
     async listen(port = config.port, host = config.host): Promise<string> {
       await new Promise<void>((resolve, reject) => {
@@ -104,6 +170,7 @@ export function createApp({ config, database, logger, loaderOptions }: AppOption
     async close(): Promise<void> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await yoga.dispose();
+      await store?.close();
     },
   };
 }

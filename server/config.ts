@@ -25,6 +25,27 @@ export interface Config {
   /** How long a login token stays valid. */
   tokenTtlHours: number;
   graphiql: boolean;
+  cache: CacheConfig;
+}
+
+export interface CacheConfig {
+  /** Response cache on (the product) or off (the baseline benchmarks compare against). */
+  enabled: boolean;
+  /** Shared L2 store and invalidation bus; null keeps everything in process. */
+  redisUrl: string | null;
+  /** Namespace for every Redis key and the pub/sub channel, so deployments (and test runs) can share a Redis. */
+  keyPrefix: string;
+  /** A Redis command slower than this counts as a failure: the request is answered from the database. */
+  redisTimeoutMs: number;
+  l1MaxEntries: number;
+  l1MaxBytes: number;
+  /** Upper bound on how long a response stays cached; invalidation, not expiry, keeps it fresh. */
+  defaultTtlSeconds: number;
+  /** Adds extensions.responseCache ({ hit, didCache, ttl }) to responses. */
+  metadata: boolean;
+  /** Re-run the most requested queries after start and after they are invalidated. */
+  warm: boolean;
+  warmTop: number;
 }
 
 const bool = (name: string) =>
@@ -74,6 +95,24 @@ const envSchema = z.object({
   EXPOSE_SQL_STATEMENT_COUNT: bool('EXPOSE_SQL_STATEMENT_COUNT').default(false),
   TOKEN_TTL_HOURS: int('TOKEN_TTL_HOURS', 1, 24 * 365).default(24 * 30),
   GRAPHIQL: bool('GRAPHIQL').default(true),
+  RESPONSE_CACHE: bool('RESPONSE_CACHE').default(true),
+  REDIS_URL: z
+    .string()
+    .refine((v) => /^rediss?:\/\//.test(v), {
+      error: (issue) => `REDIS_URL must be a redis:// or rediss:// URL, got ${String(issue.input).split(':')[0]}:…`,
+    })
+    .optional(),
+  CACHE_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,40}$/, 'CACHE_KEY_PREFIX must be 1-40 letters, digits, _ . or -')
+    .default('dg'),
+  CACHE_REDIS_TIMEOUT_MS: int('CACHE_REDIS_TIMEOUT_MS', 5, 60000).default(250),
+  CACHE_L1_MAX_ENTRIES: int('CACHE_L1_MAX_ENTRIES', 0, 10_000_000).default(10_000),
+  CACHE_L1_MAX_MB: int('CACHE_L1_MAX_MB', 1, 65536).default(64),
+  CACHE_TTL_SECONDS: int('CACHE_TTL_SECONDS', 1, 7 * 24 * 3600).default(300),
+  CACHE_METADATA: bool('CACHE_METADATA').optional(),
+  CACHE_WARM: bool('CACHE_WARM').default(false),
+  CACHE_WARM_TOP: int('CACHE_WARM_TOP', 1, 1000).default(20),
 });
 
 export class ConfigError extends Error {
@@ -110,5 +149,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     exposeStatementCount: e.EXPOSE_SQL_STATEMENT_COUNT,
     tokenTtlHours: e.TOKEN_TTL_HOURS,
     graphiql: e.GRAPHIQL,
+    cache: {
+      enabled: e.RESPONSE_CACHE,
+      redisUrl: e.REDIS_URL ?? null,
+      keyPrefix: e.CACHE_KEY_PREFIX,
+      redisTimeoutMs: e.CACHE_REDIS_TIMEOUT_MS,
+      l1MaxEntries: e.CACHE_L1_MAX_ENTRIES,
+      l1MaxBytes: e.CACHE_L1_MAX_MB * 1024 * 1024,
+      defaultTtlSeconds: e.CACHE_TTL_SECONDS,
+      metadata: e.CACHE_METADATA ?? e.NODE_ENV === 'development',
+      warm: e.CACHE_WARM,
+      warmTop: e.CACHE_WARM_TOP,
+    },
   };
 }

@@ -7,12 +7,15 @@ import { UnauthenticatedError } from '../schema/errors.ts';
 import { createLoaders, type LoaderOptions } from '../schema/loaders.ts';
 import { hashToken } from '../schema/session.ts';
 import type { Viewer } from '../schema/viewer.ts';
+import type { ViewerCache } from './viewer-cache.ts';
 
 export interface ViewerOptions {
   prisma: PrismaClient;
   settings: SchemaSettings;
   /** Batching on (the product) or off (the N+1 baseline for tests and benchmarks). */
   loaderOptions?: LoaderOptions;
+  /** Token → viewer in process; null when the response cache is off. */
+  viewers: ViewerCache | null;
 }
 
 // A bad credential fails the whole request before execution: HTTP 401 with a Bearer challenge.
@@ -26,7 +29,7 @@ export function bearerToken(header: string | null): string | null {
   return match[1]!;
 }
 
-export async function viewerForToken(prisma: PrismaClient, tokenHash: string): Promise<Viewer> {
+export async function viewerForToken(prisma: PrismaClient, tokenHash: string): Promise<{ viewer: Viewer; expiresAt: Date | null }> {
   // One statement per request for authentication: a join, where Prisma's nested select would make two.
   const [row] = await prisma.$queryRaw<{ userId: number; organizationId: number; role: Role; expiresAt: Date | null }[]>`
     SELECT u."id" AS "userId", u."organizationId", u."role"::text AS "role", t."expiresAt"
@@ -36,7 +39,10 @@ export async function viewerForToken(prisma: PrismaClient, tokenHash: string): P
   if (row.expiresAt && new Date(row.expiresAt).getTime() <= Date.now()) {
     throw new UnauthenticatedError('This token has expired. Sign in again with login.', rejected);
   }
-  return { userId: row.userId, organizationId: row.organizationId, role: row.role };
+  return {
+    viewer: { userId: row.userId, organizationId: row.organizationId, role: row.role },
+    expiresAt: row.expiresAt ? new Date(row.expiresAt) : null,
+  };
 }
 
 export function useViewer(options: ViewerOptions): Plugin<Context> {
@@ -44,7 +50,7 @@ export function useViewer(options: ViewerOptions): Plugin<Context> {
     async onContextBuilding({ context, extendContext }) {
       const token = bearerToken(context.request.headers.get('authorization'));
       const tokenHash = token ? hashToken(token) : null;
-      const viewer = tokenHash ? await viewerForToken(options.prisma, tokenHash) : null;
+      const viewer = tokenHash ? await resolveViewer(options, tokenHash) : null;
       extendContext({
         prisma: options.prisma,
         settings: options.settings,
@@ -54,4 +60,13 @@ export function useViewer(options: ViewerOptions): Plugin<Context> {
       });
     },
   };
+}
+
+async function resolveViewer(options: ViewerOptions, tokenHash: string): Promise<Viewer> {
+  const cached = options.viewers?.peek(tokenHash);
+  if (cached) return cached;
+  const snapshot = options.viewers?.snapshot() ?? 0;
+  const { viewer, expiresAt } = await viewerForToken(options.prisma, tokenHash);
+  options.viewers?.remember(tokenHash, viewer, expiresAt, snapshot);
+  return viewer;
 }

@@ -3,7 +3,7 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { inject } from 'vitest';
-import type { Config } from '../server/config.ts';
+import type { CacheConfig, Config } from '../server/config.ts';
 import { createApp } from '../server/app.ts';
 import { openDatabase, type Database } from '../server/database.ts';
 import { createLogger } from '../server/logger.ts';
@@ -45,6 +45,29 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     exposeStatementCount: true,
     tokenTtlHours: 24,
     graphiql: true,
+    cache: testCacheConfig(overrides.database ?? { kind: 'embedded', dataDir: null }),
+    ...overrides,
+  };
+}
+
+/**
+ * The response cache is on in tests, as in production: in process next to PGlite, and on the real
+ * Redis (TEST_REDIS_URL) next to the real PostgreSQL. Each server gets its own key prefix, so test
+ * files running in parallel on one Redis never see each other's entries.
+ */
+export function testCacheConfig(database: Config['database'], overrides: Partial<CacheConfig> = {}): CacheConfig {
+  const redisUrl = database.kind === 'postgres' ? (process.env.TEST_REDIS_URL ?? null) : null;
+  return {
+    enabled: true,
+    redisUrl,
+    keyPrefix: `test-${process.pid}-${Math.random().toString(36).slice(2, 10)}`,
+    redisTimeoutMs: 1000,
+    l1MaxEntries: 10_000,
+    l1MaxBytes: 64 * 1024 * 1024,
+    defaultTtlSeconds: 300,
+    metadata: true,
+    warm: false,
+    warmTop: 20,
     ...overrides,
   };
 }
@@ -55,6 +78,7 @@ export async function startTestServer(options: { config?: Partial<Config>; loade
   const config = testConfig({ ...options.config, database: copy.config });
   const app = createApp({ config, database, logger: createLogger(config), loaderOptions: options.loaderOptions });
   const url = await app.listen(0, '127.0.0.1');
+  if (app.store?.redis && !(await app.store.redis.whenHealthy(10_000))) throw new Error('the test Redis did not become ready');
 
   const gql: TestServer['gql'] = async (query, variables, token) => {
     const response = await fetch(url, {

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { graphql } from './gql/index.js';
-import { startTestServer, type TestServer } from './harness.ts';
+import { startTestServer, testCacheConfig, type TestServer } from './harness.ts';
 
 const nestedTickets = graphql(`query NestedTickets($n: Int!) {
   tickets(first: $n) {
@@ -26,8 +26,11 @@ const usersWithTickets = graphql(`query UsersWithTickets($n: Int!) {
   }
 }`);
 
-// Statements outside the resolvers: looking up the bearer token.
+// Statements outside the resolvers: looking up the bearer token. These tests measure what executing an
+// operation costs, so the response cache (and its token → viewer cache) is off here; test/cache-*.test.ts
+// count what it saves.
 const AUTH = 1;
+const executeEveryTime = { cache: { ...testCacheConfig({ kind: 'embedded', dataDir: null }), enabled: false } };
 
 async function statements<T, V extends Record<string, unknown>>(
   server: TestServer,
@@ -47,7 +50,10 @@ describe('SQL statements per operation', () => {
   let naiveAgent: string;
 
   beforeAll(async () => {
-    [server, naive] = await Promise.all([startTestServer(), startTestServer({ loaderOptions: { batch: false } })]);
+    [server, naive] = await Promise.all([
+      startTestServer({ config: executeEveryTime }),
+      startTestServer({ config: executeEveryTime, loaderOptions: { batch: false } }),
+    ]);
     [agent, naiveAgent] = await Promise.all([server.login('agent@acme.test'), naive.login('agent@acme.test')]);
   });
   afterAll(() => Promise.all([server?.close(), naive?.close()]));

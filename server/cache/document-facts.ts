@@ -1,0 +1,40 @@
+// What the cache needs to know about an operation before it runs: is it a query, and does it read
+// who is asking (fields marked `extensions.cacheScope: 'user'`, such as Query.viewer)? Learned when a
+// document first goes through GraphQL, remembered by document hash so the fast path can use it.
+import { getOperationAST, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { LRUCache } from 'lru-cache';
+import type { Visibility } from './cache-key.ts';
+
+export interface DocumentFacts {
+  operation: 'query' | 'mutation' | 'subscription';
+  visibility: Visibility;
+}
+
+export function analyzeDocument(schema: GraphQLSchema, document: DocumentNode, operationName?: string | null): DocumentFacts | null {
+  const operation = getOperationAST(document, operationName ?? undefined);
+  if (!operation) return null;
+  let visibility: Visibility = 'shared';
+  const typeInfo = new TypeInfo(schema);
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field() {
+        if (typeInfo.getFieldDef()?.extensions?.cacheScope === 'user') visibility = 'user';
+      },
+    }),
+  );
+  return { operation: operation.operation, visibility };
+}
+
+/** Facts by `documentHash|operationName`, bounded. */
+export class DocumentFactsRegistry {
+  private readonly facts = new LRUCache<string, DocumentFacts>({ max: 5000 });
+
+  get(docHash: string, operationName: string | null | undefined): DocumentFacts | undefined {
+    return this.facts.get(`${docHash}|${operationName ?? ''}`);
+  }
+
+  remember(docHash: string, operationName: string | null | undefined, facts: DocumentFacts): void {
+    this.facts.set(`${docHash}|${operationName ?? ''}`, facts);
+  }
+}

@@ -1,0 +1,225 @@
+// The response cache's store: L1 in process, L2 in Redis when configured, invalidation by tag on both,
+// single-flight for concurrent identical misses, and the rule that a read which began before an
+// invalidation is never stored after it. The envelop plugin reads and writes through requestView();
+// the fast path only reads (lookup). See server/CACHE.md.
+import type { ExecutionResult } from 'graphql';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import { L1Cache, type CachedResponse } from './l1-cache.ts';
+import { MAX_FILL_MS, RedisLayer } from './redis-layer.ts';
+
+export interface ResponseStoreOptions {
+  l1MaxEntries: number;
+  l1MaxBytes: number;
+  redis: { url: string; keyPrefix: string; timeoutMs: number } | null;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+export interface Lookup {
+  entry: CachedResponse | null;
+  layer: 'l1' | 'l2' | null;
+  /** Snapshot of the local invalidation counter, taken before the read. */
+  localSeq: number;
+  /** The Redis invalidation sequence as of the read; null when Redis was not consulted or failed. */
+  redisSeq: number | null;
+  /** False when the cache must be bypassed (Redis degraded): neither read nor stored. */
+  usable: boolean;
+}
+
+/** The kind of a tag for metrics: `Ticket` for entity tags, `tickets@org` for list tags. */
+export function tagKind(tag: string): string {
+  const colon = tag.indexOf(':');
+  return colon > 0 ? tag.slice(0, colon) : tag;
+}
+
+interface Flight {
+  promise: Promise<CachedResponse | null>;
+  settle(value: CachedResponse | null): void;
+}
+
+const COALESCE_WAIT_MS = 10_000;
+
+export class ResponseStore {
+  readonly l1: L1Cache;
+  readonly redis: RedisLayer | null;
+  private localSeq = 0;
+  /** tag → local sequence of its last invalidation; kept MAX_FILL_MS, the longest a fill may take. */
+  private readonly tagSeq = new Map<string, { seq: number; at: number }>();
+  private readonly flights = new Map<string, Flight>();
+  private readonly listeners = new Set<(tags: readonly string[] | 'all') => void>();
+  private l1Trusted: boolean;
+
+  constructor(private readonly options: ResponseStoreOptions) {
+    const { metrics } = options;
+    this.l1 = new L1Cache({ maxEntries: options.l1MaxEntries, maxBytes: options.l1MaxBytes }, metrics);
+    this.l1Trusted = !options.redis;
+    this.redis = options.redis
+      ? new RedisLayer({
+          ...options.redis,
+          logger: options.logger,
+          metrics,
+          onRemoteInvalidation: (tags) => this.applyLocally(tags, 'remote'),
+          onHealthChange: (healthy) => {
+            // Whatever L1 holds may have missed invalidations while the bus was down.
+            this.applyLocally('all', 'remote');
+            this.l1Trusted = healthy;
+          },
+        })
+      : null;
+  }
+
+  /** Whether cached responses may be served right now. */
+  get usable(): boolean {
+    return this.l1Trusted && (this.redis?.isHealthy ?? true);
+  }
+
+  onInvalidate(listener: (tags: readonly string[] | 'all') => void): void {
+    this.listeners.add(listener);
+  }
+
+  /** The fast path and the plugin read through here: L1, then L2. Never writes except L1 promotion. */
+  async lookup(key: string): Promise<Lookup> {
+    const localSeq = this.localSeq;
+    if (!this.usable) return { entry: null, layer: null, localSeq, redisSeq: null, usable: false };
+    const local = this.l1.get(key);
+    if (local) return { entry: local, layer: 'l1', localSeq, redisSeq: null, usable: true };
+    if (!this.redis) return { entry: null, layer: null, localSeq, redisSeq: null, usable: true };
+    const remote = await this.redis.get(key);
+    if (!remote) return { entry: null, layer: null, localSeq, redisSeq: null, usable: false };
+    if (!remote.payload) return { entry: null, layer: null, localSeq, redisSeq: remote.seq, usable: true };
+    const entry = decodeEntry(remote.payload);
+    if (!entry) return { entry: null, layer: null, localSeq, redisSeq: remote.seq, usable: true };
+    // Promote to L1 unless an invalidation of its tags arrived while Redis answered.
+    if (this.usable && !this.invalidatedSince(entry.tags, localSeq)) this.l1.set(key, entry, entry.ttlMs);
+    return { entry, layer: 'l2', localSeq, redisSeq: remote.seq, usable: true };
+  }
+
+  /** Stores an executed result, unless one of its tags was invalidated after the read began. */
+  async fill(key: string, entry: CachedResponse & { ttlMs: number }, read: Lookup, startedAt: number): Promise<void> {
+    const { metrics } = this.options;
+    if (!read.usable || !this.usable || Date.now() - startedAt > MAX_FILL_MS) {
+      metrics.cacheStores.inc({ outcome: 'skipped' });
+      return;
+    }
+    if (this.redis) {
+      if (read.redisSeq == null) return void metrics.cacheStores.inc({ outcome: 'skipped' });
+      const outcome = await this.redis.store(key, encodeEntry(entry), entry.tags, entry.ttlMs, read.redisSeq);
+      if (outcome !== 'stored') return void metrics.cacheStores.inc({ outcome });
+    }
+    if (!this.usable || this.invalidatedSince(entry.tags, read.localSeq)) {
+      metrics.cacheStores.inc({ outcome: 'raced' });
+      return;
+    }
+    this.l1.set(key, entry, entry.ttlMs);
+    metrics.cacheStores.inc({ outcome: 'stored' });
+  }
+
+  /**
+   * Drops every response holding one of the tags, here and (with Redis) everywhere; resolves when done,
+   * so a mutation returns only after its invalidation took effect. Never throws: when Redis is down the
+   * tags are kept and delivered on recovery, and this instance bypasses the cache until then.
+   */
+  async invalidate(tags: Iterable<string>): Promise<number> {
+    const unique = [...new Set(tags)];
+    if (unique.length === 0) return 0;
+    let evicted = this.applyLocally(unique, 'local');
+    if (this.redis) evicted += await this.redis.invalidate(unique);
+    return evicted;
+  }
+
+  /**
+   * Single-flight: the first miss for a key becomes the leader and the others wait for its result.
+   * Returns null for the leader (go and execute), or the leader's entry (possibly null) for followers.
+   */
+  async joinFlight(key: string): Promise<{ leader: true; release(value: CachedResponse | null): void } | { leader: false; entry: CachedResponse | null }> {
+    const existing = this.flights.get(key);
+    if (existing) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), COALESCE_WAIT_MS)));
+      const entry = await Promise.race([existing.promise, timeout]);
+      clearTimeout(timer);
+      return { leader: false, entry };
+    }
+    let settle!: (value: CachedResponse | null) => void;
+    const promise = new Promise<CachedResponse | null>((resolve) => (settle = resolve));
+    const flight: Flight = { promise, settle };
+    this.flights.set(key, flight);
+    return {
+      leader: true,
+      release: (value) => {
+        if (this.flights.get(key) === flight) this.flights.delete(key);
+        settle(value);
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    for (const flight of this.flights.values()) flight.settle(null);
+    this.flights.clear();
+    await this.redis?.close();
+  }
+
+  private applyLocally(tags: readonly string[] | 'all', origin: 'local' | 'remote'): number {
+    this.localSeq += 1;
+    const now = Date.now();
+    let evicted: number;
+    if (tags === 'all') {
+      evicted = this.l1.size;
+      this.l1.clear();
+      // Every fill in flight began before this: none may be stored.
+      this.tagSeq.set('*', { seq: this.localSeq, at: now });
+    } else {
+      for (const tag of tags) {
+        this.tagSeq.set(tag, { seq: this.localSeq, at: now });
+        this.options.metrics.cacheInvalidations.inc({ kind: tagKind(tag), origin });
+      }
+      evicted = this.l1.invalidate(tags);
+    }
+    if (this.tagSeq.size > 1000) this.pruneTagSeq(now);
+    for (const listener of this.listeners) listener(tags);
+    return evicted;
+  }
+
+  private invalidatedSince(tags: readonly string[], seq: number): boolean {
+    const all = this.tagSeq.get('*');
+    if (all && all.seq > seq) return true;
+    for (const tag of tags) {
+      const mark = this.tagSeq.get(tag);
+      if (mark && mark.seq > seq) return true;
+    }
+    return false;
+  }
+
+  private pruneTagSeq(now: number): void {
+    for (const [tag, mark] of this.tagSeq) if (now - mark.at > MAX_FILL_MS) this.tagSeq.delete(tag);
+  }
+}
+
+/** Bytes for a result, as sent to clients. */
+export function serializeResult(result: ExecutionResult): Buffer {
+  return Buffer.from(JSON.stringify(result));
+}
+
+export function parsedResult(entry: CachedResponse): ExecutionResult {
+  entry.parsed ??= JSON.parse(entry.bytes.toString('utf8'));
+  return entry.parsed as ExecutionResult;
+}
+
+// Redis value: 4-byte header length, a JSON header {tags, ttlMs}, then the response bytes unchanged.
+function encodeEntry(entry: CachedResponse & { ttlMs: number }): Buffer {
+  const header = Buffer.from(JSON.stringify({ tags: entry.tags, ttlMs: entry.ttlMs }));
+  const length = Buffer.allocUnsafe(4);
+  length.writeUInt32BE(header.length);
+  return Buffer.concat([length, header, entry.bytes]);
+}
+
+function decodeEntry(payload: Buffer): (CachedResponse & { ttlMs: number }) | null {
+  try {
+    const headerLength = payload.readUInt32BE(0);
+    const header = JSON.parse(payload.subarray(4, 4 + headerLength).toString('utf8')) as { tags: string[]; ttlMs: number };
+    return { tags: header.tags, ttlMs: header.ttlMs, bytes: payload.subarray(4 + headerLength) };
+  } catch {
+    return null;
+  }
+}

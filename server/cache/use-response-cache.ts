@@ -1,0 +1,193 @@
+// Puts @envelop/response-cache in front of the graph with our store. The library decides what is
+// cached (queries without errors; __typename/id added to collect entity tags; TTLs from schema hints)
+// and this module adds what it lacks: list tags from resolvers, visibility scopes, single-flight, and
+// the race rule. Mutations invalidate explicitly, through ctx.cache.invalidate, after they commit.
+import { useResponseCache, type Cache } from '@envelop/response-cache';
+import type { ExecutionResult, GraphQLSchema } from 'graphql';
+import { isObjectType } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { CacheHooks, Context } from '../../schema/context.ts';
+import type { CacheConfig } from '../config.ts';
+import type { Metrics } from '../metrics.ts';
+import { documentHash, responseKey, visibilityScope } from './cache-key.ts';
+import { analyzeDocument, type DocumentFacts, type DocumentFactsRegistry } from './document-facts.ts';
+import type { CachedResponse } from './l1-cache.ts';
+import { parsedResult, serializeResult, type Lookup, type ResponseStore } from './response-store.ts';
+
+/** What the fast path learned about a request it could not answer, so the plugin need not ask Redis again. */
+export interface CacheProbe {
+  key: string;
+  lookup: Lookup;
+}
+
+/** Per-request facts the HTTP layer reads after the response (metrics), shared through the server context. */
+export interface RequestInfo {
+  /** Set once an operation reached execution. */
+  executed: boolean;
+  operation: string | null;
+  cache: 'hit' | 'miss' | 'bypass' | 'none';
+}
+
+export interface CacheServerContext {
+  cacheProbe?: CacheProbe;
+  requestInfo?: RequestInfo;
+}
+
+/** The ctx.cache of one request: the tags its resolvers add, and how the store sees it. */
+class RequestCache implements CacheHooks {
+  readonly extraTags = new Set<string>();
+  facts: DocumentFacts | null = null;
+  docHash = '';
+  lookup: Lookup | null = null;
+  startedAt = Date.now();
+  release: ((value: CachedResponse | null) => void) | null = null;
+
+  constructor(private readonly store: ResponseStore | null) {}
+
+  tag(...tags: string[]): void {
+    for (const tag of tags) this.extraTags.add(tag);
+  }
+
+  async invalidate(tags: Iterable<string>): Promise<void> {
+    await this.store?.invalidate(tags);
+  }
+}
+
+/** TTLs from the schema: `extensions: { cacheMaxAge: seconds }` on object types and fields. */
+export function ttlHints(schema: GraphQLSchema): Record<string, number> {
+  const hints: Record<string, number> = {};
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    const typeAge = type.extensions?.cacheMaxAge;
+    if (typeof typeAge === 'number') hints[type.name] = typeAge * 1000;
+    for (const field of Object.values(type.getFields())) {
+      const age = field.extensions?.cacheMaxAge;
+      if (typeof age === 'number') hints[`${type.name}.${field.name}`] = age * 1000;
+    }
+  }
+  return hints;
+}
+
+export interface ResponseCacheOptions {
+  schema: GraphQLSchema;
+  store: ResponseStore | null;
+  facts: DocumentFactsRegistry;
+  config: CacheConfig;
+  metrics: Metrics;
+}
+
+export function useDeskgraphResponseCache({ schema, store, facts, config, metrics }: ResponseCacheOptions): Plugin<Context & CacheServerContext>[] {
+  const contextCache = (ctx: unknown) => (ctx as Context).cache as RequestCache;
+
+  const prepare: Plugin<Context & CacheServerContext> = {
+    onContextBuilding({ extendContext }) {
+      extendContext({ cache: new RequestCache(store) });
+    },
+    onExecute({ args }) {
+      const ctx = args.contextValue as Context & CacheServerContext & { params?: { query?: string } };
+      const cache = contextCache(ctx);
+      if (ctx.requestInfo) {
+        ctx.requestInfo.executed = true;
+        ctx.requestInfo.operation = args.operationName ?? null;
+      }
+      const text = ctx.params?.query;
+      if (!store || typeof text !== 'string') return;
+      cache.docHash = documentHash(text);
+      let known = facts.get(cache.docHash, args.operationName);
+      if (!known) {
+        known = analyzeDocument(args.schema, args.document, args.operationName) ?? undefined;
+        if (known) facts.remember(cache.docHash, args.operationName, known);
+      }
+      cache.facts = known ?? null;
+    },
+  };
+
+  if (!store) return [prepare];
+
+  const cacheFor = (ctx: unknown): Cache => {
+    const request = contextCache(ctx);
+    const serverCtx = ctx as Context & CacheServerContext;
+    const operation = metrics.operationLabel(serverCtx.requestInfo?.operation);
+    const outcome = (value: RequestInfo['cache']) => {
+      if (serverCtx.requestInfo) serverCtx.requestInfo.cache = value;
+    };
+    return {
+      async get(key: string): Promise<ExecutionResult | undefined> {
+        request.startedAt = Date.now();
+        const probe = serverCtx.cacheProbe;
+        const lookup = probe && probe.key === key ? probe.lookup : await store.lookup(key);
+        if (lookup.entry) {
+          metrics.cacheHits.inc({ operation, layer: lookup.layer ?? 'l1', path: 'graphql' });
+          outcome('hit');
+          return parsedResult(lookup.entry);
+        }
+        if (!lookup.usable) {
+          metrics.cacheBypass.inc({ reason: 'redis_unavailable' });
+          outcome('bypass');
+          return undefined;
+        }
+        const flight = await store.joinFlight(key);
+        if (!flight.leader && flight.entry) {
+          metrics.cacheHits.inc({ operation, layer: 'coalesced', path: 'graphql' });
+          outcome('hit');
+          return parsedResult(flight.entry);
+        }
+        if (flight.leader) request.release = flight.release;
+        request.lookup = lookup;
+        metrics.cacheMisses.inc({ operation });
+        outcome('miss');
+        return undefined;
+      },
+      set(key, result, entities, ttl) {
+        const tags = new Set(request.extraTags);
+        for (const entity of entities) if (entity.id != null) tags.add(`${entity.typename}:${entity.id}`);
+        const entry = { bytes: serializeResult(result), tags: [...tags], ttlMs: ttl };
+        request.release?.(entry);
+        request.release = null;
+        if (request.lookup) void store.fill(key, entry, request.lookup, request.startedAt);
+      },
+      // Mutations never reach here (the plugin is enabled for queries only); resolvers invalidate.
+      invalidate() {},
+    };
+  };
+
+  const responseCache = useResponseCache<Context>({
+    session: (ctx) => visibilityScope(ctx.viewer, contextCache(ctx).facts?.visibility ?? 'user'),
+    enabled: (ctx) => {
+      const request = contextCache(ctx);
+      if (request.facts?.operation !== 'query') return false;
+      if (!store.usable) {
+        metrics.cacheBypass.inc({ reason: 'redis_unavailable' });
+        const info = (ctx as CacheServerContext).requestInfo;
+        if (info) info.cache = 'bypass';
+        return false;
+      }
+      return true;
+    },
+    cache: cacheFor,
+    getDocumentString: () => '', // the key uses the document hash computed once in `prepare`
+    buildResponseCacheKey: ({ operationName, variableValues, sessionId, context }) =>
+      responseKey(contextCache(context).docHash, operationName, variableValues, sessionId ?? 'public'),
+    ttl: config.defaultTtlSeconds * 1000,
+    ttlPerSchemaCoordinate: ttlHints(schema),
+    invalidateViaMutation: false,
+    shouldCacheResult: ({ result }) => !result.errors?.length,
+    includeExtensionMetadata: config.metadata,
+  });
+
+  // After the response cache's own onExecuteDone: a leader whose result was not stored (errors, TTL 0)
+  // lets its followers go and execute for themselves.
+  const release: Plugin<Context> = {
+    onExecute({ args }) {
+      const request = contextCache(args.contextValue);
+      return {
+        onExecuteDone() {
+          request.release?.(null);
+          request.release = null;
+        },
+      };
+    },
+  };
+
+  return [prepare, responseCache as Plugin<Context & CacheServerContext>, release];
+}

@@ -1,0 +1,54 @@
+// Prometheus metrics for /metrics. One registry per app instance (tests run several in one process),
+// so nothing here touches prom-client's global registry.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export type CacheLayer = 'l1' | 'l2' | 'coalesced';
+
+export interface Metrics {
+  registry: Registry;
+  cacheHits: Counter<'operation' | 'layer' | 'path'>;
+  cacheMisses: Counter<'operation'>;
+  cacheStores: Counter<'outcome'>;
+  cacheEvictions: Counter<'layer' | 'reason'>;
+  cacheInvalidations: Counter<'kind' | 'origin'>;
+  cacheErrors: Counter<'command'>;
+  cacheBypass: Counter<'reason'>;
+  cacheRedisUp: Gauge;
+  cacheL1Entries: Gauge;
+  cacheL1Bytes: Gauge;
+  requestDuration: Histogram<'operation' | 'cache'>;
+  sqlStatements: Histogram<'operation'>;
+  /** Bounded label for an operation name: client-chosen names must not grow the series without limit. */
+  operationLabel(name: string | null | undefined): string;
+}
+
+const MAX_OPERATION_LABELS = 200;
+
+export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (options.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'deskgraph_' });
+  const r = { registers: [registry] };
+  const seen = new Set<string>();
+  return {
+    registry,
+    cacheHits: new Counter({ ...r, name: 'deskgraph_cache_hits_total', help: 'Responses served from the cache, by operation, layer and path (fast = before GraphQL).', labelNames: ['operation', 'layer', 'path'] }),
+    cacheMisses: new Counter({ ...r, name: 'deskgraph_cache_misses_total', help: 'Cacheable queries that had to be executed.', labelNames: ['operation'] }),
+    cacheStores: new Counter({ ...r, name: 'deskgraph_cache_stores_total', help: 'Attempts to store an executed result: stored, or refused because an invalidation raced the read.', labelNames: ['outcome'] }),
+    cacheEvictions: new Counter({ ...r, name: 'deskgraph_cache_evictions_total', help: 'Entries removed, by layer and reason (invalidated, lru, expired, cleared).', labelNames: ['layer', 'reason'] }),
+    cacheInvalidations: new Counter({ ...r, name: 'deskgraph_cache_invalidations_total', help: 'Tags invalidated, by tag kind and origin (local mutation or another instance).', labelNames: ['kind', 'origin'] }),
+    cacheErrors: new Counter({ ...r, name: 'deskgraph_cache_errors_total', help: 'Redis commands that failed or timed out; the request was answered from the database.', labelNames: ['command'] }),
+    cacheBypass: new Counter({ ...r, name: 'deskgraph_cache_bypass_total', help: 'Queries that skipped the cache, by reason.', labelNames: ['reason'] }),
+    cacheRedisUp: new Gauge({ ...r, name: 'deskgraph_cache_redis_up', help: '1 when the Redis layer is usable, 0 when degraded (or not configured).' }),
+    cacheL1Entries: new Gauge({ ...r, name: 'deskgraph_cache_l1_entries', help: 'Entries in the in-process layer.' }),
+    cacheL1Bytes: new Gauge({ ...r, name: 'deskgraph_cache_l1_bytes', help: 'Bytes held by the in-process layer.' }),
+    requestDuration: new Histogram({ ...r, name: 'deskgraph_request_duration_seconds', help: 'GraphQL request latency by operation and cache outcome.', labelNames: ['operation', 'cache'], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] }),
+    sqlStatements: new Histogram({ ...r, name: 'deskgraph_sql_statements', help: 'SQL statements per GraphQL operation.', labelNames: ['operation'], buckets: [0, 1, 2, 3, 4, 5, 6, 8, 10, 20, 50, 100] }),
+    operationLabel(name) {
+      const label = name ? name.slice(0, 64) : 'anonymous';
+      if (seen.has(label)) return label;
+      if (seen.size >= MAX_OPERATION_LABELS) return 'other';
+      seen.add(label);
+      return label;
+    },
+  };
+}

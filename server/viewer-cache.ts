@@ -1,0 +1,47 @@
+// Who a bearer token belongs to, remembered in process so a cache hit needs no SQL at all. An entry
+// lives at most a minute and never past the token's expiry; logout anywhere removes it everywhere
+// (the `token:<hash>` tag travels on the cache's invalidation bus).
+import { LRUCache } from 'lru-cache';
+import type { Viewer } from '../schema/viewer.ts';
+
+import { tokenTag } from '../schema/cache-tags.ts';
+
+const TOKEN_TAG_PREFIX = tokenTag('');
+
+export class ViewerCache {
+  /** Moves on every revocation; a lookup that began before one is not remembered (it may be the revoked token). */
+  private generation = 0;
+  private readonly entries = new LRUCache<string, { viewer: Viewer; expiresAt: number | null }>({ max: 20_000, ttl: 60_000 });
+
+  /** @param trusted false while invalidations may be missed (Redis down): then nothing is answered. */
+  constructor(private readonly trusted: () => boolean) {}
+
+  peek(tokenHash: string): Viewer | undefined {
+    if (!this.trusted()) return undefined;
+    const entry = this.entries.get(tokenHash);
+    if (!entry) return undefined;
+    if (entry.expiresAt !== null && entry.expiresAt <= Date.now()) {
+      this.entries.delete(tokenHash);
+      return undefined;
+    }
+    return entry.viewer;
+  }
+
+  snapshot(): number {
+    return this.generation;
+  }
+
+  remember(tokenHash: string, viewer: Viewer, expiresAt: Date | null, snapshot: number): void {
+    if (this.trusted() && snapshot === this.generation) this.entries.set(tokenHash, { viewer, expiresAt: expiresAt ? expiresAt.getTime() : null });
+  }
+
+  /** Applies an invalidation: drops revoked tokens, or everything. */
+  apply(tags: readonly string[] | 'all'): void {
+    if (tags === 'all') {
+      this.generation += 1;
+      return this.entries.clear();
+    }
+    if (tags.some((tag) => tag.startsWith(TOKEN_TAG_PREFIX))) this.generation += 1;
+    for (const tag of tags) if (tag.startsWith(TOKEN_TAG_PREFIX)) this.entries.delete(tag.slice(TOKEN_TAG_PREFIX.length));
+  }
+}
