@@ -4,11 +4,13 @@ import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config
 const require = createRequire(import.meta.url);
 
 // Every integration test runs against the embedded default; with TEST_DATABASE_URL (a PostgreSQL
-// server where the tests may create databases) the same tests run again against the real server.
+// server where the tests may create databases) and TEST_REDIS_URL the same tests run again against the
+// real servers. `*.pg.test.ts` need the real servers (several processes sharing one database and one
+// Redis), so they run in the postgres project only.
 const projects: TestProjectInlineConfiguration[] = [
   {
     extends: true,
-    test: { name: 'embedded', include: ['**/*.test.ts'], globalSetup: ['test/global-setup.ts'] },
+    test: { name: 'embedded', include: ['**/*.test.ts'], exclude: ['**/*.pg.test.ts', 'node_modules/**', '.data/**', 'client/**'], globalSetup: ['test/global-setup.ts'] },
   },
 ];
 if (process.env.TEST_DATABASE_URL) {

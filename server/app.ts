@@ -65,7 +65,7 @@ export function createApp({ config, database, logger, loaderOptions, metrics = c
   const viewers = store ? new ViewerCache(() => store.usable) : null;
   if (store && viewers) store.onInvalidate((tags) => viewers.apply(tags));
   const facts = new DocumentFactsRegistry();
-  const fastPath = store && viewers
+  const fastPath = store && viewers && cacheConfig.fastPath
     ? { store, facts, viewers, metrics, metadata: cacheConfig.metadata, statementCount: config.exposeStatementCount }
     : null;
 

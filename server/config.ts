@@ -41,6 +41,8 @@ export interface CacheConfig {
   l1MaxBytes: number;
   /** Upper bound on how long a response stays cached; invalidation, not expiry, keeps it fresh. */
   defaultTtlSeconds: number;
+  /** Answer hits before GraphQL (parse, validate, execute); off only to measure what it saves. */
+  fastPath: boolean;
   /** Adds extensions.responseCache ({ hit, didCache, ttl }) to responses. */
   metadata: boolean;
   /** Re-run the most requested queries after start and after they are invalidated. */
@@ -111,6 +113,7 @@ const envSchema = z.object({
   CACHE_L1_MAX_MB: int('CACHE_L1_MAX_MB', 1, 65536).default(64),
   CACHE_TTL_SECONDS: int('CACHE_TTL_SECONDS', 1, 7 * 24 * 3600).default(300),
   CACHE_METADATA: bool('CACHE_METADATA').optional(),
+  CACHE_FAST_PATH: bool('CACHE_FAST_PATH').default(true),
   CACHE_WARM: bool('CACHE_WARM').default(false),
   CACHE_WARM_TOP: int('CACHE_WARM_TOP', 1, 1000).default(20),
 });
@@ -157,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       l1MaxEntries: e.CACHE_L1_MAX_ENTRIES,
       l1MaxBytes: e.CACHE_L1_MAX_MB * 1024 * 1024,
       defaultTtlSeconds: e.CACHE_TTL_SECONDS,
+      fastPath: e.CACHE_FAST_PATH,
       metadata: e.CACHE_METADATA ?? e.NODE_ENV === 'development',
       warm: e.CACHE_WARM,
       warmTop: e.CACHE_WARM_TOP,

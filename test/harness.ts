@@ -65,6 +65,7 @@ export function testCacheConfig(database: Config['database'], overrides: Partial
     l1MaxEntries: 10_000,
     l1MaxBytes: 64 * 1024 * 1024,
     defaultTtlSeconds: 300,
+    fastPath: true,
     metadata: true,
     warm: false,
     warmTop: 20,
