@@ -7,6 +7,8 @@ import type { Visibility } from './cache-key.ts';
 
 export interface DocumentFacts {
   operation: 'query' | 'mutation' | 'subscription';
+  /** The operation's own name, for metrics, when the request did not give operationName. */
+  name: string | null;
   visibility: Visibility;
 }
 
@@ -23,7 +25,7 @@ export function analyzeDocument(schema: GraphQLSchema, document: DocumentNode, o
       },
     }),
   );
-  return { operation: operation.operation, visibility };
+  return { operation: operation.operation, name: operation.name?.value ?? null, visibility };
 }
 
 /** Facts by `documentHash|operationName`, bounded. */

@@ -88,12 +88,13 @@ export async function serveFromCache(
   const lookup = await store.lookup(key);
   if (!lookup.entry) return lookup.usable ? { served: false, probe: { key, lookup } } : NOT_SERVED;
 
-  metrics.cacheHits.inc({ operation: metrics.operationLabel(params.operationName), layer: lookup.layer ?? 'l1', path: 'fast' });
+  const operation = params.operationName ?? facts.name;
+  metrics.cacheHits.inc({ operation: metrics.operationLabel(operation), layer: lookup.layer ?? 'l1', path: 'fast' });
   let body = lookup.entry.bytes;
   if (options.metadata || options.statementCount) body = withExtensions(body, options);
   res.writeHead(200, { 'content-type': `${type}; charset=utf-8`, 'content-length': body.length });
   res.end(body);
-  return { served: true, operation: params.operationName };
+  return { served: true, operation };
 }
 
 // Stored bytes are {"data":...} without extensions; a hit adds what the GraphQL path would add.

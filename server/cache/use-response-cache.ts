@@ -99,6 +99,7 @@ export function useDeskgraphResponseCache({ schema, store, facts, config, metric
         if (known) facts.remember(cache.docHash, args.operationName, known);
       }
       cache.facts = known ?? null;
+      if (ctx.requestInfo && known?.name) ctx.requestInfo.operation = known.name;
     },
   };
 

@@ -1,0 +1,159 @@
+// The store's rules, step by step and deterministic: a read that began before an invalidation is never
+// stored after it, instances share L2 and drop each other's L1 copies, and Redis stays bounded.
+// In process always; against the real Redis too when TEST_REDIS_URL is set.
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../logger.ts';
+import { createMetrics } from '../metrics.ts';
+import { ResponseStore } from './response-store.ts';
+
+const redisUrl = process.env.TEST_REDIS_URL ?? null;
+const logger = createLogger({ logLevel: (process.env.TEST_LOG_LEVEL as 'silent' | undefined) ?? 'silent' });
+
+function entry(tags: string[], body = '{"data":{"x":1}}', ttlMs = 60_000) {
+  return { bytes: Buffer.from(body), tags, ttlMs };
+}
+
+const variants: [string, boolean][] = [['in process', false]];
+if (redisUrl) variants.push(['with Redis', true]);
+
+/** Registers per-test hooks: a fresh Redis key space for each test, and every store closed after it. */
+function useStores(withRedis: boolean) {
+  const stores: ResponseStore[] = [];
+  let prefix = '';
+  beforeEach(() => {
+    prefix = `unit-${randomBytes(4).toString('hex')}`;
+  });
+  afterEach(async () => {
+    await Promise.all(stores.splice(0).map((s) => s.close()));
+  });
+  return {
+    prefix: () => prefix,
+    async newStore(): Promise<ResponseStore> {
+      const store = new ResponseStore({
+        l1MaxEntries: 100,
+        l1MaxBytes: 1 << 20,
+        redis: withRedis ? { url: redisUrl!, keyPrefix: prefix, timeoutMs: 1000 } : null,
+        logger,
+        metrics: createMetrics(),
+      });
+      stores.push(store);
+      if (store.redis) expect(await store.redis.whenHealthy(5000)).toBe(true);
+      return store;
+    },
+  };
+}
+
+describe.each(variants)('ResponseStore %s', (_name, withRedis) => {
+  const { newStore } = useStores(withRedis);
+
+  it('stores a fill and answers the next lookup with the same bytes', async () => {
+    const store = await newStore();
+    const read = await store.lookup('k1');
+    expect(read.entry).toBeNull();
+    await store.fill('k1', entry(['Ticket:1']), read, Date.now());
+    const again = await store.lookup('k1');
+    expect(again.layer).toBe('l1');
+    expect(again.entry?.bytes.toString()).toBe('{"data":{"x":1}}');
+  });
+
+  it('refuses a fill whose read began before an invalidation of one of its tags', async () => {
+    const store = await newStore();
+    const read = await store.lookup('k2');
+    await store.invalidate(['Ticket:1']);
+    await store.fill('k2', entry(['Ticket:1', 'tickets@org:1']), read, Date.now());
+    expect((await store.lookup('k2')).entry).toBeNull();
+
+    // An invalidation of an unrelated tag does not stop it.
+    const read2 = await store.lookup('k2');
+    await store.invalidate(['Ticket:2']);
+    await store.fill('k2', entry(['Ticket:1']), read2, Date.now());
+    expect((await store.lookup('k2')).entry).not.toBeNull();
+  });
+
+  it('drops exactly the entries holding an invalidated tag', async () => {
+    const store = await newStore();
+    for (const [key, tags] of [['a', ['Ticket:1']], ['b', ['Ticket:1', 'tickets@org:1']], ['c', ['Ticket:2']], ['d', ['tickets@org:2']]] as const) {
+      await store.fill(key, entry([...tags]), await store.lookup(key), Date.now());
+    }
+    const evicted = await store.invalidate(['Ticket:1']);
+    // Local L1 copies, plus the Redis copies when there is Redis.
+    expect(evicted).toBe(withRedis ? 4 : 2);
+    expect((await store.lookup('a')).entry).toBeNull();
+    expect((await store.lookup('b')).entry).toBeNull();
+    expect((await store.lookup('c')).entry).not.toBeNull();
+    expect((await store.lookup('d')).entry).not.toBeNull();
+  });
+
+  it('lets N concurrent misses run once: one leader, the others get its entry', async () => {
+    const store = await newStore();
+    const leader = await store.joinFlight('k3');
+    expect(leader.leader).toBe(true);
+    let settled = 0;
+    const followers = Promise.all(Array.from({ length: 4 }, () => store.joinFlight('k3').finally(() => (settled += 1))));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(settled, 'followers wait for the leader').toBe(0);
+    const produced = entry(['Ticket:9']);
+    (leader as { release(value: unknown): void }).release(produced);
+    for (const follower of await followers) expect(follower).toEqual({ leader: false, entry: produced });
+    // Once released, the next miss leads a new flight.
+    expect((await store.joinFlight('k3')).leader).toBe(true);
+  });
+});
+
+// Only meaningful with a shared layer: several instances, one Redis.
+if (redisUrl) {
+  describe('ResponseStore instances sharing Redis', () => {
+    const { newStore, prefix: currentPrefix } = useStores(true);
+
+  it('shares L2 between instances and drops the other instance’s L1 copy on invalidation', async () => {
+    const a = await newStore();
+    const b = await newStore();
+    await a.fill('k4', entry(['Ticket:4']), await a.lookup('k4'), Date.now());
+    const fromB = await b.lookup('k4');
+    expect(fromB.layer).toBe('l2');
+    expect((await b.lookup('k4')).layer).toBe('l1');
+
+    await a.invalidate(['Ticket:4']);
+    const deadline = Date.now() + 2000;
+    while ((await b.lookup('k4')).entry && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect((await b.lookup('k4')).entry).toBeNull();
+  });
+
+  it('refuses a fill when another instance invalidated the tag, even before its message arrives', async () => {
+    const a = await newStore();
+    const b = await newStore();
+    const read = await b.lookup('k5');
+    await a.invalidate(['Ticket:5']);
+    // Whether or not B heard about it yet, Redis's version check refuses the store.
+    await b.fill('k5', entry(['Ticket:5']), read, Date.now());
+    expect((await b.lookup('k5')).entry).toBeNull();
+    expect((await a.lookup('k5')).entry).toBeNull();
+  });
+
+  it('keeps Redis bounded: every key expires, expired members leave the tag sets', async () => {
+    const store = await newStore();
+    for (let i = 0; i < 20; i += 1) await store.fill(`short-${i}`, entry(['tickets@org:7'], '{"data":{}}', 50), await store.lookup(`short-${i}`), Date.now());
+    await new Promise((r) => setTimeout(r, 120));
+    await store.fill('long', entry(['tickets@org:7']), await store.lookup('long'), Date.now());
+    await store.invalidate(['Ticket:77']);
+
+    const redis = new Redis(redisUrl!);
+    try {
+      expect(await redis.zcard(`${currentPrefix()}:t:tickets@org:7`)).toBe(1);
+      let cursor = '0';
+      const keys: string[] = [];
+      do {
+        const [next, batch] = await redis.scan(cursor, 'MATCH', `${currentPrefix()}:*`, 'COUNT', 500);
+        cursor = next;
+        keys.push(...batch);
+      } while (cursor !== '0');
+      expect(keys.length).toBeGreaterThan(0);
+      for (const key of keys) expect(await redis.pttl(key), key).toBeGreaterThan(0);
+    } finally {
+      redis.disconnect();
+    }
+  });
+  });
+}
