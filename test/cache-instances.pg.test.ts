@@ -1,0 +1,217 @@
+// Two deskgraph processes (A and B) on one database and one Redis, with one key prefix: what one
+// instance writes, the other must never contradict. Each instance has its own in-process L1, so
+// these tests are about the shared L2 and the invalidation bus (server/cache/redis-layer.ts).
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { copyTemplate } from './template-db.ts';
+import { startServer, stopAll, uniquePrefix, type Client, type GraphQLResult, type ServerProcess } from './processes.ts';
+
+const LIST = 'query List { tickets(first: 10) { totalCount edges { node { id title status } } } }';
+const DETAIL = `query Detail($id: ID!) { ticket(id: $id) {
+  id title status updatedAt commentCount comments(first: 100) { edges { node { id body } } } } }`;
+const SIMPLE = 'query Simple($id: ID!) { ticket(id: $id) { id title status } }';
+
+const UPDATE = 'mutation Update($input: UpdateTicketInput!) { updateTicket(input: $input) { ticket { id title status } } }';
+const COMMENT = 'mutation Comment($input: AddCommentInput!) { addComment(input: $input) { comment { id body } } }';
+const CREATE = 'mutation Create($input: CreateTicketInput!) { createTicket(input: $input) { ticket { id title } } }';
+
+type ListData = { tickets: { totalCount: number; edges: { node: { id: string; title: string; status: string } }[] } };
+type DetailData = { ticket: { id: string; title: string; status: string; commentCount: number; comments: { edges: { node: { id: string; body: string } }[] } } };
+
+const hit = (result: GraphQLResult<any>) => result.body.extensions?.responseCache?.hit as boolean | undefined;
+const fresh = (label: string) => `${label} ${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+
+function ok<T>(result: GraphQLResult<T>, what: string): T {
+  if (result.status !== 200 || result.body.errors?.length || !result.body.data) {
+    throw new Error(`${what}: HTTP ${result.status} ${JSON.stringify(result.body)}`);
+  }
+  return result.body.data;
+}
+
+/** Repeats a query until it is answered from the cache (the first run fills it, asynchronously). */
+async function warm<T>(client: Client, query: string, variables: Record<string, unknown>, token: string): Promise<GraphQLResult<T>> {
+  let last: GraphQLResult<T> | null = null;
+  for (let attempt = 0; attempt < 40; attempt++) {
+    last = await client.gql<T>(query, variables, token);
+    ok(last, `${client.name} warm`);
+    if (hit(last) === true) return last;
+    await new Promise((resolve) => setTimeout(resolve, attempt < 5 ? 10 : 50));
+  }
+  throw new Error(`${client.name}: no cache hit after 40 tries: ${JSON.stringify(last?.body).slice(0, 500)}`);
+}
+
+describe('two instances sharing one Redis', () => {
+  let drop: (() => Promise<void>) | null = null;
+  let a: ServerProcess;
+  let b: ServerProcess;
+  let agentA: string; // the acme agent's token, used on A
+  let agentB: string; // the same agent, another token, used on B (same staff scope: shares cached entries)
+  let globexB: string;
+
+  beforeAll(async () => {
+    const copy = await copyTemplate(inject('template'));
+    drop = copy.drop;
+    if (copy.config.kind !== 'postgres') throw new Error('needs the postgres project');
+    const redisUrl = process.env.TEST_REDIS_URL;
+    if (!redisUrl) throw new Error('TEST_REDIS_URL is not set');
+    const common = { databaseUrl: copy.config.url, redisUrl, keyPrefix: uniquePrefix('instances') };
+    [a, b] = await Promise.all([startServer({ ...common, name: 'A' }), startServer({ ...common, name: 'B' })]);
+    [agentA, agentB, globexB] = await Promise.all([a.login('agent@acme.test'), b.login('agent@acme.test'), b.login('agent@globex.test')]);
+  });
+
+  afterAll(async () => {
+    await stopAll();
+    await drop?.();
+  });
+
+  it('read-your-writes: B shows a write made on A at once, 25 times in a row', async () => {
+    const first = ok(await b.gql<ListData>(LIST, {}, agentB), 'list');
+    const target = first.tickets.edges[0]!.node; // newest; creates below push it down at most 9 places
+    let title = target.title;
+    let totalCount = first.tickets.totalCount;
+    let comments = ok(await b.gql<DetailData>(DETAIL, { id: target.id }, agentB), 'detail').ticket.comments.edges.map((e) => e.node.body);
+
+    for (let round = 0; round < 25; round++) {
+      // B holds both queries in its cache, and what it holds is the current state.
+      const cachedDetail = ok(await warm<DetailData>(b, DETAIL, { id: target.id }, agentB), 'detail').ticket;
+      const cachedList = ok(await warm<ListData>(b, LIST, {}, agentB), 'list').tickets;
+      expect(cachedDetail.title, `round ${round}: cached detail`).toBe(title);
+      expect(cachedDetail.comments.edges.map((e) => e.node.body)).toEqual(comments);
+      expect(cachedList.totalCount, `round ${round}: cached list`).toBe(totalCount);
+
+      const kind = (['update', 'comment', 'create'] as const)[round % 3]!;
+      let created: { id: string; title: string } | null = null;
+      if (kind === 'update') {
+        title = fresh(`RYW title ${round}`);
+        ok(await a.gql(UPDATE, { input: { id: target.id, title } }, agentA), 'updateTicket on A');
+      } else if (kind === 'comment') {
+        const body = fresh(`RYW comment ${round}`);
+        ok(await a.gql(COMMENT, { input: { ticketId: target.id, body } }, agentA), 'addComment on A');
+        comments = [...comments, body];
+      } else {
+        const result = ok(await a.gql<{ createTicket: { ticket: { id: string; title: string } } }>(
+          CREATE, { input: { title: fresh(`RYW new ticket ${round}`), body: 'made on A' } }, agentA), 'createTicket on A');
+        created = result.createTicket.ticket;
+        totalCount += 1;
+      }
+
+      // No sleep: the mutation returned, so its invalidation has reached Redis and the bus.
+      const [detail, list] = await Promise.all([b.gql<DetailData>(DETAIL, { id: target.id }, agentB), b.gql<ListData>(LIST, {}, agentB)]);
+      const d = ok(detail, `round ${round} (${kind}): detail on B`).ticket;
+      const l = ok(list, `round ${round} (${kind}): list on B`).tickets;
+      const context = `round ${round} (${kind}) on B: detail hit=${hit(detail)}, list hit=${hit(list)}`;
+      expect(d.title, context).toBe(title);
+      expect(d.comments.edges.map((e) => e.node.body), context).toEqual(comments);
+      expect(d.commentCount, context).toBe(comments.length);
+      expect(l.totalCount, context).toBe(totalCount);
+      const inList = l.edges.find((edge) => edge.node.id === target.id);
+      expect(inList?.node.title, context).toBe(title);
+      if (created) expect(l.edges[0]!.node, context).toEqual({ id: created.id, title: created.title, status: 'OPEN' });
+    }
+  });
+
+  it('shares the L2: a query run on A is a hit on B, answered from Redis', async () => {
+    const query = 'query SharedL2 { tickets(first: 5, filter: { status: [OPEN] }) { totalCount edges { node { id title } } } }';
+    const storedBefore = await a.metric('deskgraph_cache_stores_total', { outcome: 'stored' });
+    const onA = await a.gql(query, {}, agentA);
+    ok(onA, 'A');
+    expect(hit(onA)).toBe(false);
+    // A stores after answering; wait for the store, so B cannot have run it itself.
+    for (let i = 0; i < 100 && (await a.metric('deskgraph_cache_stores_total', { outcome: 'stored' })) <= storedBefore; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const l2Before = await b.metric('deskgraph_cache_hits_total', { layer: 'l2' });
+
+    // A token B has never seen: B must look it up (one statement), then finds the response in Redis.
+    const newcomer = await a.login('admin@acme.test');
+    const onB = await b.gql(query, {}, newcomer);
+    expect(onB.status).toBe(200);
+    expect(onB.body.data).toEqual(onA.body.data);
+    expect(hit(onB)).toBe(true);
+    expect(onB.body.extensions?.sqlStatements, 'hit on B with a token B had not seen: only the token lookup').toBe(1);
+    expect(await b.metric('deskgraph_cache_hits_total', { layer: 'l2' })).toBe(l2Before + 1);
+
+    // A second document, and a token B already knows: the hit costs no SQL at all.
+    const query2 = 'query SharedL2b { tickets(first: 5, filter: { status: [PENDING] }) { totalCount edges { node { id title } } } }';
+    ok(await b.gql('{ viewer { id } }', {}, agentB), 'B viewer');
+    const stored2 = await a.metric('deskgraph_cache_stores_total', { outcome: 'stored' });
+    const onA2 = await a.gql(query2, {}, agentA);
+    expect(hit(onA2)).toBe(false);
+    for (let i = 0; i < 100 && (await a.metric('deskgraph_cache_stores_total', { outcome: 'stored' })) <= stored2; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const onB2 = await b.gql(query2, {}, agentB);
+    expect(onB2.body.data).toEqual(onA2.body.data);
+    expect(hit(onB2)).toBe(true);
+    expect(onB2.body.extensions?.sqlStatements, 'hit on B with a token B knows').toBe(0);
+    expect(await b.metric('deskgraph_cache_hits_total', { layer: 'l2' })).toBe(l2Before + 2);
+  });
+
+  it('is precise across instances: a write to one acme ticket leaves globex and other tickets cached', async () => {
+    const list = ok(await b.gql<{ tickets: { edges: { node: { id: string; requester: { id: string }; assignee: { id: string } | null } }[] } }>(
+      '{ tickets(first: 50) { edges { node { id requester { id } assignee { id } } } } }', {}, agentB), 'list').tickets.edges.map((e) => e.node);
+    const x = list[3]!;
+    // Another ticket with neither the requester nor the assignee of X: no list tag of X's write touches it.
+    const people = new Set([x.requester.id, x.assignee?.id].filter(Boolean));
+    const y = list.find((t) => t.id !== x.id && !people.has(t.requester.id) && !(t.assignee && people.has(t.assignee.id)))!;
+    expect(y, 'a second ticket unrelated to the first').toBeDefined();
+    // A detail that contains a list: but the lists of Y's requester, which X's write does not touch.
+    const yWithList = `query YWithList($id: ID!) { ticket(id: $id) { id title requester { id name requestedTickets(first: 3) { edges { node { id } } } } } }`;
+    const globexList = 'query GlobexList { tickets(first: 10) { totalCount edges { node { id title } } } }';
+
+    for (const server of [a, b]) {
+      const token = server === a ? agentA : agentB;
+      await warm(server, SIMPLE, { id: x.id }, token);
+      await warm(server, SIMPLE, { id: y.id }, token);
+      await warm(server, yWithList, { id: y.id }, token);
+      await warm(server, LIST, {}, token);
+    }
+    const globexBefore = await warm(b, globexList, {}, globexB);
+    const remoteBefore = await b.metric('deskgraph_cache_invalidations_total', { origin: 'remote' });
+
+    const title = fresh('precision');
+    ok(await a.gql(UPDATE, { input: { id: x.id, title } }, agentA), 'update X on A');
+
+    // What X's write made stale is fresh on B (and proves B has applied the invalidation) ...
+    const xOnB = await b.gql<{ ticket: { title: string } }>(SIMPLE, { id: x.id }, agentB);
+    expect(ok(xOnB, 'X on B').ticket.title).toBe(title);
+    expect(hit(xOnB)).toBe(false);
+    const listOnB = await b.gql(LIST, {}, agentB);
+    ok(listOnB, 'acme list on B');
+    expect(hit(listOnB), 'acme lists go with any acme ticket write, by design').toBe(false);
+    expect(await b.metric('deskgraph_cache_invalidations_total', { origin: 'remote' })).toBeGreaterThan(remoteBefore);
+
+    // ... and nothing else went: Y's details (one with a list of Y's requester) and globex's list.
+    for (const server of [a, b]) {
+      const token = server === a ? agentA : agentB;
+      const ySimple = await server.gql(SIMPLE, { id: y.id }, token);
+      expect(hit(ySimple), `${server.name}: detail of another ticket`).toBe(true);
+      const yList = await server.gql(yWithList, { id: y.id }, token);
+      expect(hit(yList), `${server.name}: detail of another ticket with its requester's list`).toBe(true);
+    }
+    const globexAfter = await b.gql(globexList, {}, globexB);
+    expect(hit(globexAfter), 'globex list on B').toBe(true);
+    expect(globexAfter.body.data).toEqual(globexBefore.body.data);
+  });
+
+  it('logout on A: the token is refused on B at once, though B had cached its viewer', async () => {
+    const token = await a.login('agent@acme.test');
+    for (let i = 0; i < 3; i++) {
+      ok(await b.gql('{ viewer { id } }', {}, token), 'viewer on B');
+      ok(await b.gql(LIST, {}, token), 'list on B');
+    }
+    // The list is now answered on B's fast path, with the viewer from B's token cache.
+    expect(hit(await b.gql(LIST, {}, token))).toBe(true);
+
+    const logout = await a.gql<{ logout: boolean }>('mutation Logout { logout }', {}, token);
+    expect(ok(logout, 'logout on A').logout).toBe(true);
+
+    for (const [server, query] of [[b, LIST], [b, '{ viewer { id } }'], [a, LIST]] as const) {
+      const refused = await server.gql(query, {}, token);
+      expect(refused.status, `${server.name}: ${query.slice(0, 30)}`).toBe(401);
+      expect(refused.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      expect(refused.body.data ?? null).toBeNull();
+    }
+    // Other tokens of the same agent still work on B, from the cache.
+    expect(hit(await b.gql(LIST, {}, agentB))).toBe(true);
+  });
+});
