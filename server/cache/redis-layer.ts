@@ -69,6 +69,8 @@ const MAX_PENDING_TAGS = 10_000;
 
 export interface InvalidationMessage {
   origin: string;
+  /** Lets the sender see its own message come back (see runInvalidation). */
+  nonce?: number;
   tags?: string[];
   epoch?: number;
 }
@@ -98,6 +100,8 @@ export class RedisLayer {
   private retryTimer: NodeJS.Timeout | null = null;
   /** Tags whose invalidation could not reach Redis; delivered before the layer is used again. */
   private pending = new Set<string>();
+  private nonce = 0;
+  private readonly echoes = new Map<number, () => void>();
   private pendingOverflow = false;
 
   constructor(private readonly options: RedisLayerOptions) {
@@ -193,10 +197,25 @@ export class RedisLayer {
   private async runInvalidation(tags: readonly string[]): Promise<number> {
     const keys = [this.key('seq', 'invalidations')];
     for (const tag of tags) keys.push(this.key('v', tag), this.key('t', tag));
-    const message = JSON.stringify({ origin: this.origin, tags: [...tags] } satisfies InvalidationMessage);
-    const [, evicted] = (await (this.cmd as any).dgInvalidate(keys.length, ...keys, VERSION_TTL_MS, this.channel, message, COUNTER_TTL_MS)) as [number, number];
-    if (evicted > 0) this.options.metrics.cacheEvictions.inc({ layer: 'l2', reason: 'invalidated' }, evicted);
-    return evicted;
+    const nonce = ++this.nonce;
+    const message = JSON.stringify({ origin: this.origin, nonce, tags: [...tags] } satisfies InvalidationMessage);
+    // Redis hands a published message to every subscriber in the same pass; once our own subscriber has
+    // it back, the other instances' copies are on the wire too. Waiting for that echo (bounded) before
+    // the mutation returns is what makes "the next read on another instance is fresh" hold in practice.
+    let timer: NodeJS.Timeout | undefined;
+    const echo = new Promise<void>((resolve) => {
+      this.echoes.set(nonce, resolve);
+      timer = setTimeout(resolve, this.options.timeoutMs);
+    });
+    try {
+      const [, evicted] = (await (this.cmd as any).dgInvalidate(keys.length, ...keys, VERSION_TTL_MS, this.channel, message, COUNTER_TTL_MS)) as [number, number];
+      if (evicted > 0) this.options.metrics.cacheEvictions.inc({ layer: 'l2', reason: 'invalidated' }, evicted);
+      await echo;
+      return evicted;
+    } finally {
+      clearTimeout(timer);
+      this.echoes.delete(nonce);
+    }
   }
 
   private remember(tags: readonly string[]): void {
@@ -215,7 +234,11 @@ export class RedisLayer {
       }
       return;
     }
-    if (message.origin === this.origin || !Array.isArray(message.tags)) return;
+    if (message.origin === this.origin) {
+      if (message.nonce !== undefined) this.echoes.get(message.nonce)?.();
+      return;
+    }
+    if (!Array.isArray(message.tags)) return;
     this.options.onRemoteInvalidation(message.tags);
   }
 
