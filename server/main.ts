@@ -20,8 +20,13 @@ async function main(): Promise<void> {
   const database = await openDatabase(config.database);
   await prepareDatabase(database, config, logger);
   const app = createApp({ config, database, logger });
+  // Start serving even when Redis is not there yet: the cache stays bypassed until it is.
+  if (app.store?.redis && !(await app.store.redis.whenHealthy(3000))) {
+    logger.warn('Redis is not reachable yet: answering from the database until it is');
+  }
   const url = await app.listen();
-  logger.info({ url, database: database.label, cache: 'none' }, `deskgraph listening on ${url} (GraphiQL there too); database: ${database.label}`);
+  const cache = !app.store ? 'off' : app.store.redis ? `Redis (${redisHost(config.cache.redisUrl!)}) + in-process L1` : 'in process';
+  logger.info({ url, database: database.label, cache }, `deskgraph listening on ${url} (GraphiQL there too); database: ${database.label}; cache: ${cache}`);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -34,6 +39,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+function redisHost(url: string): string {
+  const { hostname, port } = new URL(url);
+  return `${hostname}:${port || 6379}`; // never log the password
 }
 
 main().catch((error: unknown) => {
