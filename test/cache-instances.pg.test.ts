@@ -1,9 +1,10 @@
 // Two deskgraph processes (A and B) on one database and one Redis, with one key prefix: what one
 // instance writes, the other must never contradict. Each instance has its own in-process L1, so
 // these tests are about the shared L2 and the invalidation bus (server/cache/redis-layer.ts).
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { copyTemplate } from './template-db.ts';
-import { startServer, stopAll, uniquePrefix, type Client, type GraphQLResult, type ServerProcess } from './processes.ts';
+import { deletePrefix, startServer, stopAll, uniquePrefix, waitFor, type Client, type GraphQLResult, type ServerProcess } from './processes.ts';
 
 const LIST = 'query List { tickets(first: 10) { totalCount edges { node { id title status } } } }';
 const DETAIL = `query Detail($id: ID!) { ticket(id: $id) {
@@ -41,6 +42,9 @@ async function warm<T>(client: Client, query: string, variables: Record<string, 
 
 describe('two instances sharing one Redis', () => {
   let drop: (() => Promise<void>) | null = null;
+  let databaseUrl: string;
+  let redisUrl: string;
+  let keyPrefix: string;
   let a: ServerProcess;
   let b: ServerProcess;
   let agentA: string; // the acme agent's token, used on A
@@ -51,15 +55,18 @@ describe('two instances sharing one Redis', () => {
     const copy = await copyTemplate(inject('template'));
     drop = copy.drop;
     if (copy.config.kind !== 'postgres') throw new Error('needs the postgres project');
-    const redisUrl = process.env.TEST_REDIS_URL;
-    if (!redisUrl) throw new Error('TEST_REDIS_URL is not set');
-    const common = { databaseUrl: copy.config.url, redisUrl, keyPrefix: uniquePrefix('instances') };
+    if (!process.env.TEST_REDIS_URL) throw new Error('TEST_REDIS_URL is not set');
+    redisUrl = process.env.TEST_REDIS_URL;
+    databaseUrl = copy.config.url;
+    keyPrefix = uniquePrefix('instances');
+    const common = { databaseUrl, redisUrl, keyPrefix };
     [a, b] = await Promise.all([startServer({ ...common, name: 'A' }), startServer({ ...common, name: 'B' })]);
     [agentA, agentB, globexB] = await Promise.all([a.login('agent@acme.test'), b.login('agent@acme.test'), b.login('agent@globex.test')]);
   });
 
   afterAll(async () => {
     await stopAll();
+    if (keyPrefix) await deletePrefix(redisUrl, keyPrefix);
     await drop?.();
   });
 
@@ -109,6 +116,8 @@ describe('two instances sharing one Redis', () => {
     }
   });
 
+  // Observed: a hit on B costs 1 SQL statement when B has not seen the token yet (the token → viewer
+  // lookup; the response itself comes from Redis) and 0 once B knows the token (fast path).
   it('shares the L2: a query run on A is a hit on B, answered from Redis', async () => {
     const query = 'query SharedL2 { tickets(first: 5, filter: { status: [OPEN] }) { totalCount edges { node { id title } } } }';
     const storedBefore = await a.metric('deskgraph_cache_stores_total', { outcome: 'stored' });
@@ -213,5 +222,51 @@ describe('two instances sharing one Redis', () => {
     }
     // Other tokens of the same agent still work on B, from the cache.
     expect(hit(await b.gql(LIST, {}, agentB))).toBe(true);
+  });
+
+  // Single-flight (ResponseStore.joinFlight) hands the leader's result to every identical request that
+  // arrives while the leader executes. A leader that read before a write is stale for a request that
+  // was sent after the write returned, yet that request gets it. Here B's leader reads ticket X and then
+  // waits on a table lock; A renames X (B receives the invalidation); a second request to B, sent after
+  // the rename returned, joins the leader's flight and answers the old title.
+  it('a request sent after a write does not get the result of a flight that read before it', async () => {
+    const INFLIGHT = 'query FlightDetail($id: ID!) { ticket(id: $id) { id title tags { name } } }';
+    const x = ok(await b.gql<ListData>(LIST, {}, agentB), 'list').tickets.edges[5]!.node;
+    const old = ok(await a.gql<{ ticket: { title: string } }>(SIMPLE, { id: x.id }, agentA), 'X').ticket.title;
+    const other = await b.login('admin@acme.test'); // same staff scope as agentB: the same cache key
+
+    const locker = new pg.Client({ connectionString: databaseUrl });
+    await locker.connect();
+    let leader: Promise<GraphQLResult<{ ticket: { title: string } }>> | null = null;
+    let follower: Promise<GraphQLResult<{ ticket: { title: string } }>> | null = null;
+    const title = fresh('after the flight began');
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE "TicketTag" IN ACCESS EXCLUSIVE MODE');
+      leader = b.gql(INFLIGHT, { id: x.id }, agentB);
+      await waitFor(
+        async () => Number((await locker.query(`SELECT count(*) AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+          WHERE d.datname = current_database() AND NOT l.granted`)).rows[0].n) > 0,
+        5000,
+        () => 'B never blocked on the lock',
+      );
+      ok(await a.gql(UPDATE, { input: { id: x.id, title } }, agentA), 'update X on A');
+      // Sent after the write returned (and after B applied its invalidation: this read is fresh).
+      expect(ok(await b.gql<{ ticket: { title: string } }>(SIMPLE, { id: x.id }, other), 'X on B').ticket.title).toBe(title);
+      follower = b.gql(INFLIGHT, { id: x.id }, other);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    } finally {
+      await locker.query('COMMIT').catch(() => {});
+      await locker.end();
+    }
+    const [first, second] = await Promise.all([leader!, follower!]);
+    expect(ok(first, 'leader').ticket.title, 'the leader began before the write').toBe(old);
+    const got = ok(second, 'follower').ticket.title;
+    expect(got === old ? `OLD title (hit=${hit(second)})` : got, 'a request sent after the write returned').toBe(title);
+    // And nothing stale stays cached.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    for (const [server, token] of [[a, agentA], [b, agentB]] as const) {
+      expect(ok(await server.gql<{ ticket: { title: string } }>(INFLIGHT, { id: x.id }, token), server.name).ticket.title).toBe(title);
+    }
   });
 });

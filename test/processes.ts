@@ -4,10 +4,11 @@
 // stopAll() (call it in afterAll) and, as a last resort, when the test worker exits.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import { DEMO_PASSWORD } from '../prisma/seed.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -348,4 +349,84 @@ export async function stopAll(): Promise<void> {
 /** A key prefix of our own, so parallel test files on one Redis never meet. */
 export function uniquePrefix(label: string): string {
   return `it-${label}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+// ---- a TCP proxy, to cut one instance off from Redis while the others keep it ---------------------------
+
+export type ProxyMode = 'pass' | 'hold' | 'cut';
+
+export interface TcpProxy {
+  readonly port: number;
+  readonly url: string;
+  /**
+   * pass: forward both ways. hold: accept and keep bytes without forwarding (a network that stalls;
+   * they are forwarded on the next pass). cut: reset every connection, dropping held bytes, and reset
+   * new ones (a partition: what was in flight is lost).
+   */
+  setMode(mode: ProxyMode): void;
+  connections(): number;
+  close(): Promise<void>;
+}
+
+export async function startProxy(targetPort: number): Promise<TcpProxy> {
+  type Pair = { client: Socket; upstream: Socket; toUpstream: Buffer[]; toClient: Buffer[] };
+  let mode: ProxyMode = 'pass';
+  const pairs = new Set<Pair>();
+  const end = (pair: Pair) => {
+    pairs.delete(pair);
+    pair.client.destroy();
+    pair.upstream.destroy();
+  };
+  const server = createServer((client) => {
+    if (mode === 'cut') return void client.resetAndDestroy();
+    const upstream = connect(targetPort, '127.0.0.1');
+    const pair: Pair = { client, upstream, toUpstream: [], toClient: [] };
+    pairs.add(pair);
+    client.on('data', (chunk) => (mode === 'pass' ? upstream.write(chunk) : pair.toUpstream.push(chunk)));
+    upstream.on('data', (chunk) => (mode === 'pass' ? client.write(chunk) : pair.toClient.push(chunk)));
+    for (const socket of [client, upstream]) {
+      socket.on('error', () => end(pair));
+      socket.on('close', () => end(pair));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    setMode(next) {
+      mode = next;
+      for (const pair of [...pairs]) {
+        if (next === 'cut') {
+          pairs.delete(pair);
+          pair.client.resetAndDestroy();
+          pair.upstream.destroy();
+        } else if (next === 'pass') {
+          for (const chunk of pair.toUpstream.splice(0)) pair.upstream.write(chunk);
+          for (const chunk of pair.toClient.splice(0)) pair.client.write(chunk);
+        }
+      }
+    },
+    connections: () => pairs.size,
+    async close() {
+      for (const pair of [...pairs]) end(pair);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Deletes every key under a prefix (entries, tag sets, counters), so a shared Redis keeps nothing of a test. */
+export async function deletePrefix(redisUrl: string, prefix: string): Promise<void> {
+  const client = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await client.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await client.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    client.disconnect();
+  }
 }
