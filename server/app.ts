@@ -20,6 +20,7 @@ import { readJsonBody } from './request-body.ts';
 import { DocumentFactsRegistry } from './cache/document-facts.ts';
 import { graphqlParams, serveFromCache, type GraphQLParams } from './cache/fast-path.ts';
 import { ResponseStore } from './cache/response-store.ts';
+import { CacheWarmer, type HotQuery } from './cache/warmer.ts';
 import { useDeskgraphResponseCache, type CacheProbe, type CacheServerContext, type RequestInfo } from './cache/use-response-cache.ts';
 
 export interface AppOptions {
@@ -65,8 +66,11 @@ export function createApp({ config, database, logger, loaderOptions, metrics = c
   const viewers = store ? new ViewerCache(() => store.usable) : null;
   if (store && viewers) store.onInvalidate((tags) => viewers.apply(tags));
   const facts = new DocumentFactsRegistry();
+  const warmer = store && cacheConfig.warm
+    ? new CacheWarmer(store, (query) => runInProcess(query), { top: cacheConfig.warmTop, logger })
+    : null;
   const fastPath = store && viewers && cacheConfig.fastPath
-    ? { store, facts, viewers, metrics, metadata: cacheConfig.metadata, statementCount: config.exposeStatementCount }
+    ? { store, facts, viewers, metrics, metadata: cacheConfig.metadata, statementCount: config.exposeStatementCount, warmer }
     : null;
 
   const yoga = createYoga<StatementServerContext & CacheServerContext, Context>({
@@ -83,7 +87,7 @@ export function createApp({ config, database, logger, loaderOptions, metrics = c
         loaderOptions,
         viewers,
       }),
-      ...useDeskgraphResponseCache({ schema, store, facts, config: cacheConfig, metrics }),
+      ...useDeskgraphResponseCache({ schema, store, facts, config: cacheConfig, metrics, warmer }),
       ...(config.exposeStatementCount ? [useStatementCount()] : []),
     ],
   });
@@ -130,6 +134,20 @@ export function createApp({ config, database, logger, loaderOptions, metrics = c
     }
   }
 
+  // Warming goes through yoga like any request (so the plugin stores the result), as the recorded viewer.
+  async function runInProcess(query: HotQuery): Promise<void> {
+    const response = await yoga.fetch(
+      'http://in-process/graphql',
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: query.query, variables: query.variables, operationName: query.operationName }),
+      },
+      { statementTally: { count: 0 }, warmViewer: query.viewer } as StatementServerContext & CacheServerContext,
+    );
+    await response.arrayBuffer();
+  }
+
   async function ready(res: ServerResponse): Promise<void> {
     const [databaseOk, cacheOk] = await Promise.all([
       database.prisma.$queryRaw`SELECT 1`.then(() => true, () => false),
@@ -154,6 +172,7 @@ export function createApp({ config, database, logger, loaderOptions, metrics = c
     server,
     store,
     metrics,
+    warmer,
     /** Starts listening; resolves with the URL of the GraphQL endpoint. */
     async listen(port = config.port, host = config.host): Promise<string> {
       await new Promise<void>((resolve, reject) => {
@@ -170,6 +189,7 @@ export function createApp({ config, database, logger, loaderOptions, metrics = c
     async close(): Promise<void> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await yoga.dispose();
+      warmer?.close();
       await store?.close();
     },
   };

@@ -25,6 +25,10 @@ async function main(): Promise<void> {
     logger.warn('Redis is not reachable yet: answering from the database until it is');
   }
   const url = await app.listen();
+  if (app.warmer) {
+    app.warmer.startSharing();
+    void app.warmer.warmFromShared().then((ran) => ran > 0 && logger.info({ ran }, 'cache warmed from the shared hot list'));
+  }
   const cache = !app.store ? 'off' : app.store.redis ? `Redis (${redisHost(config.cache.redisUrl!)}) + in-process L1` : 'in process';
   logger.info({ url, database: database.label, cache }, `deskgraph listening on ${url} (GraphiQL there too); database: ${database.label}; cache: ${cache}`);
 

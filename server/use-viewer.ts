@@ -48,6 +48,17 @@ export async function viewerForToken(prisma: PrismaClient, tokenHash: string): P
 export function useViewer(options: ViewerOptions): Plugin<Context> {
   return {
     async onContextBuilding({ context, extendContext }) {
+      // Cache warming runs queries in process as a viewer of the entry's scope; HTTP clients cannot set this.
+      const warmViewer = (context as { warmViewer?: Viewer | null }).warmViewer;
+      if (warmViewer !== undefined) {
+        return extendContext({
+          prisma: options.prisma,
+          settings: options.settings,
+          viewer: warmViewer,
+          tokenHash: null,
+          loaders: createLoaders(options.prisma, warmViewer, options.loaderOptions),
+        });
+      }
       const token = bearerToken(context.request.headers.get('authorization'));
       const tokenHash = token ? hashToken(token) : null;
       const viewer = tokenHash ? await resolveViewer(options, tokenHash) : null;

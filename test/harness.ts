@@ -73,10 +73,13 @@ export function testCacheConfig(database: Config['database'], overrides: Partial
   };
 }
 
-export async function startTestServer(options: { config?: Partial<Config>; loaderOptions?: LoaderOptions } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { config?: Partial<Config>; cache?: Partial<CacheConfig>; loaderOptions?: LoaderOptions } = {},
+): Promise<TestServer> {
   const copy = await copyTemplate(inject('template'));
   const database = await openDatabase(copy.config, copy.options);
   const config = testConfig({ ...options.config, database: copy.config });
+  config.cache = testCacheConfig(copy.config, options.cache);
   const app = createApp({ config, database, logger: createLogger(config), loaderOptions: options.loaderOptions });
   const url = await app.listen(0, '127.0.0.1');
   if (app.store?.redis && !(await app.store.redis.whenHealthy(10_000))) throw new Error('the test Redis did not become ready');

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { graphql } from './gql/index.js';
-import { startTestServer, testCacheConfig, type TestServer } from './harness.ts';
+import { startTestServer, type TestServer } from './harness.ts';
 
 const nestedTickets = graphql(`query NestedTickets($n: Int!) {
   tickets(first: $n) {
@@ -30,7 +30,7 @@ const usersWithTickets = graphql(`query UsersWithTickets($n: Int!) {
 // operation costs, so the response cache (and its token → viewer cache) is off here; test/cache-*.test.ts
 // count what it saves.
 const AUTH = 1;
-const executeEveryTime = { cache: { ...testCacheConfig({ kind: 'embedded', dataDir: null }), enabled: false } };
+const executeEveryTime = { enabled: false };
 
 async function statements<T, V extends Record<string, unknown>>(
   server: TestServer,
@@ -51,8 +51,8 @@ describe('SQL statements per operation', () => {
 
   beforeAll(async () => {
     [server, naive] = await Promise.all([
-      startTestServer({ config: executeEveryTime }),
-      startTestServer({ config: executeEveryTime, loaderOptions: { batch: false } }),
+      startTestServer({ cache: executeEveryTime }),
+      startTestServer({ cache: executeEveryTime, loaderOptions: { batch: false } }),
     ]);
     [agent, naiveAgent] = await Promise.all([server.login('agent@acme.test'), naive.login('agent@acme.test')]);
   });

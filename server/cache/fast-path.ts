@@ -9,6 +9,7 @@ import { documentHash, responseKey, visibilityScope } from './cache-key.ts';
 import type { DocumentFactsRegistry } from './document-facts.ts';
 import type { ResponseStore } from './response-store.ts';
 import type { CacheProbe } from './use-response-cache.ts';
+import type { CacheWarmer } from './warmer.ts';
 
 export interface FastPathOptions {
   store: ResponseStore;
@@ -18,6 +19,7 @@ export interface FastPathOptions {
   /** Add extensions.responseCache / extensions.sqlStatements as the GraphQL path would. */
   metadata: boolean;
   statementCount: boolean;
+  warmer: CacheWarmer | null;
 }
 
 export interface GraphQLParams {
@@ -85,6 +87,7 @@ export async function serveFromCache(
     if (!viewer) return NOT_SERVED;
   }
   const key = responseKey(docHash, params.operationName, params.variables, visibilityScope(viewer, facts.visibility));
+  options.warmer?.record(key, { ...params, viewer });
   const lookup = await store.lookup(key);
   if (!lookup.entry) return lookup.usable ? { served: false, probe: { key, lookup } } : NOT_SERVED;
 

@@ -303,6 +303,22 @@ export class RedisLayer {
     this.epoch = value ? Number(value) : 0;
   }
 
+  /** Small shared documents (the warmer's hot list); failures just mean "nothing saved". */
+  async saveJson(name: string, value: unknown, ttlMs: number): Promise<void> {
+    if (!this.healthy) return;
+    await this.cmd.set(this.key('doc', name), JSON.stringify(value), 'PX', ttlMs).catch(() => {});
+  }
+
+  async loadJson<T>(name: string): Promise<T | null> {
+    if (!this.healthy) return null;
+    const text = await this.cmd.get(this.key('doc', name)).catch(() => null);
+    try {
+      return text ? (JSON.parse(text) as T) : null;
+    } catch {
+      return null;
+    }
+  }
+
   /** For the readiness probe. */
   async ping(): Promise<boolean> {
     try {

@@ -132,7 +132,10 @@ export class ResponseStore {
    * Single-flight: the first miss for a key becomes the leader and the others wait for its result.
    * Returns null for the leader (go and execute), or the leader's entry (possibly null) for followers.
    */
-  async joinFlight(key: string): Promise<{ leader: true; release(value: CachedResponse | null): void } | { leader: false; entry: CachedResponse | null }> {
+  async joinFlight(key: string): Promise<
+    | { leader: true; release(value: CachedResponse | null, storing?: Promise<unknown>): void }
+    | { leader: false; entry: CachedResponse | null }
+  > {
     const existing = this.flights.get(key);
     if (existing) {
       let timer: NodeJS.Timeout | undefined;
@@ -147,9 +150,15 @@ export class ResponseStore {
     this.flights.set(key, flight);
     return {
       leader: true,
-      release: (value) => {
-        if (this.flights.get(key) === flight) this.flights.delete(key);
+      // While the result is being stored, late arrivals still join this flight and get it at once,
+      // instead of missing in both layers and executing again.
+      release: (value, storing) => {
         settle(value);
+        const done = () => {
+          if (this.flights.get(key) === flight) this.flights.delete(key);
+        };
+        if (storing) void storing.finally(done);
+        else done();
       },
     };
   }

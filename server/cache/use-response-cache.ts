@@ -12,6 +12,7 @@ import type { Metrics } from '../metrics.ts';
 import { documentHash, responseKey, visibilityScope } from './cache-key.ts';
 import { analyzeDocument, type DocumentFacts, type DocumentFactsRegistry } from './document-facts.ts';
 import type { CachedResponse } from './l1-cache.ts';
+import type { CacheWarmer } from './warmer.ts';
 import { parsedResult, serializeResult, type Lookup, type ResponseStore } from './response-store.ts';
 
 /** What the fast path learned about a request it could not answer, so the plugin need not ask Redis again. */
@@ -40,7 +41,7 @@ class RequestCache implements CacheHooks {
   docHash = '';
   lookup: Lookup | null = null;
   startedAt = Date.now();
-  release: ((value: CachedResponse | null) => void) | null = null;
+  release: ((value: CachedResponse | null, storing?: Promise<unknown>) => void) | null = null;
 
   constructor(private readonly store: ResponseStore | null) {}
 
@@ -74,9 +75,10 @@ export interface ResponseCacheOptions {
   facts: DocumentFactsRegistry;
   config: CacheConfig;
   metrics: Metrics;
+  warmer: CacheWarmer | null;
 }
 
-export function useDeskgraphResponseCache({ schema, store, facts, config, metrics }: ResponseCacheOptions): Plugin<Context & CacheServerContext>[] {
+export function useDeskgraphResponseCache({ schema, store, facts, config, metrics, warmer }: ResponseCacheOptions): Plugin<Context & CacheServerContext>[] {
   const contextCache = (ctx: unknown) => (ctx as Context).cache as RequestCache;
 
   const prepare: Plugin<Context & CacheServerContext> = {
@@ -115,6 +117,12 @@ export function useDeskgraphResponseCache({ schema, store, facts, config, metric
     return {
       async get(key: string): Promise<ExecutionResult | undefined> {
         request.startedAt = Date.now();
+        if (warmer) {
+          const params = (ctx as { params?: { query?: string; variables?: unknown; operationName?: string } }).params;
+          if (params?.query) {
+            warmer.record(key, { query: params.query, variables: params.variables ?? null, operationName: params.operationName ?? null, viewer: serverCtx.viewer });
+          }
+        }
         const probe = serverCtx.cacheProbe;
         const lookup = probe && probe.key === key ? probe.lookup : await store.lookup(key);
         if (lookup.entry) {
@@ -126,6 +134,14 @@ export function useDeskgraphResponseCache({ schema, store, facts, config, metric
           metrics.cacheBypass.inc({ reason: 'redis_unavailable' });
           outcome('bypass');
           return undefined;
+        }
+        // The probe (or the L2 read) may be older than a flight that just finished: look in L1 once
+        // more, in the same tick as joining, so a result stored meanwhile is not executed again.
+        const landed = lookup.layer === null ? store.l1.get(key) : undefined;
+        if (landed) {
+          metrics.cacheHits.inc({ operation, layer: 'l1', path: 'graphql' });
+          outcome('hit');
+          return parsedResult(landed);
         }
         const flight = await store.joinFlight(key);
         if (!flight.leader && flight.entry) {
@@ -143,9 +159,9 @@ export function useDeskgraphResponseCache({ schema, store, facts, config, metric
         const tags = new Set(request.extraTags);
         for (const entity of entities) if (entity.id != null) tags.add(`${entity.typename}:${entity.id}`);
         const entry = { bytes: serializeResult(result), tags: [...tags], ttlMs: ttl };
-        request.release?.(entry);
+        const storing = request.lookup ? store.fill(key, entry, request.lookup, request.startedAt) : undefined;
+        request.release?.(entry, storing);
         request.release = null;
-        if (request.lookup) void store.fill(key, entry, request.lookup, request.startedAt);
       },
       // Mutations never reach here (the plugin is enabled for queries only); resolvers invalidate.
       invalidate() {},
