@@ -1,0 +1,91 @@
+// Runs autocannon against one or more URLs with a request picked from the mix for every request,
+// and checks every response (status and GraphQL errors).
+import autocannon, { type Result } from 'autocannon';
+import { pickEntry, recordResponse, sumStats, type Mix, type Stats } from './workload.ts';
+
+export interface LoadResult {
+  /** Completed requests per second over the run. */
+  rps: number;
+  p50: number;
+  p99: number;
+  meanLatency: number;
+  requests: number;
+  durationS: number;
+  /** autocannon's own counts: connection errors, timeouts, non-2xx. */
+  connectionErrors: number;
+  timeouts: number;
+  non2xx: number;
+  /** Per operation, from the response bodies. */
+  stats: Stats;
+  graphqlErrors: number;
+  reads: number;
+  writes: number;
+}
+
+export function summarize(result: Result, stats: Stats): LoadResult {
+  const sums = sumStats(stats);
+  const requests = result.requests.total;
+  return {
+    rps: requests / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    meanLatency: result.latency.average,
+    requests,
+    durationS: result.duration,
+    connectionErrors: result.errors,
+    timeouts: result.timeouts,
+    non2xx: result.non2xx,
+    stats,
+    graphqlErrors: sums.graphqlErrors,
+    reads: sums.reads,
+    writes: sums.writes,
+  };
+}
+
+export async function runMix(urls: string[], mix: Mix, options: { connections: number; duration: number }): Promise<LoadResult> {
+  const stats: Stats = {};
+  const result = await autocannon({
+    url: urls,
+    connections: options.connections,
+    duration: options.duration,
+    timeout: 10,
+    requests: [
+      {
+        method: 'POST',
+        path: '/graphql',
+        setupRequest(request, context) {
+          const entry = pickEntry(mix);
+          context.op = entry.op;
+          context.kind = entry.kind;
+          request.headers = entry.headers;
+          request.body = typeof entry.body === 'string' ? entry.body : entry.body();
+          return request;
+        },
+        onResponse(status, body, context) {
+          recordResponse(stats, context.op as string, context.kind as 'read' | 'write', status, body);
+        },
+      },
+    ],
+  });
+  return summarize(result, stats);
+}
+
+/** One fixed request, checked against the bytes expected (for the fast-path comparison). */
+export async function runFixed(
+  url: string,
+  request: { method: 'GET' | 'POST'; path: string; headers: Record<string, string>; body?: string },
+  expectBody: string,
+  options: { connections: number; duration: number },
+): Promise<LoadResult & { mismatches: number }> {
+  const result = await autocannon({
+    url: `${url}${request.path}`,
+    connections: options.connections,
+    duration: options.duration,
+    timeout: 10,
+    method: request.method,
+    headers: request.headers,
+    body: request.body,
+    expectBody,
+  });
+  return { ...summarize(result, {}), mismatches: result.mismatches };
+}

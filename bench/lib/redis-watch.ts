@@ -1,0 +1,124 @@
+// Watches the Redis logical database a scenario's instances use: DBSIZE every second (is the key count
+// bounded?), INFO keyspace (does every key expire?), and SCAN + PTTL over a sample (keys without a TTL).
+// Never KEYS. Each Redis scenario gets an empty logical database of its own, so DBSIZE counts only its keys.
+import { Redis } from 'ioredis';
+
+export async function pickEmptyDatabase(url: string): Promise<number> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  try {
+    const configured = await redis.config('GET', 'databases').catch(() => null);
+    const count = Array.isArray(configured) && configured[1] ? Number(configured[1]) : 16;
+    for (let db = Math.min(count, 16) - 1; db >= 1; db--) {
+      await redis.select(db);
+      if ((await redis.dbsize()) === 0) return db;
+    }
+    throw new Error(`no empty logical database on ${url}: the Redis scenarios need one (DBSIZE 0) to count their keys`);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export function redisUrlWithDb(url: string, db: number): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${db}`;
+  return parsed.toString();
+}
+
+export interface KeyspaceReport {
+  start: number;
+  max: number;
+  end: number;
+  samples: number[];
+  /** From INFO keyspace at the end: keys and keys with an expiry. */
+  infoKeys: number;
+  infoExpires: number;
+  /** SCAN + PTTL over up to `sampleLimit` keys. */
+  sampled: number;
+  withoutTtl: number;
+  withoutTtlExamples: string[];
+  /** Sampled keys by kind (the segment after the prefix: r, t, v, seq, epoch). */
+  byKind: Record<string, number>;
+}
+
+export class KeyspaceWatch {
+  private readonly redis: Redis;
+  private readonly samples: number[] = [];
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    url: string,
+    private readonly db: number,
+    private readonly prefix: string,
+  ) {
+    this.redis = new Redis(url, { db, maxRetriesPerRequest: 1 });
+  }
+
+  async start(): Promise<void> {
+    this.samples.push(await this.redis.dbsize());
+    this.timer = setInterval(() => {
+      this.redis.dbsize().then((n) => this.samples.push(n), () => {});
+    }, 1000);
+  }
+
+  async stop(sampleLimit = 5000): Promise<KeyspaceReport> {
+    if (this.timer) clearInterval(this.timer);
+    const end = await this.redis.dbsize();
+    this.samples.push(end);
+    const info = await this.redis.info('keyspace');
+    const line = new RegExp(`^db${this.db}:keys=(\\d+),expires=(\\d+)`, 'm').exec(info);
+    let sampled = 0;
+    let withoutTtl = 0;
+    const withoutTtlExamples: string[] = [];
+    const byKind: Record<string, number> = {};
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}:*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length === 0) continue;
+      const pipeline = this.redis.pipeline();
+      for (const key of keys) pipeline.pttl(key);
+      const ttls = (await pipeline.exec()) ?? [];
+      keys.forEach((key, i) => {
+        const ttl = ttls[i]?.[1] as number;
+        const kind = key.slice(this.prefix.length + 1).split(':')[0] ?? '?';
+        byKind[kind] = (byKind[kind] ?? 0) + 1;
+        sampled += 1;
+        // -1: no expiry; -2: gone since SCAN returned it (expired or invalidated), not a leak.
+        if (ttl === -1) {
+          withoutTtl += 1;
+          if (withoutTtlExamples.length < 5) withoutTtlExamples.push(key);
+        }
+      });
+    } while (cursor !== '0' && sampled < sampleLimit);
+    return {
+      start: this.samples[0] ?? 0,
+      max: Math.max(...this.samples),
+      end,
+      samples: [...this.samples],
+      infoKeys: line ? Number(line[1]) : 0,
+      infoExpires: line ? Number(line[2]) : 0,
+      sampled,
+      withoutTtl,
+      withoutTtlExamples,
+      byKind,
+    };
+  }
+
+  /** Removes the scenario's keys (UNLINK over SCAN), so the shared Redis is left as it was found. */
+  async clear(): Promise<number> {
+    let removed = 0;
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) removed += await this.redis.unlink(...keys);
+    } while (cursor !== '0');
+    return removed;
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.redis.disconnect();
+  }
+}
