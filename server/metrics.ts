@@ -10,7 +10,7 @@ export interface Metrics {
   cacheMisses: Counter<'operation'>;
   cacheStores: Counter<'outcome'>;
   cacheEvictions: Counter<'layer' | 'reason'>;
-  cacheInvalidations: Counter<'kind' | 'origin'>;
+  cacheInvalidations: Counter<'kind' | 'operation'>;
   cacheErrors: Counter<'command'>;
   cacheBypass: Counter<'reason'>;
   cacheRedisUp: Gauge;
@@ -35,7 +35,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     cacheMisses: new Counter({ ...r, name: 'deskgraph_cache_misses_total', help: 'Cacheable queries that had to be executed.', labelNames: ['operation'] }),
     cacheStores: new Counter({ ...r, name: 'deskgraph_cache_stores_total', help: 'Attempts to store an executed result: stored, or refused because an invalidation raced the read.', labelNames: ['outcome'] }),
     cacheEvictions: new Counter({ ...r, name: 'deskgraph_cache_evictions_total', help: 'Entries removed, by layer and reason (invalidated, lru, expired, cleared).', labelNames: ['layer', 'reason'] }),
-    cacheInvalidations: new Counter({ ...r, name: 'deskgraph_cache_invalidations_total', help: 'Tags invalidated, by tag kind and origin (local mutation or another instance).', labelNames: ['kind', 'origin'] }),
+    cacheInvalidations: new Counter({ ...r, name: 'deskgraph_cache_invalidations_total', help: 'Tags invalidated, by tag kind and by the mutation that did it (remote: another instance).', labelNames: ['kind', 'operation'] }),
     cacheErrors: new Counter({ ...r, name: 'deskgraph_cache_errors_total', help: 'Redis commands that failed or timed out; the request was answered from the database.', labelNames: ['command'] }),
     cacheBypass: new Counter({ ...r, name: 'deskgraph_cache_bypass_total', help: 'Queries that skipped the cache, by reason.', labelNames: ['reason'] }),
     cacheRedisUp: new Gauge({ ...r, name: 'deskgraph_cache_redis_up', help: '1 when the Redis layer is usable, 0 when degraded (or not configured).' }),

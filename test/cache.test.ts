@@ -204,6 +204,13 @@ describe('response cache', () => {
     expect(hit(adminViewer)).toBe(false);
   });
 
+  it('takes TTLs from schema hints: the smallest of what a response contains', async () => {
+    const list = await ok(`query TtlList { tickets(first: 2) { edges { node { id } } } }`, {}, agent);
+    expect(list.body.extensions?.responseCache).toMatchObject({ didCache: true, ttl: 300_000 });
+    const stats = await ok(`query TtlStats { dashboardStats { byStatus { count } } tickets(first: 1) { edges { node { id } } } }`, {}, agent);
+    expect(stats.body.extensions?.responseCache).toMatchObject({ didCache: true, ttl: 60_000 });
+  });
+
   it('a cached null for an absent ID goes when that ticket is created', async () => {
     const { _max } = await server.database.prisma.ticket.aggregate({ _max: { id: true } });
     const next = encodeGlobalId('Ticket', _max.id! + 1);

@@ -120,10 +120,10 @@ export class ResponseStore {
    * so a mutation returns only after its invalidation took effect. Never throws: when Redis is down the
    * tags are kept and delivered on recovery, and this instance bypasses the cache until then.
    */
-  async invalidate(tags: Iterable<string>): Promise<number> {
+  async invalidate(tags: Iterable<string>, operation = 'anonymous'): Promise<number> {
     const unique = [...new Set(tags)];
     if (unique.length === 0) return 0;
-    let evicted = this.applyLocally(unique, 'local');
+    let evicted = this.applyLocally(unique, operation);
     if (this.redis) evicted += await this.redis.invalidate(unique);
     return evicted;
   }
@@ -169,7 +169,8 @@ export class ResponseStore {
     await this.redis?.close();
   }
 
-  private applyLocally(tags: readonly string[] | 'all', origin: 'local' | 'remote'): number {
+  /** @param operation the mutation that invalidated, or 'remote' for another instance's. */
+  private applyLocally(tags: readonly string[] | 'all', operation: string): number {
     this.localSeq += 1;
     const now = Date.now();
     let evicted: number;
@@ -181,7 +182,7 @@ export class ResponseStore {
     } else {
       for (const tag of tags) {
         this.tagSeq.set(tag, { seq: this.localSeq, at: now });
-        this.options.metrics.cacheInvalidations.inc({ kind: tagKind(tag), origin });
+        this.options.metrics.cacheInvalidations.inc({ kind: tagKind(tag), operation });
       }
       evicted = this.l1.invalidate(tags);
     }

@@ -43,14 +43,18 @@ class RequestCache implements CacheHooks {
   startedAt = Date.now();
   release: ((value: CachedResponse | null, storing?: Promise<unknown>) => void) | null = null;
 
-  constructor(private readonly store: ResponseStore | null) {}
+  constructor(
+    private readonly store: ResponseStore | null,
+    private readonly requestInfo: RequestInfo | undefined,
+    private readonly metrics: Metrics,
+  ) {}
 
   tag(...tags: string[]): void {
     for (const tag of tags) this.extraTags.add(tag);
   }
 
   async invalidate(tags: Iterable<string>): Promise<void> {
-    await this.store?.invalidate(tags);
+    await this.store?.invalidate(tags, this.metrics.operationLabel(this.requestInfo?.operation));
   }
 }
 
@@ -82,8 +86,8 @@ export function useDeskgraphResponseCache({ schema, store, facts, config, metric
   const contextCache = (ctx: unknown) => (ctx as Context).cache as RequestCache;
 
   const prepare: Plugin<Context & CacheServerContext> = {
-    onContextBuilding({ extendContext }) {
-      extendContext({ cache: new RequestCache(store) });
+    onContextBuilding({ context, extendContext }) {
+      extendContext({ cache: new RequestCache(store, (context as CacheServerContext).requestInfo, metrics) });
     },
     onExecute({ args }) {
       const ctx = args.contextValue as Context & CacheServerContext & { params?: { query?: string } };
