@@ -144,29 +144,31 @@ export class RedisLayer {
     return `${this.options.keyPrefix}:${kind}:${name}`;
   }
 
-  private entryKey(key: string): string {
-    return `${this.options.keyPrefix}:r:${this.epoch}:${key}`;
+  private entryKey(key: string, epoch = this.epoch): string {
+    return `${this.options.keyPrefix}:r:${epoch}:${key}`;
   }
 
   /** The entry (or null) and the invalidation sequence number as of this read, in one round trip. */
-  async get(key: string): Promise<{ payload: Buffer | null; seq: number } | null> {
+  async get(key: string): Promise<{ payload: Buffer | null; seq: number; epoch: number } | null> {
     if (!this.healthy) return null;
+    const epoch = this.epoch;
     try {
-      const [payload, seq] = await this.cmd.mgetBuffer(this.entryKey(key), this.key('seq', 'invalidations'));
-      return { payload: payload ?? null, seq: seq ? Number(seq.toString()) : 0 };
+      const [payload, seq] = await this.cmd.mgetBuffer(this.entryKey(key, epoch), this.key('seq', 'invalidations'));
+      return { payload: payload ?? null, seq: seq ? Number(seq.toString()) : 0, epoch };
     } catch (error) {
       this.fail('get', error);
       return null;
     }
   }
 
-  /** Stores unless an invalidation of one of the tags happened after `seq` was read. */
-  async store(key: string, payload: Buffer, tags: readonly string[], ttlMs: number, seq: number): Promise<'stored' | 'raced' | 'failed'> {
+  /** Stores unless the epoch moved or an invalidation of one of the tags happened since the read (seq, epoch). */
+  async store(key: string, payload: Buffer, tags: readonly string[], ttlMs: number, seq: number, epoch: number): Promise<'stored' | 'raced' | 'failed'> {
     if (!this.healthy) return 'failed';
-    const keys = [this.entryKey(key), this.key('epoch', 'current')];
+    if (epoch !== this.epoch) return 'raced';
+    const keys = [this.entryKey(key, epoch), this.key('epoch', 'current')];
     for (const tag of tags) keys.push(this.key('v', tag), this.key('t', tag));
     try {
-      const outcome = await (this.cmd as any).dgStore(keys.length, ...keys, payload, ttlMs, seq, String(this.epoch));
+      const outcome = await (this.cmd as any).dgStore(keys.length, ...keys, payload, ttlMs, seq, String(epoch));
       if (outcome === -1) {
         await this.refreshEpoch();
         return 'raced';

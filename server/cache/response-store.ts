@@ -21,8 +21,9 @@ export interface Lookup {
   layer: 'l1' | 'l2' | null;
   /** Snapshot of the local invalidation counter, taken before the read. */
   localSeq: number;
-  /** The Redis invalidation sequence as of the read; null when Redis was not consulted or failed. */
+  /** The Redis invalidation sequence and epoch as of the read; null when Redis was not consulted or failed. */
   redisSeq: number | null;
+  redisEpoch: number | null;
   /** False when the cache must be bypassed (Redis degraded): neither read nor stored. */
   usable: boolean;
 }
@@ -81,18 +82,18 @@ export class ResponseStore {
   /** The fast path and the plugin read through here: L1, then L2. Never writes except L1 promotion. */
   async lookup(key: string): Promise<Lookup> {
     const localSeq = this.localSeq;
-    if (!this.usable) return { entry: null, layer: null, localSeq, redisSeq: null, usable: false };
+    if (!this.usable) return { entry: null, layer: null, localSeq, redisSeq: null, redisEpoch: null, usable: false };
     const local = this.l1.get(key);
-    if (local) return { entry: local, layer: 'l1', localSeq, redisSeq: null, usable: true };
-    if (!this.redis) return { entry: null, layer: null, localSeq, redisSeq: null, usable: true };
+    if (local) return { entry: local, layer: 'l1', localSeq, redisSeq: null, redisEpoch: null, usable: true };
+    if (!this.redis) return { entry: null, layer: null, localSeq, redisSeq: null, redisEpoch: null, usable: true };
     const remote = await this.redis.get(key);
-    if (!remote) return { entry: null, layer: null, localSeq, redisSeq: null, usable: false };
-    if (!remote.payload) return { entry: null, layer: null, localSeq, redisSeq: remote.seq, usable: true };
+    if (!remote) return { entry: null, layer: null, localSeq, redisSeq: null, redisEpoch: null, usable: false };
+    if (!remote.payload) return { entry: null, layer: null, localSeq, redisSeq: remote.seq, redisEpoch: remote.epoch, usable: true };
     const entry = decodeEntry(remote.payload);
-    if (!entry) return { entry: null, layer: null, localSeq, redisSeq: remote.seq, usable: true };
+    if (!entry) return { entry: null, layer: null, localSeq, redisSeq: remote.seq, redisEpoch: remote.epoch, usable: true };
     // Promote to L1 unless an invalidation of its tags arrived while Redis answered.
     if (this.usable && !this.invalidatedSince(entry.tags, localSeq)) this.l1.set(key, entry, entry.ttlMs);
-    return { entry, layer: 'l2', localSeq, redisSeq: remote.seq, usable: true };
+    return { entry, layer: 'l2', localSeq, redisSeq: remote.seq, redisEpoch: remote.epoch, usable: true };
   }
 
   /** Stores an executed result, unless one of its tags was invalidated after the read began. */
@@ -102,9 +103,11 @@ export class ResponseStore {
       metrics.cacheStores.inc({ outcome: 'skipped' });
       return;
     }
+    // Locally known invalidations (and outages: they mark everything) refuse before Redis is asked.
+    if (this.invalidatedSince(entry.tags, read.localSeq)) return void metrics.cacheStores.inc({ outcome: 'raced' });
     if (this.redis) {
-      if (read.redisSeq == null) return void metrics.cacheStores.inc({ outcome: 'skipped' });
-      const outcome = await this.redis.store(key, encodeEntry(entry), entry.tags, entry.ttlMs, read.redisSeq);
+      if (read.redisSeq == null || read.redisEpoch == null) return void metrics.cacheStores.inc({ outcome: 'skipped' });
+      const outcome = await this.redis.store(key, encodeEntry(entry), entry.tags, entry.ttlMs, read.redisSeq, read.redisEpoch);
       if (outcome !== 'stored') return void metrics.cacheStores.inc({ outcome });
     }
     if (!this.usable || this.invalidatedSince(entry.tags, read.localSeq)) {
