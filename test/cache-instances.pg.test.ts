@@ -175,7 +175,7 @@ describe('two instances sharing one Redis', () => {
       await warm(server, LIST, {}, token);
     }
     const globexBefore = await warm(b, globexList, {}, globexB);
-    const remoteBefore = await b.metric('deskgraph_cache_invalidations_total', { origin: 'remote' });
+    const remoteBefore = await b.metric('deskgraph_cache_invalidations_total', { operation: 'remote' });
 
     const title = fresh('precision');
     ok(await a.gql(UPDATE, { input: { id: x.id, title } }, agentA), 'update X on A');
@@ -187,7 +187,7 @@ describe('two instances sharing one Redis', () => {
     const listOnB = await b.gql(LIST, {}, agentB);
     ok(listOnB, 'acme list on B');
     expect(hit(listOnB), 'acme lists go with any acme ticket write, by design').toBe(false);
-    expect(await b.metric('deskgraph_cache_invalidations_total', { origin: 'remote' })).toBeGreaterThan(remoteBefore);
+    expect(await b.metric('deskgraph_cache_invalidations_total', { operation: 'remote' })).toBeGreaterThan(remoteBefore);
 
     // ... and nothing else went: Y's details (one with a list of Y's requester) and globex's list.
     for (const server of [a, b]) {
