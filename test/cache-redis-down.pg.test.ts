@@ -303,12 +303,11 @@ describe('two instances while Redis fails', () => {
 
   // A fill that began before an outage must not be stored after it. Here B reads X's title, then waits
   // (a table lock holds its next statement) while Redis is killed, A renames X (its invalidation is
-  // pending) and Redis comes back empty; when B's execution finishes, its result (the old title) is
-  // stored into the new epoch of the new Redis, and A and B serve it from there.
-  // Why (server/cache/redis-layer.ts store() and STORE_SCRIPT): the store compares tag versions with
-  // the sequence number read *before* execution, but that number came from the old Redis (sequence ~N)
-  // while the new Redis counts from 1, so the delivered invalidation (version 1..k) does not look newer;
-  // and the epoch check compares the key space with this.epoch *now*, not with the epoch of the read.
+  // pending) and Redis comes back empty. The read's sequence number came from the old Redis (~N) while
+  // the new one counts from 1, so tag versions alone cannot refuse the store. What does
+  // (server/cache/response-store.ts fill, redis-layer.ts store): B saw its connection drop, which marks
+  // every tag locally as invalidated, so the fill is refused before Redis is asked; and the fill carries
+  // the epoch of its read, a random token that the recovery replaced.
   it('a fill in flight across a Redis restart is not stored after it (old sequence numbers, new Redis)', async () => {
     const INFLIGHT = 'query Inflight($id: ID!) { ticket(id: $id) { id title tags { name } } }';
     // Give the current Redis a sequence number well above what the restarted one will reach.

@@ -52,12 +52,12 @@ return {seq, evicted}
 `;
 
 // Moves every instance to a fresh key space: used after this instance lost Redis, since entries written
-// meanwhile may lack invalidations nobody could deliver.
+// meanwhile may lack invalidations nobody could deliver. The epoch is a random token, not a counter, so
+// a Redis that restarted empty can never come back to an epoch some in-flight read remembers.
 const BUMP_EPOCH_SCRIPT = `
-local epoch = redis.call('INCR', KEYS[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-redis.call('PUBLISH', ARGV[1], ARGV[2] .. epoch)
-return epoch
+redis.call('SET', KEYS[1], ARGV[4], 'PX', ARGV[3])
+redis.call('PUBLISH', ARGV[1], ARGV[2] .. ARGV[4])
+return ARGV[4]
 `;
 
 /** A fill may take at most this long; tag versions live twice as long, so none it needs has expired. */
@@ -72,7 +72,7 @@ export interface InvalidationMessage {
   /** Lets the sender see its own message come back (see runInvalidation). */
   nonce?: number;
   tags?: string[];
-  epoch?: number;
+  epoch?: string;
 }
 
 export interface RedisLayerOptions {
@@ -92,7 +92,7 @@ export class RedisLayer {
   private readonly cmd: Redis;
   private readonly sub: Redis;
   private readonly channel: string;
-  private epoch = 0;
+  private epoch = '0';
   private healthy = false;
   private everHealthy = false;
   private recovering = false;
@@ -149,7 +149,7 @@ export class RedisLayer {
   }
 
   /** The entry (or null) and the invalidation sequence number as of this read, in one round trip. */
-  async get(key: string): Promise<{ payload: Buffer | null; seq: number; epoch: number } | null> {
+  async get(key: string): Promise<{ payload: Buffer | null; seq: number; epoch: string } | null> {
     if (!this.healthy) return null;
     const epoch = this.epoch;
     try {
@@ -162,13 +162,13 @@ export class RedisLayer {
   }
 
   /** Stores unless the epoch moved or an invalidation of one of the tags happened since the read (seq, epoch). */
-  async store(key: string, payload: Buffer, tags: readonly string[], ttlMs: number, seq: number, epoch: number): Promise<'stored' | 'raced' | 'failed'> {
+  async store(key: string, payload: Buffer, tags: readonly string[], ttlMs: number, seq: number, epoch: string): Promise<'stored' | 'raced' | 'failed'> {
     if (!this.healthy) return 'failed';
     if (epoch !== this.epoch) return 'raced';
     const keys = [this.entryKey(key, epoch), this.key('epoch', 'current')];
     for (const tag of tags) keys.push(this.key('v', tag), this.key('t', tag));
     try {
-      const outcome = await (this.cmd as any).dgStore(keys.length, ...keys, payload, ttlMs, seq, String(epoch));
+      const outcome = await (this.cmd as any).dgStore(keys.length, ...keys, payload, ttlMs, seq, epoch);
       if (outcome === -1) {
         await this.refreshEpoch();
         return 'raced';
@@ -231,7 +231,7 @@ export class RedisLayer {
       message = JSON.parse(text) as InvalidationMessage;
     } catch {
       if (text.startsWith('epoch:')) {
-        this.epoch = Number(text.slice(6));
+        this.epoch = text.slice(6);
         this.options.onRemoteInvalidation('all');
       }
       return;
@@ -281,7 +281,7 @@ export class RedisLayer {
         for (const tag of tags) this.pending.delete(tag);
       }
       if (this.everHealthy || this.pendingOverflow) {
-        this.epoch = Number(await (this.cmd as any).dgBumpEpoch(this.key('epoch', 'current'), this.channel, 'epoch:', COUNTER_TTL_MS));
+        this.epoch = String(await (this.cmd as any).dgBumpEpoch(this.key('epoch', 'current'), this.channel, 'epoch:', COUNTER_TTL_MS, randomUUID()));
         this.pendingOverflow = false;
       } else {
         await this.refreshEpoch();
@@ -302,7 +302,7 @@ export class RedisLayer {
 
   private async refreshEpoch(): Promise<void> {
     const value = await this.cmd.get(this.key('epoch', 'current'));
-    this.epoch = value ? Number(value) : 0;
+    this.epoch = value ?? '0';
   }
 
   /** Small shared documents (the warmer's hot list); failures just mean "nothing saved". */

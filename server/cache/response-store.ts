@@ -23,7 +23,7 @@ export interface Lookup {
   localSeq: number;
   /** The Redis invalidation sequence and epoch as of the read; null when Redis was not consulted or failed. */
   redisSeq: number | null;
-  redisEpoch: number | null;
+  redisEpoch: string | null;
   /** False when the cache must be bypassed (Redis degraded): neither read nor stored. */
   usable: boolean;
 }
@@ -35,6 +35,8 @@ export function tagKind(tag: string): string {
 }
 
 interface Flight {
+  /** Local invalidation sequence when the leader began: its result predates later invalidations. */
+  startSeq: number;
   promise: Promise<CachedResponse | null>;
   settle(value: CachedResponse | null): void;
 }
@@ -145,11 +147,14 @@ export class ResponseStore {
       const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), COALESCE_WAIT_MS)));
       const entry = await Promise.race([existing.promise, timeout]);
       clearTimeout(timer);
+      // The leader read before this request began; if one of its tags was invalidated since, its result
+      // may be older than a write this request must see: execute instead.
+      if (entry && this.invalidatedSince(entry.tags, existing.startSeq)) return { leader: false, entry: null };
       return { leader: false, entry };
     }
     let settle!: (value: CachedResponse | null) => void;
     const promise = new Promise<CachedResponse | null>((resolve) => (settle = resolve));
-    const flight: Flight = { promise, settle };
+    const flight: Flight = { startSeq: this.localSeq, promise, settle };
     this.flights.set(key, flight);
     return {
       leader: true,
