@@ -12,7 +12,7 @@ import { counters, delta, scrapeAll, type CacheCounters } from './lib/metrics.ts
 import { KeyspaceWatch, pickEmptyDatabase, redisUrlWithDb, type KeyspaceReport } from './lib/redis-watch.ts';
 import { startInstances } from './lib/server.ts';
 import { resolveServices } from './lib/services.ts';
-import { Cleanup, envNumber, fmt, log, table, warn } from './lib/util.ts';
+import { Cleanup, codeState, describeCode, envNumber, fmt, log, table, warn } from './lib/util.ts';
 import { buildMix, prepareSessions, READ_SHARE } from './lib/workload.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -28,12 +28,12 @@ interface Scenario {
 }
 
 const SCENARIOS: Scenario[] = [
-  { name: '1 instance, cache off', instances: 1, cache: 'off', baseline: '1 instance, cache off' },
-  { name: '1 instance, memory cache', instances: 1, cache: 'memory', baseline: '1 instance, cache off' },
-  { name: '1 instance, Redis cache', instances: 1, cache: 'redis', baseline: '1 instance, cache off' },
-  { name: '2 instances, cache off', instances: 2, cache: 'off', baseline: '2 instances, cache off' },
+  { name: '1 instance / cache off', instances: 1, cache: 'off', baseline: '1 instance / cache off' },
+  { name: '1 instance / memory cache', instances: 1, cache: 'memory', baseline: '1 instance / cache off' },
+  { name: '1 instance / Redis cache', instances: 1, cache: 'redis', baseline: '1 instance / cache off' },
+  { name: '2 instances / cache off', instances: 2, cache: 'off', baseline: '2 instances / cache off' },
   // Never two instances on the memory store: they would not see each other's invalidations.
-  { name: '2 instances, Redis cache', instances: 2, cache: 'redis', baseline: '2 instances, cache off' },
+  { name: '2 instances / Redis cache', instances: 2, cache: 'redis', baseline: '2 instances / cache off' },
 ];
 
 interface ScenarioResult {
@@ -55,10 +55,12 @@ async function main(): Promise<number> {
   const only = process.env.BENCH_SCENARIOS?.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
 
   const cleanup = new Cleanup();
+  const code = codeState(root);
   const results: ScenarioResult[] = [];
   let services;
   try {
     log(`bench:cache — ${duration} s per scenario after ${warmup} s of warm-up, ${connections} connections, seed scale ${scale}`);
+    log(describeCode(code));
     services = await resolveServices(root, cleanup);
     log(`PostgreSQL ${new URL(services.databaseUrl).host}, Redis ${services.redisUrl ? new URL(services.redisUrl).host : 'none'} (from ${services.source})`);
     const databases = await createSeededDatabase(services.databaseUrl, scale, cleanup);
@@ -159,9 +161,9 @@ async function main(): Promise<number> {
     };
   });
   console.log(`\nResponse cache, mixed load (${Math.round(READ_SHARE * 100)}% reads / ${100 - Math.round(READ_SHARE * 100)}% writes), ${duration} s per scenario, ${connections} connections, scale ${scale}.`);
-  console.log('Load generator and servers share the machine: compare ratios, not absolute numbers.\n');
+  console.log(`Load generator and servers share the machine: compare ratios, not absolute numbers. ${describeCode(code)}.\n`);
   console.log(table(['scenario', 'req/s', '×baseline', 'p99 ms', '×baseline', 'hit rate', 'SQL/request', 'errors'], rows.map((x) => x.cells)));
-  console.log('\n×baseline: 1-instance rows against "1 instance, cache off", 2-instance rows against "2 instances, cache off".');
+  console.log('\n×baseline: 1-instance rows against "1 instance / cache off", 2-instance rows against "2 instances / cache off".');
   console.log('hit rate: cache hits / cacheable queries looked up (mutations and bypasses excluded); SQL/request: statements / all requests.');
 
   const keyspaces = results.filter((r) => r.keyspace);
@@ -195,6 +197,7 @@ async function main(): Promise<number> {
     JSON.stringify(
       {
         at: new Date().toISOString(),
+        code,
         settings: { duration, warmup, connections, scale, services: services?.source ?? null },
         scenarios: rows.map(({ r, rpsRatio, p99Ratio }) => ({
           name: r.scenario.name,
@@ -266,6 +269,7 @@ function report(r: ScenarioResult): void {
   if (r.keyspace) {
     const k = r.keyspace;
     log(`  Redis keys: start ${k.start}, max ${k.max}, end ${k.end}; INFO keyspace keys=${k.infoKeys} expires=${k.infoExpires}; ${k.withoutTtl} of ${k.sampled} scanned keys without TTL`);
+    log(`  DBSIZE each second (warm-up included): ${k.samples.join(' ')}`);
   }
   if (r.errors > 0) {
     warn(

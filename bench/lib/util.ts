@@ -1,4 +1,5 @@
 // Small helpers shared by the benchmark scripts: progress lines, sleeping, free ports, env knobs.
+import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
 
 const started = performance.now();
@@ -89,4 +90,20 @@ export function table(header: string[], rows: string[][]): string {
     '| ' + cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(' | ') + ' |';
   const rule = '|' + widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|';
   return [line(header), rule, ...rows.map(line)].join('\n');
+}
+
+/** The code measured: HEAD, and the files under server/, schema/ and prisma/ that differ from it. */
+export function codeState(root: string): { head: string | null; uncommitted: string[] } {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+    const status = execFileSync('git', ['status', '--porcelain', '--', 'server', 'schema', 'prisma'], { cwd: root, encoding: 'utf8' });
+    return { head, uncommitted: status.split('\n').filter(Boolean).map((line) => line.slice(3)) };
+  } catch {
+    return { head: null, uncommitted: [] };
+  }
+}
+
+export function describeCode(state: ReturnType<typeof codeState>): string {
+  if (!state.head) return 'code: not a git checkout';
+  return `code: ${state.head}${state.uncommitted.length ? ` + uncommitted changes in ${state.uncommitted.join(', ')}` : ' (clean server/, schema/, prisma/)'}`;
 }
