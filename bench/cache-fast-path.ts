@@ -206,6 +206,8 @@ async function main(): Promise<number> {
         const perSlice = list.length > 1 ? ` (slices: ${list.map((p) => fmt(p.rps, 0)).join(', ')})` : '';
         log(`    ${t.target}: ${fmt(load.rps, 0)} req/s${perSlice}, p99 ${fmt(load.p99, 0)} ms${hits}${load.mismatches ? `, ${load.mismatches} BODY MISMATCHES` : ''}`);
       }
+      // autocannon drops its sockets with requests still running: let them finish before a SIGTERM.
+      await sleep(Math.min(5000, Math.max(500, 2 * Math.max(...out.map((r) => r.load.p99)))));
       return out;
     };
 

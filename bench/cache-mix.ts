@@ -12,7 +12,7 @@ import { counters, delta, scrapeAll, type CacheCounters } from './lib/metrics.ts
 import { KeyspaceWatch, pickEmptyDatabase, redisUrlWithDb, type KeyspaceReport } from './lib/redis-watch.ts';
 import { startInstances } from './lib/server.ts';
 import { resolveServices } from './lib/services.ts';
-import { Cleanup, codeState, describeCode, envNumber, fmt, log, table, warn } from './lib/util.ts';
+import { Cleanup, codeState, describeCode, envNumber, fmt, log, sleep, table, warn } from './lib/util.ts';
 import { buildMix, prepareSessions, READ_SHARE } from './lib/workload.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -126,6 +126,9 @@ async function main(): Promise<number> {
         results.push(result);
         report(result);
       } finally {
+        // autocannon drops its sockets with requests still running: let them finish before SIGTERM, or
+        // the shutdown closes the pool under them (see bench/README.md).
+        await sleep(1000);
         await Promise.all(instances.map((i) => i.stop()));
         if (watch) {
           const removed = await watch.clear().catch(() => 0);
@@ -270,6 +273,7 @@ function report(r: ScenarioResult): void {
     const k = r.keyspace;
     log(`  Redis keys: start ${k.start}, max ${k.max}, end ${k.end}; INFO keyspace keys=${k.infoKeys} expires=${k.infoExpires}; ${k.withoutTtl} of ${k.sampled} scanned keys without TTL`);
     log(`  DBSIZE each second (warm-up included): ${k.samples.join(' ')}`);
+    if (k.largestTagSets.length) log(`  largest tag sets: ${k.largestTagSets.map((t) => `${t.key} ${t.members} members (${t.live} live)`).join(', ')}`);
   }
   if (r.errors > 0) {
     warn(

@@ -39,6 +39,8 @@ export interface KeyspaceReport {
   withoutTtlExamples: string[];
   /** Sampled keys by kind (the segment after the prefix: r, t, v, seq, epoch). */
   byKind: Record<string, number>;
+  /** The largest tag sets (t:…): members, and how many of them still name an existing entry. */
+  largestTagSets: { key: string; members: number; live: number }[];
 }
 
 export class KeyspaceWatch {
@@ -71,6 +73,7 @@ export class KeyspaceWatch {
     let withoutTtl = 0;
     const withoutTtlExamples: string[] = [];
     const byKind: Record<string, number> = {};
+    const tagSets: string[] = [];
     let cursor = '0';
     do {
       const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}:*`, 'COUNT', 500);
@@ -83,6 +86,7 @@ export class KeyspaceWatch {
         const ttl = ttls[i]?.[1] as number;
         const kind = key.slice(this.prefix.length + 1).split(':')[0] ?? '?';
         byKind[kind] = (byKind[kind] ?? 0) + 1;
+        if (kind === 't') tagSets.push(key);
         sampled += 1;
         // -1: no expiry; -2: gone since SCAN returned it (expired or invalidated), not a leak.
         if (ttl === -1) {
@@ -91,7 +95,9 @@ export class KeyspaceWatch {
         }
       });
     } while (cursor !== '0' && sampled < sampleLimit);
+    const largestTagSets = await this.largestSets(tagSets);
     return {
+      largestTagSets,
       start: this.samples[0] ?? 0,
       max: Math.max(...this.samples),
       end,
@@ -103,6 +109,22 @@ export class KeyspaceWatch {
       withoutTtlExamples,
       byKind,
     };
+  }
+
+  // Members of a tag set are entry keys; an entry deleted through another of its tags stays listed
+  // here until its expiry score passes. This shows how many members are dead.
+  private async largestSets(keys: string[]): Promise<{ key: string; members: number; live: number }[]> {
+    if (keys.length === 0) return [];
+    const cards = (await keys.reduce((p, key) => p.zcard(key), this.redis.pipeline()).exec()) ?? [];
+    const sized = keys.map((key, i) => ({ key, members: Number(cards[i]?.[1] ?? 0) })).sort((a, b) => b.members - a.members).slice(0, 3);
+    const out: { key: string; members: number; live: number }[] = [];
+    for (const { key, members } of sized) {
+      const names = await this.redis.zrange(key, 0, 1999);
+      const exists = names.length ? ((await names.reduce((p, name) => p.exists(name), this.redis.pipeline()).exec()) ?? []) : [];
+      const live = exists.filter((r) => r[1] === 1).length;
+      out.push({ key: key.slice(this.prefix.length + 1), members, live: names.length < members ? Math.round((live / names.length) * members) : live });
+    }
+    return out;
   }
 
   /** Removes the scenario's keys (UNLINK over SCAN), so the shared Redis is left as it was found. */
