@@ -1,28 +1,20 @@
-// Reads a JSON request body once, before GraphQL, so the fast path can look at it. What it read is
-// handed on to yoga as req.body (parsed, or the raw bytes when it is not valid JSON, so yoga reports
-// the client's mistake in its usual way).
+// Reads a small JSON request body once, before GraphQL, so the fast path can look at it. The bytes are
+// handed on to yoga as req.body, which yoga parses as if it had read them itself (a client's malformed
+// JSON gets yoga's usual error).
 import type { IncomingMessage } from 'node:http';
 
 /** Bodies above this are left for yoga to read and refuse; the fast path only answers small requests. */
 export const FAST_PATH_MAX_BODY_BYTES = 64 * 1024;
 
-export type ReadBody = { kind: 'json'; value: unknown } | { kind: 'raw' } | { kind: 'skipped' };
-
-export async function readJsonBody(req: IncomingMessage & { body?: unknown }): Promise<ReadBody> {
+/** The body's text, or null when it is not a small JSON POST (then the stream is left untouched). */
+export async function readSmallJsonBody(req: IncomingMessage & { body?: unknown }): Promise<string | null> {
   const type = req.headers['content-type'];
-  if (req.method !== 'POST' || !type || !type.startsWith('application/json')) return { kind: 'skipped' };
+  if (req.method !== 'POST' || !type || !type.startsWith('application/json')) return null;
   const length = Number(req.headers['content-length'] ?? NaN);
-  if (!(length > 0 && length <= FAST_PATH_MAX_BODY_BYTES)) return { kind: 'skipped' };
+  if (!(length > 0 && length <= FAST_PATH_MAX_BODY_BYTES)) return null;
   const raw = await collect(req);
-  try {
-    const value: unknown = JSON.parse(raw.toString('utf8'));
-    // yoga takes a non-empty object as the parsed body; anything else it re-reads from these bytes.
-    req.body = value !== null && typeof value === 'object' && Object.keys(value).length > 0 ? value : raw;
-    return { kind: 'json', value };
-  } catch {
-    req.body = raw;
-    return { kind: 'raw' };
-  }
+  req.body = raw;
+  return raw.toString('utf8');
 }
 
 // Plain events rather than `for await`: this runs on every POST, and the async iterator costs more

@@ -5,8 +5,10 @@ import { LRUCache } from 'lru-cache';
 import type { Viewer } from '../schema/viewer.ts';
 
 import { tokenTag } from '../schema/cache-tags.ts';
+import { hashToken } from '../schema/session.ts';
 
 const TOKEN_TAG_PREFIX = tokenTag('');
+const BEARER = /^Bearer\s+([A-Za-z0-9_\-.~+/]+=*)\s*$/i;
 
 export class ViewerCache {
   /** Moves on every revocation; a lookup that began before one is not remembered (it may be the revoked token). */
@@ -15,6 +17,22 @@ export class ViewerCache {
 
   /** @param trusted false while invalidations may be missed (Redis down): then nothing is answered. */
   constructor(private readonly trusted: () => boolean) {}
+
+  // Authorization header → SHA-256 of its token, so a cache hit hashes nothing. Holds only what clients
+  // send on every request anyway; revocation is decided by the hash → viewer entries below.
+  private readonly hashes = new LRUCache<string, string>({ max: 20_000 });
+
+  /** The token hash for an Authorization header; null when it is not "Bearer <token>". */
+  hashOf(authorization: string): string | null {
+    let hash = this.hashes.get(authorization);
+    if (hash === undefined) {
+      const match = BEARER.exec(authorization);
+      if (!match) return null;
+      hash = hashToken(match[1]!);
+      this.hashes.set(authorization, hash);
+    }
+    return hash;
+  }
 
   peek(tokenHash: string): Viewer | undefined {
     if (!this.trusted()) return undefined;

@@ -2,9 +2,11 @@
 // visibility scope (token → viewer from the in-process cache) to the stored bytes, with no parsing,
 // validation or execution. It only reads; anything it is unsure of goes on to yoga unchanged.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LRUCache } from 'lru-cache';
+import type { Viewer } from '../../schema/viewer.ts';
 import type { Metrics } from '../metrics.ts';
-import { hashToken } from '../../schema/session.ts';
 import type { ViewerCache } from '../viewer-cache.ts';
+import type { CachedResponse } from './l1-cache.ts';
 import { documentHash, responseKey, visibilityScope } from './cache-key.ts';
 import type { DocumentFactsRegistry } from './document-facts.ts';
 import type { ResponseStore } from './response-store.ts';
@@ -30,7 +32,6 @@ export interface GraphQLParams {
 
 export type FastPathOutcome = { served: true; operation: string | null } | { served: false; probe?: CacheProbe };
 
-const BEARER = /^Bearer\s+([A-Za-z0-9_\-.~+/]+=*)\s*$/i;
 const NOT_SERVED: FastPathOutcome = { served: false };
 
 /** GraphQL parameters from a GET query string or a parsed JSON body; null when unusual (batches, extensions). */
@@ -66,39 +67,96 @@ function mediaType(accept: string | undefined): string | null {
   return null;
 }
 
-export async function serveFromCache(
-  req: IncomingMessage,
-  res: ServerResponse,
-  params: GraphQLParams,
-  options: FastPathOptions,
-): Promise<FastPathOutcome> {
-  const { store, metrics } = options;
-  const type = mediaType(req.headers.accept);
-  if (!type || req.headers.origin) return NOT_SERVED; // CORS answers stay with yoga
+/** The raw request as the fast path sees it: a POST body's text, or a GET query string. */
+export interface RawGraphQLRequest {
+  kind: 'post' | 'get';
+  text: string;
+}
+
+interface KnownRequest {
+  key: string;
+  operation: string | null;
+  params: GraphQLParams;
+}
+
+// Per (user, raw request text): the response key. Most hits repeat a few bodies, so this skips parsing
+// the JSON, canonicalizing variables and hashing on the hot path. The memo holds no data, only keys,
+// and a key embeds the scope, so a stale memo entry can only ever point at a miss.
+const knownRequests = new LRUCache<string, KnownRequest>({ max: 20_000 });
+
+function describe(raw: RawGraphQLRequest, viewer: Viewer | null, options: FastPathOptions): KnownRequest | null {
+  const memoKey = `${viewer ? viewer.userId : 0}\n${raw.text}`;
+  const known = knownRequests.get(memoKey);
+  if (known) return known;
+  let params: GraphQLParams | null;
+  if (raw.kind === 'get') params = graphqlParams(new URLSearchParams(raw.text));
+  else {
+    try {
+      params = graphqlParams(JSON.parse(raw.text));
+    } catch {
+      return null;
+    }
+  }
+  if (!params) return null;
   const docHash = documentHash(params.query);
   const facts = options.facts.get(docHash, params.operationName);
-  if (!facts || facts.operation !== 'query') return NOT_SERVED;
-  let viewer = null;
+  if (!facts || facts.operation !== 'query') return null;
+  const described = {
+    key: responseKey(docHash, params.operationName, params.variables, visibilityScope(viewer, facts.visibility)),
+    operation: params.operationName ?? facts.name,
+    params,
+  };
+  knownRequests.set(memoKey, described);
+  return described;
+}
+
+/** Serves a hit and returns synchronously when L1 has it; goes to Redis (async) otherwise. */
+export function serveFromCache(
+  req: IncomingMessage,
+  res: ServerResponse,
+  raw: RawGraphQLRequest,
+  options: FastPathOptions,
+): FastPathOutcome | Promise<FastPathOutcome> {
+  const type = mediaType(req.headers.accept);
+  if (!type || req.headers.origin) return NOT_SERVED; // CORS answers stay with yoga
+  let viewer: Viewer | null = null;
   const authorization = req.headers.authorization;
   if (authorization) {
-    const match = BEARER.exec(authorization);
-    if (!match) return NOT_SERVED;
-    viewer = options.viewers.peek(hashToken(match[1]!));
+    const tokenHash = options.viewers.hashOf(authorization);
+    if (!tokenHash) return NOT_SERVED;
+    viewer = options.viewers.peek(tokenHash) ?? null;
     if (!viewer) return NOT_SERVED;
   }
-  const key = responseKey(docHash, params.operationName, params.variables, visibilityScope(viewer, facts.visibility));
-  options.warmer?.record(key, { ...params, viewer });
-  const lookup = await store.lookup(key);
-  if (!lookup.entry) return lookup.usable ? { served: false, probe: { key, lookup } } : NOT_SERVED;
-
-  const operation = params.operationName ?? facts.name;
-  metrics.cacheHits.inc({ operation: metrics.operationLabel(operation), layer: lookup.layer ?? 'l1', path: 'fast' });
-  let body = lookup.entry.bytes;
-  if (options.metadata || options.statementCount) body = withExtensions(body, options);
-  res.writeHead(200, { 'content-type': `${type}; charset=utf-8`, 'content-length': body.length });
-  res.end(body);
-  return { served: true, operation };
+  const request = describe(raw, viewer, options);
+  if (!request) return NOT_SERVED;
+  options.warmer?.record(request.key, { ...request.params, viewer });
+  const local = options.store.peek(request.key);
+  if (local) return send(res, type, local, request, 'l1', options);
+  return options.store.lookup(request.key).then((lookup): FastPathOutcome => {
+    if (lookup.entry) return send(res, type, lookup.entry, request, lookup.layer ?? 'l2', options);
+    return lookup.usable ? { served: false, probe: { key: request.key, lookup } } : NOT_SERVED;
+  });
 }
+
+function send(
+  res: ServerResponse,
+  type: string,
+  entry: CachedResponse,
+  request: KnownRequest,
+  layer: 'l1' | 'l2',
+  options: FastPathOptions,
+): FastPathOutcome {
+  options.metrics.cacheHits.inc({ operation: options.metrics.operationLabel(request.operation), layer, path: 'fast' });
+  let body = entry.bytes;
+  if (options.metadata || options.statementCount) body = withExtensions(body, options);
+  res.writeHead(200, [CONTENT_TYPE, type === 'application/json' ? JSON_TYPE : GRAPHQL_RESPONSE_TYPE, 'content-length', String(body.length)]);
+  res.end(body);
+  return { served: true, operation: request.operation };
+}
+
+const CONTENT_TYPE = 'content-type';
+const JSON_TYPE = 'application/json; charset=utf-8';
+const GRAPHQL_RESPONSE_TYPE = 'application/graphql-response+json; charset=utf-8';
 
 // Stored bytes are {"data":...} without extensions; a hit adds what the GraphQL path would add.
 function withExtensions(bytes: Buffer, options: FastPathOptions): Buffer {

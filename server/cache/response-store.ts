@@ -81,6 +81,11 @@ export class ResponseStore {
     this.listeners.add(listener);
   }
 
+  /** L1 only, synchronously: the fast path's first look. */
+  peek(key: string): CachedResponse | undefined {
+    return this.usable ? this.l1.get(key) : undefined;
+  }
+
   /** The fast path and the plugin read through here: L1, then L2. Never writes except L1 promotion. */
   async lookup(key: string): Promise<Lookup> {
     const localSeq = this.localSeq;
