@@ -157,12 +157,22 @@ export function createApp({ config, database, logger, loaderOptions, metrics = c
     return sendJson(res, 200, { status: 'ready', database: 'ok', cache });
   }
 
+  // Requests still running when we are asked to stop finish first: a mutation that committed must get
+  // to invalidate, and nothing may touch the database after it is closed.
+  let inFlight = 0;
+  let drained: (() => void) | null = null;
   const server: Server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      logger.error({ err: error }, 'request failed outside GraphQL');
-      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
-      else res.destroy();
-    });
+    inFlight += 1;
+    handle(req, res)
+      .finally(() => {
+        inFlight -= 1;
+        if (inFlight === 0) drained?.();
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'request failed outside GraphQL');
+        if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+        else res.destroy();
+      });
   });
 
   return {
@@ -184,8 +194,16 @@ export function createApp({ config, database, logger, loaderOptions, metrics = c
       const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       return `http://${host === 'localhost' ? 'localhost' : shownHost}:${address.port}/graphql`;
     },
-    async close(): Promise<void> {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+    async close(drainTimeoutMs = 10_000): Promise<void> {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      if (inFlight > 0) {
+        await new Promise<void>((resolve) => {
+          drained = resolve;
+          setTimeout(resolve, drainTimeoutMs).unref();
+        });
+      }
+      server.closeAllConnections();
+      await closed;
       await yoga.dispose();
       warmer?.close();
       await store?.close();

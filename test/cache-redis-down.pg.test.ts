@@ -167,12 +167,12 @@ describe('two instances while Redis fails', () => {
   //  - A's mutation drops its own L1 copy first (applyLocally), then runs the invalidation script; it
   //    times out (CACHE_REDIS_TIMEOUT_MS), so A remembers the tags (`pending`), marks the layer
   //    unhealthy and stops trusting its L1: until recovery A answers every query from the database.
-  //  - Recovery (retried every 250-500 ms) makes A healthy again only after (1) every pending tag has
-  //    been invalidated in Redis, which deletes the L2 entries and publishes the tags, so B drops its
-  //    L1 copies, and (2) the epoch was bumped: every instance moves to a fresh key space and clears
-  //    its L1 (the 'epoch:' message), so nothing written while A could not deliver is read again.
+  //  - Recovery (retried every 250-500 ms) makes A healthy again only after every pending tag has been
+  //    invalidated in Redis, which deletes the L2 entries holding them (whoever stored them, whenever),
+  //    stamps the tags' versions (so fills still in flight are refused) and publishes the tags, so B
+  //    drops its L1 copies. Only if pending tags had to be dropped does the epoch move instead.
   //  - While Redis is frozen or paused, the command A sent is only delayed, not lost: Redis runs it when
-  //    it resumes, which is earlier still. When it is lost (A cut off, next test), (1) delivers it.
+  //    it resumes, which is earlier still. When it is lost (A cut off, next test), recovery delivers it.
   // What the design cannot do is tell B during the outage: B's L1 is trusted while B's own connections
   // look fine, so until Redis runs the invalidation B may serve the old value (measured, not asserted).
   it('Redis frozen (SIGSTOP) while A writes: after SIGCONT neither instance serves the old value', async () => {

@@ -61,7 +61,9 @@ return ARGV[4]
 `;
 
 /** A fill may take at most this long; tag versions live twice as long, so none it needs has expired. */
-export const MAX_FILL_MS = 60_000;
+export const MAX_FILL_MS = 15_000;
+/** Reads that fail in a row before the layer is declared down (one slow reply only skips that request). */
+const READ_FAILURES_TO_DEGRADE = 3;
 const VERSION_TTL_MS = 2 * MAX_FILL_MS;
 // The sequence and epoch counters expire too, after a month without writes (nothing can be in flight then).
 const COUNTER_TTL_MS = 30 * 24 * 3600 * 1000;
@@ -94,7 +96,6 @@ export class RedisLayer {
   private readonly channel: string;
   private epoch = '0';
   private healthy = false;
-  private everHealthy = false;
   private recovering = false;
   private closed = false;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -103,6 +104,7 @@ export class RedisLayer {
   private nonce = 0;
   private readonly echoes = new Map<number, () => void>();
   private pendingOverflow = false;
+  private readFailures = 0;
 
   constructor(private readonly options: RedisLayerOptions) {
     const common = {
@@ -154,9 +156,14 @@ export class RedisLayer {
     const epoch = this.epoch;
     try {
       const [payload, seq] = await this.cmd.mgetBuffer(this.entryKey(key, epoch), this.key('seq', 'invalidations'));
+      this.readFailures = 0;
       return { payload: payload ?? null, seq: seq ? Number(seq.toString()) : 0, epoch };
     } catch (error) {
-      this.fail('get', error);
+      // A failed read loses nothing: this request goes to the database. Only a run of them (Redis is
+      // down or overloaded) takes the layer out, so one slow reply does not empty this instance's L1.
+      this.readFailures += 1;
+      if (this.readFailures >= READ_FAILURES_TO_DEGRADE || this.cmd.status !== 'ready') this.fail('get', error);
+      else this.options.metrics.cacheErrors.inc({ command: 'get' });
       return null;
     }
   }
@@ -268,8 +275,8 @@ export class RedisLayer {
     this.retryTimer.unref();
   }
 
-  // Back to healthy only when both connections work, every invalidation this instance owes has been
-  // delivered, and (after an outage) the epoch has moved so no entry written meanwhile is read again.
+  // Back to healthy only when both connections work and every invalidation this instance owes has been
+  // delivered (or, when some were dropped, the epoch has moved so no entry written before is read again).
   private async recover(): Promise<void> {
     if (this.closed || this.healthy || this.recovering) return;
     if (this.cmd.status !== 'ready' || this.sub.status !== 'ready') return; // their 'ready' event calls again
@@ -280,14 +287,16 @@ export class RedisLayer {
         for (let i = 0; i < tags.length; i += 200) await this.runInvalidation(tags.slice(i, i + 200));
         for (const tag of tags) this.pending.delete(tag);
       }
-      if (this.everHealthy || this.pendingOverflow) {
+      // Delivering what this instance owes is enough to make Redis right again; only when some of it was
+      // dropped (more than MAX_PENDING_TAGS) is the whole key space abandoned.
+      if (this.pendingOverflow) {
         this.epoch = String(await (this.cmd as any).dgBumpEpoch(this.key('epoch', 'current'), this.channel, 'epoch:', COUNTER_TTL_MS, randomUUID()));
         this.pendingOverflow = false;
       } else {
         await this.refreshEpoch();
       }
+      this.readFailures = 0;
       this.healthy = true;
-      this.everHealthy = true;
       this.options.metrics.cacheRedisUp.set(1);
       this.options.onHealthChange(true);
       this.options.logger.info({ epoch: this.epoch }, 'redis cache ready');
