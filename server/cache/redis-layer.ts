@@ -105,6 +105,16 @@ export class RedisLayer {
   private readonly echoes = new Map<number, () => void>();
   private pendingOverflow = false;
   private readFailures = 0;
+  /**
+   * L1 is trusted only while Redis answered within the last `leaseMs` (a heartbeat renews it). When
+   * Redis hangs with every connection still open, no command fails on an instance that only serves L1
+   * hits; the lease is what stops it. A mutation whose invalidation failed waits out one lease before
+   * it returns, so by then every instance that cannot reach Redis has stopped trusting its L1.
+   */
+  private readonly leaseMs: number;
+  private lastContact = 0;
+  private degradedAt = 0;
+  private heartbeat: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: RedisLayerOptions) {
     const common = {
@@ -129,10 +139,37 @@ export class RedisLayer {
     this.sub.on('message', (_channel: string, text: string) => this.onMessage(text));
     this.sub.subscribe(this.channel).catch(() => {});
     options.metrics.cacheRedisUp.set(0);
+    this.leaseMs = Math.max(300, 3 * options.timeoutMs);
+    this.heartbeat = setInterval(() => void this.beat(), Math.floor(this.leaseMs / 3));
+    this.heartbeat.unref();
+  }
+
+  // On the subscriber connection: its reply comes after every message published before it, so a
+  // renewed lease never trusts L1 ahead of an invalidation already sent to this instance.
+  private async beat(): Promise<void> {
+    if (this.closed || this.sub.status !== 'ready') return;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.sub.ping(),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('heartbeat timed out')), this.options.timeoutMs))),
+      ]);
+      this.lastContact = Date.now();
+    } catch (error) {
+      this.readFailures += 1;
+      if (this.readFailures >= READ_FAILURES_TO_DEGRADE) this.fail('heartbeat', error);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   get isHealthy(): boolean {
-    return this.healthy;
+    return this.healthy && Date.now() - this.lastContact < this.leaseMs;
+  }
+
+  private async waitOutLease(): Promise<void> {
+    const wait = this.degradedAt + this.leaseMs - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
 
   /** Resolves once the layer is usable (or after timeoutMs); for start-up and tests. */
@@ -192,6 +229,7 @@ export class RedisLayer {
     if (tags.length === 0) return 0;
     if (!this.healthy) {
       this.remember(tags);
+      await this.waitOutLease();
       return 0;
     }
     try {
@@ -199,6 +237,7 @@ export class RedisLayer {
     } catch (error) {
       this.remember(tags);
       this.fail('invalidate', error);
+      await this.waitOutLease();
       return 0;
     }
   }
@@ -261,6 +300,7 @@ export class RedisLayer {
   private degrade(reason: string): void {
     if (!this.healthy) return;
     this.healthy = false;
+    this.degradedAt = Date.now();
     this.options.metrics.cacheRedisUp.set(0);
     this.options.logger.warn({ reason }, 'redis cache degraded');
     this.options.onHealthChange(false);
@@ -296,6 +336,7 @@ export class RedisLayer {
         await this.refreshEpoch();
       }
       this.readFailures = 0;
+      this.lastContact = Date.now();
       this.healthy = true;
       this.options.metrics.cacheRedisUp.set(1);
       this.options.onHealthChange(true);
@@ -342,6 +383,7 @@ export class RedisLayer {
   async close(): Promise<void> {
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.heartbeat) clearInterval(this.heartbeat);
     this.healthy = false;
     await Promise.allSettled([this.cmd.quit(), this.sub.quit()]);
     this.cmd.disconnect();
