@@ -89,6 +89,8 @@ async function main(): Promise<number> {
           RESPONSE_CACHE: scenario.cache === 'off' ? 'false' : 'true',
           REDIS_URL: redisUrl,
           CACHE_KEY_PREFIX: scenario.cache === 'redis' ? prefix : undefined,
+          // A shorter entry TTL lets a run of a minute or two show the Redis key count level off.
+          CACHE_TTL_SECONDS: process.env.BENCH_CACHE_TTL || undefined,
         },
       });
       const watch = redisUrl ? new KeyspaceWatch(services.redisUrl!, redisDb!, prefix) : null;
