@@ -32,20 +32,32 @@ return 1
 `;
 
 // Atomically: take the next sequence number, stamp each tag's version with it (so in-flight reads of
-// those tags will not be stored), delete every entry in each tag's set, and announce the tags.
+// those tags will not be stored), delete every entry in each tag's set, and announce the tags. Each
+// deleted entry is also taken out of its other tags' sets (its header lists them), so tag sets hold
+// live entries only and the key count follows what is cached. (Standalone Redis: the script names keys
+// it derives from the entries, which Redis Cluster would not allow.)
 const INVALIDATE_SCRIPT = `
 local seq = redis.call('INCR', KEYS[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
+local prefix = ARGV[5]
 local evicted = 0
 local n = (#KEYS - 1) / 2
 for i = 0, n - 1 do
   redis.call('SET', KEYS[2 + 2 * i], seq, 'PX', ARGV[1])
   local set = KEYS[3 + 2 * i]
   local members = redis.call('ZRANGE', set, 0, -1)
-  for j = 1, #members, 500 do
-    evicted = evicted + redis.call('DEL', unpack(members, j, math.min(j + 499, #members)))
-  end
   redis.call('DEL', set)
+  for _, member in ipairs(members) do
+    local head = redis.call('GETRANGE', member, 0, 3)
+    if #head == 4 then
+      local len = struct.unpack('>I4', head)
+      local ok, header = pcall(cjson.decode, redis.call('GETRANGE', member, 4, 3 + len))
+      if ok and type(header) == 'table' and type(header.tags) == 'table' then
+        for _, tag in ipairs(header.tags) do redis.call('ZREM', prefix .. ':t:' .. tag, member) end
+      end
+      evicted = evicted + redis.call('DEL', member)
+    end
+  end
 end
 redis.call('PUBLISH', ARGV[2], ARGV[3])
 return {seq, evicted}
@@ -256,7 +268,7 @@ export class RedisLayer {
       timer = setTimeout(resolve, this.options.timeoutMs);
     });
     try {
-      const [, evicted] = (await (this.cmd as any).dgInvalidate(keys.length, ...keys, VERSION_TTL_MS, this.channel, message, COUNTER_TTL_MS)) as [number, number];
+      const [, evicted] = (await (this.cmd as any).dgInvalidate(keys.length, ...keys, VERSION_TTL_MS, this.channel, message, COUNTER_TTL_MS, this.options.keyPrefix)) as [number, number];
       if (evicted > 0) this.options.metrics.cacheEvictions.inc({ layer: 'l2', reason: 'invalidated' }, evicted);
       await echo;
       return evicted;

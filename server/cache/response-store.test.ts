@@ -132,6 +132,20 @@ if (redisUrl) {
     expect((await a.lookup('k5')).entry).toBeNull();
   });
 
+  it('takes an invalidated entry out of its other tags\' sets too', async () => {
+    const store = await newStore();
+    await store.fill('multi', entry(['Ticket:8', 'tickets@org:8', 'User:8']), await store.lookup('multi'), Date.now());
+    await store.fill('other', entry(['tickets@org:8']), await store.lookup('other'), Date.now());
+    await store.invalidate(['Ticket:8']);
+    const redis = new Redis(redisUrl!);
+    try {
+      expect(await redis.exists(`${currentPrefix()}:t:Ticket:8`, `${currentPrefix()}:t:User:8`)).toBe(0);
+      expect(await redis.zcard(`${currentPrefix()}:t:tickets@org:8`)).toBe(1);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   it('keeps Redis bounded: every key expires, expired members leave the tag sets', async () => {
     const store = await newStore();
     for (let i = 0; i < 20; i += 1) await store.fill(`short-${i}`, entry(['tickets@org:7'], '{"data":{}}', 50), await store.lookup(`short-${i}`), Date.now());
