@@ -13,23 +13,18 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createSeededDatabase, withDatabase } from './lib/database.ts';
+import { withDatabase } from '../scripts/postgres-admin.ts';
+import { createSeededDatabase } from './lib/database.ts';
 import { runFixed, type LoadResult } from './lib/load.ts';
 import { counters, delta, scrape, type CacheCounters } from './lib/metrics.ts';
 import { KeyspaceWatch, pickEmptyDatabase, redisUrlWithDb } from './lib/redis-watch.ts';
 import { startInstance, type Instance } from './lib/server.ts';
 import { Cleanup, codeState, describeCode, envNumber, fmt, log, sleep, table, warn } from './lib/util.ts';
-import { graphql, PASSWORD } from './lib/workload.ts';
+import { graphql, PASSWORD, TICKET_LIST } from './lib/workload.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-const QUERY = `query OpenTickets {
-  tickets(first: 25, filter: { status: [OPEN, IN_PROGRESS] }) {
-    totalCount
-    edges { node { id number title status priority requester { name } assignee { name } tags { name } commentCount } }
-    pageInfo { hasNextPage endCursor }
-  }
-}`;
+const QUERY = TICKET_LIST;
 const OPERATION = 'OpenTickets';
 const THRESHOLD = 0.5;
 

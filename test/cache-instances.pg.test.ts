@@ -4,7 +4,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { copyTemplate } from './template-db.ts';
-import { deletePrefix, startServer, stopAll, uniquePrefix, waitFor, type Client, type GraphQLResult, type ServerProcess } from './processes.ts';
+import { deletePrefix, fresh, hit, ok, startServer, stopAll, uniquePrefix, waitFor, warm, type GraphQLResult, type ServerProcess } from './processes.ts';
 
 const LIST = 'query List { tickets(first: 10) { totalCount edges { node { id title status } } } }';
 const DETAIL = `query Detail($id: ID!) { ticket(id: $id) {
@@ -17,28 +17,6 @@ const CREATE = 'mutation Create($input: CreateTicketInput!) { createTicket(input
 
 type ListData = { tickets: { totalCount: number; edges: { node: { id: string; title: string; status: string } }[] } };
 type DetailData = { ticket: { id: string; title: string; status: string; commentCount: number; comments: { edges: { node: { id: string; body: string } }[] } } };
-
-const hit = (result: GraphQLResult<any>) => result.body.extensions?.responseCache?.hit as boolean | undefined;
-const fresh = (label: string) => `${label} ${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-
-function ok<T>(result: GraphQLResult<T>, what: string): T {
-  if (result.status !== 200 || result.body.errors?.length || !result.body.data) {
-    throw new Error(`${what}: HTTP ${result.status} ${JSON.stringify(result.body)}`);
-  }
-  return result.body.data;
-}
-
-/** Repeats a query until it is answered from the cache (the first run fills it, asynchronously). */
-async function warm<T>(client: Client, query: string, variables: Record<string, unknown>, token: string): Promise<GraphQLResult<T>> {
-  let last: GraphQLResult<T> | null = null;
-  for (let attempt = 0; attempt < 40; attempt++) {
-    last = await client.gql<T>(query, variables, token);
-    ok(last, `${client.name} warm`);
-    if (hit(last) === true) return last;
-    await new Promise((resolve) => setTimeout(resolve, attempt < 5 ? 10 : 50));
-  }
-  throw new Error(`${client.name}: no cache hit after 40 tries: ${JSON.stringify(last?.body).slice(0, 500)}`);
-}
 
 describe('two instances sharing one Redis', () => {
   let drop: (() => Promise<void>) | null = null;

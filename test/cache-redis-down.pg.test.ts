@@ -9,6 +9,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { copyTemplate } from './template-db.ts';
 import {
+  fresh,
+  hit,
+  ok,
   sleep,
   startProxy,
   startRedis,
@@ -16,6 +19,7 @@ import {
   stopAll,
   uniquePrefix,
   waitFor,
+  warm,
   type Client,
   type GraphQLResult,
   type RedisProcess,
@@ -30,30 +34,6 @@ const CREATE = 'mutation Create($input: CreateTicketInput!) { createTicket(input
 
 type TicketData = { ticket: { id: string; title: string; status: string } };
 type ListData = { tickets: { totalCount: number; edges: { node: { id: string; title: string } }[] } };
-
-const hit = (result: GraphQLResult<any>) => result.body.extensions?.responseCache?.hit as boolean | undefined;
-const fresh = (label: string) => `${label} ${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-
-function ok<T>(result: GraphQLResult<T>, what: string): T {
-  if (result.status !== 200 || result.body.errors?.length || !result.body.data) {
-    throw new Error(`${what}: HTTP ${result.status} ${JSON.stringify(result.body)}`);
-  }
-  return result.body.data;
-}
-
-async function warm<T>(client: Client, query: string, variables: Record<string, unknown>, token: string, timeoutMs = 5000): Promise<GraphQLResult<T>> {
-  let last: GraphQLResult<T> | null = null;
-  return waitFor(
-    async () => {
-      last = await client.gql<T>(query, variables, token);
-      ok(last, `${client.name} warm`);
-      return hit(last) === true ? last : null;
-    },
-    timeoutMs,
-    () => `${client.name}: no cache hit within ${timeoutMs} ms: ${JSON.stringify((last as GraphQLResult<T> | null)?.body).slice(0, 400)}`,
-    25,
-  );
-}
 
 async function cacheState(client: Client): Promise<string> {
   const ready = await client.ready();

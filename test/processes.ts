@@ -430,3 +430,34 @@ export async function deletePrefix(redisUrl: string, prefix: string): Promise<vo
     client.disconnect();
   }
 }
+
+// ---- assertions shared by the multi-process tests ----------------------------------------------
+
+export const hit = (result: GraphQLResult<any>) => result.body.extensions?.responseCache?.hit as boolean | undefined;
+
+/** A value no earlier write can have produced. */
+export const fresh = (label: string) => `${label} ${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+
+/** The data of a successful response, or an error that shows the whole response. */
+export function ok<T>(result: GraphQLResult<T>, what: string): T {
+  if (result.status !== 200 || result.body.errors?.length || !result.body.data) {
+    throw new Error(`${what}: HTTP ${result.status} ${JSON.stringify(result.body)}`);
+  }
+  return result.body.data;
+}
+
+/** Repeats a query until it is answered from the cache (the first run fills it, asynchronously). */
+export async function warm<T>(client: Client, query: string, variables: Record<string, unknown>, token: string, timeoutMs = 5000): Promise<GraphQLResult<T>> {
+  let last: GraphQLResult<T> | null = null;
+  return waitFor(
+    async () => {
+      last = await client.gql<T>(query, variables, token);
+      ok(last, `${client.name} warm`);
+      return hit(last) === true ? last : null;
+    },
+    timeoutMs,
+    () => `${client.name}: no cache hit within ${timeoutMs} ms: ${JSON.stringify((last as GraphQLResult<T> | null)?.body).slice(0, 400)}`,
+    25,
+  );
+}
+

@@ -5,11 +5,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { applyMigrations } from '../prisma/migrations.ts';
 import { seedDatabase } from '../prisma/seed.ts';
 import type { DatabaseConfig } from '../server/config.ts';
 import { openDatabase, type Database, type EmbeddedOptions } from '../server/database.ts';
+import { adminQuery, withDatabase } from '../scripts/postgres-admin.ts';
 
 /** Small enough to seed in seconds, large enough for pages of 100 in one organization. */
 export const TEST_SEED_SCALE = 0.05;
@@ -66,18 +66,4 @@ export async function copyTemplate(template: TemplateRef): Promise<{
   };
 }
 
-function withDatabase(url: string, name: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${name}`;
-  return parsed.toString();
-}
 
-async function adminQuery(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}

@@ -2,27 +2,13 @@
 // test/template-db.ts does, and copied (CREATE DATABASE … TEMPLATE) so every scenario starts from the
 // same rows: mutations of one scenario must not change what the next one reads.
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { applyMigrations } from '../../prisma/migrations.ts';
 import { seedDatabase } from '../../prisma/seed.ts';
 import { openDatabase } from '../../server/database.ts';
 import { log, type Cleanup } from './util.ts';
+import { adminQuery, withDatabase } from '../../scripts/postgres-admin.ts';
 
-export function withDatabase(url: string, name: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${name}`;
-  return parsed.toString();
-}
 
-export async function adminQuery(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 export interface BenchDatabases {
   /** The seeded template. */

@@ -15,7 +15,8 @@ export const ACCOUNTS = [
 
 export const READ_SHARE = 0.9;
 
-const TICKET_LIST = `query OpenTickets {
+/** The hottest read of the mix; also the repeated query of cache-fast-path. */
+export const TICKET_LIST = `query OpenTickets {
   tickets(first: 25, filter: { status: [OPEN, IN_PROGRESS] }) {
     totalCount
     edges { node { id number title status priority requester { name } assignee { name } tags { name } commentCount } }
