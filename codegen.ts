@@ -14,7 +14,9 @@ const config: CodegenConfig = {
       documents: ['test/**/*.ts', '!test/gql/**'],
       preset: 'client',
       config: { enumsAsTypes: true, useTypeImports: true },
-      presetConfig: { fragmentMasking: false },
+      // persisted-documents.json: sha256 of each document → its text, the manifest the server trusts
+      // (PERSISTED_OPERATIONS_MANIFEST); the documents keep their text too, for GraphiQL and allow mode.
+      presetConfig: { fragmentMasking: false, persistedDocuments: { hashAlgorithm: 'sha256' } },
     },
   },
 };

@@ -14,9 +14,11 @@ import { withStatementTally, type StatementTally } from './sql-statements.ts';
 import { useErrorCodes } from './use-error-codes.ts';
 import { useStatementCount, type StatementServerContext } from './use-statement-count.ts';
 import { useViewer } from './use-viewer.ts';
+import { loadManifest, PersistedDocuments } from './persisted/persisted-documents.ts';
+import { usePersisted } from './persisted/use-persisted-operations.ts';
 import { ViewerCache } from './viewer-cache.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
-import { readSmallJsonBody } from './request-body.ts';
+import { fastPathText, readBody } from './request-body.ts';
 import { DocumentFactsRegistry } from './cache/document-facts.ts';
 import { serveFromCache } from './cache/fast-path.ts';
 import { ResponseStore } from './cache/response-store.ts';
@@ -31,6 +33,17 @@ export interface AppOptions {
   loaderOptions?: LoaderOptions;
   /** Defaults to a fresh registry with Node's default metrics. */
   metrics?: Metrics;
+  /** Loaded and checked at start (loadPersistedDocuments); none when not given. */
+  persistedDocuments?: PersistedDocuments;
+}
+
+/** Reads the trusted manifest (when configured) and checks it against the schema; throws naming what is wrong. */
+export async function loadPersistedDocuments(config: Config): Promise<PersistedDocuments> {
+  const trusted = config.persisted.manifest ? await loadManifest(config.persisted.manifest, schema) : new Map<string, string>();
+  const apq = config.persisted.apq && config.persisted.mode === 'allow'
+    ? { maxDocuments: config.persisted.apqMaxDocuments, maxDocumentBytes: config.persisted.apqMaxDocumentBytes }
+    : null;
+  return new PersistedDocuments(trusted, apq);
 }
 
 const exampleQuery = `# Sign in first (mutation below), then add the header
@@ -50,7 +63,14 @@ query MyOpenTickets {
 }
 `;
 
-export function createApp({ config, database, logger, loaderOptions, metrics = createMetrics({ defaultMetrics: true }) }: AppOptions) {
+export function createApp({
+  config,
+  database,
+  logger,
+  loaderOptions,
+  metrics = createMetrics({ defaultMetrics: true }),
+  persistedDocuments = new PersistedDocuments(new Map(), null),
+}: AppOptions) {
   const cacheConfig = config.cache;
   const store = cacheConfig.enabled
     ? new ResponseStore({
@@ -70,7 +90,16 @@ export function createApp({ config, database, logger, loaderOptions, metrics = c
     ? new CacheWarmer(store, (query) => runInProcess(query), { top: cacheConfig.warmTop, logger })
     : null;
   const fastPath = store && viewers && cacheConfig.fastPath
-    ? { store, facts, viewers, metrics, metadata: cacheConfig.metadata, statementCount: config.exposeStatementCount, warmer }
+    ? {
+        store,
+        facts,
+        viewers,
+        metrics,
+        metadata: cacheConfig.metadata,
+        statementCount: config.exposeStatementCount,
+        warmer,
+        persisted: { mode: config.persisted.mode, documents: persistedDocuments },
+      }
     : null;
 
   const yoga = createYoga<StatementServerContext & CacheServerContext, Context>({
@@ -80,6 +109,7 @@ export function createApp({ config, database, logger, loaderOptions, metrics = c
     graphiql: config.graphiql ? { title: 'deskgraph', defaultQuery: exampleQuery } : false,
     landingPage: false,
     plugins: [
+      ...usePersisted(config.persisted.mode, persistedDocuments),
       useErrorCodes(),
       useViewer({
         prisma: database.prisma,
@@ -110,9 +140,15 @@ export function createApp({ config, database, logger, loaderOptions, metrics = c
       return;
     }
     const started = performance.now();
+    const body = await readBody(req, config.maxRequestBytes);
+    if (body.kind === 'too-large') {
+      return sendJson(res, 413, {
+        errors: [{ message: `The request body is larger than ${config.maxRequestBytes} bytes.`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }],
+      });
+    }
     let cacheProbe: CacheProbe | undefined;
     if (fastPath && path === '/graphql') {
-      const text = req.method === 'GET' ? (query ?? null) : await readSmallJsonBody(req);
+      const text = req.method === 'GET' ? (query ?? null) : body.kind === 'read' ? fastPathText(req, body.raw) : null;
       if (text) {
         let outcome = serveFromCache(req, res, { kind: req.method === 'GET' ? 'get' : 'post', text }, fastPath);
         if (outcome instanceof Promise) outcome = await outcome;

@@ -18,6 +18,8 @@ export interface Config {
   autoMigrate: boolean;
   seedIfEmpty: boolean;
   seedScale: number;
+  /** Request bodies above this get HTTP 413 before anything parses them. */
+  maxRequestBytes: number;
   /** Largest `first`/`last` a connection accepts. */
   maxPageSize: number;
   /** Adds extensions.sqlStatements to each response; for tests and for measuring, off by default. */
@@ -26,6 +28,18 @@ export interface Config {
   tokenTtlHours: number;
   graphiql: boolean;
   cache: CacheConfig;
+  persisted: PersistedConfig;
+}
+
+export interface PersistedConfig {
+  /** require: only hashes from the manifest (or APQ) run; allow: documents too; off: no hashes. */
+  mode: 'require' | 'allow' | 'off';
+  /** The trusted documents: a file path or an http(s) URL of codegen's persisted-documents.json. */
+  manifest: string | null;
+  /** Automatic persisted queries: remember documents clients send with their hash (allow mode only). */
+  apq: boolean;
+  apqMaxDocuments: number;
+  apqMaxDocumentBytes: number;
 }
 
 export interface CacheConfig {
@@ -94,6 +108,7 @@ const envSchema = z.object({
     .max(64, 'SEED_SCALE must be at most 64')
     .default(0.1),
   MAX_PAGE_SIZE: int('MAX_PAGE_SIZE', 1, 1000).default(100),
+  MAX_REQUEST_KB: int('MAX_REQUEST_KB', 1, 100 * 1024).default(1024),
   EXPOSE_SQL_STATEMENT_COUNT: bool('EXPOSE_SQL_STATEMENT_COUNT').default(false),
   TOKEN_TTL_HOURS: int('TOKEN_TTL_HOURS', 1, 24 * 365).default(24 * 30),
   GRAPHIQL: bool('GRAPHIQL').default(true),
@@ -116,6 +131,13 @@ const envSchema = z.object({
   CACHE_FAST_PATH: bool('CACHE_FAST_PATH').default(true),
   CACHE_WARM: bool('CACHE_WARM').default(false),
   CACHE_WARM_TOP: int('CACHE_WARM_TOP', 1, 1000).default(20),
+  PERSISTED_OPERATIONS: z
+    .enum(['require', 'allow', 'off'], { error: () => 'PERSISTED_OPERATIONS must be require, allow or off' })
+    .optional(),
+  PERSISTED_OPERATIONS_MANIFEST: z.string().min(1).optional(),
+  PERSISTED_OPERATIONS_APQ: bool('PERSISTED_OPERATIONS_APQ').default(false),
+  PERSISTED_OPERATIONS_APQ_MAX: int('PERSISTED_OPERATIONS_APQ_MAX', 1, 1_000_000).default(1000),
+  PERSISTED_OPERATIONS_APQ_MAX_KB: int('PERSISTED_OPERATIONS_APQ_MAX_KB', 1, 1024).default(32),
 });
 
 export class ConfigError extends Error {
@@ -130,6 +152,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  const persistedMode = e.PERSISTED_OPERATIONS ?? (e.NODE_ENV === 'production' ? 'require' : 'allow');
+  if (persistedMode === 'require' && !e.PERSISTED_OPERATIONS_MANIFEST) {
+    throw new ConfigError(
+      'Invalid configuration:\n  - PERSISTED_OPERATIONS=require (the production default) needs PERSISTED_OPERATIONS_MANIFEST: the path or URL of the client\'s persisted-documents.json. Set PERSISTED_OPERATIONS=allow to run any document.',
+    );
+  }
   const embedded = !e.DATABASE_URL;
   const database: DatabaseConfig = e.DATABASE_URL
     ? {
@@ -149,9 +177,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     seedIfEmpty: e.SEED_IF_EMPTY ?? embedded,
     seedScale: e.SEED_SCALE,
     maxPageSize: e.MAX_PAGE_SIZE,
+    maxRequestBytes: e.MAX_REQUEST_KB * 1024,
     exposeStatementCount: e.EXPOSE_SQL_STATEMENT_COUNT,
     tokenTtlHours: e.TOKEN_TTL_HOURS,
     graphiql: e.GRAPHIQL,
+    persisted: {
+      mode: persistedMode,
+      manifest: e.PERSISTED_OPERATIONS_MANIFEST ? (/^https?:\/\//.test(e.PERSISTED_OPERATIONS_MANIFEST) ? e.PERSISTED_OPERATIONS_MANIFEST : path.resolve(cwd, e.PERSISTED_OPERATIONS_MANIFEST)) : null,
+      apq: e.PERSISTED_OPERATIONS_APQ,
+      apqMaxDocuments: e.PERSISTED_OPERATIONS_APQ_MAX,
+      apqMaxDocumentBytes: e.PERSISTED_OPERATIONS_APQ_MAX_KB * 1024,
+    },
     cache: {
       enabled: e.RESPONSE_CACHE,
       redisUrl: e.REDIS_URL ?? null,

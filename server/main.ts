@@ -1,5 +1,5 @@
 // npm start: read the configuration, open the database, prepare it, serve. Stops cleanly on SIGINT/SIGTERM.
-import { createApp } from './app.ts';
+import { createApp, loadPersistedDocuments } from './app.ts';
 import { prepareDatabase } from './bootstrap.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './database.ts';
@@ -19,7 +19,8 @@ async function main(): Promise<void> {
   const logger = createLogger(config);
   const database = await openDatabase(config.database);
   await prepareDatabase(database, config, logger);
-  const app = createApp({ config, database, logger });
+  const persistedDocuments = await loadPersistedDocuments(config);
+  const app = createApp({ config, database, logger, persistedDocuments });
   // Start serving even when Redis is not there yet: the cache stays bypassed until it is.
   if (app.store?.redis && !(await app.store.redis.whenHealthy(3000))) {
     logger.warn('Redis is not reachable yet: answering from the database until it is');

@@ -1,28 +1,47 @@
-// Reads a small JSON request body once, before GraphQL, so the fast path can look at it. The bytes are
-// handed on to yoga as req.body, which yoga parses as if it had read them itself (a client's malformed
-// JSON gets yoga's usual error).
+// Reads a POST body once, before GraphQL, within a size limit, so the fast path can look at it and
+// oversized bodies are refused before anything parses them. The bytes are handed on to yoga as
+// req.body, which yoga parses as if it had read them itself (malformed JSON gets yoga's usual error).
 import type { IncomingMessage } from 'node:http';
 
-/** Bodies above this are left for yoga to read and refuse; the fast path only answers small requests. */
+/** Bodies above this are not looked at by the fast path (they go to yoga as read). */
 export const FAST_PATH_MAX_BODY_BYTES = 64 * 1024;
 
-/** The body's text, or null when it is not a small JSON POST (then the stream is left untouched). */
-export async function readSmallJsonBody(req: IncomingMessage & { body?: unknown }): Promise<string | null> {
-  const type = req.headers['content-type'];
-  if (req.method !== 'POST' || !type || !type.startsWith('application/json')) return null;
-  const length = Number(req.headers['content-length'] ?? NaN);
-  if (!(length > 0 && length <= FAST_PATH_MAX_BODY_BYTES)) return null;
-  const raw = await collect(req);
+export type BodyRead = { kind: 'read'; raw: Buffer } | { kind: 'none' } | { kind: 'too-large' };
+
+export async function readBody(req: IncomingMessage & { body?: unknown }, maxBytes: number): Promise<BodyRead> {
+  if (req.method !== 'POST' && req.method !== 'PUT' && req.method !== 'PATCH') return { kind: 'none' };
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (declared > maxBytes) return { kind: 'too-large' };
+  const raw = await collect(req, maxBytes);
+  if (!raw) return { kind: 'too-large' };
   req.body = raw;
+  return { kind: 'read', raw };
+}
+
+/** The body's text when the fast path may look at it: small JSON. */
+export function fastPathText(req: IncomingMessage, raw: Buffer): string | null {
+  const type = req.headers['content-type'];
+  if (!type || !type.startsWith('application/json') || raw.length === 0 || raw.length > FAST_PATH_MAX_BODY_BYTES) return null;
   return raw.toString('utf8');
 }
 
 // Plain events rather than `for await`: this runs on every POST, and the async iterator costs more
-// than the small bodies it reads.
-function collect(req: IncomingMessage): Promise<Buffer> {
+// than the small bodies it reads. Resolves null once the limit is passed (chunked bodies declare no length).
+function collect(req: IncomingMessage, maxBytes: number): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        req.off('data', onData);
+        req.resume(); // drain the rest so the 413 can be written on a keep-alive connection
+        resolve(null);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
     req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     req.once('error', reject);
   });

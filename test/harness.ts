@@ -4,7 +4,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { inject } from 'vitest';
 import type { CacheConfig, Config } from '../server/config.ts';
-import { createApp } from '../server/app.ts';
+import { createApp, loadPersistedDocuments } from '../server/app.ts';
 import { openDatabase, type Database } from '../server/database.ts';
 import { createLogger } from '../server/logger.ts';
 import type { LoaderOptions } from '../schema/loaders.ts';
@@ -42,10 +42,12 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     seedIfEmpty: false,
     seedScale: 0.05,
     maxPageSize: 100,
+    maxRequestBytes: 1024 * 1024,
     exposeStatementCount: true,
     tokenTtlHours: 24,
     graphiql: true,
     cache: testCacheConfig(overrides.database ?? { kind: 'embedded', dataDir: null }),
+    persisted: { mode: 'allow', manifest: null, apq: false, apqMaxDocuments: 100, apqMaxDocumentBytes: 32 * 1024 },
     ...overrides,
   };
 }
@@ -80,7 +82,8 @@ export async function startTestServer(
   const database = await openDatabase(copy.config, copy.options);
   const config = testConfig({ ...options.config, database: copy.config });
   config.cache = testCacheConfig(copy.config, options.cache);
-  const app = createApp({ config, database, logger: createLogger(config), loaderOptions: options.loaderOptions });
+  const persistedDocuments = await loadPersistedDocuments(config);
+  const app = createApp({ config, database, logger: createLogger(config), loaderOptions: options.loaderOptions, persistedDocuments });
   const url = await app.listen(0, '127.0.0.1');
   if (app.store?.redis && !(await app.store.redis.whenHealthy(10_000))) throw new Error('the test Redis did not become ready');
 

@@ -20,6 +20,8 @@ const BASE_ENV = {
   NODE_ENV: 'production',
   GRAPHIQL: 'false',
   EXPOSE_SQL_STATEMENT_COUNT: 'false',
+  // The benchmark's own documents are not in a shipped manifest: let them run as text.
+  PERSISTED_OPERATIONS: 'allow',
 };
 
 export interface StartOptions {
@@ -48,7 +50,7 @@ export async function startInstance({
   const childEnv: Record<string, string> = {};
   // Nothing deskgraph reads may leak in from the caller's environment (DATABASE_URL, REDIS_URL, …).
   const deskgraphVars =
-    /^(PORT|HOST|NODE_ENV|LOG_LEVEL|DATA_DIR|AUTO_MIGRATE|MAX_PAGE_SIZE|EXPOSE_SQL_STATEMENT_COUNT|TOKEN_TTL_HOURS|GRAPHIQL|RESPONSE_CACHE|REDIS_URL|(DATABASE|SEED|CACHE)_[A-Z_]+)$/;
+    /^(PORT|HOST|NODE_ENV|LOG_LEVEL|DATA_DIR|AUTO_MIGRATE|MAX_PAGE_SIZE|EXPOSE_SQL_STATEMENT_COUNT|TOKEN_TTL_HOURS|GRAPHIQL|RESPONSE_CACHE|REDIS_URL|PERSISTED_OPERATIONS|(DATABASE|SEED|CACHE|PERSISTED_OPERATIONS)_[A-Z_]+)$/;
   for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !deskgraphVars.test(key)) childEnv[key] = value;
   Object.assign(childEnv, BASE_ENV, { PORT: String(port) });
   for (const [key, value] of Object.entries(env)) {

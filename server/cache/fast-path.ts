@@ -12,6 +12,8 @@ import type { DocumentFactsRegistry } from './document-facts.ts';
 import type { ResponseStore } from './response-store.ts';
 import type { CacheProbe } from './use-response-cache.ts';
 import type { CacheWarmer } from './warmer.ts';
+import { normalizeHash, type PersistedDocuments } from '../persisted/persisted-documents.ts';
+import type { PersistedMode } from '../persisted/use-persisted-operations.ts';
 
 export interface FastPathOptions {
   store: ResponseStore;
@@ -22,6 +24,7 @@ export interface FastPathOptions {
   metadata: boolean;
   statementCount: boolean;
   warmer: CacheWarmer | null;
+  persisted: { mode: PersistedMode; documents: PersistedDocuments };
 }
 
 export interface GraphQLParams {
@@ -34,28 +37,46 @@ export type FastPathOutcome = { served: true; operation: string | null } | { ser
 
 const NOT_SERVED: FastPathOutcome = { served: false };
 
-/** GraphQL parameters from a GET query string or a parsed JSON body; null when unusual (batches, extensions). */
-export function graphqlParams(source: URLSearchParams | unknown): GraphQLParams | null {
+/**
+ * GraphQL parameters from a GET query string or a parsed JSON body, with a persisted document's hash
+ * resolved to its text; null when the fast path should not try (batches, APQ registrations, unknown
+ * hashes, documents in `require` mode): yoga answers those, errors included.
+ */
+export function graphqlParams(source: URLSearchParams | unknown, persisted: FastPathOptions['persisted']): GraphQLParams | null {
+  let fields: { query?: unknown; documentId?: unknown; extensions?: unknown; operationName?: unknown; variables?: unknown };
   if (source instanceof URLSearchParams) {
-    const query = source.get('query');
-    if (!query || source.has('extensions')) return null;
-    const variablesText = source.get('variables');
+    let extensions: unknown;
     let variables: unknown = null;
-    if (variablesText) {
-      try {
-        variables = JSON.parse(variablesText);
-      } catch {
-        return null;
-      }
+    try {
+      extensions = source.has('extensions') ? JSON.parse(source.get('extensions')!) : undefined;
+      variables = source.has('variables') ? JSON.parse(source.get('variables')!) : null;
+    } catch {
+      return null;
     }
-    return { query, operationName: source.get('operationName') || null, variables };
+    fields = {
+      query: source.get('query') ?? undefined,
+      documentId: source.get('documentId') ?? undefined,
+      extensions,
+      operationName: source.get('operationName') || null,
+      variables,
+    };
+  } else {
+    if (source === null || typeof source !== 'object' || Array.isArray(source)) return null;
+    fields = source as typeof fields;
   }
-  if (source === null || typeof source !== 'object' || Array.isArray(source)) return null;
-  const body = source as Record<string, unknown>;
-  if (typeof body.query !== 'string' || body.extensions != null) return null;
-  const operationName = body.operationName;
+  const operationName = fields.operationName;
   if (operationName != null && typeof operationName !== 'string') return null;
-  return { query: body.query, operationName: operationName || null, variables: body.variables ?? null };
+  let query: string | undefined;
+  if (typeof fields.query === 'string') {
+    if (fields.extensions != null || persisted.mode === 'require') return null;
+    query = fields.query;
+  } else if (persisted.mode !== 'off') {
+    const apq = (fields.extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined)?.persistedQuery?.sha256Hash;
+    const hash = normalizeHash(fields.documentId) ?? normalizeHash(apq);
+    query = hash ? persisted.documents.get(hash) : undefined;
+  }
+  if (!query) return null;
+  return { query, operationName: operationName || null, variables: fields.variables ?? null };
 }
 
 // The media type yoga would answer with, for the Accept headers clients actually send; anything
@@ -89,10 +110,10 @@ function describe(raw: RawGraphQLRequest, viewer: Viewer | null, options: FastPa
   const known = knownRequests.get(memoKey);
   if (known) return known;
   let params: GraphQLParams | null;
-  if (raw.kind === 'get') params = graphqlParams(new URLSearchParams(raw.text));
+  if (raw.kind === 'get') params = graphqlParams(new URLSearchParams(raw.text), options.persisted);
   else {
     try {
-      params = graphqlParams(JSON.parse(raw.text));
+      params = graphqlParams(JSON.parse(raw.text), options.persisted);
     } catch {
       return null;
     }

@@ -1,0 +1,115 @@
+// The documents clients may send by hash: the trusted manifest shipped with the client (written by
+// codegen), and, when enabled, documents third-party clients registered with automatic persisted
+// queries (APQ). A hash is the SHA-256 of the document text, in hex; the server checks it.
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { getOperationAST, parse, validate, type GraphQLSchema } from 'graphql';
+import { LRUCache } from 'lru-cache';
+
+export class PersistedDocumentsError extends Error {
+  override name = 'PersistedDocumentsError';
+}
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** `<hex>` or `sha256:<hex>` (the GraphQL-over-HTTP persisted documents form) → `<hex>`; null if neither. */
+export function normalizeHash(id: unknown): string | null {
+  if (typeof id !== 'string') return null;
+  const hex = id.startsWith('sha256:') ? id.slice(7) : id;
+  return /^[0-9a-f]{64}$/i.test(hex) ? hex.toLowerCase() : null;
+}
+
+export interface ApqLimits {
+  maxDocuments: number;
+  maxDocumentBytes: number;
+}
+
+export class PersistedDocuments {
+  private readonly registered: LRUCache<string, string> | null;
+
+  constructor(
+    private readonly trusted: ReadonlyMap<string, string>,
+    apq: ApqLimits | null,
+  ) {
+    this.registered = apq ? new LRUCache<string, string>({ max: apq.maxDocuments, maxSize: apq.maxDocuments * apq.maxDocumentBytes, sizeCalculation: (text) => Math.max(1, text.length) }) : null;
+    this.maxDocumentBytes = apq?.maxDocumentBytes ?? 0;
+  }
+
+  private readonly maxDocumentBytes: number;
+
+  get size(): number {
+    return this.trusted.size;
+  }
+
+  get acceptsRegistrations(): boolean {
+    return this.registered !== null;
+  }
+
+  get(hash: string): string | undefined {
+    return this.trusted.get(hash) ?? this.registered?.get(hash);
+  }
+
+  /** APQ: remembers a document under its hash; the caller has checked that the hash matches. */
+  register(hash: string, text: string): 'registered' | 'too-large' | 'disabled' {
+    if (!this.registered) return 'disabled';
+    if (Buffer.byteLength(text) > this.maxDocumentBytes) return 'too-large';
+    if (!this.trusted.has(hash)) this.registered.set(hash, text);
+    return 'registered';
+  }
+}
+
+/**
+ * Reads a manifest ({ "<sha256 hex>": "<document>" }) from a file or an http(s) URL and checks every
+ * entry: the hash must be the document's, and the document must still validate against the schema.
+ * Anything wrong stops the server with a message naming the operation.
+ */
+export async function loadManifest(source: string, schema: GraphQLSchema): Promise<Map<string, string>> {
+  let text: string;
+  try {
+    if (/^https?:\/\//.test(source)) {
+      const response = await fetch(source);
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      text = await response.text();
+    } else {
+      text = await readFile(source, 'utf8');
+    }
+  } catch (error) {
+    throw new PersistedDocumentsError(`Cannot read the persisted operations manifest ${source}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  let entries: Record<string, unknown>;
+  try {
+    entries = JSON.parse(text) as Record<string, unknown>;
+    if (entries === null || typeof entries !== 'object' || Array.isArray(entries)) throw new Error('not an object');
+  } catch (error) {
+    throw new PersistedDocumentsError(`The persisted operations manifest ${source} is not a JSON object of hash → document (${error instanceof Error ? error.message : String(error)}).`);
+  }
+  const documents = new Map<string, string>();
+  const problems: string[] = [];
+  for (const [id, document] of Object.entries(entries)) {
+    const hash = normalizeHash(id);
+    if (!hash || typeof document !== 'string') {
+      problems.push(`${id}: not a sha256 hash mapped to a document`);
+      continue;
+    }
+    if (sha256Hex(document) !== hash) {
+      problems.push(`${id}: the hash is not the SHA-256 of its document`);
+      continue;
+    }
+    let name = hash.slice(0, 12);
+    try {
+      const ast = parse(document);
+      name = getOperationAST(ast)?.name?.value ?? name;
+      const errors = validate(schema, ast);
+      if (errors.length > 0) problems.push(`${name}: ${errors.map((e) => e.message).join('; ')}`);
+    } catch (error) {
+      problems.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    documents.set(hash, document);
+  }
+  if (problems.length > 0) {
+    throw new PersistedDocumentsError(`The persisted operations manifest ${source} does not match the schema:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+  return documents;
+}

@@ -1,0 +1,65 @@
+// Clients send a hash instead of a document: `documentId` ("sha256:<hex>" or "<hex>", POST body or GET
+// query string) or Apollo's `extensions.persistedQuery.sha256Hash`. In `require` mode only known hashes
+// run (production); in `allow` mode documents run too (development, GraphiQL). Built on
+// @graphql-yoga/plugin-persisted-operations, with errors that carry our codes and HTTP statuses.
+import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
+import { createGraphQLError, type GraphQLParams, type Plugin } from 'graphql-yoga';
+import { normalizeHash, sha256Hex, type PersistedDocuments } from './persisted-documents.ts';
+
+export type PersistedMode = 'require' | 'allow' | 'off';
+
+/** The hash a request names, from documentId (body or GET query string) or the APQ extension. */
+export function persistedId(params: GraphQLParams & { documentId?: unknown }, url?: string): string | null {
+  const apq = (params.extensions?.persistedQuery as { sha256Hash?: unknown } | undefined)?.sha256Hash;
+  let documentId = params.documentId;
+  if (documentId === undefined && url) {
+    const q = url.indexOf('?');
+    documentId = q < 0 ? undefined : (new URLSearchParams(url.slice(q + 1)).get('documentId') ?? undefined);
+  }
+  return normalizeHash(documentId) ?? normalizeHash(apq);
+}
+
+const errors = {
+  notFound: () =>
+    createGraphQLError('No persisted operation has this hash. Send the document itself, or a hash from the manifest the client was built with.', {
+      extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 404 } },
+    }),
+  persistedOnly: () =>
+    createGraphQLError('This server runs persisted operations only: send documentId (the SHA-256 of a shipped document) instead of query.', {
+      extensions: { code: 'PERSISTED_QUERY_ONLY', http: { status: 400 } },
+    }),
+  idRequired: () =>
+    createGraphQLError('Send the operation: documentId "sha256:<64 hex digits>" (or extensions.persistedQuery.sha256Hash), or query where documents are allowed.', {
+      extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 400 } },
+    }),
+  hashMismatch: () =>
+    createGraphQLError('extensions.persistedQuery.sha256Hash is not the SHA-256 of query.', {
+      extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
+    }),
+  tooLarge: () =>
+    createGraphQLError('This document is too large to register as a persisted query; send it as query.', {
+      extensions: { code: 'BAD_USER_INPUT', http: { status: 413 } },
+    }),
+};
+
+export function usePersisted(mode: PersistedMode, documents: PersistedDocuments): Plugin[] {
+  if (mode === 'off') return [];
+  // A document sent with its APQ hash: the hash must match, and (APQ on, allow mode) it is remembered.
+  const register: Plugin = {
+    onParams({ params }) {
+      const hash = normalizeHash((params.extensions?.persistedQuery as { sha256Hash?: unknown } | undefined)?.sha256Hash);
+      if (!params.query || !hash || mode !== 'allow') return;
+      if (sha256Hex(params.query) !== hash) throw errors.hashMismatch();
+      if (documents.register(hash, params.query) === 'too-large') throw errors.tooLarge();
+    },
+  };
+  return [
+    register,
+    usePersistedOperations({
+      allowArbitraryOperations: mode === 'allow',
+      extractPersistedOperationId: (params, request) => persistedId(params, request.method === 'GET' ? request.url : undefined),
+      getPersistedOperation: (hash) => documents.get(hash) ?? null,
+      customErrors: { notFound: errors.notFound, persistedQueryOnly: errors.persistedOnly, keyNotFound: errors.idRequired },
+    }),
+  ];
+}
