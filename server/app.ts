@@ -19,6 +19,8 @@ import { usePersisted } from './persisted/use-persisted-operations.ts';
 import { ViewerCache } from './viewer-cache.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { fastPathText, readBody } from './request-body.ts';
+import { compressNodeResponse } from './http/compression.ts';
+import { useConditionalGet } from './http/conditional-get.ts';
 import { DocumentFactsRegistry } from './cache/document-facts.ts';
 import { serveFromCache } from './cache/fast-path.ts';
 import { ResponseStore } from './cache/response-store.ts';
@@ -119,6 +121,7 @@ export function createApp({
       }),
       ...useDeskgraphResponseCache({ schema, store, facts, config: cacheConfig, metrics, warmer }),
       ...(config.exposeStatementCount ? [useStatementCount()] : []),
+      useConditionalGet(),
     ],
   });
 
@@ -159,6 +162,7 @@ export function createApp({
       }
     }
     const requestInfo: RequestInfo = { executed: false, operation: null, cache: 'none' };
+    compressNodeResponse(req, res);
     const statementTally: StatementTally = { count: 0 };
     await withStatementTally(statementTally, () => yoga.handle(req, res, { statementTally, cacheProbe, requestInfo }));
     if (requestInfo.executed) {

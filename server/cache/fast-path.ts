@@ -7,6 +7,8 @@ import type { Viewer } from '../../schema/viewer.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ViewerCache } from '../viewer-cache.ts';
 import type { CachedResponse } from './l1-cache.ts';
+import { cacheControlFor, etagOf, ifNoneMatchHits, requestHasToken } from '../http/conditional-get.ts';
+import { encodedVariant, negotiateEncoding, varyAcceptEncoding } from '../http/compression.ts';
 import { documentHash, responseKey, visibilityScope } from './cache-key.ts';
 import type { DocumentFactsRegistry } from './document-facts.ts';
 import type { ResponseStore } from './response-store.ts';
@@ -152,14 +154,15 @@ export function serveFromCache(
   if (!request) return NOT_SERVED;
   options.warmer?.record(request.key, { ...request.params, viewer });
   const local = options.store.peek(request.key);
-  if (local) return send(res, type, local, request, 'l1', options);
+  if (local) return send(req, res, type, local, request, 'l1', options);
   return options.store.lookup(request.key).then((lookup): FastPathOutcome => {
-    if (lookup.entry) return send(res, type, lookup.entry, request, lookup.layer ?? 'l2', options);
+    if (lookup.entry) return send(req, res, type, lookup.entry, request, lookup.layer ?? 'l2', options);
     return lookup.usable ? { served: false, probe: { key: request.key, lookup } } : NOT_SERVED;
   });
 }
 
 function send(
+  req: IncomingMessage,
   res: ServerResponse,
   type: string,
   entry: CachedResponse,
@@ -168,13 +171,31 @@ function send(
   options: FastPathOptions,
 ): FastPathOutcome {
   options.metrics.cacheHits.inc({ operation: options.metrics.operationLabel(request.operation), layer, path: 'fast' });
-  let body = entry.bytes;
-  if (options.metadata || options.statementCount) body = withExtensions(body, options);
-  res.writeHead(200, [CONTENT_TYPE, type === 'application/json' ? JSON_TYPE : GRAPHQL_RESPONSE_TYPE, 'content-length', String(body.length)]);
-  res.end(body);
+  // What is sent is fixed for the life of the process (the extension switches are configuration), so
+  // its ETag and compressed forms are worked out once per entry.
+  const body = (entry.sent ??= options.metadata || options.statementCount ? withExtensions(entry.bytes, options) : entry.bytes);
+  const etag = (entry.etag ??= etagOf(body));
+  const headers: string[] = [CONTENT_TYPE, type === 'application/json' ? JSON_TYPE : GRAPHQL_RESPONSE_TYPE];
+  if (req.method === 'GET') {
+    headers.push('etag', etag, 'cache-control', cacheControlFor(requestHasToken(req)));
+    if (ifNoneMatchHits(req.headers['if-none-match'], etag)) {
+      res.writeHead(304, headers.slice(2)).end();
+      return { served: true, operation: request.operation };
+    }
+  }
+  const encoding = negotiateEncoding(req.headers['accept-encoding']);
+  const encoded = encoding ? encodedVariant(entry, encoding, body) : null;
+  if (encoded && encoding) {
+    headers.push('content-encoding', encoding, 'vary', VARY, 'content-length', String(encoded.body.length));
+    res.writeHead(200, headers).end(encoded.body);
+  } else {
+    headers.push('content-length', String(body.length));
+    res.writeHead(200, headers).end(body);
+  }
   return { served: true, operation: request.operation };
 }
 
+const VARY = varyAcceptEncoding(undefined);
 const CONTENT_TYPE = 'content-type';
 const JSON_TYPE = 'application/json; charset=utf-8';
 const GRAPHQL_RESPONSE_TYPE = 'application/graphql-response+json; charset=utf-8';

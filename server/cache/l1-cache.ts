@@ -2,6 +2,7 @@
 // sent to clients, with an index from tag to keys so invalidation touches only what it names.
 import { LRUCache } from 'lru-cache';
 import type { Metrics } from '../metrics.ts';
+import type { EncodedVariants } from '../http/compression.ts';
 
 export interface CachedResponse {
   /** The serialized ExecutionResult ({"data":...}), exactly as sent. */
@@ -9,6 +10,10 @@ export interface CachedResponse {
   tags: readonly string[];
   /** Parsed lazily for the GraphQL path; the fast path never parses. */
   parsed?: unknown;
+  /** What the fast path sends (bytes, or bytes plus fixed extensions), its ETag, and compressed forms: made once. */
+  sent?: Buffer;
+  etag?: string;
+  encoded?: EncodedVariants;
 }
 
 // Per-entry bookkeeping (key, tag index slots) beyond the payload bytes.

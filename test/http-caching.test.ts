@@ -1,0 +1,98 @@
+// HTTP-level caching and compression, on both paths: cache hits answered before GraphQL, and misses
+// answered by yoga (a server with the response cache off takes that path every time).
+import { request as httpRequest } from 'node:http';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from './harness.ts';
+
+const LIST = 'query CachingList { tickets(first: 20) { edges { node { id title status requester { name } } } } }';
+
+interface Raw {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+function raw(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Raw> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: init.method ?? 'GET', headers: init.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end(init.body);
+  });
+}
+
+function getUrl(server: TestServer, query: string): string {
+  return `${server.url}?query=${encodeURIComponent(query)}`;
+}
+
+describe.each([
+  ['cache hits (fast path)', true],
+  ['yoga (cache off)', false],
+] as const)('HTTP caching and compression: %s', (_name, cached) => {
+  let server: TestServer;
+  let agent: string;
+  beforeAll(async () => {
+    server = await startTestServer({ cache: { enabled: cached, metadata: false }, config: { exposeStatementCount: false } });
+    agent = await server.login('agent@acme.test');
+  });
+  afterAll(() => server?.close());
+
+  async function get(headers: Record<string, string> = {}, query = LIST): Promise<Raw> {
+    const response = await raw(getUrl(server, query), { headers: { accept: 'application/graphql-response+json', ...headers } });
+    return response;
+  }
+
+  it('GET answers carry an ETag and revalidate to 304 with If-None-Match', async () => {
+    const auth = { authorization: `Bearer ${agent}` };
+    await get(auth); // fills the cache where there is one
+    const first = await get(auth);
+    expect(first.status).toBe(200);
+    const etag = first.headers.etag as string;
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]+"$/);
+    const revalidated = await get({ ...auth, 'if-none-match': etag });
+    expect(revalidated.status).toBe(304);
+    expect(revalidated.body.length).toBe(0);
+    expect(revalidated.headers.etag).toBe(etag);
+    const other = await get({ ...auth, 'if-none-match': '"something-else"' });
+    expect(other.status).toBe(200);
+    expect(other.body.equals(first.body)).toBe(true);
+  });
+
+  it('a response for a token is private, never public; only tokenless data is public; POST is not marked', async () => {
+    expect((await get({ authorization: `Bearer ${agent}` })).headers['cache-control']).toBe('private, no-cache');
+    expect((await get({}, '{ __typename }')).headers['cache-control']).toBe('public, no-cache');
+    const post = await raw(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${agent}` },
+      body: JSON.stringify({ query: LIST }),
+    });
+    expect(post.status).toBe(200);
+    expect(post.headers['cache-control']).toBeUndefined();
+  });
+
+  it('compresses with brotli or gzip as negotiated, and the bodies decode to the same JSON', async () => {
+    const auth = { authorization: `Bearer ${agent}` };
+    const identity = await get(auth);
+    const viaGzip = await get({ ...auth, 'accept-encoding': 'gzip' });
+    const viaBrotli = await get({ ...auth, 'accept-encoding': 'gzip, br' });
+    expect(viaGzip.headers['content-encoding']).toBe('gzip');
+    expect(viaBrotli.headers['content-encoding']).toBe('br');
+    expect(viaGzip.headers.vary).toMatch(/Accept-Encoding/i);
+    expect(gunzipSync(viaGzip.body).equals(identity.body)).toBe(true);
+    expect(brotliDecompressSync(viaBrotli.body).equals(identity.body)).toBe(true);
+    expect(viaBrotli.body.length).toBeLessThan(identity.body.length / 2);
+    expect(Number(viaBrotli.headers['content-length'])).toBe(viaBrotli.body.length);
+  });
+
+  it('leaves small bodies and clients that accept no encoding alone', async () => {
+    const small = await get({ 'accept-encoding': 'br, gzip' }, '{ __typename }');
+    expect(small.headers['content-encoding']).toBeUndefined();
+    expect(JSON.parse(small.body.toString())).toEqual({ data: { __typename: 'Query' } });
+    const refused = await get({ authorization: `Bearer ${agent}`, 'accept-encoding': 'identity' });
+    expect(refused.headers['content-encoding']).toBeUndefined();
+  });
+});
