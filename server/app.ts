@@ -110,6 +110,7 @@ export function createApp({
     maskedErrors,
     graphiql: config.graphiql ? { title: 'deskgraph', defaultQuery: exampleQuery } : false,
     landingPage: false,
+    batching: config.batchLimit > 0 ? { limit: config.batchLimit } : false,
     plugins: [
       ...usePersisted(config.persisted.mode, persistedDocuments),
       useErrorCodes(),

@@ -18,6 +18,8 @@ export interface Config {
   autoMigrate: boolean;
   seedIfEmpty: boolean;
   seedScale: number;
+  /** Operations one POST may carry as a JSON array; 0 turns batching off (the default, see README). */
+  batchLimit: number;
   /** Request bodies above this get HTTP 413 before anything parses them. */
   maxRequestBytes: number;
   /** Largest `first`/`last` a connection accepts. */
@@ -109,6 +111,7 @@ const envSchema = z.object({
     .default(0.1),
   MAX_PAGE_SIZE: int('MAX_PAGE_SIZE', 1, 1000).default(100),
   MAX_REQUEST_KB: int('MAX_REQUEST_KB', 1, 100 * 1024).default(1024),
+  GRAPHQL_BATCH_LIMIT: int('GRAPHQL_BATCH_LIMIT', 0, 100).default(0),
   EXPOSE_SQL_STATEMENT_COUNT: bool('EXPOSE_SQL_STATEMENT_COUNT').default(false),
   TOKEN_TTL_HOURS: int('TOKEN_TTL_HOURS', 1, 24 * 365).default(24 * 30),
   GRAPHIQL: bool('GRAPHIQL').default(true),
@@ -178,6 +181,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     seedScale: e.SEED_SCALE,
     maxPageSize: e.MAX_PAGE_SIZE,
     maxRequestBytes: e.MAX_REQUEST_KB * 1024,
+    batchLimit: e.GRAPHQL_BATCH_LIMIT,
     exposeStatementCount: e.EXPOSE_SQL_STATEMENT_COUNT,
     tokenTtlHours: e.TOKEN_TTL_HOURS,
     graphiql: e.GRAPHIQL,

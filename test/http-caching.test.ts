@@ -96,3 +96,29 @@ describe.each([
     expect(refused.headers['content-encoding']).toBeUndefined();
   });
 });
+
+describe('request batching (GRAPHQL_BATCH_LIMIT)', () => {
+  let batched: TestServer;
+  let single: TestServer;
+  beforeAll(async () => {
+    [batched, single] = await Promise.all([startTestServer({ config: { batchLimit: 3 } }), startTestServer()]);
+  });
+  afterAll(() => Promise.all([batched?.close(), single?.close()]));
+
+  const post = (server: TestServer, body: unknown) =>
+    raw(server.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body) });
+
+  it('runs an array of operations in one request when on, up to the limit', async () => {
+    const two = await post(batched, [{ query: '{ __typename }' }, { query: '{ viewer { id } }' }]);
+    expect(two.status).toBe(200);
+    const results = JSON.parse(two.body.toString()) as { data: unknown }[];
+    expect(results.map((r) => r.data)).toEqual([{ __typename: 'Query' }, { viewer: null }]);
+    const four = await post(batched, Array.from({ length: 4 }, () => ({ query: '{ __typename }' })));
+    expect(four.status).toBe(400);
+  });
+
+  it('refuses arrays when off (the default)', async () => {
+    const refused = await post(single, [{ query: '{ __typename }' }]);
+    expect(refused.status).toBe(400);
+  });
+});
