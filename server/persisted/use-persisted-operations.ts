@@ -19,27 +19,28 @@ export function persistedId(params: GraphQLParams & { documentId?: unknown }, ur
   return normalizeHash(documentId) ?? normalizeHash(apq);
 }
 
+function clientError(message: string, code: string, status: number) {
+  return () => createGraphQLError(message, { extensions: { code, http: { status } } });
+}
+
 const errors = {
-  notFound: () =>
-    createGraphQLError('No persisted operation has this hash. Send the document itself, or a hash from the manifest the client was built with.', {
-      extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 404 } },
-    }),
-  persistedOnly: () =>
-    createGraphQLError('This server runs persisted operations only: send documentId (the SHA-256 of a shipped document) instead of query.', {
-      extensions: { code: 'PERSISTED_QUERY_ONLY', http: { status: 400 } },
-    }),
-  idRequired: () =>
-    createGraphQLError('Send the operation: documentId "sha256:<64 hex digits>" (or extensions.persistedQuery.sha256Hash), or query where documents are allowed.', {
-      extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 400 } },
-    }),
-  hashMismatch: () =>
-    createGraphQLError('extensions.persistedQuery.sha256Hash is not the SHA-256 of query.', {
-      extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
-    }),
-  tooLarge: () =>
-    createGraphQLError('This document is too large to register as a persisted query; send it as query.', {
-      extensions: { code: 'BAD_USER_INPUT', http: { status: 413 } },
-    }),
+  notFound: clientError(
+    'No persisted operation has this hash. Send the document itself, or a hash from the manifest the client was built with.',
+    'PERSISTED_QUERY_NOT_FOUND',
+    404,
+  ),
+  persistedOnly: clientError(
+    'This server runs persisted operations only: send documentId (the SHA-256 of a shipped document) instead of query.',
+    'PERSISTED_QUERY_ONLY',
+    400,
+  ),
+  idRequired: clientError(
+    'Send the operation: documentId "sha256:<64 hex digits>" (or extensions.persistedQuery.sha256Hash), or query where documents are allowed.',
+    'PERSISTED_QUERY_NOT_FOUND',
+    400,
+  ),
+  hashMismatch: clientError('extensions.persistedQuery.sha256Hash is not the SHA-256 of query.', 'BAD_USER_INPUT', 400),
+  tooLarge: clientError('This document is too large to register as a persisted query; send it as query.', 'BAD_USER_INPUT', 413),
 };
 
 export function usePersisted(mode: PersistedMode, documents: PersistedDocuments): Plugin[] {
