@@ -43,6 +43,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     seedScale: 0.05,
     maxPageSize: 100,
     maxRequestBytes: 1024 * 1024,
+    batchLimit: 0,
     exposeStatementCount: true,
     tokenTtlHours: 24,
     graphiql: true,
