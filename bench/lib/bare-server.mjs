@@ -6,6 +6,9 @@ import { createServer } from 'node:http';
 
 const body = readFileSync(process.env.BARE_BODY_FILE);
 const headers = JSON.parse(process.env.BARE_HEADERS ?? '{}');
+// The body file holds decoded bytes (fetch() asks for gzip and decodes what it gets), which is also what
+// deskgraph sends a client without Accept-Encoding, such as autocannon: no content coding to claim.
+for (const name of Object.keys(headers)) if (['content-encoding', 'vary'].includes(name.toLowerCase())) delete headers[name];
 headers['content-length'] = String(body.length);
 
 const server = createServer((req, res) => {

@@ -89,3 +89,59 @@ export async function runFixed(
   });
   return { ...summarize(result, {}), mismatches: result.mismatches };
 }
+
+export interface CheckedResult extends LoadResult {
+  /** Responses the check refused. */
+  mismatches: number;
+  /** Bytes autocannon read per response (status line, headers and body as they came off the socket). */
+  bytesPerResponse: number;
+  statusCodes: Record<string, number>;
+  /** The first few refused responses, to show what went wrong. */
+  samples: string[];
+}
+
+/**
+ * One fixed request, every response passed to `check` (status, body as text, headers by lower-case
+ * name). For statuses other than 2xx that are expected (304) and for compressed bodies, which an exact
+ * body comparison cannot handle.
+ */
+export async function runChecked(
+  url: string,
+  request: { method: 'GET' | 'POST'; path: string; headers: Record<string, string>; body?: string },
+  check: (status: number, body: string, headers: Record<string, string>) => boolean,
+  options: { connections: number; duration: number },
+): Promise<CheckedResult> {
+  let mismatches = 0;
+  const samples: string[] = [];
+  const result = await autocannon({
+    url,
+    connections: options.connections,
+    duration: options.duration,
+    timeout: 10,
+    requests: [
+      {
+        method: request.method,
+        path: request.path,
+        headers: request.headers,
+        ...(request.body !== undefined ? { body: request.body } : {}),
+        onResponse(status, body, _context, rawHeaders) {
+          const headers: Record<string, string> = {};
+          for (const [name, value] of Object.entries(rawHeaders)) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+          if (!check(status, body, headers)) {
+            mismatches += 1;
+            if (samples.length < 3) samples.push(`HTTP ${status} ${JSON.stringify(headers)}: ${body.slice(0, 200)}`);
+          }
+        },
+      },
+    ],
+  });
+  const statusCodes: Record<string, number> = {};
+  for (const [code, { count }] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = count;
+  return {
+    ...summarize(result, {}),
+    mismatches,
+    bytesPerResponse: result.requests.total > 0 ? result.throughput.total / result.requests.total : 0,
+    statusCodes,
+    samples,
+  };
+}

@@ -61,6 +61,25 @@ const PEOPLE = `query People {
   users(first: 20) { edges { node { id name role } } pageInfo { hasNextPage endCursor } }
 }`;
 
+/**
+ * The read operations of the mix by operation name: what the web client sends, and what
+ * bench:persisted puts in its manifest. `staff` / `customer`: who reads them in the mix (agents and
+ * admins, customers); TicketDetail takes `{ id }`.
+ */
+export const READ_OPERATIONS: Record<string, { document: string; staff: boolean; customer: boolean }> = {
+  OpenTickets: { document: TICKET_LIST, staff: true, customer: false },
+  TicketDetail: { document: TICKET_DETAIL, staff: true, customer: true },
+  Dashboard: { document: DASHBOARD, staff: true, customer: false },
+  UrgentTickets: { document: URGENT_TICKETS, staff: true, customer: false },
+  MyTickets: { document: MY_TICKETS, staff: false, customer: true },
+  Viewer: { document: VIEWER, staff: true, customer: true },
+  Tags: { document: TAGS, staff: true, customer: true },
+  People: { document: PEOPLE, staff: true, customer: true },
+};
+
+/** The sign-in of the mix (prepareSessions), also what bench:persisted sends by hash. */
+export const LOGIN = `mutation Login($email: String!, $password: String!) { login(email: $email, password: $password) { token user { role organization { slug } } } }`;
+
 const UPDATE_STATUS = `mutation SetStatus($input: UpdateTicketInput!) { updateTicket(input: $input) { ticket { id status updatedAt } } }`;
 const UPDATE_PRIORITY = `mutation SetPriority($input: UpdateTicketInput!) { updateTicket(input: $input) { ticket { id priority updatedAt } } }`;
 const ADD_COMMENT = `mutation AddComment($input: AddCommentInput!) { addComment(input: $input) { comment { id } ticket { id commentCount updatedAt } } }`;
@@ -96,7 +115,7 @@ export async function prepareSessions(url: string): Promise<Session[]> {
     ACCOUNTS.map(async ({ email }) => {
       const login = await graphql(
         url,
-        `mutation Login($email: String!, $password: String!) { login(email: $email, password: $password) { token user { role organization { slug } } } }`,
+        LOGIN,
         { email, password: PASSWORD },
         null,
         'Login',
@@ -142,7 +161,7 @@ export interface Mix {
 
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
 
-function requestBody(query: string, operationName: string, variables: Record<string, unknown> | null = null): string {
+export function requestBody(query: string, operationName: string, variables: Record<string, unknown> | null = null): string {
   return JSON.stringify({ query, variables, operationName });
 }
 
