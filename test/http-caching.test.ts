@@ -88,6 +88,23 @@ describe.each([
     expect(Number(viaBrotli.headers['content-length'])).toBe(viaBrotli.body.length);
   });
 
+  it('answers browsers (Origin) with CORS headers, Vary, and a weak ETag on encoded bodies, 304 included', async () => {
+    const browser = { authorization: `Bearer ${agent}`, origin: 'http://localhost:5173', 'accept-encoding': 'br' };
+    await get(browser);
+    const answer = await get(browser);
+    expect(answer.status).toBe(200);
+    expect(answer.headers['access-control-allow-origin']).toBe('http://localhost:5173');
+    expect(answer.headers['access-control-allow-credentials']).toBe('true');
+    expect(answer.headers.vary).toMatch(/Origin/);
+    expect(answer.headers.vary).toMatch(/Accept-Encoding/i);
+    expect(answer.headers['content-encoding']).toBe('br');
+    expect(answer.headers.etag).toMatch(/^W\/"/);
+    const revalidated = await get({ ...browser, 'if-none-match': answer.headers.etag as string });
+    expect(revalidated.status).toBe(304);
+    expect(revalidated.headers['access-control-allow-origin']).toBe('http://localhost:5173');
+    expect(revalidated.headers.vary).toMatch(/Origin/);
+  });
+
   it('leaves small bodies and clients that accept no encoding alone', async () => {
     const small = await get({ 'accept-encoding': 'br, gzip' }, '{ __typename }');
     expect(small.headers['content-encoding']).toBeUndefined();

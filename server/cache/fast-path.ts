@@ -8,7 +8,7 @@ import type { Metrics } from '../metrics.ts';
 import type { ViewerCache } from '../viewer-cache.ts';
 import type { CachedResponse } from './l1-cache.ts';
 import { cacheControlFor, etagOf, ifNoneMatchHits, requestHasToken } from '../http/conditional-get.ts';
-import { encodedVariant, negotiateEncoding, varyAcceptEncoding } from '../http/compression.ts';
+import { encodedVariant, negotiateEncoding } from '../http/compression.ts';
 import { documentHash, responseKey, visibilityScope } from './cache-key.ts';
 import type { DocumentFactsRegistry } from './document-facts.ts';
 import type { ResponseStore } from './response-store.ts';
@@ -141,7 +141,7 @@ export function serveFromCache(
   options: FastPathOptions,
 ): FastPathOutcome | Promise<FastPathOutcome> {
   const type = mediaType(req.headers.accept);
-  if (!type || req.headers.origin) return NOT_SERVED; // CORS answers stay with yoga
+  if (!type) return NOT_SERVED;
   let viewer: Viewer | null = null;
   const authorization = req.headers.authorization;
   if (authorization) {
@@ -175,18 +175,26 @@ function send(
   // its ETag and compressed forms are worked out once per entry.
   const body = (entry.sent ??= options.metadata || options.statementCount ? withExtensions(entry.bytes, options) : entry.bytes);
   const etag = (entry.etag ??= etagOf(body));
-  const headers: string[] = [CONTENT_TYPE, type === 'application/json' ? JSON_TYPE : GRAPHQL_RESPONSE_TYPE];
+  const encoding = negotiateEncoding(req.headers['accept-encoding']);
+  const encoded = encoding ? encodedVariant(entry, encoding, body) : null;
+  // The same headers yoga's path sends: CORS as yoga's default (any origin, reflected), Vary whenever
+  // the answer could have been encoded, and a weak ETag on an encoded body (RFC 9110: a strong one
+  // must differ between content codings).
+  const origin = req.headers.origin;
+  const vary = [origin ? 'Origin' : null, encoding ? 'Accept-Encoding' : null].filter(Boolean).join(', ');
+  const headers: string[] = [];
+  if (origin) headers.push('access-control-allow-origin', origin, 'access-control-allow-credentials', 'true');
+  if (vary) headers.push('vary', vary);
   if (req.method === 'GET') {
-    headers.push('etag', etag, 'cache-control', cacheControlFor(requestHasToken(req)));
+    headers.push('etag', encoded ? `W/${etag}` : etag, 'cache-control', cacheControlFor(requestHasToken(req)));
     if (ifNoneMatchHits(req.headers['if-none-match'], etag)) {
-      res.writeHead(304, headers.slice(2)).end();
+      res.writeHead(304, headers).end();
       return { served: true, operation: request.operation };
     }
   }
-  const encoding = negotiateEncoding(req.headers['accept-encoding']);
-  const encoded = encoding ? encodedVariant(entry, encoding, body) : null;
+  headers.push(CONTENT_TYPE, type === 'application/json' ? JSON_TYPE : GRAPHQL_RESPONSE_TYPE);
   if (encoded && encoding) {
-    headers.push('content-encoding', encoding, 'vary', VARY, 'content-length', String(encoded.body.length));
+    headers.push('content-encoding', encoding, 'content-length', String(encoded.body.length));
     res.writeHead(200, headers).end(encoded.body);
   } else {
     headers.push('content-length', String(body.length));
@@ -195,7 +203,6 @@ function send(
   return { served: true, operation: request.operation };
 }
 
-const VARY = varyAcceptEncoding(undefined);
 const CONTENT_TYPE = 'content-type';
 const JSON_TYPE = 'application/json; charset=utf-8';
 const GRAPHQL_RESPONSE_TYPE = 'application/graphql-response+json; charset=utf-8';
