@@ -22,7 +22,7 @@ import { fastPathText, readBody } from './request-body.ts';
 import { compressNodeResponse } from './http/compression.ts';
 import { useConditionalGet } from './http/conditional-get.ts';
 import { DocumentFactsRegistry } from './cache/document-facts.ts';
-import { serveFromCache } from './cache/fast-path.ts';
+import { createRequestMemo, serveFromCache } from './cache/fast-path.ts';
 import { ResponseStore } from './cache/response-store.ts';
 import { CacheWarmer, type HotQuery } from './cache/warmer.ts';
 import { useDeskgraphResponseCache, type CacheProbe, type CacheServerContext, type RequestInfo } from './cache/use-response-cache.ts';
@@ -101,6 +101,7 @@ export function createApp({
         statementCount: config.exposeStatementCount,
         warmer,
         persisted: { mode: config.persisted.mode, documents: persistedDocuments },
+        memo: createRequestMemo(),
       }
     : null;
 

@@ -27,6 +27,7 @@ export interface FastPathOptions {
   statementCount: boolean;
   warmer: CacheWarmer | null;
   persisted: { mode: PersistedMode; documents: PersistedDocuments };
+  memo: RequestMemo;
 }
 
 export interface GraphQLParams {
@@ -100,16 +101,23 @@ interface KnownRequest {
   key: string;
   operation: string | null;
   params: GraphQLParams;
+  /** The hit counter's child for this operation and layer, bound once: label lookups cost per hit. */
+  hits?: Partial<Record<'l1' | 'l2', { inc(): void }>>;
 }
 
 // Per (user, raw request text): the response key. Most hits repeat a few bodies, so this skips parsing
 // the JSON, canonicalizing variables and hashing on the hot path. The memo holds no data, only keys,
 // and a key embeds the scope, so a stale memo entry can only ever point at a miss.
-const knownRequests = new LRUCache<string, KnownRequest>({ max: 20_000 });
+export type RequestMemo = LRUCache<string, KnownRequest>;
+
+/** One per app: entries hold that app's metric children. */
+export function createRequestMemo(): RequestMemo {
+  return new LRUCache<string, KnownRequest>({ max: 20_000 });
+}
 
 function describe(raw: RawGraphQLRequest, viewer: Viewer | null, options: FastPathOptions): KnownRequest | null {
   const memoKey = `${viewer ? viewer.userId : 0}\n${raw.text}`;
-  const known = knownRequests.get(memoKey);
+  const known = options.memo.get(memoKey);
   if (known) return known;
   let params: GraphQLParams | null;
   if (raw.kind === 'get') params = graphqlParams(new URLSearchParams(raw.text), options.persisted);
@@ -129,7 +137,7 @@ function describe(raw: RawGraphQLRequest, viewer: Viewer | null, options: FastPa
     operation: params.operationName ?? facts.name,
     params,
   };
-  knownRequests.set(memoKey, described);
+  options.memo.set(memoKey, described);
   return described;
 }
 
@@ -170,7 +178,8 @@ function send(
   layer: 'l1' | 'l2',
   options: FastPathOptions,
 ): FastPathOutcome {
-  options.metrics.cacheHits.inc({ operation: options.metrics.operationLabel(request.operation), layer, path: 'fast' });
+  const hits = (request.hits ??= {});
+  (hits[layer] ??= options.metrics.cacheHits.labels({ operation: options.metrics.operationLabel(request.operation), layer, path: 'fast' })).inc();
   // What is sent is fixed for the life of the process (the extension switches are configuration), so
   // its ETag and compressed forms are worked out once per entry.
   const body = (entry.sent ??= options.metadata || options.statementCount ? withExtensions(entry.bytes, options) : entry.bytes);
@@ -181,7 +190,7 @@ function send(
   // the answer could have been encoded, and a weak ETag on an encoded body (RFC 9110: a strong one
   // must differ between content codings).
   const origin = req.headers.origin;
-  const vary = [origin ? 'Origin' : null, encoding ? 'Accept-Encoding' : null].filter(Boolean).join(', ');
+  const vary = origin ? (encoding ? 'Origin, Accept-Encoding' : 'Origin') : encoding ? 'Accept-Encoding' : '';
   const headers: string[] = [];
   if (origin) headers.push('access-control-allow-origin', origin, 'access-control-allow-credentials', 'true');
   if (vary) headers.push('vary', vary);
