@@ -103,6 +103,7 @@ describe.each([
     expect(revalidated.status).toBe(304);
     expect(revalidated.headers['access-control-allow-origin']).toBe('http://localhost:5173');
     expect(revalidated.headers.vary).toMatch(/Origin/);
+    expect(revalidated.headers.vary).toMatch(/Accept-Encoding/i);
   });
 
   it('leaves small bodies and clients that accept no encoding alone', async () => {

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Plugin } from 'graphql-yoga';
+import { varyAcceptEncoding } from './compression.ts';
 
 export function etagOf(body: Buffer | Uint8Array): string {
   return `"${createHash('sha1').update(body).digest('base64url')}"`;
@@ -45,6 +46,8 @@ export function useConditionalGet(): Plugin {
         if (ifNoneMatchHits(request.headers.get('if-none-match'), etag)) {
           headers.delete('content-length');
           headers.delete('content-type');
+          // The 200 would have varied by encoding (the compression wrapper adds it there); a 304 must say so too.
+          if (request.headers.has('accept-encoding')) headers.set('vary', varyAcceptEncoding(headers.get('vary') ?? undefined));
           setResponse(new fetchAPI.Response(null, { status: 304, headers }));
         } else {
           setResponse(new fetchAPI.Response(body, { status: 200, headers }));
