@@ -14,7 +14,7 @@ import type { DocumentFactsRegistry } from './document-facts.ts';
 import type { ResponseStore } from './response-store.ts';
 import type { CacheProbe } from './use-response-cache.ts';
 import type { CacheWarmer } from './warmer.ts';
-import { normalizeHash, type PersistedDocuments } from '../persisted/persisted-documents.ts';
+import { requestedHash, type PersistedDocuments } from '../persisted/persisted-documents.ts';
 import type { PersistedMode } from '../persisted/use-persisted-operations.ts';
 
 export interface FastPathOptions {
@@ -74,8 +74,7 @@ export function graphqlParams(source: URLSearchParams | unknown, persisted: Fast
     if (fields.extensions != null || persisted.mode === 'require') return null;
     query = fields.query;
   } else if (persisted.mode !== 'off') {
-    const apq = (fields.extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined)?.persistedQuery?.sha256Hash;
-    const hash = normalizeHash(fields.documentId) ?? normalizeHash(apq);
+    const hash = requestedHash(fields);
     query = hash ? persisted.documents.get(hash) : undefined;
   }
   if (!query) return null;

@@ -21,6 +21,16 @@ export function normalizeHash(id: unknown): string | null {
   return /^[0-9a-f]{64}$/i.test(hex) ? hex.toLowerCase() : null;
 }
 
+/** The hash of Apollo's automatic persisted query extension, normalized; null when absent or malformed. */
+export function apqHash(extensions: unknown): string | null {
+  return normalizeHash((extensions as { persistedQuery?: { sha256Hash?: unknown } } | null | undefined)?.persistedQuery?.sha256Hash);
+}
+
+/** The hash a request names: documentId first, else the APQ extension. */
+export function requestedHash(params: { documentId?: unknown; extensions?: unknown }): string | null {
+  return normalizeHash(params.documentId) ?? apqHash(params.extensions);
+}
+
 export interface ApqLimits {
   maxDocuments: number;
   maxDocumentBytes: number;

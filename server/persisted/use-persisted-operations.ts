@@ -4,19 +4,19 @@
 // @graphql-yoga/plugin-persisted-operations, with errors that carry our codes and HTTP statuses.
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import { createGraphQLError, type GraphQLParams, type Plugin } from 'graphql-yoga';
-import { normalizeHash, sha256Hex, type PersistedDocuments } from './persisted-documents.ts';
+import { apqHash, requestedHash, sha256Hex, type PersistedDocuments } from './persisted-documents.ts';
 
 export type PersistedMode = 'require' | 'allow' | 'off';
 
 /** The hash a request names, from documentId (body or GET query string) or the APQ extension. */
+// yoga's GET parser keeps only the standard parameters, so documentId is read from the URL there.
 export function persistedId(params: GraphQLParams & { documentId?: unknown }, url?: string): string | null {
-  const apq = (params.extensions?.persistedQuery as { sha256Hash?: unknown } | undefined)?.sha256Hash;
   let documentId = params.documentId;
   if (documentId === undefined && url) {
     const q = url.indexOf('?');
     documentId = q < 0 ? undefined : (new URLSearchParams(url.slice(q + 1)).get('documentId') ?? undefined);
   }
-  return normalizeHash(documentId) ?? normalizeHash(apq);
+  return requestedHash({ documentId, extensions: params.extensions });
 }
 
 function clientError(message: string, code: string, status: number) {
@@ -48,7 +48,7 @@ export function usePersisted(mode: PersistedMode, documents: PersistedDocuments)
   // A document sent with its APQ hash: the hash must match, and (APQ on, allow mode) it is remembered.
   const register: Plugin = {
     onParams({ params }) {
-      const hash = normalizeHash((params.extensions?.persistedQuery as { sha256Hash?: unknown } | undefined)?.sha256Hash);
+      const hash = apqHash(params.extensions);
       if (!params.query || !hash || mode !== 'allow') return;
       if (sha256Hex(params.query) !== hash) throw errors.hashMismatch();
       if (documents.register(hash, params.query) === 'too-large') throw errors.tooLarge();
