@@ -21,12 +21,25 @@ export interface ViewerOptions {
 // A bad credential fails the whole request before execution: HTTP 401 with a Bearer challenge.
 const rejected = { http: { status: 401, headers: { 'www-authenticate': 'Bearer' } } };
 
-/** Reads the bearer token; a malformed Authorization header is the client's mistake. */
-export function bearerToken(header: string | null): string | null {
+const BEARER = /^Bearer\s+([A-Za-z0-9_\-.~+/]+=*)\s*$/i;
+
+/** The token of a "Bearer <token>" header; undefined when the header is malformed. */
+export function parseBearer(header: string): string | undefined {
+  return BEARER.exec(header)?.[1];
+}
+
+/** The token hash of a request, or null without one; a malformed Authorization header is the client's mistake. */
+function requestTokenHash(header: string | null, viewers: ViewerCache | null): string | null {
   if (!header) return null;
-  const match = /^Bearer\s+([A-Za-z0-9_\-.~+/]+=*)\s*$/i.exec(header);
-  if (!match) throw new UnauthenticatedError('The Authorization header must be "Bearer <token>".', rejected);
-  return match[1]!;
+  // The token cache remembers header → hash, so a request the fast path already looked at hashes nothing.
+  let hash: string | null;
+  if (viewers) hash = viewers.hashOf(header);
+  else {
+    const token = parseBearer(header);
+    hash = token ? hashToken(token) : null;
+  }
+  if (!hash) throw new UnauthenticatedError('The Authorization header must be "Bearer <token>".', rejected);
+  return hash;
 }
 
 export async function viewerForToken(prisma: PrismaClient, tokenHash: string): Promise<{ viewer: Viewer; expiresAt: Date | null }> {
@@ -50,18 +63,8 @@ export function useViewer(options: ViewerOptions): Plugin<Context> {
     async onContextBuilding({ context, extendContext }) {
       // Cache warming runs queries in process as a viewer of the entry's scope; HTTP clients cannot set this.
       const warmViewer = (context as { warmViewer?: Viewer | null }).warmViewer;
-      if (warmViewer !== undefined) {
-        return extendContext({
-          prisma: options.prisma,
-          settings: options.settings,
-          viewer: warmViewer,
-          tokenHash: null,
-          loaders: createLoaders(options.prisma, warmViewer, options.loaderOptions),
-        });
-      }
-      const token = bearerToken(context.request.headers.get('authorization'));
-      const tokenHash = token ? hashToken(token) : null;
-      const viewer = tokenHash ? await resolveViewer(options, tokenHash) : null;
+      const tokenHash = warmViewer === undefined ? requestTokenHash(context.request.headers.get('authorization'), options.viewers) : null;
+      const viewer = warmViewer !== undefined ? warmViewer : tokenHash ? await resolveViewer(options, tokenHash) : null;
       extendContext({
         prisma: options.prisma,
         settings: options.settings,

@@ -6,9 +6,9 @@ import type { Viewer } from '../schema/viewer.ts';
 
 import { tokenTag } from '../schema/cache-tags.ts';
 import { hashToken } from '../schema/session.ts';
+import { parseBearer } from './use-viewer.ts';
 
 const TOKEN_TAG_PREFIX = tokenTag('');
-const BEARER = /^Bearer\s+([A-Za-z0-9_\-.~+/]+=*)\s*$/i;
 
 export class ViewerCache {
   /** Moves on every revocation; a lookup that began before one is not remembered (it may be the revoked token). */
@@ -26,9 +26,9 @@ export class ViewerCache {
   hashOf(authorization: string): string | null {
     let hash = this.hashes.get(authorization);
     if (hash === undefined) {
-      const match = BEARER.exec(authorization);
-      if (!match) return null;
-      hash = hashToken(match[1]!);
+      const token = parseBearer(authorization);
+      if (!token) return null;
+      hash = hashToken(token);
       this.hashes.set(authorization, hash);
     }
     return hash;
