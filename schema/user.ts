@@ -1,8 +1,20 @@
+import type { TicketStatus, User } from '../prisma/generated/client.ts';
 import { builder } from './builder.ts';
+import type { Context } from './context.ts';
 import { listTag, tagLookups } from './cache-tags.ts';
-import { byCreatedAt, childConnection } from './pagination.ts';
+import { byCreatedAt, childConnection, type PageArgs } from './pagination.ts';
 import { OrganizationRef, RoleEnum, TicketRef, TicketStatusEnum, UserRef } from './refs.ts';
 import { canSeeUser, requireViewer } from './viewer.ts';
+
+/** A user's assigned or requested tickets: one page per user in one statement, tagged for the cache. */
+function ticketsOfUser(ctx: Context, as: 'assignee' | 'requester', user: User, args: PageArgs & { status?: TicketStatus[] | null }) {
+  const [loader, tag] =
+    as === 'assignee'
+      ? [ctx.loaders.ticketsByAssignee, listTag.ticketsOfAssignee(user.id)]
+      : [ctx.loaders.ticketsByRequester, listTag.ticketsOfRequester(user.id)];
+  ctx.cache.tag(tag);
+  return childConnection(loader, user.id, args, ctx.settings.maxPageSize, byCreatedAt, { status: args.status ?? undefined });
+}
 
 builder.node(UserRef, {
   description: 'A person: an admin or agent of the organization, or one of its customers.',
@@ -31,23 +43,13 @@ builder.node(UserRef, {
       type: TicketRef,
       description: 'Tickets assigned to this user, newest first. Customers see only the ones they requested.',
       args: { status: t.arg({ type: [TicketStatusEnum], required: false, description: 'Only these statuses.' }) },
-      resolve: (user, args, ctx) => {
-        ctx.cache.tag(listTag.ticketsOfAssignee(user.id));
-        return childConnection(ctx.loaders.ticketsByAssignee, user.id, args, ctx.settings.maxPageSize, byCreatedAt, {
-          status: args.status ?? undefined,
-        });
-      },
+      resolve: (user, args, ctx) => ticketsOfUser(ctx, 'assignee', user, args),
     }),
     requestedTickets: t.connection({
       type: TicketRef,
       description: 'Tickets this user filed, newest first. Customers see only their own.',
       args: { status: t.arg({ type: [TicketStatusEnum], required: false, description: 'Only these statuses.' }) },
-      resolve: (user, args, ctx) => {
-        ctx.cache.tag(listTag.ticketsOfRequester(user.id));
-        return childConnection(ctx.loaders.ticketsByRequester, user.id, args, ctx.settings.maxPageSize, byCreatedAt, {
-          status: args.status ?? undefined,
-        });
-      },
+      resolve: (user, args, ctx) => ticketsOfUser(ctx, 'requester', user, args),
     }),
   }),
 });
