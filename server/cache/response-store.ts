@@ -89,18 +89,25 @@ export class ResponseStore {
   /** The fast path and the plugin read through here: L1, then L2. Never writes except L1 promotion. */
   async lookup(key: string): Promise<Lookup> {
     const localSeq = this.localSeq;
-    if (!this.usable) return { entry: null, layer: null, localSeq, redisSeq: null, redisEpoch: null, usable: false };
+    const answer = (entry: CachedResponse | null, layer: Lookup['layer'], usable: boolean, remote?: { seq: number; epoch: string }): Lookup => ({
+      entry,
+      layer,
+      localSeq,
+      redisSeq: remote?.seq ?? null,
+      redisEpoch: remote?.epoch ?? null,
+      usable,
+    });
+    if (!this.usable) return answer(null, null, false);
     const local = this.l1.get(key);
-    if (local) return { entry: local, layer: 'l1', localSeq, redisSeq: null, redisEpoch: null, usable: true };
-    if (!this.redis) return { entry: null, layer: null, localSeq, redisSeq: null, redisEpoch: null, usable: true };
+    if (local) return answer(local, 'l1', true);
+    if (!this.redis) return answer(null, null, true);
     const remote = await this.redis.get(key);
-    if (!remote) return { entry: null, layer: null, localSeq, redisSeq: null, redisEpoch: null, usable: false };
-    if (!remote.payload) return { entry: null, layer: null, localSeq, redisSeq: remote.seq, redisEpoch: remote.epoch, usable: true };
-    const entry = decodeEntry(remote.payload);
-    if (!entry) return { entry: null, layer: null, localSeq, redisSeq: remote.seq, redisEpoch: remote.epoch, usable: true };
+    if (!remote) return answer(null, null, false);
+    const entry = remote.payload ? decodeEntry(remote.payload) : null;
+    if (!entry) return answer(null, null, true, remote);
     // Promote to L1 unless an invalidation of its tags arrived while Redis answered.
     if (this.usable && !this.invalidatedSince(entry.tags, localSeq)) this.l1.set(key, entry, entry.ttlMs);
-    return { entry, layer: 'l2', localSeq, redisSeq: remote.seq, redisEpoch: remote.epoch, usable: true };
+    return answer(entry, 'l2', true, remote);
   }
 
   /** Stores an executed result, unless one of its tags was invalidated after the read began. */
