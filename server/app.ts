@@ -21,6 +21,7 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { fastPathText, readBody } from './request-body.ts';
 import { compressNodeResponse } from './http/compression.ts';
 import { useConditionalGet } from './http/conditional-get.ts';
+import { corsOptions } from './http/cors.ts';
 import { DocumentFactsRegistry } from './cache/document-facts.ts';
 import { createRequestMemo, serveFromCache } from './cache/fast-path.ts';
 import { ResponseStore } from './cache/response-store.ts';
@@ -111,6 +112,7 @@ export function createApp({
     maskedErrors,
     graphiql: config.graphiql ? { title: 'deskgraph', defaultQuery: exampleQuery } : false,
     landingPage: false,
+    cors: corsOptions,
     batching: config.batchLimit > 0 ? { limit: config.batchLimit } : false,
     plugins: [
       ...usePersisted(config.persisted.mode, persistedDocuments),

@@ -8,7 +8,8 @@ import type { Metrics } from '../metrics.ts';
 import type { ViewerCache } from '../viewer-cache.ts';
 import type { CachedResponse } from './l1-cache.ts';
 import { cacheControlFor, etagOf, ifNoneMatchHits, requestHasToken } from '../http/conditional-get.ts';
-import { encodedVariant, negotiateEncoding } from '../http/compression.ts';
+import { encodedVariant, negotiateEncoding, varyAcceptEncoding } from '../http/compression.ts';
+import { corsHeadersFor } from '../http/cors.ts';
 import { documentHash, responseKey, visibilityScope } from './cache-key.ts';
 import type { DocumentFactsRegistry } from './document-facts.ts';
 import type { ResponseStore } from './response-store.ts';
@@ -185,13 +186,18 @@ function send(
   const etag = (entry.etag ??= etagOf(body));
   const encoding = negotiateEncoding(req.headers['accept-encoding']);
   const encoded = encoding ? encodedVariant(entry, encoding, body) : null;
-  // The same headers yoga's path sends: CORS as yoga's default (any origin, reflected), Vary whenever
-  // the answer could have been encoded, and a weak ETag on an encoded body (RFC 9110: a strong one
-  // must differ between content codings).
-  const origin = req.headers.origin;
-  const vary = origin ? (encoding ? 'Origin, Accept-Encoding' : 'Origin') : encoding ? 'Accept-Encoding' : '';
+  // The same headers yoga's path sends: its CORS policy, Vary whenever the answer could have been
+  // encoded, and a weak ETag on an encoded body (RFC 9110: a strong one must differ between codings).
   const headers: string[] = [];
-  if (origin) headers.push('access-control-allow-origin', origin, 'access-control-allow-credentials', 'true');
+  let vary: string | undefined;
+  const cors = corsHeadersFor(req);
+  if (cors) {
+    for (const [name, value] of Object.entries(cors)) {
+      if (name === 'Vary') vary = value;
+      else headers.push(name, value);
+    }
+  }
+  if (encoding) vary = varyAcceptEncoding(vary);
   if (vary) headers.push('vary', vary);
   if (req.method === 'GET') {
     headers.push('etag', encoded ? `W/${etag}` : etag, 'cache-control', cacheControlFor(requestHasToken(req)));
