@@ -93,21 +93,20 @@ export function clientBudgetReport(distDir = DEFAULT_DIST_DIR): BudgetReport {
 
   // Static imports are fetched (modulepreload) before the entry runs, so they are as initial as the
   // entry itself, whatever chunk they were split into.
-  const initialKeys = staticClosure(manifest, [HTML_ENTRY]);
-  const swKeys = staticClosure(
+  const initialChunks = staticClosure(manifest, [HTML_ENTRY]);
+  const swChunks = staticClosure(
     manifest,
-    Object.keys(manifest).filter((key) => manifest[key].isEntry && manifest[key].file === SERVICE_WORKER_FILE),
+    Object.entries(manifest).filter(([, chunk]) => chunk.isEntry && chunk.file === SERVICE_WORKER_FILE).map(([key]) => key),
   );
 
   const kinds = new Map<string, ChunkKind>();
   const initialFiles = new Set<string>();
-  for (const key of initialKeys) {
-    const chunk = manifest[key];
+  for (const [key, chunk] of initialChunks) {
     kinds.set(chunk.file, key === HTML_ENTRY ? 'entry' : 'static');
     initialFiles.add(chunk.file);
     for (const css of chunk.css ?? []) initialFiles.add(css);
   }
-  for (const key of swKeys) if (!kinds.has(manifest[key].file)) kinds.set(manifest[key].file, 'service worker');
+  for (const chunk of swChunks.values()) if (!kinds.has(chunk.file)) kinds.set(chunk.file, 'service worker');
   for (const chunk of Object.values(manifest)) {
     if (!kinds.has(chunk.file)) kinds.set(chunk.file, chunk.file.endsWith('.css') ? 'css' : 'lazy');
     for (const css of chunk.css ?? []) kinds.set(css, 'css');
@@ -167,13 +166,15 @@ function readManifest(distDir: string): Manifest {
   return JSON.parse(readFileSync(file, 'utf8')) as Manifest;
 }
 
-function staticClosure(manifest: Manifest, roots: string[]): Set<string> {
-  const seen = new Set<string>();
+/** The chunks roots import statically, transitively, by manifest key (roots included). */
+function staticClosure(manifest: Manifest, roots: string[]): Map<string, ManifestChunk> {
+  const seen = new Map<string, ManifestChunk>();
   const visit = (key: string) => {
     if (seen.has(key)) return;
-    if (!manifest[key]) throw new Error(`the build manifest imports "${key}", which it does not list: rebuild client/dist`);
-    seen.add(key);
-    for (const imported of manifest[key].imports ?? []) visit(imported);
+    const chunk = manifest[key];
+    if (!chunk) throw new Error(`the build manifest imports "${key}", which it does not list: rebuild client/dist`);
+    seen.set(key, chunk);
+    for (const imported of chunk.imports ?? []) visit(imported);
   };
   roots.forEach(visit);
   return seen;
@@ -228,8 +229,8 @@ export function formatBudgetReport(report: BudgetReport): string {
     line({ file: 'all CSS', kind: 'css', ...report.css }),
   ];
   const table = [header, ...body, ...totals];
-  const widths = header.map((_, i) => Math.max(...table.map((cells) => cells[i].length)));
-  const render = (cells: string[]) => cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  const widths = header.map((_, i) => Math.max(...table.map((cells) => cells[i]!.length)));
+  const render = (cells: string[]) => cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
   const rule = widths.map((width) => '-'.repeat(width)).join('  ');
   const { budgets } = report;
   return [
