@@ -1,0 +1,90 @@
+// Chromium for the end-to-end tests, through playwright-core driving Debian's package (never
+// `npx playwright install`: it downloads, and there is no download here).
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type LaunchOptions, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS, chromiumPath } from './chromium.ts';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const SCREENSHOT_DIR = path.join(repoRoot, 'test-results', 'screenshots');
+
+export async function launchBrowser(options: LaunchOptions = {}): Promise<Browser> {
+  const { path: executablePath, found } = chromiumPath();
+  if (!found && !options.executablePath) {
+    throw new Error(`Chromium not found at ${executablePath}: apt-get install chromium, or set CHROMIUM_PATH to a Chromium binary`);
+  }
+  return chromium.launch({ executablePath, ...options, args: [...CHROMIUM_ARGS, ...(options.args ?? [])] });
+}
+
+export interface PageSession {
+  context: BrowserContext;
+  page: Page;
+  /** console.error output and the browser's own errors (failed loads, CSP…), as "text (url:line)". */
+  consoleErrors: string[];
+  /** Exceptions nothing caught (window.onerror, unhandled rejections). */
+  pageErrors: Error[];
+  /** Both lists as text, for an assertion or a failure message. */
+  errors(): string[];
+  /** Throws listing every console and page error so far. */
+  expectNoErrors(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh context (its own cookies, storage and service workers) and page whose relative URLs resolve
+ * against baseUrl, so `page.goto('/')` opens the app.
+ */
+export async function openPage(browser: Browser, baseUrl: string, options: BrowserContextOptions = {}): Promise<PageSession> {
+  // Fixed viewport, locale, time zone and motion: screenshots of one build look the same on every machine.
+  const context = await browser.newContext({
+    baseURL: baseUrl,
+    viewport: { width: 1280, height: 800 },
+    locale: 'en-US',
+    timezoneId: 'UTC',
+    reducedMotion: 'reduce',
+    ...options,
+  });
+  const page = await context.newPage();
+  // Well under the test timeout, so a missing element fails with playwright's message naming it
+  // rather than with vitest's bare timeout.
+  page.setDefaultTimeout(10_000);
+
+  const consoleErrors: string[] = [];
+  const pageErrors: Error[] = [];
+  page.on('console', (message) => {
+    if (message.type() !== 'error') return;
+    const { url, lineNumber } = message.location();
+    consoleErrors.push(url ? `${message.text()} (${url}:${lineNumber})` : message.text());
+  });
+  page.on('pageerror', (error) => pageErrors.push(error));
+
+  const errors = () => [
+    ...consoleErrors.map((text) => `console.error: ${text}`),
+    ...pageErrors.map((error) => `uncaught: ${error.stack ?? error.message}`),
+  ];
+  return {
+    context,
+    page,
+    consoleErrors,
+    pageErrors,
+    errors,
+    expectNoErrors() {
+      const all = errors();
+      if (all.length > 0) throw new Error(`the page reported ${all.length} error(s):\n${all.join('\n')}`);
+    },
+    close: () => context.close(),
+  };
+}
+
+/** Saves a full-page PNG as test-results/screenshots/<name>.png and returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const file = path.join(SCREENSHOT_DIR, `${safeFileName(name)}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+export function safeFileName(name: string): string {
+  return name.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 120) || 'screenshot';
+}
