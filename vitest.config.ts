@@ -1,25 +1,52 @@
 import { createRequire } from 'node:module';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import { chromiumPath } from './test/e2e/chromium.ts';
 
 const require = createRequire(import.meta.url);
 
 // Every integration test runs against the embedded default; with TEST_DATABASE_URL (a PostgreSQL
 // server where the tests may create databases) and TEST_REDIS_URL the same tests run again against the
 // real servers. `*.pg.test.ts` need the real servers (several processes sharing one database and one
-// Redis), so they run in the postgres project only.
+// Redis), so they run in the postgres project only. `*.e2e.test.ts` drive Chromium: the browser project.
 const projects: TestProjectInlineConfiguration[] = [
   {
     extends: true,
-    test: { name: 'embedded', include: ['**/*.test.ts'], exclude: ['**/*.pg.test.ts', 'node_modules/**', '.data/**', 'client/**'], globalSetup: ['test/global-setup.ts'] },
+    test: { name: 'embedded', include: ['**/*.test.ts'], exclude: ['**/*.pg.test.ts', '**/*.e2e.test.ts', 'node_modules/**', '.data/**', 'client/**'], globalSetup: ['test/global-setup.ts'] },
   },
 ];
 if (process.env.TEST_DATABASE_URL) {
   projects.push({
     extends: true,
-    test: { name: 'postgres', include: ['test/**/*.test.ts'], globalSetup: ['test/global-setup.ts'] },
+    // The budget reads files only: once, in the embedded project, is enough.
+    test: { name: 'postgres', include: ['test/**/*.test.ts'], exclude: ['**/*.e2e.test.ts', 'test/client-budget.test.ts'], globalSetup: ['test/global-setup.ts'] },
   });
 } else {
   console.log('TEST_DATABASE_URL is not set: integration tests run on the embedded PGlite only.');
+}
+
+// Browser tests run where Chromium is installed, and must run in CI (E2E_REQUIRED=1), where a missing
+// browser would otherwise turn them into a silent skip. Its server uses the real PostgreSQL and Redis
+// when TEST_DATABASE_URL is set, as the postgres project does (see test/e2e/global-setup.ts).
+const chromium = chromiumPath();
+if (chromium.found) {
+  projects.push({
+    extends: true,
+    test: {
+      name: 'browser',
+      include: ['test/e2e/**/*.e2e.test.ts'],
+      globalSetup: ['test/e2e/global-setup.ts'],
+      testTimeout: 60_000,
+      // One Chromium and one server at a time: two cores, shared with the other projects.
+      fileParallelism: false,
+    },
+  });
+} else if (process.env.E2E_REQUIRED === '1') {
+  throw new Error(
+    `E2E_REQUIRED=1 but there is no Chromium at ${chromium.path}: install Debian's package (apt-get install chromium) ` +
+      'or set CHROMIUM_PATH to a Chromium binary. Never `npx playwright install`: it downloads, and fails offline.',
+  );
+} else {
+  console.log(`No Chromium at ${chromium.path}: browser tests (test/e2e) are skipped; apt-get install chromium or set CHROMIUM_PATH.`);
 }
 
 export default defineConfig({
