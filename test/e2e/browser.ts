@@ -26,8 +26,11 @@ export interface PageSession {
   pageErrors: Error[];
   /** Both lists as text, for an assertion or a failure message. */
   errors(): string[];
-  /** Throws listing every console and page error so far. */
-  expectNoErrors(): void;
+  /**
+   * Throws listing every console and page error so far, except those matching `ignore` (for a test
+   * that provokes an error on purpose: a 401 it expects, say).
+   */
+  expectNoErrors(options?: { ignore?: RegExp[] }): void;
   close(): Promise<void>;
 }
 
@@ -69,8 +72,8 @@ export async function openPage(browser: Browser, baseUrl: string, options: Brows
     consoleErrors,
     pageErrors,
     errors,
-    expectNoErrors() {
-      const all = errors();
+    expectNoErrors({ ignore = [] } = {}) {
+      const all = errors().filter((error) => !ignore.some((pattern) => pattern.test(error)));
       if (all.length > 0) throw new Error(`the page reported ${all.length} error(s):\n${all.join('\n')}`);
     },
     close: () => context.close(),
