@@ -1,4 +1,36 @@
 /// <reference lib="webworker" />
-declare const self: ServiceWorkerGlobalScope;
-const URLS: string[] = '__PRECACHE_URLS__' as unknown as string[];
-console.log(URLS, '__PRECACHE_VERSION__', self);
+// The app shell offline: every file of the build is cached at install, pages fall back to the cached
+// shell when the network is gone, and hashed assets come from the cache first (they never change).
+// API requests are not touched: the data's offline copy is graphcache's, in IndexedDB.
+const worker = self as unknown as ServiceWorkerGlobalScope;
+
+// Filled in by the build (client/vite.config.ts) with the emitted files and their digest.
+const URLS = '__PRECACHE_URLS__' as unknown as string[];
+const CACHE = 'deskgraph-shell-__PRECACHE_VERSION__';
+
+worker.addEventListener('install', (event) => {
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(URLS)).then(() => worker.skipWaiting()));
+});
+
+worker.addEventListener('activate', (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((names) => Promise.all(names.filter((n) => n.startsWith('deskgraph-shell-') && n !== CACHE).map((n) => caches.delete(n))))
+      .then(() => worker.clients.claim()),
+  );
+});
+
+worker.addEventListener('fetch', (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== 'GET' || url.origin !== worker.location.origin) return;
+  if (request.mode === 'navigate') {
+    // Network first, so a new deploy shows at once; the cached shell when offline.
+    event.respondWith(fetch(request).catch(async () => (await caches.match('/', { cacheName: CACHE })) ?? Response.error()));
+  } else if (url.pathname.startsWith('/assets/')) {
+    event.respondWith(
+      caches.match(request, { cacheName: CACHE }).then((hit) => hit ?? fetch(request)),
+    );
+  }
+});

@@ -1,0 +1,154 @@
+/* eslint-disable */
+import * as types from './graphql.js';
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "\n  mutation SignOut { logout }\n": typeof types.SignOutDocument,
+    "\n  fragment TicketRow on Ticket {\n    id\n    number\n    title\n    status\n    priority\n    createdAt\n    updatedAt\n    commentCount\n    requester { id name }\n    assignee { id name }\n    tags { id name }\n  }\n": typeof types.TicketRowFragmentDoc,
+    "\n  fragment CommentItem on Comment {\n    id\n    body\n    internal\n    createdAt\n    author { id name role }\n  }\n": typeof types.CommentItemFragmentDoc,
+    "\n  query Viewer {\n    viewer { id name email role organization { id slug name } }\n  }\n": typeof types.ViewerDocument,
+    "\n  query TicketPageWrite($filter: TicketFilter, $orderBy: TicketOrder, $first: Int, $after: String, $last: Int, $before: String) {\n    tickets(filter: $filter, orderBy: $orderBy, first: $first, after: $after, last: $last, before: $before) {\n      __typename\n      totalCount\n      pageInfo { __typename hasNextPage hasPreviousPage startCursor endCursor }\n      edges { __typename cursor node { __typename id } }\n    }\n  }\n": typeof types.TicketPageWriteDocument,
+    "\n  fragment CommentPageWrite on Ticket {\n    __typename\n    id\n    comments(first: $first, after: $after, last: $last, before: $before) {\n      __typename\n      pageInfo { __typename hasNextPage hasPreviousPage startCursor endCursor }\n      edges { __typename cursor node { __typename id } }\n    }\n  }\n": typeof types.CommentPageWriteFragmentDoc,
+    "\n  query Dashboard {\n    dashboardStats {\n      byStatus { status count }\n      byPriority { priority count }\n      openByAssignee { assignee { id name } count }\n    }\n  }\n": typeof types.DashboardDocument,
+    "\n  mutation SignIn($email: String!, $password: String!) {\n    login(email: $email, password: $password) {\n      token\n      expiresAt\n      user { id name role organization { id slug name } }\n    }\n  }\n": typeof types.SignInDocument,
+    "\n  mutation AddComment($input: AddCommentInput!) {\n    addComment(input: $input) {\n      comment { ...CommentItem }\n      ticket { id commentCount updatedAt }\n    }\n  }\n": typeof types.AddCommentDocument,
+    "\n  mutation DeleteComment($id: ID!) {\n    deleteComment(id: $id) {\n      deletedCommentId\n      ticket { id commentCount updatedAt }\n    }\n  }\n": typeof types.DeleteCommentDocument,
+    "\n  mutation UpdateTicket($input: UpdateTicketInput!) {\n    updateTicket(input: $input) { ticket { ...TicketRow } }\n  }\n": typeof types.UpdateTicketDocument,
+    "\n  query Assignees {\n    users(first: 100) { edges { node { id name role } } }\n  }\n": typeof types.AssigneesDocument,
+    "\n  query TicketDetail($id: ID!) {\n    ticket(id: $id) {\n      ...TicketRow\n      body\n      comments(first: 100) {\n        edges { cursor node { ...CommentItem } }\n        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n      }\n    }\n  }\n": typeof types.TicketDetailDocument,
+    "\n  mutation AddTags($input: TicketTagsInput!) {\n    addTags(input: $input) { ticket { ...TicketRow } }\n  }\n": typeof types.AddTagsDocument,
+    "\n  mutation RemoveTags($input: TicketTagsInput!) {\n    removeTags(input: $input) { ticket { ...TicketRow } }\n  }\n": typeof types.RemoveTagsDocument,
+    "\n  mutation BulkUpdateTickets($input: BulkUpdateTicketsInput!) {\n    bulkUpdateTickets(input: $input) { tickets { ...TicketRow } }\n  }\n": typeof types.BulkUpdateTicketsDocument,
+    "\n  query TagNames { tags { id name } }\n": typeof types.TagNamesDocument,
+    "\n  mutation CreateTicket($input: CreateTicketInput!) {\n    createTicket(input: $input) { ticket { ...TicketRow body } }\n  }\n": typeof types.CreateTicketDocument,
+    "\n  query TicketList($filter: TicketFilter, $orderBy: TicketOrder, $first: Int!, $after: String) {\n    tickets(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {\n      totalCount\n      edges { cursor node { ...TicketRow } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": typeof types.TicketListDocument,
+};
+const documents: Documents = {
+    "\n  mutation SignOut { logout }\n": types.SignOutDocument,
+    "\n  fragment TicketRow on Ticket {\n    id\n    number\n    title\n    status\n    priority\n    createdAt\n    updatedAt\n    commentCount\n    requester { id name }\n    assignee { id name }\n    tags { id name }\n  }\n": types.TicketRowFragmentDoc,
+    "\n  fragment CommentItem on Comment {\n    id\n    body\n    internal\n    createdAt\n    author { id name role }\n  }\n": types.CommentItemFragmentDoc,
+    "\n  query Viewer {\n    viewer { id name email role organization { id slug name } }\n  }\n": types.ViewerDocument,
+    "\n  query TicketPageWrite($filter: TicketFilter, $orderBy: TicketOrder, $first: Int, $after: String, $last: Int, $before: String) {\n    tickets(filter: $filter, orderBy: $orderBy, first: $first, after: $after, last: $last, before: $before) {\n      __typename\n      totalCount\n      pageInfo { __typename hasNextPage hasPreviousPage startCursor endCursor }\n      edges { __typename cursor node { __typename id } }\n    }\n  }\n": types.TicketPageWriteDocument,
+    "\n  fragment CommentPageWrite on Ticket {\n    __typename\n    id\n    comments(first: $first, after: $after, last: $last, before: $before) {\n      __typename\n      pageInfo { __typename hasNextPage hasPreviousPage startCursor endCursor }\n      edges { __typename cursor node { __typename id } }\n    }\n  }\n": types.CommentPageWriteFragmentDoc,
+    "\n  query Dashboard {\n    dashboardStats {\n      byStatus { status count }\n      byPriority { priority count }\n      openByAssignee { assignee { id name } count }\n    }\n  }\n": types.DashboardDocument,
+    "\n  mutation SignIn($email: String!, $password: String!) {\n    login(email: $email, password: $password) {\n      token\n      expiresAt\n      user { id name role organization { id slug name } }\n    }\n  }\n": types.SignInDocument,
+    "\n  mutation AddComment($input: AddCommentInput!) {\n    addComment(input: $input) {\n      comment { ...CommentItem }\n      ticket { id commentCount updatedAt }\n    }\n  }\n": types.AddCommentDocument,
+    "\n  mutation DeleteComment($id: ID!) {\n    deleteComment(id: $id) {\n      deletedCommentId\n      ticket { id commentCount updatedAt }\n    }\n  }\n": types.DeleteCommentDocument,
+    "\n  mutation UpdateTicket($input: UpdateTicketInput!) {\n    updateTicket(input: $input) { ticket { ...TicketRow } }\n  }\n": types.UpdateTicketDocument,
+    "\n  query Assignees {\n    users(first: 100) { edges { node { id name role } } }\n  }\n": types.AssigneesDocument,
+    "\n  query TicketDetail($id: ID!) {\n    ticket(id: $id) {\n      ...TicketRow\n      body\n      comments(first: 100) {\n        edges { cursor node { ...CommentItem } }\n        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n      }\n    }\n  }\n": types.TicketDetailDocument,
+    "\n  mutation AddTags($input: TicketTagsInput!) {\n    addTags(input: $input) { ticket { ...TicketRow } }\n  }\n": types.AddTagsDocument,
+    "\n  mutation RemoveTags($input: TicketTagsInput!) {\n    removeTags(input: $input) { ticket { ...TicketRow } }\n  }\n": types.RemoveTagsDocument,
+    "\n  mutation BulkUpdateTickets($input: BulkUpdateTicketsInput!) {\n    bulkUpdateTickets(input: $input) { tickets { ...TicketRow } }\n  }\n": types.BulkUpdateTicketsDocument,
+    "\n  query TagNames { tags { id name } }\n": types.TagNamesDocument,
+    "\n  mutation CreateTicket($input: CreateTicketInput!) {\n    createTicket(input: $input) { ticket { ...TicketRow body } }\n  }\n": types.CreateTicketDocument,
+    "\n  query TicketList($filter: TicketFilter, $orderBy: TicketOrder, $first: Int!, $after: String) {\n    tickets(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {\n      totalCount\n      edges { cursor node { ...TicketRow } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": types.TicketListDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ *
+ *
+ * @example
+ * ```ts
+ * const query = graphql(`query GetUser($id: ID!) { user(id: $id) { name } }`);
+ * ```
+ *
+ * The query argument is unknown!
+ * Please regenerate the types.
+ */
+export function graphql(source: string): unknown;
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SignOut { logout }\n"): (typeof documents)["\n  mutation SignOut { logout }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment TicketRow on Ticket {\n    id\n    number\n    title\n    status\n    priority\n    createdAt\n    updatedAt\n    commentCount\n    requester { id name }\n    assignee { id name }\n    tags { id name }\n  }\n"): (typeof documents)["\n  fragment TicketRow on Ticket {\n    id\n    number\n    title\n    status\n    priority\n    createdAt\n    updatedAt\n    commentCount\n    requester { id name }\n    assignee { id name }\n    tags { id name }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment CommentItem on Comment {\n    id\n    body\n    internal\n    createdAt\n    author { id name role }\n  }\n"): (typeof documents)["\n  fragment CommentItem on Comment {\n    id\n    body\n    internal\n    createdAt\n    author { id name role }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Viewer {\n    viewer { id name email role organization { id slug name } }\n  }\n"): (typeof documents)["\n  query Viewer {\n    viewer { id name email role organization { id slug name } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query TicketPageWrite($filter: TicketFilter, $orderBy: TicketOrder, $first: Int, $after: String, $last: Int, $before: String) {\n    tickets(filter: $filter, orderBy: $orderBy, first: $first, after: $after, last: $last, before: $before) {\n      __typename\n      totalCount\n      pageInfo { __typename hasNextPage hasPreviousPage startCursor endCursor }\n      edges { __typename cursor node { __typename id } }\n    }\n  }\n"): (typeof documents)["\n  query TicketPageWrite($filter: TicketFilter, $orderBy: TicketOrder, $first: Int, $after: String, $last: Int, $before: String) {\n    tickets(filter: $filter, orderBy: $orderBy, first: $first, after: $after, last: $last, before: $before) {\n      __typename\n      totalCount\n      pageInfo { __typename hasNextPage hasPreviousPage startCursor endCursor }\n      edges { __typename cursor node { __typename id } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment CommentPageWrite on Ticket {\n    __typename\n    id\n    comments(first: $first, after: $after, last: $last, before: $before) {\n      __typename\n      pageInfo { __typename hasNextPage hasPreviousPage startCursor endCursor }\n      edges { __typename cursor node { __typename id } }\n    }\n  }\n"): (typeof documents)["\n  fragment CommentPageWrite on Ticket {\n    __typename\n    id\n    comments(first: $first, after: $after, last: $last, before: $before) {\n      __typename\n      pageInfo { __typename hasNextPage hasPreviousPage startCursor endCursor }\n      edges { __typename cursor node { __typename id } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Dashboard {\n    dashboardStats {\n      byStatus { status count }\n      byPriority { priority count }\n      openByAssignee { assignee { id name } count }\n    }\n  }\n"): (typeof documents)["\n  query Dashboard {\n    dashboardStats {\n      byStatus { status count }\n      byPriority { priority count }\n      openByAssignee { assignee { id name } count }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SignIn($email: String!, $password: String!) {\n    login(email: $email, password: $password) {\n      token\n      expiresAt\n      user { id name role organization { id slug name } }\n    }\n  }\n"): (typeof documents)["\n  mutation SignIn($email: String!, $password: String!) {\n    login(email: $email, password: $password) {\n      token\n      expiresAt\n      user { id name role organization { id slug name } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AddComment($input: AddCommentInput!) {\n    addComment(input: $input) {\n      comment { ...CommentItem }\n      ticket { id commentCount updatedAt }\n    }\n  }\n"): (typeof documents)["\n  mutation AddComment($input: AddCommentInput!) {\n    addComment(input: $input) {\n      comment { ...CommentItem }\n      ticket { id commentCount updatedAt }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteComment($id: ID!) {\n    deleteComment(id: $id) {\n      deletedCommentId\n      ticket { id commentCount updatedAt }\n    }\n  }\n"): (typeof documents)["\n  mutation DeleteComment($id: ID!) {\n    deleteComment(id: $id) {\n      deletedCommentId\n      ticket { id commentCount updatedAt }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateTicket($input: UpdateTicketInput!) {\n    updateTicket(input: $input) { ticket { ...TicketRow } }\n  }\n"): (typeof documents)["\n  mutation UpdateTicket($input: UpdateTicketInput!) {\n    updateTicket(input: $input) { ticket { ...TicketRow } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Assignees {\n    users(first: 100) { edges { node { id name role } } }\n  }\n"): (typeof documents)["\n  query Assignees {\n    users(first: 100) { edges { node { id name role } } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query TicketDetail($id: ID!) {\n    ticket(id: $id) {\n      ...TicketRow\n      body\n      comments(first: 100) {\n        edges { cursor node { ...CommentItem } }\n        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n      }\n    }\n  }\n"): (typeof documents)["\n  query TicketDetail($id: ID!) {\n    ticket(id: $id) {\n      ...TicketRow\n      body\n      comments(first: 100) {\n        edges { cursor node { ...CommentItem } }\n        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AddTags($input: TicketTagsInput!) {\n    addTags(input: $input) { ticket { ...TicketRow } }\n  }\n"): (typeof documents)["\n  mutation AddTags($input: TicketTagsInput!) {\n    addTags(input: $input) { ticket { ...TicketRow } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RemoveTags($input: TicketTagsInput!) {\n    removeTags(input: $input) { ticket { ...TicketRow } }\n  }\n"): (typeof documents)["\n  mutation RemoveTags($input: TicketTagsInput!) {\n    removeTags(input: $input) { ticket { ...TicketRow } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation BulkUpdateTickets($input: BulkUpdateTicketsInput!) {\n    bulkUpdateTickets(input: $input) { tickets { ...TicketRow } }\n  }\n"): (typeof documents)["\n  mutation BulkUpdateTickets($input: BulkUpdateTicketsInput!) {\n    bulkUpdateTickets(input: $input) { tickets { ...TicketRow } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query TagNames { tags { id name } }\n"): (typeof documents)["\n  query TagNames { tags { id name } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateTicket($input: CreateTicketInput!) {\n    createTicket(input: $input) { ticket { ...TicketRow body } }\n  }\n"): (typeof documents)["\n  mutation CreateTicket($input: CreateTicketInput!) {\n    createTicket(input: $input) { ticket { ...TicketRow body } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query TicketList($filter: TicketFilter, $orderBy: TicketOrder, $first: Int!, $after: String) {\n    tickets(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {\n      totalCount\n      edges { cursor node { ...TicketRow } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n"): (typeof documents)["\n  query TicketList($filter: TicketFilter, $orderBy: TicketOrder, $first: Int!, $after: String) {\n    tickets(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {\n      totalCount\n      edges { cursor node { ...TicketRow } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n"];
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}
+
+export type DocumentType<TDocumentNode extends DocumentNode<any, any>> = TDocumentNode extends DocumentNode<  infer TType,  any>  ? TType  : never;
