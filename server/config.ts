@@ -1,5 +1,6 @@
 // The one place that reads the environment. It is read once at start, validated, and passed down;
 // a bad value stops the server with a message that names the variable and the fix.
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -31,6 +32,14 @@ export interface Config {
   graphiql: boolean;
   cache: CacheConfig;
   persisted: PersistedConfig;
+  web: WebConfig;
+}
+
+export interface WebConfig {
+  /** dist: serve the built client (npm start); vite: Vite's dev middleware with HMR (npm run dev); off: API only. */
+  mode: 'dist' | 'vite' | 'off';
+  /** Absolute path of the built client (dist mode). */
+  dir: string;
 }
 
 export interface PersistedConfig {
@@ -141,7 +150,14 @@ const envSchema = z.object({
   PERSISTED_OPERATIONS_APQ: bool('PERSISTED_OPERATIONS_APQ').default(false),
   PERSISTED_OPERATIONS_APQ_MAX: int('PERSISTED_OPERATIONS_APQ_MAX', 1, 1_000_000).default(1000),
   PERSISTED_OPERATIONS_APQ_MAX_KB: int('PERSISTED_OPERATIONS_APQ_MAX_KB', 1, 1024).default(32),
+  WEB_CLIENT: z
+    .enum(['dist', 'vite', 'off'], { error: () => 'WEB_CLIENT must be dist, vite or off' })
+    .default('dist'),
+  WEB_CLIENT_DIR: z.string().min(1).default('client/dist'),
 });
+
+/** Where codegen writes the web client's trusted documents; the manifest used when none is configured. */
+export const CLIENT_MANIFEST = 'client/src/gql/persisted-documents.json';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -156,9 +172,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   }
   const e = parsed.data;
   const persistedMode = e.PERSISTED_OPERATIONS ?? (e.NODE_ENV === 'production' ? 'require' : 'allow');
-  if (persistedMode === 'require' && !e.PERSISTED_OPERATIONS_MANIFEST) {
+  // The shipped web client sends only hashes, so its manifest is trusted unless another is named;
+  // that is what lets `require` (the production default) and the client work out of the box.
+  const shippedManifest = path.resolve(cwd, CLIENT_MANIFEST);
+  const manifest =
+    e.PERSISTED_OPERATIONS_MANIFEST ?? (persistedMode !== 'off' && existsSync(shippedManifest) ? shippedManifest : undefined);
+  if (persistedMode === 'require' && !manifest) {
     throw new ConfigError(
-      'Invalid configuration:\n  - PERSISTED_OPERATIONS=require (the production default) needs PERSISTED_OPERATIONS_MANIFEST: the path or URL of the client\'s persisted-documents.json. Set PERSISTED_OPERATIONS=allow to run any document.',
+      `Invalid configuration:\n  - PERSISTED_OPERATIONS=require (the production default) needs PERSISTED_OPERATIONS_MANIFEST: the path or URL of the client's persisted-documents.json (${CLIENT_MANIFEST} is used when it exists: run npm run codegen). Set PERSISTED_OPERATIONS=allow to run any document.`,
     );
   }
   const embedded = !e.DATABASE_URL;
@@ -187,7 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     graphiql: e.GRAPHIQL,
     persisted: {
       mode: persistedMode,
-      manifest: e.PERSISTED_OPERATIONS_MANIFEST ? (/^https?:\/\//.test(e.PERSISTED_OPERATIONS_MANIFEST) ? e.PERSISTED_OPERATIONS_MANIFEST : path.resolve(cwd, e.PERSISTED_OPERATIONS_MANIFEST)) : null,
+      manifest: manifest ? (/^https?:\/\//.test(manifest) ? manifest : path.resolve(cwd, manifest)) : null,
       apq: e.PERSISTED_OPERATIONS_APQ,
       apqMaxDocuments: e.PERSISTED_OPERATIONS_APQ_MAX,
       apqMaxDocumentBytes: e.PERSISTED_OPERATIONS_APQ_MAX_KB * 1024,
@@ -205,5 +226,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       warm: e.CACHE_WARM,
       warmTop: e.CACHE_WARM_TOP,
     },
+    web: { mode: e.WEB_CLIENT, dir: path.resolve(cwd, e.WEB_CLIENT_DIR) },
   };
 }

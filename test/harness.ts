@@ -2,6 +2,8 @@
 // to it over HTTP as a client would.
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
 import type { CacheConfig, Config } from '../server/config.ts';
 import { createApp, loadPersistedDocuments } from '../server/app.ts';
@@ -31,6 +33,8 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return {
     port: 0,
@@ -49,6 +53,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     graphiql: true,
     cache: testCacheConfig(overrides.database ?? { kind: 'embedded', dataDir: null }),
     persisted: { mode: 'allow', manifest: null, apq: false, apqMaxDocuments: 100, apqMaxDocumentBytes: 32 * 1024 },
+    // API only unless a test serves the client (the global setup builds client/dist for those).
+    web: { mode: 'off', dir: path.join(ROOT, 'client', 'dist') },
     ...overrides,
   };
 }
