@@ -4,6 +4,9 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 export type CacheLayer = 'l1' | 'l2' | 'coalesced';
 
+export const WEB_VITALS = ['LCP', 'INP', 'CLS', 'FCP', 'TTFB'] as const;
+export type WebVital = (typeof WEB_VITALS)[number];
+
 export interface Metrics {
   registry: Registry;
   cacheHits: Counter<'operation' | 'layer' | 'path'>;
@@ -18,6 +21,8 @@ export interface Metrics {
   cacheL1Bytes: Gauge;
   requestDuration: Histogram<'operation' | 'cache'>;
   sqlStatements: Histogram<'operation'>;
+  /** Core Web Vitals reported by browsers (POST /vitals): seconds for timings, unitless for CLS. */
+  webVitals: Record<WebVital, Histogram<'route' | 'rating'>>;
   /** Bounded label for an operation name: client-chosen names must not grow the series without limit. */
   operationLabel(name: string | null | undefined): string;
 }
@@ -29,6 +34,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'deskgraph_' });
   const r = { registers: [registry] };
   const seen = new Set<string>();
+  const vital = (suffix: string, help: string, buckets: number[]) =>
+    new Histogram({ ...r, name: `deskgraph_web_vitals_${suffix}`, help: `${help} Reported by the web client, by route and rating.`, labelNames: ['route', 'rating'], buckets });
   return {
     registry,
     cacheHits: new Counter({ ...r, name: 'deskgraph_cache_hits_total', help: 'Responses served from the cache, by operation, layer and path (fast = before GraphQL).', labelNames: ['operation', 'layer', 'path'] }),
@@ -43,6 +50,14 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     cacheL1Bytes: new Gauge({ ...r, name: 'deskgraph_cache_l1_bytes', help: 'Bytes held by the in-process layer.' }),
     requestDuration: new Histogram({ ...r, name: 'deskgraph_request_duration_seconds', help: 'GraphQL request latency by operation and cache outcome.', labelNames: ['operation', 'cache'], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] }),
     sqlStatements: new Histogram({ ...r, name: 'deskgraph_sql_statements', help: 'SQL statements per GraphQL operation.', labelNames: ['operation'], buckets: [0, 1, 2, 3, 4, 5, 6, 8, 10, 20, 50, 100] }),
+    webVitals: {
+      // Buckets bracket Google's good/poor thresholds, so the share in each rating reads off the histogram.
+      LCP: vital('lcp_seconds', 'Largest Contentful Paint (good ≤ 2.5 s, poor > 4 s).', [0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 5, 6, 8, 10, 15]),
+      INP: vital('inp_seconds', 'Interaction to Next Paint (good ≤ 200 ms, poor > 500 ms).', [0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 2, 5]),
+      FCP: vital('fcp_seconds', 'First Contentful Paint (good ≤ 1.8 s, poor > 3 s).', [0.25, 0.5, 1, 1.5, 1.8, 2.4, 3, 4, 6, 10]),
+      TTFB: vital('ttfb_seconds', 'Time to First Byte of the document (good ≤ 0.8 s, poor > 1.8 s).', [0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1.2, 1.8, 2.5, 4, 8]),
+      CLS: vital('cls', 'Cumulative Layout Shift, unitless (good ≤ 0.1, poor > 0.25).', [0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.35, 0.5, 1]),
+    },
     operationLabel(name) {
       const label = name ? name.slice(0, 64) : 'anonymous';
       if (seen.has(label)) return label;
