@@ -22,6 +22,11 @@ import { fastPathText, readBody } from './request-body.ts';
 import { compressNodeResponse } from './http/compression.ts';
 import { useConditionalGet } from './http/conditional-get.ts';
 import { corsOptions } from './http/cors.ts';
+import { serveMetrics } from './http/metrics-endpoint.ts';
+import { sendError, sendJson } from './http/send-json.ts';
+import { assertClientBuilt } from './web/static-client.ts';
+import { createWebClient } from './web/web-client.ts';
+import { handleVitals } from './web/vitals.ts';
 import { DocumentFactsRegistry } from './cache/document-facts.ts';
 import { createRequestMemo, serveFromCache } from './cache/fast-path.ts';
 import { ResponseStore } from './cache/response-store.ts';
@@ -74,6 +79,8 @@ export function createApp({
   metrics = createMetrics({ defaultMetrics: true }),
   persistedDocuments = new PersistedDocuments(new Map(), null),
 }: AppOptions) {
+  // Before anything opens a connection: a missing build is a start-up error that names the fix.
+  if (config.web.mode === 'dist') assertClientBuilt(config.web.dir);
   const cacheConfig = config.cache;
   const store = cacheConfig.enabled
     ? new ResponseStore({
@@ -139,19 +146,21 @@ export function createApp({
     if (path === '/metrics') {
       metrics.cacheL1Entries.set(store?.l1.size ?? 0);
       metrics.cacheL1Bytes.set(store?.l1.bytes ?? 0);
-      res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(await metrics.registry.metrics());
-      return;
+      return serveMetrics(req, res, metrics.registry);
     }
-    if (path === '/') {
-      res.writeHead(302, { location: '/graphql' }).end();
-      return;
+    if (path === '/vitals') return handleVitals(req, res, metrics);
+    if (path !== '/graphql') {
+      if (web) return web.handle(req, res);
+      if (path === '/') {
+        res.writeHead(302, { location: '/graphql' }).end();
+        return;
+      }
+      return sendError(res, 404, `Nothing at ${path}: the API is at /graphql (the web client is off, WEB_CLIENT=off).`, 'NOT_FOUND');
     }
     const started = performance.now();
     const body = await readBody(req, config.maxRequestBytes);
     if (body.kind === 'too-large') {
-      return sendJson(res, 413, {
-        errors: [{ message: `The request body is larger than ${config.maxRequestBytes} bytes.`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }],
-      });
+      return sendError(res, 413, `The request body is larger than ${config.maxRequestBytes} bytes.`, 'PAYLOAD_TOO_LARGE');
     }
     let cacheProbe: CacheProbe | undefined;
     if (fastPath && path === '/graphql') {
@@ -214,10 +223,13 @@ export function createApp({
       })
       .catch((error: unknown) => {
         logger.error({ err: error }, 'request failed outside GraphQL');
-        if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+        if (!res.headersSent) sendError(res, 500, 'Unexpected error.', 'INTERNAL_SERVER_ERROR');
         else res.destroy();
       });
   });
+  // After the server exists: in vite mode, HMR's websocket shares its port. (handle() reads it only
+  // once requests arrive, after listen().)
+  const web = createWebClient(config.web, server);
 
   return {
     yoga,
@@ -227,6 +239,7 @@ export function createApp({
     warmer,
     /** Starts listening; resolves with the URL of the GraphQL endpoint. */
     async listen(port = config.port, host = config.host): Promise<string> {
+      await web?.ready;
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {
@@ -247,14 +260,11 @@ export function createApp({
         });
       }
       server.closeAllConnections();
+      await web?.close(); // before waiting for the server: Vite's HMR sockets are upgraded connections it no longer tracks
       await closed;
       await yoga.dispose();
       warmer?.close();
       await store?.close();
     },
   };
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
 }

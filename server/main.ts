@@ -4,6 +4,7 @@ import { prepareDatabase } from './bootstrap.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './database.ts';
 import { createLogger } from './logger.ts';
+import { assertClientBuilt } from './web/static-client.ts';
 
 async function main(): Promise<void> {
   let config;
@@ -16,6 +17,8 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  // Before the database work (a first start seeds for a while): a missing client build stops us at once.
+  if (config.web.mode === 'dist') assertClientBuilt(config.web.dir);
   const logger = createLogger(config);
   const database = await openDatabase(config.database);
   await prepareDatabase(database, config, logger);
@@ -31,7 +34,11 @@ async function main(): Promise<void> {
     void app.warmer.warmFromShared().then((ran) => ran > 0 && logger.info({ ran }, 'cache warmed from the shared hot list'));
   }
   const cache = !app.store ? 'off' : app.store.redis ? `Redis (${redisHost(config.cache.redisUrl!)}) + in-process L1` : 'in process';
-  logger.info({ url, database: database.label, cache }, `deskgraph listening on ${url} (GraphiQL there too); database: ${database.label}; cache: ${cache}`);
+  const web = { dist: `web client at ${new URL('/', url)}`, vite: `web client (Vite, HMR) at ${new URL('/', url)}`, off: 'web client off' }[config.web.mode];
+  logger.info(
+    { url, database: database.label, cache, web: config.web.mode },
+    `deskgraph listening on ${url} (GraphiQL there too); ${web}; database: ${database.label}; cache: ${cache}`,
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {
