@@ -1,5 +1,8 @@
 // Builds the seeded template once per vitest project; the postgres project uses TEST_DATABASE_URL.
+// The web client is built first when its sources changed (tests serve client/dist); the projects'
+// setups may ask at once, and the build's lock makes the second one wait and find it done.
 import type { TestProject } from 'vitest/node';
+import { ensureClientBuilt } from '../scripts/build-client.ts';
 import { buildEmbeddedTemplate, buildPostgresTemplate, dropPostgresTemplate, type TemplateRef } from './template-db.ts';
 
 declare module 'vitest' {
@@ -9,6 +12,7 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
+  await ensureClientBuilt({ ifStale: true, log: (line) => console.log(`[${project.name}] ${line}`) });
   const started = Date.now();
   const template =
     project.name === 'postgres' ? await buildPostgresTemplate(process.env.TEST_DATABASE_URL!) : await buildEmbeddedTemplate();

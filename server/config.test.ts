@@ -1,0 +1,44 @@
+// The configuration of the web client, and the default manifest that makes the shipped client work
+// in require mode without any setting.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CLIENT_MANIFEST, ConfigError, loadConfig } from './config.ts';
+
+let cwd: string;
+beforeEach(() => {
+  cwd = mkdtempSync(path.join(tmpdir(), 'deskgraph-config-'));
+});
+afterEach(() => rmSync(cwd, { recursive: true, force: true }));
+
+describe('WEB_CLIENT', () => {
+  it('serves client/dist under the working directory by default', () => {
+    expect(loadConfig({}, cwd).web).toEqual({ mode: 'dist', dir: path.join(cwd, 'client', 'dist') });
+  });
+
+  it('takes vite or off, and a directory resolved to an absolute path', () => {
+    expect(loadConfig({ WEB_CLIENT: 'vite' }, cwd).web.mode).toBe('vite');
+    expect(loadConfig({ WEB_CLIENT: 'off', WEB_CLIENT_DIR: 'build/web' }, cwd).web).toEqual({ mode: 'off', dir: path.join(cwd, 'build', 'web') });
+  });
+
+  it('names the variable when the value is wrong', () => {
+    expect(() => loadConfig({ WEB_CLIENT: 'static' }, cwd)).toThrow(ConfigError);
+    expect(() => loadConfig({ WEB_CLIENT: 'static' }, cwd)).toThrow(/WEB_CLIENT must be dist, vite or off/);
+  });
+});
+
+describe('PERSISTED_OPERATIONS_MANIFEST', () => {
+  it('defaults to the web client\'s manifest when it exists, so require mode works out of the box', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' }, cwd)).toThrow(/needs PERSISTED_OPERATIONS_MANIFEST/);
+    expect(loadConfig({}, cwd).persisted.manifest).toBeNull();
+
+    const shipped = path.join(cwd, CLIENT_MANIFEST);
+    mkdirSync(path.dirname(shipped), { recursive: true });
+    writeFileSync(shipped, '{}');
+    expect(loadConfig({ NODE_ENV: 'production' }, cwd).persisted).toMatchObject({ mode: 'require', manifest: shipped });
+    expect(loadConfig({}, cwd).persisted).toMatchObject({ mode: 'allow', manifest: shipped });
+    expect(loadConfig({ PERSISTED_OPERATIONS: 'off' }, cwd).persisted.manifest).toBeNull();
+    expect(loadConfig({ PERSISTED_OPERATIONS_MANIFEST: 'other.json' }, cwd).persisted.manifest).toBe(path.join(cwd, 'other.json'));
+  });
+});
