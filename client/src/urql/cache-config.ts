@@ -35,10 +35,16 @@ function userRef(cache: Cache, id: string | null | undefined) {
   return { __typename: 'User' as const, id, name: typeof name === 'string' ? name : '…' };
 }
 
+// What a ticket looked like before a change still in flight, taken when its optimistic answer is made
+// (before anything is written): a list that has not loaded the ticket can then still tell whether its
+// total counted it.
+const beforeChange = new Map<string, TicketRow>();
+
 /** The ticket as it will be after the change, from what the cache holds now. */
 function changedTicket(cache: Cache, id: string, input: { status?: unknown; priority?: unknown; assigneeId?: string | null; title?: string | null }): TicketRow | null {
   const current = ticketOf(cache, id);
   if (!current) return null;
+  if (!beforeChange.has(id)) beforeChange.set(id, current);
   const next = { ...current, updatedAt: new Date().toISOString() };
   if (input.status) next.status = input.status as TicketRow['status'];
   if (input.priority) next.priority = input.priority as TicketRow['priority'];
@@ -47,8 +53,12 @@ function changedTicket(cache: Cache, id: string, input: { status?: unknown; prio
   return next;
 }
 
-function ticketsChanged(cache: Cache, tickets: (TicketRow | null | undefined)[], created = false): void {
-  for (const ticket of tickets) if (ticket) placeTicket(cache, ticket, created);
+function ticketsChanged(cache: Cache, tickets: (TicketRow | null | undefined)[], info: { optimistic?: boolean }, created = false): void {
+  for (const ticket of tickets) {
+    if (!ticket) continue;
+    placeTicket(cache, ticket, { created, previous: beforeChange.get(ticket.id) ?? null });
+    if (!info.optimistic) beforeChange.delete(ticket.id);
+  }
   // Aggregates are not worth recomputing here: the dashboard asks again when it is next shown.
   cache.invalidate('Query', 'dashboardStats');
 }
@@ -68,27 +78,27 @@ export const cacheConfig: CacheExchangeOpts = {
   },
   updates: {
     Mutation: {
-      createTicket(result, _args, cache) {
+      createTicket(result, _args, cache, info) {
         const payload = (result as Payload<'createTicket', { ticket: TicketRow }>)?.createTicket;
-        if (payload) ticketsChanged(cache, [payload.ticket], true);
+        if (payload) ticketsChanged(cache, [payload.ticket], info, true);
       },
-      updateTicket(result, _args, cache) {
+      updateTicket(result, _args, cache, info) {
         const payload = (result as Payload<'updateTicket', { ticket: TicketRow }>)?.updateTicket;
-        if (payload) ticketsChanged(cache, [payload.ticket]);
+        if (payload) ticketsChanged(cache, [payload.ticket], info);
       },
-      bulkUpdateTickets(result, _args, cache) {
+      bulkUpdateTickets(result, _args, cache, info) {
         const payload = (result as Payload<'bulkUpdateTickets', { tickets: TicketRow[] }>)?.bulkUpdateTickets;
-        if (payload) ticketsChanged(cache, payload.tickets);
+        if (payload) ticketsChanged(cache, payload.tickets, info);
       },
-      addTags(result, _args, cache) {
+      addTags(result, _args, cache, info) {
         const payload = (result as Payload<'addTags', { ticket: TicketRow }>)?.addTags;
         if (!payload) return;
-        ticketsChanged(cache, [ticketOf(cache, payload.ticket.id)]);
+        ticketsChanged(cache, [ticketOf(cache, payload.ticket.id)], info);
         cache.invalidate('Query', 'tags'); // a tag may have been created
       },
-      removeTags(result, _args, cache) {
+      removeTags(result, _args, cache, info) {
         const payload = (result as Payload<'removeTags', { ticket: TicketRow }>)?.removeTags;
-        if (payload) ticketsChanged(cache, [ticketOf(cache, payload.ticket.id)]);
+        if (payload) ticketsChanged(cache, [ticketOf(cache, payload.ticket.id)], info);
       },
       addComment(result, _args, cache) {
         const payload = (result as Payload<'addComment', { comment: CommentItem; ticket: { id: string } }>)?.addComment;

@@ -22,30 +22,35 @@ export function createUrqlClient(session: Session | null, onUnauthenticated: () 
   const cache: Exchange = storage ? offlineExchange({ ...cacheConfig, storage }) : cacheExchange(cacheConfig);
   const client = new Client({
     url: '/graphql',
-    exchanges: [
-      mapExchange({
-        onError(error) {
-          if (error.graphQLErrors.some((e) => e.extensions?.code === 'UNAUTHENTICATED') || error.response?.status === 401) onUnauthenticated();
-        },
-      }),
-      cache,
-      retryExchange({
-        initialDelayMs: 300,
-        maxDelayMs: 5_000,
-        randomDelay: true,
-        maxNumberAttempts: 4,
-        // Mutations are never retried blindly (they may have committed); offline ones wait in the queue.
-        retryIf: (error, operation) => Boolean(error.networkError) && operation.kind !== 'mutation' && navigator.onLine,
-      }),
-      persistedExchange({
-        enforcePersistedQueries: true,
-        enableForMutation: true,
-        preferGetForPersistedQueries: 'within-url-limit',
-        generateHash: async (_query, document) => (document as { __meta__?: { hash?: string } }).__meta__!.hash!,
-      }),
-      fetchExchange,
-    ],
+    exchanges: apiExchanges(cache, onUnauthenticated),
     fetchOptions: () => (session ? { headers: { authorization: `Bearer ${session.token}` } } : {}),
   });
   return { client, storage };
+}
+
+/** The exchanges around a given cache exchange (the integration tests build a client from them too). */
+export function apiExchanges(cache: Exchange, onUnauthenticated: () => void): Exchange[] {
+  return [
+    mapExchange({
+      onError(error) {
+        if (error.graphQLErrors.some((e) => e.extensions?.code === 'UNAUTHENTICATED') || error.response?.status === 401) onUnauthenticated();
+      },
+    }),
+    cache,
+    retryExchange({
+      initialDelayMs: 300,
+      maxDelayMs: 5_000,
+      randomDelay: true,
+      maxNumberAttempts: 4,
+      // Mutations are never retried blindly (they may have committed); offline ones wait in the queue.
+      retryIf: (error, operation) => Boolean(error.networkError) && operation.kind !== 'mutation' && (typeof navigator === 'undefined' || navigator.onLine),
+    }),
+    persistedExchange({
+      enforcePersistedQueries: true,
+      enableForMutation: true,
+      preferGetForPersistedQueries: 'within-url-limit',
+      generateHash: async (_query, document) => (document as { __meta__?: { hash?: string } }).__meta__!.hash!,
+    }),
+    fetchExchange,
+  ];
 }

@@ -64,6 +64,16 @@ function readPage(cache: Cache, parent: string, fieldKey: string, args: Variable
   };
 }
 
+/** JSON with keys sorted at every depth: the same arguments in any order name the same list. */
+function stableKey(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableKey).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableKey(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
 /** The lists of one connection field, each as its chain of forward pages; pages off any chain (backward ones) separately. */
 function readLists(cache: Cache, parent: string, fieldName: string): { lists: Page[][]; orphans: Page[] } {
   const byIdentity = new Map<string, Page[]>();
@@ -73,7 +83,7 @@ function readLists(cache: Cache, parent: string, fieldName: string): { lists: Pa
     const page = readPage(cache, parent, field.fieldKey, args);
     if (!page) continue;
     const { first: _f, after: _a, last: _l, before: _b, ...identity } = args;
-    const id = JSON.stringify(identity, Object.keys(identity).sort());
+    const id = stableKey(identity);
     byIdentity.set(id, [...(byIdentity.get(id) ?? []), page]);
   }
   const lists: Page[][] = [];
@@ -156,10 +166,11 @@ function cachedSortKey(cache: Cache, order: TicketOrder | null | undefined, node
 }
 
 /**
- * Puts a new or changed ticket in its place in every cached list (`created` counts it as new in the
- * totals). A ticket that sorts past the end of what is loaded is left for pagination to bring.
+ * Puts a new or changed ticket in its place in every cached list. `created` counts it as new in the
+ * totals; `previous` (the ticket before the change, when known) tells whether a list counted it before.
+ * A ticket that sorts past the end of what is loaded is left for pagination to bring.
  */
-export function placeTicket(cache: Cache, ticket: TicketRowFragment, created = false): void {
+export function placeTicket(cache: Cache, ticket: TicketRowFragment, { created = false, previous = null }: { created?: boolean; previous?: TicketRowFragment | null } = {}): void {
   const key = cache.keyOfEntity({ __typename: 'Ticket', id: ticket.id });
   if (!key) return;
   const { lists, orphans } = readLists(cache, 'Query', 'tickets');
@@ -168,9 +179,9 @@ export function placeTicket(cache: Cache, ticket: TicketRowFragment, created = f
     const last = chain[chain.length - 1]!;
     const wasThere = chain.some((page) => page.edges.some((edge) => edge.nodeKey === key));
     const matches = matchesFilter(ticket, filter);
-    // Whether the server counted it before: known when it was listed, when it is new, or when the
-    // whole list is loaded; otherwise (a ticket outside the loaded rows) the totals stay as they are.
-    const counted = wasThere ? true : created ? false : !last.hasNextPage ? false : matches;
+    // Whether the server counted it before: known when it was listed, when it is new, when its old
+    // values are known, or when the whole list is loaded; otherwise the totals stay as they are.
+    const counted = wasThere ? true : created ? false : previous ? matchesFilter(previous, filter) : !last.hasNextPage ? false : matches;
     const delta = (matches ? 1 : 0) - (counted ? 1 : 0);
     for (const page of chain) page.edges = page.edges.filter((edge) => edge.nodeKey !== key);
     if (matches) insertInOrder(cache, chain, orderBy, ticket, key);
