@@ -22,6 +22,8 @@ const BASE_ENV = {
   EXPOSE_SQL_STATEMENT_COUNT: 'false',
   // The benchmark's own documents are not in a shipped manifest: let them run as text.
   PERSISTED_OPERATIONS: 'allow',
+  // Benchmarks measure the API; they must not need (or wait for) a client build.
+  WEB_CLIENT: 'off',
 };
 
 export interface StartOptions {
@@ -50,7 +52,7 @@ export async function startInstance({
   const childEnv: Record<string, string> = {};
   // Nothing deskgraph reads may leak in from the caller's environment (DATABASE_URL, REDIS_URL, …).
   const deskgraphVars =
-    /^(PORT|HOST|NODE_ENV|LOG_LEVEL|DATA_DIR|AUTO_MIGRATE|MAX_PAGE_SIZE|EXPOSE_SQL_STATEMENT_COUNT|TOKEN_TTL_HOURS|GRAPHIQL|RESPONSE_CACHE|REDIS_URL|PERSISTED_OPERATIONS|(DATABASE|SEED|CACHE|PERSISTED_OPERATIONS)_[A-Z_]+)$/;
+    /^(PORT|HOST|NODE_ENV|LOG_LEVEL|DATA_DIR|AUTO_MIGRATE|MAX_PAGE_SIZE|EXPOSE_SQL_STATEMENT_COUNT|TOKEN_TTL_HOURS|GRAPHIQL|RESPONSE_CACHE|REDIS_URL|PERSISTED_OPERATIONS|WEB_CLIENT|(DATABASE|SEED|CACHE|PERSISTED_OPERATIONS|WEB_CLIENT)_[A-Z_]+)$/;
   for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !deskgraphVars.test(key)) childEnv[key] = value;
   Object.assign(childEnv, BASE_ENV, { PORT: String(port) });
   for (const [key, value] of Object.entries(env)) {
