@@ -26,7 +26,7 @@ type Documents = {
     "\n  mutation DeleteComment($id: ID!) {\n    deleteComment(id: $id) {\n      deletedCommentId\n      ticket { id commentCount updatedAt }\n    }\n  }\n": typeof types.DeleteCommentDocument,
     "\n  mutation UpdateTicket($input: UpdateTicketInput!) {\n    updateTicket(input: $input) { ticket { ...TicketRow } }\n  }\n": typeof types.UpdateTicketDocument,
     "\n  query Assignees {\n    users(first: 100) { edges { node { id name role } } }\n  }\n": typeof types.AssigneesDocument,
-    "\n  query TicketDetail($id: ID!) {\n    ticket(id: $id) {\n      ...TicketRow\n      body\n      comments(first: 100) {\n        edges { cursor node { ...CommentItem } }\n        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n      }\n    }\n  }\n": typeof types.TicketDetailDocument,
+    "\n  query TicketDetail($id: ID!, $commentsAfter: String) {\n    ticket(id: $id) {\n      ...TicketRow\n      body\n      comments(first: 100, after: $commentsAfter) {\n        edges { cursor node { ...CommentItem } }\n        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n      }\n    }\n  }\n": typeof types.TicketDetailDocument,
     "\n  mutation AddTags($input: TicketTagsInput!) {\n    addTags(input: $input) { ticket { ...TicketRow } }\n  }\n": typeof types.AddTagsDocument,
     "\n  mutation RemoveTags($input: TicketTagsInput!) {\n    removeTags(input: $input) { ticket { ...TicketRow } }\n  }\n": typeof types.RemoveTagsDocument,
     "\n  mutation BulkUpdateTickets($input: BulkUpdateTicketsInput!) {\n    bulkUpdateTickets(input: $input) { tickets { ...TicketRow } }\n  }\n": typeof types.BulkUpdateTicketsDocument,
@@ -47,7 +47,7 @@ const documents: Documents = {
     "\n  mutation DeleteComment($id: ID!) {\n    deleteComment(id: $id) {\n      deletedCommentId\n      ticket { id commentCount updatedAt }\n    }\n  }\n": types.DeleteCommentDocument,
     "\n  mutation UpdateTicket($input: UpdateTicketInput!) {\n    updateTicket(input: $input) { ticket { ...TicketRow } }\n  }\n": types.UpdateTicketDocument,
     "\n  query Assignees {\n    users(first: 100) { edges { node { id name role } } }\n  }\n": types.AssigneesDocument,
-    "\n  query TicketDetail($id: ID!) {\n    ticket(id: $id) {\n      ...TicketRow\n      body\n      comments(first: 100) {\n        edges { cursor node { ...CommentItem } }\n        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n      }\n    }\n  }\n": types.TicketDetailDocument,
+    "\n  query TicketDetail($id: ID!, $commentsAfter: String) {\n    ticket(id: $id) {\n      ...TicketRow\n      body\n      comments(first: 100, after: $commentsAfter) {\n        edges { cursor node { ...CommentItem } }\n        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n      }\n    }\n  }\n": types.TicketDetailDocument,
     "\n  mutation AddTags($input: TicketTagsInput!) {\n    addTags(input: $input) { ticket { ...TicketRow } }\n  }\n": types.AddTagsDocument,
     "\n  mutation RemoveTags($input: TicketTagsInput!) {\n    removeTags(input: $input) { ticket { ...TicketRow } }\n  }\n": types.RemoveTagsDocument,
     "\n  mutation BulkUpdateTickets($input: BulkUpdateTicketsInput!) {\n    bulkUpdateTickets(input: $input) { tickets { ...TicketRow } }\n  }\n": types.BulkUpdateTicketsDocument,
@@ -121,7 +121,7 @@ export function graphql(source: "\n  query Assignees {\n    users(first: 100) { 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query TicketDetail($id: ID!) {\n    ticket(id: $id) {\n      ...TicketRow\n      body\n      comments(first: 100) {\n        edges { cursor node { ...CommentItem } }\n        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n      }\n    }\n  }\n"): (typeof documents)["\n  query TicketDetail($id: ID!) {\n    ticket(id: $id) {\n      ...TicketRow\n      body\n      comments(first: 100) {\n        edges { cursor node { ...CommentItem } }\n        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  query TicketDetail($id: ID!, $commentsAfter: String) {\n    ticket(id: $id) {\n      ...TicketRow\n      body\n      comments(first: 100, after: $commentsAfter) {\n        edges { cursor node { ...CommentItem } }\n        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n      }\n    }\n  }\n"): (typeof documents)["\n  query TicketDetail($id: ID!, $commentsAfter: String) {\n    ticket(id: $id) {\n      ...TicketRow\n      body\n      comments(first: 100, after: $commentsAfter) {\n        edges { cursor node { ...CommentItem } }\n        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

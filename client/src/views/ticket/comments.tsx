@@ -28,11 +28,12 @@ const DeleteCommentMutation = graphql(`
 interface Props {
   ticketId: string;
   comments: CommentItemFragment[];
-  more: boolean;
   count: number;
+  /** Loads the next 100; null when all are shown. */
+  onMore: (() => void) | null;
 }
 
-export function Comments({ ticketId, comments, more, count }: Props) {
+export function Comments({ ticketId, comments, count, onMore }: Props) {
   const { session } = useSession();
   const staff = isStaff(session);
   const [body, setBody] = useState('');
@@ -75,7 +76,7 @@ export function Comments({ ticketId, comments, more, count }: Props) {
           </li>
         ))}
       </ol>
-      {more && <p className="hint">Older comments beyond the first 100 are not shown.</p>}
+      {onMore && <button type="button" className="secondary" onClick={onMore}>Show more comments</button>}
       <form onSubmit={submit} className="add-comment">
         <label htmlFor="comment-body">Add a comment</label>
         <textarea id="comment-body" rows={3} maxLength={20_000} required value={body} onChange={(e) => setBody(e.target.value)} />

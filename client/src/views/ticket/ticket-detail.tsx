@@ -1,5 +1,6 @@
 // One ticket: its fields, the controls agents change it with (optimistic: the change shows at once and
 // is undone with a message if the server refuses), its tags and its comments.
+import { useState } from 'react';
 import { useQuery } from 'urql';
 import { Link } from 'wouter';
 import { useSession } from '../../app.tsx';
@@ -12,11 +13,11 @@ import { TicketControls } from './ticket-controls.tsx';
 import { TicketTags } from './ticket-tags.tsx';
 
 const TicketDetailQuery = graphql(`
-  query TicketDetail($id: ID!) {
+  query TicketDetail($id: ID!, $commentsAfter: String) {
     ticket(id: $id) {
       ...TicketRow
       body
-      comments(first: 100) {
+      comments(first: 100, after: $commentsAfter) {
         edges { cursor node { ...CommentItem } }
         pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
       }
@@ -27,7 +28,9 @@ const TicketDetailQuery = graphql(`
 export default function TicketDetail({ id }: { id: string }) {
   const { session } = useSession();
   const staff = isStaff(session);
-  const [{ data, error, fetching }] = useQuery({ query: TicketDetailQuery, variables: { id }, requestPolicy: 'cache-and-network' });
+  // Comments come 100 at a time, oldest first; the cache merges the pages (relayPagination).
+  const [commentsAfter, setCommentsAfter] = useState<string | null>(null);
+  const [{ data, error, fetching }] = useQuery({ query: TicketDetailQuery, variables: { id, commentsAfter }, requestPolicy: 'cache-and-network' });
   const ticket = data?.ticket;
   if (!ticket) {
     return (
@@ -53,7 +56,12 @@ export default function TicketDetail({ id }: { id: string }) {
       )}
       <TicketTags ticket={ticket} editable={staff} />
       <div className="ticket-body">{ticket.body}</div>
-      <Comments ticketId={ticket.id} comments={ticket.comments.edges.map((e) => e.node)} more={ticket.comments.pageInfo.hasNextPage} count={ticket.commentCount} />
+      <Comments
+        ticketId={ticket.id}
+        comments={ticket.comments.edges.map((e) => e.node)}
+        count={ticket.commentCount}
+        onMore={ticket.comments.pageInfo.hasNextPage ? () => setCommentsAfter(ticket.comments.pageInfo.endCursor ?? null) : null}
+      />
     </section>
   );
 }
