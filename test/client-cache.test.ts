@@ -45,7 +45,7 @@ function webClient(): Client {
   return new Client({
     url: server.url,
     exchanges: apiExchanges(cacheExchange(cacheConfig), () => {}),
-    fetchOptions: () => ({ headers: token ? { authorization: `Bearer ${token}` } : {} }),
+    fetchOptions: (): RequestInit => (token ? { headers: { authorization: `Bearer ${token}` } } : {}),
     fetch: (input, init) => {
       requests.push(new URL(String(input)).searchParams.get('operationName') ?? String(JSON.parse(String(init?.body ?? '{}')).operationName));
       return fetch(input, init);

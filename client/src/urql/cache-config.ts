@@ -4,7 +4,7 @@
 import type { CacheExchangeOpts, Cache, Data } from '@urql/exchange-graphcache';
 import { relayPagination } from '@urql/exchange-graphcache/extras';
 import type { IntrospectionQuery } from 'graphql';
-import introspection from '../gql/introspection.json';
+import introspection from '../gql/introspection.json' with { type: 'json' };
 import { TicketRowFragment, ViewerQuery } from '../fragments.ts';
 import type {
   AddCommentMutationVariables,
