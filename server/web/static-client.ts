@@ -35,7 +35,13 @@ export function createStaticClient(dir: string): WebClient {
   const stamp = path.join(dir, '.build-hash');
   let files = listing(dir);
   const onRebuild = (current: Stats, previous: Stats) => {
-    if (current.mtimeMs !== previous.mtimeMs && existsSync(path.join(dir, 'index.html'))) files = listing(dir);
+    if (current.mtimeMs === previous.mtimeMs) return;
+    try {
+      files = listing(dir);
+    } catch {
+      // Polled between the build's two renames (no dist/ for a moment): keep the old listing; the next
+      // poll sees the new stamp and lists again.
+    }
   };
   watchFile(stamp, { interval: 1000, persistent: false }, onRebuild);
 
