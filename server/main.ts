@@ -1,5 +1,7 @@
 // npm start: read the configuration, open the database, prepare it, serve. Stops cleanly on SIGINT/SIGTERM.
 import { createApp, loadPersistedDocuments } from './app.ts';
+import { schema } from '../schema/index.ts';
+import { watchManifest } from './persisted/watch-manifest.ts';
 import { prepareDatabase } from './bootstrap.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './database.ts';
@@ -24,6 +26,8 @@ async function main(): Promise<void> {
   await prepareDatabase(database, config, logger);
   const persistedDocuments = await loadPersistedDocuments(config);
   const app = createApp({ config, database, logger, persistedDocuments });
+  const manifest = config.persisted.manifest;
+  if (config.web.mode === 'vite' && manifest && !/^https?:\/\//.test(manifest)) watchManifest(manifest, persistedDocuments, schema, logger);
   // Start serving even when Redis is not there yet: the cache stays bypassed until it is.
   if (app.store?.redis && !(await app.store.redis.whenHealthy(3000))) {
     logger.warn('Redis is not reachable yet: answering from the database until it is');

@@ -40,7 +40,7 @@ export class PersistedDocuments {
   private readonly registered: LRUCache<string, string> | null;
 
   constructor(
-    private readonly trusted: ReadonlyMap<string, string>,
+    private readonly trusted: Map<string, string>,
     apq: ApqLimits | null,
   ) {
     this.registered = apq ? new LRUCache<string, string>({ max: apq.maxDocuments, maxSize: apq.maxDocuments * apq.maxDocumentBytes, sizeCalculation: (text) => Math.max(1, text.length) }) : null;
@@ -59,6 +59,17 @@ export class PersistedDocuments {
 
   get(hash: string): string | undefined {
     return this.trusted.get(hash) ?? this.registered?.get(hash);
+  }
+
+  /** Trusts more documents (npm run dev: codegen rewrote the manifest while the server runs); returns how many are new. */
+  trust(documents: ReadonlyMap<string, string>): number {
+    let added = 0;
+    for (const [hash, text] of documents) {
+      if (this.trusted.has(hash)) continue;
+      this.trusted.set(hash, text);
+      added += 1;
+    }
+    return added;
   }
 
   /** APQ: remembers a document under its hash; the caller has checked that the hash matches. */
