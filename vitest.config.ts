@@ -26,7 +26,7 @@ if (process.env.TEST_DATABASE_URL) {
 
 // Browser tests run where Chromium is installed, and must run in CI (E2E_REQUIRED=1), where a missing
 // browser would otherwise turn them into a silent skip. Its server uses the real PostgreSQL and Redis
-// when TEST_DATABASE_URL is set, as the postgres project does (see test/e2e/global-setup.ts).
+// when TEST_DATABASE_URL is set, as the postgres project does (see test/global-setup.ts).
 const chromium = chromiumPath();
 if (chromium.found) {
   projects.push({
@@ -34,7 +34,7 @@ if (chromium.found) {
     test: {
       name: 'browser',
       include: ['test/e2e/**/*.e2e.test.ts'],
-      globalSetup: ['test/e2e/global-setup.ts'],
+      globalSetup: ['test/global-setup.ts'],
       testTimeout: 60_000,
       // One Chromium and one server at a time: two cores, shared with the other projects.
       fileParallelism: false,
