@@ -18,6 +18,20 @@ import { launchBrowser, openPage, safeFileName, screenshot, type PageSession } f
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** Built by global setup before any test runs. */
 export const CLIENT_DIST = path.join(repoRoot, 'client', 'dist');
+/** The client's trusted documents: it sends only their hashes. */
+export const CLIENT_MANIFEST = path.join(repoRoot, 'client', 'src', 'gql', 'persisted-documents.json');
+
+/**
+ * Production's setting: only the client's documents run, by hash. A document the client sends as text
+ * (or a hash missing from the manifest) fails here as it would in production.
+ */
+export const PRODUCTION_PERSISTED: Config['persisted'] = {
+  mode: 'require',
+  manifest: CLIENT_MANIFEST,
+  apq: false,
+  apqMaxDocuments: 0,
+  apqMaxDocumentBytes: 0,
+};
 
 export interface E2EApp {
   /** The API server (harness TestServer: gql(), login(), database…), serving the built client at /. */
@@ -34,7 +48,10 @@ export interface E2EApp {
 }
 
 export interface WithAppOptions {
-  /** Server config overrides; `web` defaults to the built client (mode dist, client/dist). */
+  /**
+   * Server config overrides; `web` defaults to the built client (mode dist, client/dist) and
+   * `persisted` to production's (hashes from the client's manifest only, see PRODUCTION_PERSISTED).
+   */
   config?: Partial<Config>;
   cache?: Partial<CacheConfig>;
   launch?: LaunchOptions;
@@ -49,7 +66,10 @@ export function withApp(options: WithAppOptions = {}): E2EApp {
   beforeAll(async () => {
     // Started together: PGlite's start and Chromium's launch each take seconds.
     const [serverResult, browserResult] = await Promise.allSettled([
-      startTestServer({ config: { web: { mode: 'dist', dir: CLIENT_DIST }, ...options.config }, cache: options.cache }),
+      startTestServer({
+        config: { web: { mode: 'dist', dir: CLIENT_DIST }, persisted: PRODUCTION_PERSISTED, ...options.config },
+        cache: options.cache,
+      }),
       launchBrowser(options.launch),
     ]);
     if (serverResult.status === 'fulfilled') server = serverResult.value;
