@@ -1,13 +1,14 @@
 // The shell: who is signed in, the urql client for them, the navigation and the lazily loaded views.
 // Everything a view needs beyond this arrives with the view's own chunk.
 import { createContext, lazy, Suspense, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
-import { Provider } from 'urql';
+import { Provider, useQuery } from 'urql';
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
 import { forgetSession, isStaff, loadSession, saveSession, type Session } from './session.ts';
 import { createUrqlClient } from './urql/client.ts';
 import { NoticeProvider } from './ui/notices.tsx';
 import { OfflineBanner } from './ui/offline-banner.tsx';
 import { graphql } from './gql/index.ts';
+import { ViewerQuery } from './fragments.ts';
 
 const SignIn = lazy(() => import('./views/sign-in/sign-in.tsx'));
 const Dashboard = lazy(() => import('./views/dashboard/dashboard.tsx'));
@@ -91,6 +92,10 @@ function Routes({ session }: { session: Session | null }) {
 function Shell({ children }: { children: ReactNode }) {
   const { session, signOut } = useSession();
   const [location] = useLocation();
+  // Who the token belongs to, from the server: checks the token at start (an expired one ends the
+  // session) and puts the viewer in the cache, where optimistic comments find their author.
+  const [{ data }] = useQuery({ query: ViewerQuery, pause: !session, requestPolicy: 'cache-and-network' });
+  const viewer = data?.viewer;
   const nav = [
     ...(isStaff(session) ? [{ href: '/dashboard', label: 'Dashboard' }] : []),
     { href: '/tickets', label: 'Tickets' },
@@ -112,7 +117,7 @@ function Shell({ children }: { children: ReactNode }) {
         )}
         {session && (
           <div className="who">
-            <span>{session.user.name} · {session.user.organization.name}</span>
+            <span>{viewer?.name ?? session.user.name} · {viewer?.organization.name ?? session.user.organization.name}</span>
             <button type="button" className="secondary" onClick={() => void signOut()}>Sign out</button>
           </div>
         )}
