@@ -25,7 +25,7 @@ type Documents = {
     "\n  mutation AddComment($input: AddCommentInput!) {\n    addComment(input: $input) {\n      comment { ...CommentItem }\n      ticket { id commentCount updatedAt }\n    }\n  }\n": typeof types.AddCommentDocument,
     "\n  mutation DeleteComment($id: ID!) {\n    deleteComment(id: $id) {\n      deletedCommentId\n      ticket { id commentCount updatedAt }\n    }\n  }\n": typeof types.DeleteCommentDocument,
     "\n  mutation UpdateTicket($input: UpdateTicketInput!) {\n    updateTicket(input: $input) { ticket { ...TicketRow } }\n  }\n": typeof types.UpdateTicketDocument,
-    "\n  query Assignees {\n    users(first: 100) { edges { node { id name role } } }\n  }\n": typeof types.AssigneesDocument,
+    "\n  query Assignees($after: String) {\n    users(first: 100, after: $after) {\n      edges { node { id name role } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": typeof types.AssigneesDocument,
     "\n  query TicketDetail($id: ID!, $commentsAfter: String) {\n    ticket(id: $id) {\n      ...TicketRow\n      body\n      comments(first: 100, after: $commentsAfter) {\n        edges { cursor node { ...CommentItem } }\n        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n      }\n    }\n  }\n": typeof types.TicketDetailDocument,
     "\n  mutation AddTags($input: TicketTagsInput!) {\n    addTags(input: $input) { ticket { ...TicketRow } }\n  }\n": typeof types.AddTagsDocument,
     "\n  mutation RemoveTags($input: TicketTagsInput!) {\n    removeTags(input: $input) { ticket { ...TicketRow } }\n  }\n": typeof types.RemoveTagsDocument,
@@ -46,7 +46,7 @@ const documents: Documents = {
     "\n  mutation AddComment($input: AddCommentInput!) {\n    addComment(input: $input) {\n      comment { ...CommentItem }\n      ticket { id commentCount updatedAt }\n    }\n  }\n": types.AddCommentDocument,
     "\n  mutation DeleteComment($id: ID!) {\n    deleteComment(id: $id) {\n      deletedCommentId\n      ticket { id commentCount updatedAt }\n    }\n  }\n": types.DeleteCommentDocument,
     "\n  mutation UpdateTicket($input: UpdateTicketInput!) {\n    updateTicket(input: $input) { ticket { ...TicketRow } }\n  }\n": types.UpdateTicketDocument,
-    "\n  query Assignees {\n    users(first: 100) { edges { node { id name role } } }\n  }\n": types.AssigneesDocument,
+    "\n  query Assignees($after: String) {\n    users(first: 100, after: $after) {\n      edges { node { id name role } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": types.AssigneesDocument,
     "\n  query TicketDetail($id: ID!, $commentsAfter: String) {\n    ticket(id: $id) {\n      ...TicketRow\n      body\n      comments(first: 100, after: $commentsAfter) {\n        edges { cursor node { ...CommentItem } }\n        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n      }\n    }\n  }\n": types.TicketDetailDocument,
     "\n  mutation AddTags($input: TicketTagsInput!) {\n    addTags(input: $input) { ticket { ...TicketRow } }\n  }\n": types.AddTagsDocument,
     "\n  mutation RemoveTags($input: TicketTagsInput!) {\n    removeTags(input: $input) { ticket { ...TicketRow } }\n  }\n": types.RemoveTagsDocument,
@@ -117,7 +117,7 @@ export function graphql(source: "\n  mutation UpdateTicket($input: UpdateTicketI
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Assignees {\n    users(first: 100) { edges { node { id name role } } }\n  }\n"): (typeof documents)["\n  query Assignees {\n    users(first: 100) { edges { node { id name role } } }\n  }\n"];
+export function graphql(source: "\n  query Assignees($after: String) {\n    users(first: 100, after: $after) {\n      edges { node { id name role } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n"): (typeof documents)["\n  query Assignees($after: String) {\n    users(first: 100, after: $after) {\n      edges { node { id name role } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -71,6 +71,7 @@ export const cacheConfig: CacheExchangeOpts = {
   resolvers: {
     Query: {
       tickets: relayPagination(),
+      users: relayPagination(),
       // A ticket already in the cache (from a list) opens at once, before its detail query returns.
       ticket: (_parent, args) => ({ __typename: 'Ticket', id: args.id as string }),
     },

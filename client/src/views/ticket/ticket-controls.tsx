@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'react';
 import { useQuery, useMutation } from 'urql';
 import { graphql } from '../../gql/index.ts';
 import type { TicketRowFragment, UpdateTicketInput } from '../../gql/graphql.ts';
@@ -10,16 +11,26 @@ export const UpdateTicketMutation = graphql(`
   }
 `);
 
+// People come by name, customers included (the API has no role filter): pages of 100 are fetched until
+// the end and merged by the cache, so every agent is offered however large the organization.
 const AssigneesQuery = graphql(`
-  query Assignees {
-    users(first: 100) { edges { node { id name role } } }
+  query Assignees($after: String) {
+    users(first: 100, after: $after) {
+      edges { node { id name role } }
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    }
   }
 `);
 
 /** Status, priority and assignee; each change is optimistic (see urql/cache-config.ts). */
 export function TicketControls({ ticket }: { ticket: TicketRowFragment }) {
   const [, update] = useMutation(UpdateTicketMutation);
-  const [{ data }] = useQuery({ query: AssigneesQuery });
+  const [after, setAfter] = useState<string | null>(null);
+  const [{ data, fetching }] = useQuery({ query: AssigneesQuery, variables: { after } });
+  const pageInfo = data?.users.pageInfo;
+  useEffect(() => {
+    if (pageInfo?.hasNextPage && !fetching && pageInfo.endCursor) setAfter(pageInfo.endCursor);
+  }, [pageInfo, fetching]);
   const notify = useNotify();
   const staff = data?.users.edges.map((e) => e.node).filter((u) => u.role !== 'CUSTOMER') ?? [];
 
