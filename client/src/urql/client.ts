@@ -4,21 +4,21 @@
 // → fetch. urql deduplicates identical operations in flight before any of them.
 import { Client, fetchExchange, mapExchange, type Exchange } from '@urql/core';
 import { cacheExchange, offlineExchange } from '@urql/exchange-graphcache';
-import { makeDefaultStorage, type DefaultStorage } from '@urql/exchange-graphcache/default-storage';
 import { persistedExchange } from '@urql/exchange-persisted';
 import { retryExchange } from '@urql/exchange-retry';
 import type { Session } from '../session.ts';
 import { cacheConfig } from './cache-config.ts';
+import { makeOfflineStorage, type OfflineStorage } from './storage.ts';
 
 export interface UrqlSetup {
   client: Client;
   /** The user's offline copy; cleared on sign-out. */
-  storage: DefaultStorage | null;
+  storage: OfflineStorage | null;
 }
 
 export function createUrqlClient(session: Session | null, onUnauthenticated: () => void): UrqlSetup {
   // Each user's data lives in a database of its own, so one user never hydrates another's cache.
-  const storage = session ? makeDefaultStorage({ idbName: `deskgraph-${session.user.id}`, maxAge: 7 }) : null;
+  const storage = session ? makeOfflineStorage({ idbName: `deskgraph-${session.user.id}`, maxAge: 7 }) : null;
   const cache: Exchange = storage ? offlineExchange({ ...cacheConfig, storage }) : cacheExchange(cacheConfig);
   const client = new Client({
     url: '/graphql',
