@@ -7,25 +7,16 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSeededDatabase } from './lib/database.ts';
-import { runMix, type LoadResult } from './lib/load.ts';
-import { counters, delta, scrapeAll, type CacheCounters } from './lib/metrics.ts';
-import { KeyspaceWatch, pickEmptyDatabase, redisUrlWithDb, type KeyspaceReport } from './lib/redis-watch.ts';
-import { startInstances } from './lib/server.ts';
+import { LoadGenerator } from './lib/load-client.ts';
+import { reportMix, runMixScenario, type MixResult, type MixScenario } from './lib/mix.ts';
+import { pickEmptyDatabase } from './lib/redis-watch.ts';
 import { resolveServices } from './lib/services.ts';
-import { Cleanup, codeState, describeCode, envNumber, fmt, log, sleep, table, warn } from './lib/util.ts';
-import { buildMix, prepareSessions, READ_SHARE } from './lib/workload.ts';
+import { Cleanup, codeState, describeCode, envNumber, fmt, log, table, warn } from './lib/util.ts';
+import { READ_SHARE } from './lib/workload.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-type CacheMode = 'off' | 'memory' | 'redis';
-
-interface Scenario {
-  name: string;
-  instances: 1 | 2;
-  cache: CacheMode;
-  /** The scenario whose throughput and p99 this one is compared with. */
-  baseline: string;
-}
+type Scenario = MixScenario & { baseline: string };
 
 const SCENARIOS: Scenario[] = [
   { name: '1 instance / cache off', instances: 1, cache: 'off', baseline: '1 instance / cache off' },
@@ -36,16 +27,7 @@ const SCENARIOS: Scenario[] = [
   { name: '2 instances / Redis cache', instances: 2, cache: 'redis', baseline: '2 instances / cache off' },
 ];
 
-interface ScenarioResult {
-  scenario: Scenario;
-  load: LoadResult;
-  cache: CacheCounters;
-  hitRate: number | null;
-  sqlPerRequest: number;
-  errors: number;
-  keyspace: KeyspaceReport | null;
-  skipped?: string;
-}
+type ScenarioResult = MixResult & { scenario: Scenario };
 
 async function main(): Promise<number> {
   const duration = envNumber('BENCH_DURATION', 10, { min: 1 });
@@ -68,6 +50,9 @@ async function main(): Promise<number> {
     if (services.redisUrl) log(`Redis scenarios use logical database ${redisDb} (empty), one key prefix per scenario`);
     const runId = randomBytes(3).toString('hex');
 
+    const load = await LoadGenerator.start(root, cleanup);
+    log(`load generator: a separate process (pid ${load.pid}), bench/lib/load-worker.ts`);
+
     const scenarios = SCENARIOS.filter((s) => !only || only.some((o) => s.name.toLowerCase().includes(o)));
     for (const [index, scenario] of scenarios.entries()) {
       if (scenario.cache === 'redis' && !services.redisUrl) {
@@ -75,70 +60,21 @@ async function main(): Promise<number> {
         continue;
       }
       log(`── scenario ${index + 1}/${scenarios.length}: ${scenario.name}`);
-      const database = await databases.copy(`s${index + 1}`);
-      const prefix = `bench-${runId}-s${index + 1}`;
-      const redisUrl = scenario.cache === 'redis' ? redisUrlWithDb(services.redisUrl!, redisDb!) : undefined;
-      const instances = await startInstances(scenario.instances, {
-        name: `s${index + 1}`,
+      const result = (await runMixScenario(scenario, index + 1, {
         root,
         cleanup,
-        env: {
-          DATABASE_URL: database.url,
-          AUTO_MIGRATE: 'false',
-          SEED_IF_EMPTY: 'false',
-          RESPONSE_CACHE: scenario.cache === 'off' ? 'false' : 'true',
-          REDIS_URL: redisUrl,
-          CACHE_KEY_PREFIX: scenario.cache === 'redis' ? prefix : undefined,
-          // A shorter entry TTL lets a run of a minute or two show the Redis key count level off.
-          CACHE_TTL_SECONDS: process.env.BENCH_CACHE_TTL || undefined,
-        },
-      });
-      const watch = redisUrl ? new KeyspaceWatch(services.redisUrl!, redisDb!, prefix) : null;
-      try {
-        const urls = instances.map((i) => i.graphqlUrl);
-        const sessions = await prepareSessions(urls[0]!);
-        const mix = buildMix(sessions);
-        if (index === 0) {
-          log(`  mix: ${Object.entries(mix.shares).sort((a, b) => b[1] - a[1]).map(([op, share]) => `${op} ${(share * 100).toFixed(1)}%`).join(', ')}`);
-        }
-        await watch?.start();
-        if (warmup > 0) {
-          log(`  warm-up ${warmup} s`);
-          const warm = await runMix(urls, mix, { connections, duration: warmup });
-          const warmErrors = warm.non2xx + warm.graphqlErrors + warm.connectionErrors + warm.timeouts;
-          if (warmErrors) warn(`${scenario.name}: ${warmErrors} failed requests during warm-up`);
-        }
-        const before = counters(await scrapeAll(instances.map((i) => i.origin)));
-        log(`  measuring ${duration} s`);
-        const load = await runMix(urls, mix, { connections, duration });
-        const after = counters(await scrapeAll(instances.map((i) => i.origin)));
-        const cache = delta(after, before);
-        const keyspace = watch ? await watch.stop() : null;
-        const lookups = cache.hits + cache.misses + cache.bypass;
-        const errors = load.non2xx + load.graphqlErrors + load.connectionErrors + load.timeouts;
-        const result: ScenarioResult = {
-          scenario,
-          load,
-          cache,
-          hitRate: scenario.cache === 'off' ? null : lookups > 0 ? cache.hits / lookups : 0,
-          sqlPerRequest: load.requests > 0 ? cache.sqlStatements / load.requests : 0,
-          errors,
-          keyspace,
-        };
-        results.push(result);
-        report(result);
-      } finally {
-        // autocannon drops its sockets with requests still running: let them finish before SIGTERM, or
-        // the shutdown closes the pool under them (see bench/README.md).
-        await sleep(1000);
-        await Promise.all(instances.map((i) => i.stop()));
-        if (watch) {
-          const removed = await watch.clear().catch(() => 0);
-          if (removed) log(`  removed the scenario's ${removed} Redis keys`);
-          await watch.close();
-        }
-        await database.drop();
-      }
+        databases,
+        redis: services.redisUrl && redisDb != null ? { url: services.redisUrl, db: redisDb } : null,
+        runId,
+        load,
+        connections,
+        duration,
+        warmup,
+        cacheTtl: process.env.BENCH_CACHE_TTL || undefined,
+        printShares: index === 0,
+      })) as ScenarioResult;
+      results.push(result);
+      reportMix(result);
     }
   } finally {
     await cleanup.run();
@@ -222,8 +158,8 @@ async function main(): Promise<number> {
           sqlPerRequest: r.sqlPerRequest,
           errors: r.errors,
           errorDetail: {
-            non2xx: r.load.non2xx,
-            graphqlErrors: r.load.graphqlErrors,
+            badStatus: r.load.badStatus,
+            graphqlErrorsOrBadBodies: r.load.badBody,
             connectionErrors: r.load.connectionErrors,
             timeouts: r.load.timeouts,
           },
@@ -244,47 +180,6 @@ async function main(): Promise<number> {
     return 1;
   }
   return 0;
-}
-
-function report(r: ScenarioResult): void {
-  const { load, cache } = r;
-  log(
-    `  ${fmt(load.rps, 0)} req/s, p50 ${fmt(load.p50, 0)} ms, p99 ${fmt(load.p99, 0)} ms, ${load.requests} requests (${load.reads} reads, ${load.writes} writes), ` +
-      `SQL ${fmt(r.sqlPerRequest, 2)}/request`,
-  );
-  if (r.scenario.cache !== 'off') {
-    const layers = Object.entries(cache.hitsByLayer).map(([k, v]) => `${k} ${v}`).join(', ');
-    const paths = Object.entries(cache.hitsByPath).map(([k, v]) => `${k} ${v}`).join(', ');
-    log(`  cache: ${cache.hits} hits (${layers || 'none'}; path ${paths || '—'}), ${cache.misses} misses, ${cache.bypass} bypassed, hit rate ${fmt((r.hitRate ?? 0) * 100, 1)}%`);
-    const ops = [...new Set([...Object.keys(cache.hitsByOperation), ...Object.keys(cache.missesByOperation)])].sort();
-    log(
-      `  hit rate by operation: ${ops
-        .map((op) => {
-          const h = cache.hitsByOperation[op] ?? 0;
-          const m = cache.missesByOperation[op] ?? 0;
-          return `${op} ${fmt((h / Math.max(1, h + m)) * 100, 0)}%`;
-        })
-        .join(', ')}`,
-    );
-    log(
-      `  stores ${JSON.stringify(cache.stores)}, evictions ${JSON.stringify(cache.evictions)}, tags invalidated ${cache.invalidations}` +
-        (cache.cacheErrors ? `, REDIS ERRORS ${cache.cacheErrors}` : ''),
-    );
-  }
-  if (r.keyspace) {
-    const k = r.keyspace;
-    log(`  Redis keys: start ${k.start}, max ${k.max}, end ${k.end}; INFO keyspace keys=${k.infoKeys} expires=${k.infoExpires}; ${k.withoutTtl} of ${k.sampled} scanned keys without TTL`);
-    log(`  DBSIZE each second (warm-up included): ${k.samples.join(' ')}`);
-    if (k.largestTagSets.length) log(`  largest tag sets: ${k.largestTagSets.map((t) => `${t.key} ${t.members} members (${t.live} live)`).join(', ')}`);
-  }
-  if (r.errors > 0) {
-    warn(
-      `${r.scenario.name}: ${r.errors} FAILED REQUESTS — non-2xx ${load.non2xx}, GraphQL errors ${load.graphqlErrors}, connection errors ${load.connectionErrors}, timeouts ${load.timeouts}`,
-    );
-    for (const [op, s] of Object.entries(load.stats)) {
-      if (s.non2xx || s.graphqlErrors) console.log(`    ${op}: ${s.non2xx} non-2xx, ${s.graphqlErrors} with errors of ${s.responses}; e.g. ${s.samples.join(' | ')}`);
-    }
-  }
 }
 
 main().then(

@@ -3,19 +3,24 @@
 // same rows: mutations of one scenario must not change what the next one reads.
 import { randomBytes } from 'node:crypto';
 import { applyMigrations } from '../../prisma/migrations.ts';
-import { seedDatabase } from '../../prisma/seed.ts';
+import { seedDatabase, type SeedSummary } from '../../prisma/seed.ts';
 import { openDatabase } from '../../server/database.ts';
 import { log, type Cleanup } from './util.ts';
 import { adminQuery, withDatabase } from '../../scripts/postgres-admin.ts';
 
-
-
 export interface BenchDatabases {
-  /** The seeded template. */
+  /** The seeded template's name, and its URL (connect to it only once no more copies are needed). */
   template: string;
+  templateUrl: string;
+  /** What the seed inserted, and how long it took. */
+  seed: SeedSummary;
   /** A new copy of the template; dropped by the returned function (and by the run's cleanup). */
   copy(suffix: string): Promise<{ url: string; drop(): Promise<void> }>;
 }
+
+// The migration engine is a WebAssembly module with process-wide state: databases seeded in parallel
+// (npm run bench seeds every scale at once) take turns to migrate, then seed side by side.
+let migrating: Promise<unknown> = Promise.resolve();
 
 export async function createSeededDatabase(serverUrl: string, scale: number, cleanup: Cleanup): Promise<BenchDatabases> {
   const base = `bench_${randomBytes(4).toString('hex')}`;
@@ -28,23 +33,28 @@ export async function createSeededDatabase(serverUrl: string, scale: number, cle
     log(`dropped database ${template}`);
   });
   const database = await openDatabase({ kind: 'postgres', url: withDatabase(serverUrl, template), poolSize: 4, connectTimeoutMs: 5000 });
+  let summary: SeedSummary;
   try {
     log('applying migrations');
-    await applyMigrations(database.adapterFactory);
+    const mine = migrating.then(() => applyMigrations(database.adapterFactory));
+    migrating = mine.catch(() => {});
+    await mine;
     log(`seeding (scale ${scale}, seed 1)`);
-    const summary = await seedDatabase(database.prisma, {
+    summary = await seedDatabase(database.prisma, {
       scale,
       seed: 1,
       onProgress: ({ table, done, total }) => {
         if (done === total) log(`  seeded ${table}: ${total}`);
       },
     });
-    log(`seeded in ${(summary.elapsedMs / 1000).toFixed(1)} s: ${Object.entries(summary.counts).map(([k, v]) => `${v} ${k}`).join(', ')}`);
+    log(`seeded ${template} (scale ${scale}) in ${(summary.elapsedMs / 1000).toFixed(1)} s: ${Object.entries(summary.counts).map(([k, v]) => `${v} ${k}`).join(', ')}`);
   } finally {
     await database.close();
   }
   return {
     template,
+    templateUrl: withDatabase(serverUrl, template),
+    seed: summary,
     async copy(suffix: string) {
       const name = `${base}_${suffix}`;
       await adminQuery(serverUrl, `CREATE DATABASE ${name} TEMPLATE ${template}`);
