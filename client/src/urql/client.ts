@@ -2,10 +2,12 @@
 // normalized cache (with IndexedDB storage and a queue of mutations made offline) → retries with
 // backoff for queries that hit a network error → persisted operations (hashes only, GET for queries)
 // → fetch. urql deduplicates identical operations in flight before any of them.
-import { Client, fetchExchange, mapExchange, type Exchange } from '@urql/core';
+import { Client, fetchExchange, makeOperation, mapExchange, type Exchange } from '@urql/core';
 import { cacheExchange, offlineExchange } from '@urql/exchange-graphcache';
 import { persistedExchange } from '@urql/exchange-persisted';
 import { retryExchange } from '@urql/exchange-retry';
+import type { DocumentNode } from 'graphql';
+import * as generated from '../gql/graphql.ts';
 import type { Session } from '../session.ts';
 import { cacheConfig } from './cache-config.ts';
 import { makeOfflineStorage, type OfflineStorage } from './storage.ts';
@@ -28,6 +30,31 @@ export function createUrqlClient(session: Session | null, onUnauthenticated: () 
   return { client, storage };
 }
 
+type Shipped = DocumentNode & { __meta__?: { hash?: string } };
+
+const operationName = (document: DocumentNode) =>
+  document.definitions.find((definition) => definition.kind === 'OperationDefinition')?.name?.value;
+
+/**
+ * The manifest hash of every shipped operation, by name. Codegen puts it on each document (__meta__),
+ * but a mutation the offline queue kept through a reload comes back as text parsed again, without it.
+ */
+const hashByName = new Map(
+  Object.values(generated as Record<string, unknown>)
+    .filter((value): value is Shipped => typeof value === 'object' && value !== null && 'definitions' in value)
+    .flatMap((document) => {
+      const name = operationName(document);
+      return name && document.__meta__?.hash ? [[name, document.__meta__.hash] as const] : [];
+    }),
+);
+
+/** The hash the server's manifest knows the document by. */
+export function persistedHash(document: DocumentNode): string {
+  const hash = (document as Shipped).__meta__?.hash ?? hashByName.get(operationName(document) ?? '');
+  if (!hash) throw new Error(`${operationName(document) ?? 'An anonymous operation'} is not in the shipped documents: run npm run codegen`);
+  return hash;
+}
+
 /** The exchanges around a given cache exchange (the integration tests build a client from them too). */
 export function apiExchanges(cache: Exchange, onUnauthenticated: () => void): Exchange[] {
   return [
@@ -45,11 +72,22 @@ export function apiExchanges(cache: Exchange, onUnauthenticated: () => void): Ex
       // Mutations are never retried blindly (they may have committed); offline ones wait in the queue.
       retryIf: (error, operation) => Boolean(error.networkError) && operation.kind !== 'mutation' && (typeof navigator === 'undefined' || navigator.onLine),
     }),
+    // An operation that comes round again (the offline queue replays the operation its failure carried)
+    // keeps persistedExchange's "hashed already" mark but has lost the hash on the way (graphcache
+    // forwards a rebuilt operation without extensions): it would go out as text, which a server running
+    // only persisted operations refuses. Without its hash, it is hashed again.
+    mapExchange({
+      onOperation(operation) {
+        if (operation.context.persistAttempt && !operation.extensions?.persistedQuery) {
+          return makeOperation(operation.kind, operation, { ...operation.context, persistAttempt: false });
+        }
+      },
+    }),
     persistedExchange({
       enforcePersistedQueries: true,
       enableForMutation: true,
       preferGetForPersistedQueries: 'within-url-limit',
-      generateHash: async (_query, document) => (document as { __meta__?: { hash?: string } }).__meta__!.hash!,
+      generateHash: async (_query, document) => persistedHash(document),
     }),
     fetchExchange,
   ];
