@@ -5,6 +5,7 @@
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
@@ -15,7 +16,9 @@ function precacheManifest(): Plugin {
     name: 'deskgraph-precache-manifest',
     apply: 'build',
     generateBundle(_options, bundle) {
-      const files = Object.keys(bundle).filter((name) => name !== 'sw.js' && !name.startsWith('.vite/') && !name.endsWith('.map'));
+      // public/ files (the icon) are copied, not bundled: listed from the folder.
+      const publicFiles = readdirSync(`${root}public`).filter((name) => !name.startsWith('.'));
+      const files = [...Object.keys(bundle), ...publicFiles].filter((name) => name !== 'sw.js' && !name.startsWith('.vite/') && !name.endsWith('.map'));
       const urls = ['/', ...files.filter((f) => f !== 'index.html').map((f) => `/${f}`)].sort();
       const version = createHash('sha256').update(urls.join('\n')).digest('hex').slice(0, 12);
       const sw = bundle['sw.js'];

@@ -7,6 +7,8 @@ const worker = self as unknown as ServiceWorkerGlobalScope;
 // Filled in by the build (client/vite.config.ts) with the emitted files and their digest.
 const URLS = '__PRECACHE_URLS__' as unknown as string[];
 const CACHE = 'deskgraph-shell-__PRECACHE_VERSION__';
+/** Precached files other than the shell and the hashed assets: public/ (the icon). */
+const PUBLIC_FILES = new Set(URLS.filter((url) => url !== '/' && !url.startsWith('/assets/')));
 
 worker.addEventListener('install', (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(URLS)).then(() => worker.skipWaiting()));
@@ -28,6 +30,9 @@ worker.addEventListener('fetch', (event) => {
   if (request.mode === 'navigate') {
     // Network first, so a new deploy shows at once; the cached shell when offline.
     event.respondWith(fetch(request).catch(async () => (await caches.match('/', { cacheName: CACHE })) ?? Response.error()));
+  } else if (PUBLIC_FILES.has(url.pathname)) {
+    // Unhashed files (the icon): network first too, the cached copy when offline.
+    event.respondWith(fetch(request).catch(async () => (await caches.match(url.pathname, { cacheName: CACHE })) ?? Response.error()));
   } else if (url.pathname.startsWith('/assets/')) {
     event.respondWith(
       caches.match(request, { cacheName: CACHE }).then((hit) => hit ?? fetch(request)),
