@@ -1,0 +1,117 @@
+// Offline: the service worker serves the shell, graphcache's IndexedDB copy the data, and a comment
+// made without network waits in the offline queue until the network is back.
+import type { Page } from 'playwright-core';
+import { expect, test } from 'vitest';
+import { withApp } from './app.ts';
+import { screenshot } from './browser.ts';
+import { detail, isOperation, listCount, listRows, pinRow, signIn, ticketInDb } from './ui.ts';
+
+const app = withApp();
+
+/**
+ * What Chromium logs for each API request that fails while offline. Only the API's: the shell and
+ * everything it loads (scripts, styles, the icon) must come from the service worker's cache.
+ */
+const OFFLINE_ERRORS = [/Failed to load resource: net::ERR_INTERNET_DISCONNECTED \(http:\/\/[^/]+\/graphql[?:]/];
+
+/** How many mutations wait in the offline queue graphcache keeps in IndexedDB (client/src/urql/storage.ts). */
+function queuedMutations(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    const info = (await indexedDB.databases()).find((db) => db.name?.startsWith('deskgraph-'));
+    if (!info?.name) return 0;
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const open = indexedDB.open(info.name!);
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const request = db.transaction('metadata', 'readonly').objectStore('metadata').get('metadata');
+    const queue = await new Promise<unknown[] | undefined>((resolve, reject) => {
+      request.onsuccess = () => resolve(request.result as unknown[] | undefined);
+      request.onerror = () => reject(request.error);
+    });
+    db.close();
+    return queue?.length ?? 0;
+  });
+}
+
+/** Waits until the service worker controls the page (the first load is not controlled until it claims it). */
+async function serviceWorkerInControl(page: Page): Promise<void> {
+  const controlled = await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    return navigator.serviceWorker.controller !== null;
+  });
+  if (controlled) return;
+  await page.reload();
+  expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+}
+
+test('offline, the app starts from the service worker and the cache, and a comment waits for the network', async () => {
+  const { page, context, expectNoErrors } = await app.open('/sign-in');
+  await signIn(page);
+  const online = await listCount(page);
+  const { row, href, number } = await pinRow(page, listRows(page).nth(3));
+  await row.getByRole('link').click();
+  const ticket = await ticketInDb(app.server, number);
+  const panel = detail(page);
+  await panel.getByRole('heading', { name: `Comments (${ticket.comments.length})` }).waitFor();
+  await serviceWorkerInControl(page);
+  await page.waitForLoadState('networkidle'); // graphcache writes its IndexedDB copy after each result
+
+  await context.setOffline(true);
+  await page.reload();
+  // The shell came from the service worker's cache, the data from IndexedDB.
+  const banner = page.getByRole('status').filter({ hasText: 'Offline' });
+  await banner.waitFor();
+  await expect(banner.textContent()).resolves.toContain('showing the last data loaded');
+  expect(await listCount(page)).toEqual(online);
+  await expect(panel.getByRole('heading', { level: 2 }).textContent()).resolves.toBe(ticket.title);
+  await panel.getByRole('heading', { name: `Comments (${ticket.comments.length})` }).waitFor();
+  await expect(row.locator('.row-title').textContent()).resolves.toBe(ticket.title);
+  expect(new URL(page.url()).pathname).toBe(href);
+  await screenshot(page, 'offline');
+
+  // A comment made offline shows at once and waits in the queue.
+  const text = `Written on the train (${Date.now()}).`;
+  await panel.getByLabel('Add a comment').fill(text);
+  await panel.getByRole('button', { name: 'Comment', exact: true }).click();
+  await panel.locator('.comment-body', { hasText: text }).waitFor();
+  await panel.getByRole('heading', { name: `Comments (${ticket.comments.length + 1})` }).waitFor();
+  await expect(row.locator('.row-comments').textContent()).resolves.toMatch(new RegExp(`^\\s*${ticket.comments.length + 1} comments`));
+  expect((await ticketInDb(app.server, number)).comments).toHaveLength(ticket.comments.length);
+
+  // Back online: the queued mutation is sent, and the server has the comment.
+  const sent = page.waitForResponse((response) => isOperation('AddComment')(response.request()));
+  await context.setOffline(false);
+  expect((await sent).status()).toBe(200);
+  await banner.waitFor({ state: 'detached' });
+  const stored = await ticketInDb(app.server, number);
+  expect(stored.comments.map((c) => c.body)).toEqual([...ticket.comments.map((c) => c.body), text]);
+  await panel.getByRole('heading', { name: `Comments (${ticket.comments.length + 1})` }).waitFor();
+  expect(await panel.locator('.comment-body', { hasText: text }).count()).toBe(1);
+
+  // A comment queued offline survives a reload (the queue is kept in IndexedDB) and is sent once online.
+  await context.setOffline(true);
+  const later = `Written before the tunnel (${Date.now()}).`;
+  await panel.getByLabel('Add a comment').fill(later);
+  await panel.getByRole('button', { name: 'Comment', exact: true }).click();
+  await panel.locator('.comment-body', { hasText: later }).waitFor();
+  await expect.poll(() => queuedMutations(page)).toBe(1);
+  await page.reload();
+  await banner.waitFor();
+  await panel.getByRole('heading', { level: 2 }).waitFor();
+  const replayed = page.waitForResponse((response) => isOperation('AddComment')(response.request()));
+  await context.setOffline(false);
+  expect((await replayed).status()).toBe(200);
+  await expect.poll(() => queuedMutations(page)).toBe(0);
+  await panel.locator('.comment-body', { hasText: later }).waitFor();
+  expect((await ticketInDb(app.server, number)).comments.map((c) => c.body)).toEqual([...ticket.comments.map((c) => c.body), text, later]);
+  expectNoErrors({ ignore: OFFLINE_ERRORS });
+
+  // Someone else's fresh page shows it.
+  const other = await app.open('/sign-in');
+  await signIn(other.page, 'admin@acme.test');
+  await other.page.goto(href);
+  await detail(other.page).locator('.comment-body', { hasText: text }).waitFor();
+  await detail(other.page).locator('.comment-body', { hasText: later }).waitFor();
+  other.expectNoErrors();
+});
