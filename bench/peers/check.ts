@@ -20,9 +20,10 @@ import { fileURLToPath } from 'node:url';
 import { createSeededDatabase } from '../lib/database.ts';
 import { startInstance, type Instance } from '../lib/server.ts';
 import { Cleanup, log } from '../lib/util.ts';
+import { PEERS } from './peers.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const ALL_PEERS = ['apollo', 'apollo-cache', 'mercurius', 'mercurius-jit', 'mercurius-cache', 'yoga-jit'];
+const ALL_PEERS = PEERS.map((peer) => peer.name);
 
 const NESTED_LIST = `query NestedList {
   tickets(first: 50) {
