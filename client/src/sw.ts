@@ -10,8 +10,26 @@ const CACHE = 'deskgraph-shell-__PRECACHE_VERSION__';
 /** Precached files other than the shell and the hashed assets: public/ (the icon). */
 const PUBLIC_FILES = new Set(URLS.filter((url) => url !== '/' && !url.startsWith('/assets/')));
 
+/** Service Worker Static Routing (Chromium): requests matching a rule never start or wait for the worker. */
+type RouterInstallEvent = ExtendableEvent & {
+  addRoutes?(rules: { condition: { urlPattern: { pathname: string } }; source: 'network' }[]): Promise<void>;
+};
+
+/**
+ * Straight to the network: the API and the beacons, which the worker never answers. A request that
+ * passes through a fetch handler only to fall back to the network is lost when its page is leaving, so
+ * Web Vitals beacons sent at pagehide (client/src/vitals.ts) mostly never arrived from a page that
+ * navigated away; routed here, they do. Browsers without static routing still fall through below.
+ */
+const NETWORK_ONLY = ['/graphql', '/vitals', '/metrics'];
+
 worker.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(URLS)).then(() => worker.skipWaiting()));
+  const routes = (event as RouterInstallEvent).addRoutes?.(NETWORK_ONLY.map((pathname) => ({ condition: { urlPattern: { pathname } }, source: 'network' as const })));
+  event.waitUntil(
+    Promise.all([routes?.catch((error: unknown) => console.warn('service worker routes not added', error)), caches.open(CACHE).then((cache) => cache.addAll(URLS))]).then(() =>
+      worker.skipWaiting(),
+    ),
+  );
 });
 
 worker.addEventListener('activate', (event) => {
