@@ -18,6 +18,8 @@ declare module 'autocannon' {
     amount?: number;
     pipelining?: number;
     timeout?: number;
+    /** ms between samples; the run also stops on a sample tick (default 1000: durations round up to whole seconds). */
+    sampleInt?: number;
     method?: string;
     headers?: Record<string, string>;
     body?: string | Buffer;

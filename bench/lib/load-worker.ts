@@ -28,6 +28,8 @@ export interface FixedJob {
   expectBody: string;
   connections: number;
   duration: number;
+  /** Instead of `duration`: run until this many responses have come back (for targets too slow for a window). */
+  amount?: number;
 }
 
 export interface MixJob {
@@ -99,8 +101,10 @@ async function runFixed(job: FixedJob): Promise<LoadStats> {
   const result = await autocannon({
     url: job.urls.length === 1 ? job.urls[0]! : job.urls,
     connections: job.connections,
-    duration: job.duration,
-    timeout: 10,
+    ...(job.amount ? { amount: job.amount } : { duration: job.duration }),
+    timeout: 30,
+    // autocannon stops on a sample tick: every 100 ms, so a 1.5 s window lasts 1.5 s, not 2.
+    sampleInt: 100,
     requests: job.requests.map((request) => ({
       method: request.method,
       path: request.path,
@@ -129,6 +133,8 @@ async function runMix(job: MixJob): Promise<LoadStats> {
     connections: job.connections,
     duration: job.duration,
     timeout: 10,
+    // autocannon stops on a sample tick: every 100 ms, so a 1.5 s window lasts 1.5 s, not 2.
+    sampleInt: 100,
     requests: [
       {
         method: 'POST',

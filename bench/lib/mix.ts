@@ -68,10 +68,27 @@ export interface MixMeasureContext {
 }
 
 /**
- * Waits until requests still in flight when the load generator closed its window have finished on the
- * server (none takes longer than the slowest seen), so /metrics read now counts them.
+ * Waits until the requests still in flight when the load generator closed its window have finished on the
+ * server, so that counters read now include them: until `read` (a counter the server moves with every
+ * request or statement) holds still for 100 ms, at most `maxMs`. Without a counter, a fixed pause.
  */
-export const settle = (stats: Pick<LoadStats, 'maxLatency'>) => sleep(Math.min(5000, Math.max(150, stats.maxLatency + 50)));
+export async function quiesce(read: (() => Promise<number | null>) | null, maxMs: number): Promise<void> {
+  const deadline = performance.now() + Math.min(10_000, Math.max(150, maxMs));
+  if (!read) return sleep(150);
+  let last = await read();
+  while (performance.now() < deadline) {
+    await sleep(100);
+    const now = await read();
+    if (now === last) return;
+    last = now;
+  }
+}
+
+/** /metrics counters every request moves: statements, executed operations, cache hits. */
+const activity = (urls: string[]) => async () => {
+  const c = counters(await scrapeAll(urls));
+  return c.sqlStatements + c.sqlObservations + c.hits;
+};
 
 /** Signs in, warms up and measures the mix on instances that are already running. */
 export async function measureMix(scenario: MixScenario, instances: Instance[], ctx: MixMeasureContext): Promise<MixResult> {
@@ -87,12 +104,12 @@ export async function measureMix(scenario: MixScenario, instances: Instance[], c
     const warm = await ctx.load.mix({ urls, sessions, connections: ctx.connections, duration: ctx.warmup });
     warmupErrors = failures(warm);
     if (warmupErrors) warn(`${scenario.name}: ${warmupErrors} failed requests during warm-up: ${warm.samples.join(' | ')}`);
-    await settle(warm);
+    await quiesce(activity(urls), warm.maxLatency + 100);
   }
   const before = counters(await scrapeAll(urls));
   const load = await ctx.load.mix({ urls, sessions, connections: ctx.connections, duration: ctx.duration });
   // Requests the load generator dropped at the end still finish on the server: let them land in the counters.
-  await settle(load);
+  await quiesce(activity(urls), load.maxLatency + 100);
   const cache = delta(counters(await scrapeAll(urls)), before);
   const keyspace = ctx.watch ? await ctx.watch.stop() : null;
   const lookups = cache.hits + cache.misses + cache.bypass;
