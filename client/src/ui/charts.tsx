@@ -39,19 +39,20 @@ export function LineChart({ title, series, unit = '', max: fixedMax }: { title: 
   const width = 420;
   const height = 140;
   const pad = 28;
+  const left = 48; // room for the axis labels ("1,073")
   const values = series.flatMap((s) => s.points.filter((p): p is number => p != null));
   const max = fixedMax ?? Math.max(1e-9, ...values) * 1.1;
   const length = Math.max(2, ...series.map((s) => s.points.length));
-  const x = (i: number) => pad + ((width - pad * 2) * i) / (length - 1);
+  const x = (i: number) => left + ((width - left - pad) * i) / (length - 1);
   const y = (v: number) => height - pad - ((height - pad * 2) * v) / max;
   const latest = series.map((s) => `${s.name} ${format(s.points.at(-1) ?? null)}${unit}`).join(', ');
   return (
     <figure className="chart">
       <figcaption>{title}</figcaption>
       <svg role="img" aria-label={`${title}, latest: ${latest}`} viewBox={`0 0 ${width} ${height}`} width="100%">
-        <line x1={pad} y1={height - pad} x2={width - pad} y2={height - pad} className="chart-axis" />
-        <text x={pad - 4} y={pad} textAnchor="end" className="chart-label">{format(max)}</text>
-        <text x={pad - 4} y={height - pad} textAnchor="end" className="chart-label">0</text>
+        <line x1={left} y1={height - pad} x2={width - pad} y2={height - pad} className="chart-axis" />
+        <text x={left - 6} y={pad} textAnchor="end" className="chart-label">{format(max)}</text>
+        <text x={left - 6} y={height - pad} textAnchor="end" className="chart-label">0</text>
         {series.map((s, si) => {
           const path = s.points
             .map((p, i) => (p == null ? null : `${x(i)},${y(p)}`))
