@@ -22,6 +22,7 @@ import { describeCommit, describeMachine, machineLine, type Commit, type Machine
 import { counters, scrape } from './lib/metrics.ts';
 import { measureMix, NAIVE_ARGS, quiesce, reportMix, runMixScenario, type MixResult, type MixScenario } from './lib/mix.ts';
 import { manifest, persistedGetRequest, postRequest, QUERIES, type BenchQuery } from './lib/queries.ts';
+import { PEERS } from './peers/peers.ts';
 import { exchange, type RawResponse } from './lib/raw-http.ts';
 import { KeyspaceWatch, pickEmptyDatabase, redisUrlWithDb } from './lib/redis-watch.ts';
 import { startInstance, type Instance } from './lib/server.ts';
@@ -33,15 +34,10 @@ import { LOGIN, PASSWORD } from './lib/workload.ts';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const started = performance.now();
 
-const PEERS = ['apollo', 'apollo-cache', 'mercurius', 'mercurius-jit', 'mercurius-cache', 'yoga-jit'] as const;
-const PEER_LABELS: Record<string, string> = {
-  apollo: 'Apollo Server 4',
-  'apollo-cache': 'Apollo Server 4 + response cache',
-  mercurius: 'Mercurius',
-  'mercurius-jit': 'Mercurius + graphql-jit',
-  'mercurius-cache': 'Mercurius + mercurius-cache',
-  'yoga-jit': 'deskgraph + @envelop/graphql-jit',
-};
+// The peers and their labels come from bench/peers/peers.ts (written with the peers); a name given in
+// BENCH_PEERS that is not listed there is still tried (and skipped when its file is missing).
+const PEER_NAMES = PEERS.map((p) => p.name);
+const peerInfo = (name: string) => PEERS.find((p) => p.name === name) ?? { name, label: name, cached: name.endsWith('-cache'), note: '' };
 const USER = 'agent@acme.test';
 
 // ── Settings ────────────────────────────────────────────────────────────────────────────────────────
@@ -79,7 +75,7 @@ function settingsFrom(argv: string[]): Settings {
     return values;
   };
   const peersRaw = process.env.BENCH_PEERS;
-  const peers = !peersRaw ? [...PEERS] : peersRaw === 'none' ? [] : peersRaw.split(',').map((s) => s.trim()).filter(Boolean);
+  const peers = !peersRaw ? [...PEER_NAMES] : peersRaw === 'none' ? [] : peersRaw.split(',').map((s) => s.trim()).filter(Boolean);
   const connections = envNumber('BENCH_CONNECTIONS', 16, { min: 1, integer: true });
   return {
     preset: full ? 'full' : 'fast',
@@ -333,7 +329,7 @@ async function main(): Promise<number> {
             root,
             cleanup,
             args: ['--import', 'tsx', file],
-            env: { DATABASE_URL: reads.url, PEER_CACHE: name.endsWith('-cache') ? 'on' : 'off', REDIS_URL: undefined },
+            env: { DATABASE_URL: reads.url, PEER_CACHE: peerInfo(name).cached ? 'on' : 'off', REDIS_URL: undefined },
             readyTimeoutMs: 180_000,
           }),
       });
@@ -392,8 +388,8 @@ async function main(): Promise<number> {
       targets.push({
         key: `peer:${name}`,
         scenario: 5,
-        label: `5 ${PEER_LABELS[name] ?? name}`,
-        kind: name.endsWith('-cache') ? 'peer-cached' : 'peer',
+        label: `5 ${peerInfo(name).label}`,
+        kind: peerInfo(name).cached ? 'peer-cached' : 'peer',
         form: 'POST document',
         instance: instances.get(`peer:${name}`) ?? null,
         sql: 'bench-stats',
@@ -773,6 +769,7 @@ async function main(): Promise<number> {
         machine,
         services: services?.source ?? null,
         settings,
+        peers: PEERS.filter((p) => settings.peers.includes(p.name)),
         seeding,
         queries: QUERIES.map((q) => ({ key: q.key, label: q.label, document: q.document })),
         rows: rows.map(({ stats, ...r }) => ({ ...r, ...(stats ? { stats } : {}) })),
@@ -1000,7 +997,7 @@ function render(settings: Settings, rows: Row[], mixRows: (MixResult & { ratioNa
       `deskgraph benchmarks — ${meta.stamp}`,
       [
         `${settings.preset} preset, ${settings.duration} s per row, ${settings.connections} connections, seed scale ${settings.mainScale}; commit ${meta.commit.sha?.slice(0, 12) ?? '?'}${meta.commit.dirty.length ? ' + changes' : ''}`,
-        meta.machine ? machineLine(meta.machine) : '',
+        ...(meta.machine ? machineLine(meta.machine).split('; ') : []),
         `reproduce: ${meta.command}`,
       ],
       sections,

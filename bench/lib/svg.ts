@@ -32,9 +32,9 @@ export const COLORS = {
 
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-const WIDTH = 1000;
-const LABEL = 250;
-const PLOT = 430;
+const WIDTH = 1120;
+const LABEL = 300;
+const PLOT = 440;
 const BAR = 16;
 const GAP = 6;
 
