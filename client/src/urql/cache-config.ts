@@ -2,7 +2,6 @@
 // to the lists on screen, and the optimistic answers that make changes appear before the server replies.
 // Components never touch the cache; they run operations and this module keeps every view consistent.
 import type { CacheExchangeOpts, Cache, Data } from '@urql/exchange-graphcache';
-import { relayPagination } from '@urql/exchange-graphcache/extras';
 import type { IntrospectionQuery } from 'graphql';
 import introspection from '../gql/introspection.json' with { type: 'json' };
 import { TicketRowFragment, ViewerQuery } from '../fragments.ts';
@@ -13,6 +12,7 @@ import type {
   TicketRowFragment as TicketRow,
   UpdateTicketMutationVariables,
 } from '../gql/graphql.ts';
+import { forwardPagination } from './pagination.ts';
 import { appendComment, placeTicket, removeComment } from './ticket-lists.ts';
 
 const schema = introspection as unknown as IntrospectionQuery;
@@ -70,12 +70,12 @@ export const cacheConfig: CacheExchangeOpts = {
   keys: embeddedTypes(),
   resolvers: {
     Query: {
-      tickets: relayPagination(),
-      users: relayPagination(),
+      tickets: forwardPagination(),
+      users: forwardPagination(),
       // A ticket already in the cache (from a list) opens at once, before its detail query returns.
       ticket: (_parent, args) => ({ __typename: 'Ticket', id: args.id as string }),
     },
-    Ticket: { comments: relayPagination() },
+    Ticket: { comments: forwardPagination() },
   },
   updates: {
     Mutation: {
