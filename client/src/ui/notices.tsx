@@ -41,9 +41,9 @@ export function NoticeProvider({ children }: { children: ReactNode }) {
   );
 }
 
-/** The message of an urql error, without urql's "[GraphQL]" prefixes. */
+/** The message of an urql error, without urql's "[GraphQL]" prefixes, as sentences (notices go on after it). */
 export function errorText(error: { graphQLErrors?: { message: string }[]; networkError?: Error; message: string }): string {
-  if (error.graphQLErrors?.length) return error.graphQLErrors.map((e) => e.message).join(' ');
+  if (error.graphQLErrors?.length) return error.graphQLErrors.map((e) => (/[.!?]$/.test(e.message) ? e.message : `${e.message}.`)).join(' ');
   if (error.networkError) return 'The server could not be reached.';
   return error.message;
 }
