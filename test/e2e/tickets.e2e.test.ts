@@ -221,10 +221,45 @@ test('a change the server refuses is undone and explained', async () => {
 
   const alert = page.getByRole('alert');
   await alert.waitFor();
-  await expect(alert.textContent()).resolves.toMatch(new RegExp(`^Could not change the status of #${number}: Internal server error\\.? The change was undone\\.`));
+  await expect(alert.textContent()).resolves.toMatch(new RegExp(`^Could not change the status of #${number}: Internal server error\\. The change was undone\\.`));
   await expect.poll(() => status.inputValue()).toBe('OPEN');
   await expect(row.locator('.badge').textContent()).resolves.toBe('Open');
   expect((await ticketInDb(app.server, number)).status).toBe('OPEN');
   await screenshot(page, 'rollback');
+  expectNoErrors();
+});
+
+test('a filed ticket heads the list at once; resolved, it leaves the open list and the total', async () => {
+  const { page, expectNoErrors } = await app.open('/sign-in');
+  await signIn(page);
+  const before = await listCount(page);
+  const operations = recordOperations(page);
+
+  await page.getByRole('button', { name: 'New ticket' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New ticket' });
+  const title = `Printer on floor 3 jams on every job (${Date.now()})`;
+  await dialog.getByLabel('Title').fill(title);
+  await dialog.getByLabel('Description').fill('Since this morning, every job.');
+  await dialog.getByLabel('Priority').selectOption({ label: 'High' });
+  await dialog.getByRole('button', { name: 'File ticket' }).click();
+  await page.waitForURL(/\/tickets\/[^/]+$/);
+  await dialog.waitFor({ state: 'hidden' });
+
+  // The list makes room for it from the mutation's answer: first row, total and loaded count one up.
+  const first = listRows(page).first();
+  await expect.poll(() => first.locator('.row-title').textContent()).toBe(title);
+  expect(await listCount(page)).toEqual({ loaded: before.loaded + 1, total: before.total + 1 });
+  const { row, number } = await pinRow(page, first);
+  const created = await ticketInDb(app.server, number);
+  expect(created).toMatchObject({ title, status: 'OPEN', priority: 'HIGH' });
+  await expect(detail(page).getByRole('heading', { level: 2 }).textContent()).resolves.toBe(title);
+
+  // Resolved: no longer open, so out of this list, and the total says so.
+  await detail(page).getByRole('combobox', { name: 'Status', exact: true }).selectOption({ label: 'Resolved' });
+  await row.waitFor({ state: 'detached' });
+  expect(await listCount(page)).toEqual(before);
+  await page.waitForLoadState('networkidle');
+  expect((await ticketInDb(app.server, number)).status).toBe('RESOLVED');
+  expect(operations.map((o) => o.name).filter((name) => name === 'TicketList')).toEqual([]);
   expectNoErrors();
 });
