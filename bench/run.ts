@@ -457,7 +457,7 @@ async function main(): Promise<number> {
         const warm = await load.fixed({ ...p.job, duration: Math.min(warmFor, settings.maxWarmup - spent) });
         p.warmupFailures += failures(warm);
         if (failures(warm)) warn(`${failures(warm)} failed responses during the warm-up: ${warm.samples.join(' | ')}`);
-        await quiesce(p.counter, warm.maxLatency + 100);
+        await quiesce(p.counter);
         rate = warm.requests / warm.durationS;
         warmP50 = warm.p50;
         if (warm.requests >= settings.connections) break;
@@ -470,7 +470,7 @@ async function main(): Promise<number> {
     const measureSlice = async (p: Plan, duration: number): Promise<void> => {
       const before = await sqlTotal(p.t);
       const stats = await load.fixed({ ...p.job, duration, amount: p.slow ? settings.slowAmount : undefined });
-      await quiesce(p.counter, stats.maxLatency + 100);
+      await quiesce(p.counter);
       const after = await sqlTotal(p.t);
       p.slices.push({
         stats,

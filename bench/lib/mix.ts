@@ -70,11 +70,13 @@ export interface MixMeasureContext {
 /**
  * Waits until the requests still in flight when the load generator closed its window have finished on the
  * server, so that counters read now include them: until `read` (a counter the server moves with every
- * request or statement) holds still for 100 ms, at most `maxMs`. Without a counter, a fixed pause.
+ * request or statement) holds still for 100 ms, at most 10 s. Without a counter, a fixed pause.
  */
-export async function quiesce(read: (() => Promise<number | null>) | null, maxMs: number): Promise<void> {
-  const deadline = performance.now() + Math.min(10_000, Math.max(150, maxMs));
+export async function quiesce(read: (() => Promise<number | null>) | null): Promise<void> {
   if (!read) return sleep(150);
+  // No cap from the latencies seen: a window that completed nothing (the N+1 list) still has requests
+  // running, and they may have started at its beginning.
+  const deadline = performance.now() + 10_000;
   let last = await read();
   while (performance.now() < deadline) {
     await sleep(100);
@@ -104,12 +106,12 @@ export async function measureMix(scenario: MixScenario, instances: Instance[], c
     const warm = await ctx.load.mix({ urls, sessions, connections: ctx.connections, duration: ctx.warmup });
     warmupErrors = failures(warm);
     if (warmupErrors) warn(`${scenario.name}: ${warmupErrors} failed requests during warm-up: ${warm.samples.join(' | ')}`);
-    await quiesce(activity(urls), warm.maxLatency + 100);
+    await quiesce(activity(urls));
   }
   const before = counters(await scrapeAll(urls));
   const load = await ctx.load.mix({ urls, sessions, connections: ctx.connections, duration: ctx.duration });
   // Requests the load generator dropped at the end still finish on the server: let them land in the counters.
-  await quiesce(activity(urls), load.maxLatency + 100);
+  await quiesce(activity(urls));
   const cache = delta(counters(await scrapeAll(urls)), before);
   const keyspace = ctx.watch ? await ctx.watch.stop() : null;
   const lookups = cache.hits + cache.misses + cache.bypass;
