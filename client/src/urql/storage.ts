@@ -12,6 +12,8 @@ export interface OfflineStorage extends StorageAdapter {
 const ENTRIES = 'entries';
 const METADATA = 'metadata';
 const DAY_MS = 86_400_000;
+const RETRY_FIRST_MS = 1_000;
+const RETRY_MAX_MS = 30_000;
 
 interface Stored {
   value: string;
@@ -47,6 +49,24 @@ export function makeOfflineStorage({ idbName, maxAge = 7 }: { idbName: string; m
   // The cache works without its offline copy (private windows, quota): failures only lose that copy.
   const quietly = <T>(work: Promise<T>, fallback: T) => work.catch(() => fallback);
   let onlineListener: (() => void) | undefined;
+  // graphcache sends the queue of mutations that failed for want of network again when the browser
+  // says it is back online. A mutation can fail so while the browser thinks it is online (a connection
+  // reset, a server out of reach, the network back before the failure was seen): no online event will
+  // come, and it would wait, shown as done, until the next reload. Those are tried again, less and less
+  // often, while the browser says it is online.
+  let flushQueue: (() => void) | undefined;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let retryDelay = RETRY_FIRST_MS;
+  const scheduleRetry = (queued: number) => {
+    clearTimeout(retryTimer);
+    if (queued === 0) {
+      retryDelay = RETRY_FIRST_MS;
+      return;
+    }
+    if (!navigator.onLine || !flushQueue) return; // the online event will flush it
+    retryTimer = setTimeout(() => flushQueue?.(), retryDelay);
+    retryDelay = Math.min(retryDelay * 2, RETRY_MAX_MS);
+  };
 
   return {
     readData() {
@@ -94,9 +114,11 @@ export function makeOfflineStorage({ idbName, maxAge = 7 }: { idbName: string; m
     },
     writeMetadata(requests) {
       void quietly(database.then((db) => done(db.transaction(METADATA, 'readwrite').objectStore(METADATA).put(requests, METADATA))), undefined);
+      scheduleRetry(requests.length);
     },
     onOnline(callback) {
       if (onlineListener) window.removeEventListener('online', onlineListener);
+      flushQueue = callback;
       onlineListener = () => callback();
       window.addEventListener('online', onlineListener);
     },
