@@ -1,6 +1,6 @@
 // Offline: the service worker serves the shell, graphcache's IndexedDB copy the data, and a comment
 // made without network waits in the offline queue until the network is back.
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { expect, test } from 'vitest';
 import { withApp } from './app.ts';
 import { screenshot } from './browser.ts';
@@ -13,6 +13,21 @@ const app = withApp();
  * everything it loads (scripts, styles, the icon) must come from the service worker's cache.
  */
 const OFFLINE_ERRORS = [/Failed to load resource: net::ERR_INTERNET_DISCONNECTED \(http:\/\/[^/]+\/graphql[?:]/];
+
+/**
+ * Offline, as the browser sees it (navigator.onLine false, every request fails), and for certain: the
+ * API's requests are also aborted before they leave, since the network emulation can let a request
+ * made just after a reload through (and a comment would then reach the server twice).
+ */
+async function goOffline(context: BrowserContext): Promise<void> {
+  await context.setOffline(true);
+  await context.route('**/graphql*', (route) => route.abort('internetdisconnected'));
+}
+
+async function goOnline(context: BrowserContext): Promise<void> {
+  await context.unroute('**/graphql*');
+  await context.setOffline(false);
+}
 
 /** How many mutations wait in the offline queue graphcache keeps in IndexedDB (client/src/urql/storage.ts). */
 function queuedMutations(page: Page): Promise<number> {
@@ -57,7 +72,7 @@ test('offline, the app starts from the service worker and the cache, and a comme
   await serviceWorkerInControl(page);
   await page.waitForLoadState('networkidle'); // graphcache writes its IndexedDB copy after each result
 
-  await context.setOffline(true);
+  await goOffline(context);
   await page.reload();
   // The shell came from the service worker's cache, the data from IndexedDB.
   const banner = page.getByRole('status').filter({ hasText: 'Offline' });
@@ -81,7 +96,7 @@ test('offline, the app starts from the service worker and the cache, and a comme
 
   // Back online: the queued mutation is sent, and the server has the comment.
   const sent = page.waitForResponse((response) => isOperation('AddComment')(response.request()));
-  await context.setOffline(false);
+  await goOnline(context);
   expect((await sent).status()).toBe(200);
   await banner.waitFor({ state: 'detached' });
   const stored = await ticketInDb(app.server, number);
@@ -90,7 +105,7 @@ test('offline, the app starts from the service worker and the cache, and a comme
   expect(await panel.locator('.comment-body', { hasText: text }).count()).toBe(1);
 
   // A comment queued offline survives a reload (the queue is kept in IndexedDB) and is sent once online.
-  await context.setOffline(true);
+  await goOffline(context);
   const later = `Written before the tunnel (${Date.now()}).`;
   await panel.getByLabel('Add a comment').fill(later);
   await panel.getByRole('button', { name: 'Comment', exact: true }).click();
@@ -100,7 +115,7 @@ test('offline, the app starts from the service worker and the cache, and a comme
   await banner.waitFor();
   await panel.getByRole('heading', { level: 2 }).waitFor();
   const replayed = page.waitForResponse((response) => isOperation('AddComment')(response.request()));
-  await context.setOffline(false);
+  await goOnline(context);
   expect((await replayed).status()).toBe(200);
   await expect.poll(() => queuedMutations(page)).toBe(0);
   await panel.locator('.comment-body', { hasText: later }).waitFor();
@@ -114,4 +129,29 @@ test('offline, the app starts from the service worker and the cache, and a comme
   await detail(other.page).locator('.comment-body', { hasText: text }).waitFor();
   await detail(other.page).locator('.comment-body', { hasText: later }).waitFor();
   other.expectNoErrors();
+});
+
+test('a comment whose request is cut while the browser is online is sent again, once', async () => {
+  const { page, expectNoErrors } = await app.open('/sign-in');
+  await signIn(page);
+  const { row, number } = await pinRow(page, listRows(page).nth(5));
+  await row.getByRole('link').click();
+  const before = (await ticketInDb(app.server, number)).comments.length;
+  const panel = detail(page);
+  await panel.getByRole('heading', { name: `Comments (${before})` }).waitFor();
+
+  // The first attempt dies on the way (navigator.onLine stays true: no online event will come).
+  let cut = 0;
+  await page.route('**/graphql*', (route) => (isOperation('AddComment')(route.request()) && cut++ === 0 ? route.abort('connectionreset') : route.fallback()));
+  const sent = page.waitForResponse((response) => isOperation('AddComment')(response.request()));
+  const text = `Sent over a flaky line (${Date.now()}).`;
+  await panel.getByLabel('Add a comment').fill(text);
+  await panel.getByRole('button', { name: 'Comment', exact: true }).click();
+  await panel.locator('.comment-body', { hasText: text }).waitFor();
+  expect((await sent).status()).toBe(200);
+  expect(cut).toBe(2);
+  await expect.poll(() => queuedMutations(page)).toBe(0);
+  expect((await ticketInDb(app.server, number)).comments.map((c) => c.body).filter((body) => body === text)).toHaveLength(1);
+  await panel.locator('li.comment', { hasText: text }).getByRole('button', { name: /Delete comment/ }).waitFor();
+  expectNoErrors({ ignore: [/Failed to load resource: net::ERR_CONNECTION_RESET \(http:\/\/[^/]+\/graphql:/] });
 });
