@@ -42,33 +42,6 @@ export function summarize(result: Result, stats: Stats): LoadResult {
   };
 }
 
-export async function runMix(urls: string[], mix: Mix, options: { connections: number; duration: number }): Promise<LoadResult> {
-  const stats: Stats = {};
-  const result = await autocannon({
-    url: urls,
-    connections: options.connections,
-    duration: options.duration,
-    timeout: 10,
-    requests: [
-      {
-        method: 'POST',
-        path: '/graphql',
-        setupRequest(request, context) {
-          const entry = pickEntry(mix);
-          context.op = entry.op;
-          context.kind = entry.kind;
-          request.headers = entry.headers;
-          request.body = typeof entry.body === 'string' ? entry.body : entry.body();
-          return request;
-        },
-        onResponse(status, body, context) {
-          recordResponse(stats, context.op as string, context.kind as 'read' | 'write', status, body);
-        },
-      },
-    ],
-  });
-  return summarize(result, stats);
-}
 
 /** One fixed request, checked against the bytes expected (for the fast-path comparison). */
 export async function runFixed(
