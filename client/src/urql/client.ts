@@ -2,7 +2,7 @@
 // normalized cache (with IndexedDB storage and a queue of mutations made offline) → retries with
 // backoff for queries that hit a network error → persisted operations (hashes only, GET for queries)
 // → fetch. urql deduplicates identical operations in flight before any of them.
-import { Client, fetchExchange, makeOperation, mapExchange, type Exchange } from '@urql/core';
+import { Client, composeExchanges, fetchExchange, makeOperation, mapExchange, type Exchange } from '@urql/core';
 import { cacheExchange, offlineExchange } from '@urql/exchange-graphcache';
 import { persistedExchange } from '@urql/exchange-persisted';
 import { retryExchange } from '@urql/exchange-retry';
@@ -21,13 +21,24 @@ export interface UrqlSetup {
 export function createUrqlClient(session: Session | null, onUnauthenticated: () => void): UrqlSetup {
   // Each user's data lives in a database of its own, so one user never hydrates another's cache.
   const storage = session ? makeOfflineStorage({ idbName: `deskgraph-${session.user.id}`, maxAge: 7 }) : null;
-  const cache: Exchange = storage ? offlineExchange({ ...cacheConfig, storage }) : cacheExchange(cacheConfig);
+  const cache: Exchange = storage ? composeExchanges([untilHydrated(storage), offlineExchange({ ...cacheConfig, storage })]) : cacheExchange(cacheConfig);
   const client = new Client({
     url: '/graphql',
     exchanges: apiExchanges(cache, onUnauthenticated),
     fetchOptions: () => (session ? { headers: { authorization: `Bearer ${session.token}` } } : {}),
   });
   return { client, storage };
+}
+
+/**
+ * Holds operations until the offline copy is loaded. Graphcache marks an entry for storage only when
+ * its value changes, and only once it has its storage (after loading it): a result written before
+ * that, say the viewer and the first list right after sign-in while IndexedDB creates the database,
+ * was never stored, since later answers wrote the same values. Offline, the signed-in user was then
+ * missing: their tickets showed as unassigned and their comments could not be made.
+ */
+function untilHydrated(storage: OfflineStorage): Exchange {
+  return mapExchange({ onOperation: (operation) => (storage.isHydrated() ? operation : storage.hydrated.then(() => operation)) });
 }
 
 type Shipped = DocumentNode & { __meta__?: { hash?: string } };

@@ -7,6 +7,9 @@ import type { SerializedEntries, SerializedRequest, StorageAdapter } from '@urql
 export interface OfflineStorage extends StorageAdapter {
   /** Forgets everything: the cache and the queue of mutations made offline. */
   clear(): Promise<void>;
+  /** Settles once graphcache has loaded this copy (onCacheHydrated); `true` from then on. */
+  hydrated: Promise<void>;
+  isHydrated(): boolean;
 }
 
 const ENTRIES = 'entries';
@@ -14,6 +17,7 @@ const METADATA = 'metadata';
 const DAY_MS = 86_400_000;
 const RETRY_FIRST_MS = 1_000;
 const RETRY_MAX_MS = 30_000;
+const OPEN_TIMEOUT_MS = 3_000;
 
 interface Stored {
   value: string;
@@ -49,6 +53,11 @@ export function makeOfflineStorage({ idbName, maxAge = 7 }: { idbName: string; m
   // The cache works without its offline copy (private windows, quota): failures only lose that copy.
   const quietly = <T>(work: Promise<T>, fallback: T) => work.catch(() => fallback);
   let onlineListener: (() => void) | undefined;
+  let isHydrated = false;
+  let markHydrated!: () => void;
+  const hydrated = new Promise<void>((resolve) => (markHydrated = resolve)).then(() => {
+    isHydrated = true;
+  });
   // graphcache sends the queue of mutations that failed for want of network again when the browser
   // says it is back online. A mutation can fail so while the browser thinks it is online (a connection
   // reset, a server out of reach, the network back before the failure was seen): no online event will
@@ -69,8 +78,14 @@ export function makeOfflineStorage({ idbName, maxAge = 7 }: { idbName: string; m
   };
 
   return {
+    hydrated,
+    isHydrated: () => isHydrated,
+    onCacheHydrated: () => markHydrated(),
     readData() {
-      return quietly(
+      // Operations wait for this (client.ts): a database that does not open (an older version still
+      // open in another tab blocks the upgrade) must not hold the app, which then starts without it.
+      const tooSlow = new Promise<SerializedEntries>((resolve) => setTimeout(() => resolve({}), OPEN_TIMEOUT_MS));
+      const read = quietly(
         database.then((db) => {
           const transaction = db.transaction(ENTRIES, 'readwrite');
           const store = transaction.objectStore(ENTRIES);
@@ -87,6 +102,7 @@ export function makeOfflineStorage({ idbName, maxAge = 7 }: { idbName: string; m
         }),
         {},
       );
+      return Promise.race([read, tooSlow]);
     },
     writeData(delta) {
       return quietly(
