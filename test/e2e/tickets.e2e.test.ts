@@ -21,6 +21,11 @@ import {
 } from './ui.ts';
 
 const app = withApp();
+/**
+ * For the tests that hold or answer requests with page.route: playwright does not see requests a
+ * service worker handles, and recommends blocking workers where requests are routed.
+ */
+const ROUTED = { serviceWorkers: 'block' } as const;
 
 test('signing in shows the list: the first page of rows, newest first, and the total', async () => {
   const { page, expectNoErrors } = await app.open('/');
@@ -135,7 +140,7 @@ test('opening a ticket shows its panel beside the list', async () => {
 });
 
 test('a comment shows at once in the panel and the row, and no list or ticket query is sent again', async () => {
-  const { page, expectNoErrors } = await app.open('/sign-in');
+  const { page, expectNoErrors } = await app.open('/sign-in', ROUTED);
   await signIn(page);
   const { row, number } = await pinRow(page, listRows(page).nth(4));
   const before = (await ticketInDb(app.server, number)).comments.length;
@@ -176,7 +181,7 @@ test('a comment shows at once in the panel and the row, and no list or ticket qu
 });
 
 test('a status change shows in the panel and the row before the server answers, and stays', async () => {
-  const { page, expectNoErrors } = await app.open('/sign-in');
+  const { page, expectNoErrors } = await app.open('/sign-in', ROUTED);
   await signIn(page);
   // An OPEN ticket, so "In progress" is a change and it still matches the list's open filter.
   const { row, number } = await pinRow(page, listRows(page).filter({ has: page.locator('.badge', { hasText: /^Open$/ }) }).nth(1));
@@ -204,7 +209,7 @@ test('a status change shows in the panel and the row before the server answers, 
 });
 
 test('a change the server refuses is undone and explained', async () => {
-  const { page, expectNoErrors } = await app.open('/sign-in');
+  const { page, expectNoErrors } = await app.open('/sign-in', ROUTED);
   await signIn(page);
   const { row, number } = await pinRow(page, listRows(page).filter({ has: page.locator('.badge', { hasText: /^Open$/ }) }).nth(2));
   await row.getByRole('link').click();
