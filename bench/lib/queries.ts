@@ -30,7 +30,7 @@ const NESTED_LIST = `query NestedList {
   }
 }`;
 
-const DASHBOARD = `query DashboardStats {
+export const DASHBOARD = `query DashboardStats {
   dashboardStats {
     byStatus { status count }
     byPriority { priority count }

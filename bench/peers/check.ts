@@ -18,6 +18,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSeededDatabase } from '../lib/database.ts';
+import { DASHBOARD } from '../lib/queries.ts';
 import { startInstance, type Instance } from '../lib/server.ts';
 import { Cleanup, log } from '../lib/util.ts';
 import { PEERS } from './peers.ts';
@@ -38,13 +39,6 @@ const NESTED_LIST = `query NestedList {
 }`;
 const TICKET = `query TicketById($id: ID!) {
   ticket(id: $id) { id number title body status priority createdAt updatedAt requester { id name role } assignee { id name } commentCount }
-}`;
-const DASHBOARD = `query DashboardStats {
-  dashboardStats {
-    byStatus { status count }
-    byPriority { priority count }
-    openByAssignee { assignee { id name } count }
-  }
 }`;
 const LOGIN = `mutation Login($email: String!, $password: String!) { login(email: $email, password: $password) { token user { id name role } } }`;
 const VIEWER = `query Viewer { viewer { id name role } }`;
