@@ -156,6 +156,9 @@ const envSchema = z.object({
   WEB_CLIENT_DIR: z.string().min(1).default('client/dist'),
 });
 
+/** Every variable the server reads: tools that start servers clear these so nothing leaks in from their own environment. */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 /** Where codegen writes the web client's trusted documents; the manifest used when none is configured. */
 export const CLIENT_MANIFEST = 'client/src/gql/persisted-documents.json';
 

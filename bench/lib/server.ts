@@ -1,5 +1,6 @@
 // Starts deskgraph (server/main.ts) as a child process on a free port, waits for GET /ready, stops it.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { CONFIG_VARIABLES } from '../../server/config.ts';
 import { freePort, log, sleep, type Cleanup } from './util.ts';
 
 export interface Instance {
@@ -51,9 +52,8 @@ export async function startInstance({
   const port = await freePort();
   const childEnv: Record<string, string> = {};
   // Nothing deskgraph reads may leak in from the caller's environment (DATABASE_URL, REDIS_URL, …).
-  const deskgraphVars =
-    /^(PORT|HOST|NODE_ENV|LOG_LEVEL|DATA_DIR|AUTO_MIGRATE|MAX_PAGE_SIZE|EXPOSE_SQL_STATEMENT_COUNT|TOKEN_TTL_HOURS|GRAPHIQL|RESPONSE_CACHE|REDIS_URL|PERSISTED_OPERATIONS|WEB_CLIENT|(DATABASE|SEED|CACHE|PERSISTED_OPERATIONS|WEB_CLIENT)_[A-Z_]+)$/;
-  for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !deskgraphVars.test(key)) childEnv[key] = value;
+  const deskgraphVars = new Set(CONFIG_VARIABLES);
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !deskgraphVars.has(key)) childEnv[key] = value;
   Object.assign(childEnv, BASE_ENV, { PORT: String(port) });
   for (const [key, value] of Object.entries(env)) {
     if (value === undefined) delete childEnv[key];
