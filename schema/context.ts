@@ -16,6 +16,18 @@ export interface Context {
   /** The bearer token of this request (hashed lookups only), so logout can revoke it. */
   tokenHash: string | null;
   cache: CacheHooks;
+  /**
+   * Login attempt limits for this request's client (server/auth/use-login-limits.ts); the app always
+   * provides it, contexts built elsewhere (the benchmark's peer servers) may not.
+   */
+  loginAttempts?: LoginAttempts;
+}
+
+export interface LoginAttempts {
+  /** Counts an attempt for the (normalized) email; throws RATE_LIMITED (HTTP 429) when over a limit. */
+  check(email: string): Promise<void>;
+  /** A successful login clears that email's count from this client address. */
+  succeeded(email: string): Promise<void>;
 }
 
 /** What resolvers tell the response cache (server/cache): see server/CACHE.md for the tag vocabulary. */

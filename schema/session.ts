@@ -1,4 +1,7 @@
-// Signing in and out. A token is shown to the client once; only its SHA-256 is stored.
+// Signing in and out. A token is shown to the client once; only its SHA-256 is stored, and requests find
+// their token by that hash through a unique index: the token itself is never compared in process, and
+// what the database compares is a digest the client cannot steer byte by byte, so lookups are no
+// timing oracle on the token.
 import { createHash, randomBytes } from 'node:crypto';
 import type { User } from '../prisma/generated/client.ts';
 import { hashPassword, verifyPassword } from '../server/passwords.ts';
@@ -15,8 +18,9 @@ function newToken(): string {
   return `dg_${randomBytes(32).toString('base64url')}`;
 }
 
-// Compared against when the email is unknown, so a wrong email costs as long as a wrong password
-// and response times do not tell which accounts exist.
+// Compared against when the email is unknown (or the account has no password), so a wrong email costs
+// one scrypt with the same parameters as a wrong password and response times do not tell which
+// accounts exist. test/rate-limit.test.ts counts the verifications.
 const decoyHash = hashPassword('not-a-real-password');
 
 const LoginPayload = builder.objectRef<{ token: string; expiresAt: Date; user: User }>('LoginPayload').implement({
@@ -37,9 +41,13 @@ builder.mutationFields((t) => ({
       password: t.arg.string({ required: true, description: 'The password.' }),
     },
     resolve: async (_root, { email, password }, ctx) => {
-      const user = await ctx.prisma.user.findUnique({ where: { email: email.trim().toLowerCase() } });
+      const address = email.trim().toLowerCase();
+      // Counted before anything is looked up: a limited attempt costs no SQL and no scrypt.
+      await ctx.loginAttempts?.check(address);
+      const user = await ctx.prisma.user.findUnique({ where: { email: address } });
       const valid = await verifyPassword(password, user?.passwordHash ?? (await decoyHash));
       if (!user || !user.passwordHash || !valid) throw new UnauthenticatedError('Email or password is incorrect.');
+      await ctx.loginAttempts?.succeeded(address);
       const token = newToken();
       const expiresAt = new Date(Date.now() + ctx.settings.tokenTtlHours * 3_600_000);
       await ctx.prisma.apiToken.create({ data: { userId: user.id, tokenHash: hashToken(token), expiresAt } });

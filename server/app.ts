@@ -21,7 +21,12 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { fastPathText, readBody } from './request-body.ts';
 import { compressNodeResponse } from './http/compression.ts';
 import { useConditionalGet } from './http/conditional-get.ts';
-import { corsOptions } from './http/cors.ts';
+import { corsHeadersFor, corsOptionsFor } from './http/cors.ts';
+import { createCsrfPrevention } from './auth/csrf.ts';
+import { sendRateLimited } from './auth/rate-limited.ts';
+import { createRateLimits } from './auth/rate-limits.ts';
+import { tokenLimitWait } from './auth/token-limit.ts';
+import { useLoginLimits } from './auth/use-login-limits.ts';
 import { serveMetrics } from './http/metrics-endpoint.ts';
 import { sendError, sendJson } from './http/send-json.ts';
 import { assertClientBuilt } from './web/static-client.ts';
@@ -96,6 +101,13 @@ export function createApp({
   const viewers = store ? new ViewerCache(() => store.usable) : null;
   if (store && viewers) store.onInvalidate((tags) => viewers.apply(tags));
   const facts = new DocumentFactsRegistry();
+  const cors = corsOptionsFor(config.auth.corsOrigins);
+  const csrf = createCsrfPrevention(config.auth.csrfPrevention);
+  const limits = createRateLimits(
+    config.auth,
+    cacheConfig.redisUrl ? { url: cacheConfig.redisUrl, keyPrefix: cacheConfig.keyPrefix, timeoutMs: cacheConfig.redisTimeoutMs } : null,
+    logger,
+  );
   const warmer = store && cacheConfig.warm
     ? new CacheWarmer(store, (query) => runInProcess(query), { top: cacheConfig.warmTop, logger })
     : null;
@@ -110,6 +122,8 @@ export function createApp({
         warmer,
         persisted: { mode: config.persisted.mode, documents: persistedDocuments },
         memo: createRequestMemo(),
+        cors,
+        csrf,
       }
     : null;
 
@@ -119,9 +133,10 @@ export function createApp({
     maskedErrors,
     graphiql: config.graphiql ? { title: 'deskgraph', defaultQuery: exampleQuery } : false,
     landingPage: false,
-    cors: corsOptions,
+    cors,
     batching: config.batchLimit > 0 ? { limit: config.batchLimit } : false,
     plugins: [
+      ...(csrf ? [csrf.plugin] : []),
       ...usePersisted(config.persisted.mode, persistedDocuments),
       useErrorCodes(),
       useViewer({
@@ -130,6 +145,7 @@ export function createApp({
         loaderOptions,
         viewers,
       }),
+      useLoginLimits(limits, config.auth.trustProxyHops, metrics),
       ...useDeskgraphResponseCache({ schema, store, facts, config: cacheConfig, metrics, warmer }),
       ...(config.exposeStatementCount ? [useStatementCount()] : []),
       useConditionalGet(),
@@ -161,6 +177,15 @@ export function createApp({
     const body = await readBody(req, config.maxRequestBytes);
     if (body.kind === 'too-large') {
       return sendError(res, 413, `The request body is larger than ${config.maxRequestBytes} bytes.`, 'PAYLOAD_TOO_LARGE');
+    }
+    // Per token and before the fast path: a cache hit spends the same budget as an executed query.
+    const authorization = req.headers.authorization;
+    if (limits.token && authorization) {
+      const wait = await tokenLimitWait(limits.token, authorization, viewers);
+      if (wait !== null) {
+        metrics.rateLimited.inc({ limit: 'token' });
+        return sendRateLimited(res, wait, corsHeadersFor(req, cors));
+      }
     }
     let cacheProbe: CacheProbe | undefined;
     if (fastPath && path === '/graphql') {
@@ -265,6 +290,7 @@ export function createApp({
       await yoga.dispose();
       warmer?.close();
       await store?.close();
+      await limits.close();
     },
   };
 }

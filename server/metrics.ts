@@ -19,6 +19,8 @@ export interface Metrics {
   cacheRedisUp: Gauge;
   cacheL1Entries: Gauge;
   cacheL1Bytes: Gauge;
+  /** Requests refused with HTTP 429, by limit (token, login-email-ip, login-ip). */
+  rateLimited: Counter<'limit'>;
   requestDuration: Histogram<'operation' | 'cache'>;
   sqlStatements: Histogram<'operation'>;
   /** Core Web Vitals reported by browsers (POST /vitals): seconds for timings, unitless for CLS. */
@@ -48,6 +50,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     cacheRedisUp: new Gauge({ ...r, name: 'deskgraph_cache_redis_up', help: '1 when the Redis layer is usable, 0 when degraded (or not configured).' }),
     cacheL1Entries: new Gauge({ ...r, name: 'deskgraph_cache_l1_entries', help: 'Entries in the in-process layer.' }),
     cacheL1Bytes: new Gauge({ ...r, name: 'deskgraph_cache_l1_bytes', help: 'Bytes held by the in-process layer.' }),
+    rateLimited: new Counter({ ...r, name: 'deskgraph_rate_limited_total', help: 'Requests refused with HTTP 429, by limit (token, login-email-ip, login-ip).', labelNames: ['limit'] }),
     requestDuration: new Histogram({ ...r, name: 'deskgraph_request_duration_seconds', help: 'GraphQL request latency by operation and cache outcome.', labelNames: ['operation', 'cache'], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] }),
     sqlStatements: new Histogram({ ...r, name: 'deskgraph_sql_statements', help: 'SQL statements per GraphQL operation.', labelNames: ['operation'], buckets: [0, 1, 2, 3, 4, 5, 6, 8, 10, 20, 50, 100] }),
     webVitals: {

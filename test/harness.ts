@@ -5,7 +5,7 @@ import { print } from 'graphql';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
-import type { CacheConfig, Config } from '../server/config.ts';
+import type { AuthConfig, CacheConfig, Config } from '../server/config.ts';
 import { createApp, loadPersistedDocuments } from '../server/app.ts';
 import { openDatabase, type Database } from '../server/database.ts';
 import { createLogger } from '../server/logger.ts';
@@ -55,6 +55,24 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     persisted: { mode: 'allow', manifest: null, apq: false, apqMaxDocuments: 100, apqMaxDocumentBytes: 32 * 1024 },
     // API only unless a test serves the client (the global setup builds client/dist for those).
     web: { mode: 'off', dir: path.join(ROOT, 'client', 'dist') },
+    auth: testAuthConfig(),
+    ...overrides,
+  };
+}
+
+/**
+ * Production's CSRF, CORS and login limits; the per-token request limit is off, because many tests send
+ * more than a production budget with one token (test/rate-limit.test.ts turns it on).
+ */
+export function testAuthConfig(overrides: Partial<AuthConfig> = {}): AuthConfig {
+  return {
+    tokenRequestsPerMinute: 0,
+    loginPerEmailAndIp: 10,
+    loginPerIp: 100,
+    loginWindowSeconds: 900,
+    trustProxyHops: 0,
+    csrfPrevention: true,
+    corsOrigins: ['*'],
     ...overrides,
   };
 }

@@ -9,6 +9,8 @@ import type { ViewerCache } from '../viewer-cache.ts';
 import type { CachedResponse } from './l1-cache.ts';
 import { cacheControlFor, etagOf, ifNoneMatchHits, requestHasToken } from '../http/conditional-get.ts';
 import { encodedVariant, negotiateEncoding, varyAcceptEncoding } from '../http/compression.ts';
+import type { CORSOptions } from '@whatwg-node/server';
+import type { CsrfPrevention } from '../auth/csrf.ts';
 import { corsHeadersFor } from '../http/cors.ts';
 import { documentHash, responseKey, visibilityScope } from './cache-key.ts';
 import type { DocumentFactsRegistry } from './document-facts.ts';
@@ -29,6 +31,10 @@ export interface FastPathOptions {
   warmer: CacheWarmer | null;
   persisted: { mode: PersistedMode; documents: PersistedDocuments };
   memo: RequestMemo;
+  /** The app's CORS policy, as yoga applies it. */
+  cors: CORSOptions;
+  /** null when CSRF_PREVENTION is off. */
+  csrf: CsrfPrevention | null;
 }
 
 export interface GraphQLParams {
@@ -150,6 +156,8 @@ export function serveFromCache(
 ): FastPathOutcome | Promise<FastPathOutcome> {
   const type = mediaType(req.headers.accept);
   if (!type) return NOT_SERVED;
+  // Yoga refuses it (403 CSRF_HEADER_MISSING); a warm entry must not answer it first.
+  if (options.csrf?.refuses(req)) return NOT_SERVED;
   let viewer: Viewer | null = null;
   const authorization = req.headers.authorization;
   if (authorization) {
@@ -190,7 +198,7 @@ function send(
   // encoded, and a weak ETag on an encoded body (RFC 9110: a strong one must differ between codings).
   const headers: string[] = [];
   let vary: string | undefined;
-  const cors = corsHeadersFor(req);
+  const cors = corsHeadersFor(req, options.cors);
   if (cors) {
     for (const [name, value] of Object.entries(cors)) {
       if (name === 'Vary') vary = value;

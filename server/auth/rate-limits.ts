@@ -1,0 +1,94 @@
+// Counters for the request and login limits, with rate-limiter-flexible: in Redis when REDIS_URL is set
+// (so every instance counts against one budget), in process otherwise. Redis being down or slow never
+// fails a request: the library's insurance limiter, in memory, counts per instance until Redis is back.
+import { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { AuthConfig } from '../config.ts';
+import type { Logger } from '../logger.ts';
+
+export interface Limit {
+  /** Counts one attempt for key; resolves null when allowed, else the seconds to wait (≥ 1). */
+  take(key: string): Promise<number | null>;
+  /** Forgets key's count (a successful login clears its failures). */
+  reset(key: string): Promise<void>;
+}
+
+export interface RateLimits {
+  /** Requests per bearer token (keyed by the token's hash); null when off. */
+  token: Limit | null;
+  /** Login attempts per "email ip"; null when off. */
+  loginPerEmailAndIp: Limit | null;
+  /** Login attempts per client address; null when off. */
+  loginPerIp: Limit | null;
+  close(): Promise<void>;
+}
+
+export interface RateLimitStore {
+  url: string;
+  keyPrefix: string;
+  timeoutMs: number;
+}
+
+class LimiterLimit implements Limit {
+  constructor(
+    private readonly limiter: RateLimiterAbstract,
+    private readonly logger: Logger,
+  ) {}
+
+  async take(key: string): Promise<number | null> {
+    try {
+      await this.limiter.consume(key);
+      return null;
+    } catch (outcome) {
+      if (outcome instanceof RateLimiterRes) return Math.max(1, Math.ceil(outcome.msBeforeNext / 1000));
+      // Both stores failed (the insurance limiter is in memory, so this should not happen): let it through.
+      this.logger.warn({ err: String(outcome) }, 'rate limiter failed; request allowed');
+      return null;
+    }
+  }
+
+  async reset(key: string): Promise<void> {
+    await this.limiter.delete(key).catch(() => undefined);
+  }
+}
+
+export function createRateLimits(config: AuthConfig, store: RateLimitStore | null, logger: Logger): RateLimits {
+  const log = logger.child({ component: 'rate-limit' });
+  // Its own connection: a command that finds Redis unreachable fails at once (no offline queue) or
+  // after the cache's timeout, and the insurance limiter answers.
+  const redis = store
+    ? new Redis(store.url, {
+        commandTimeout: store.timeoutMs,
+        connectTimeout: Math.max(1000, store.timeoutMs * 4),
+        maxRetriesPerRequest: 0,
+        enableOfflineQueue: false,
+        retryStrategy: (attempt: number) => Math.min(50 * 2 ** attempt, 1000),
+      })
+    : null;
+  redis?.on('error', (error: Error) => log.debug({ err: error.message }, 'rate limit redis connection error'));
+
+  const limit = (name: string, points: number, duration: number): Limit | null => {
+    if (points <= 0) return null;
+    const memory = new RateLimiterMemory({ points, duration, keyPrefix: name });
+    const limiter = redis && store
+      ? new RateLimiterRedis({
+          storeClient: redis,
+          points,
+          duration,
+          keyPrefix: `${store.keyPrefix}:rl:${name}`,
+          rejectIfRedisNotReady: true,
+          insuranceLimiter: memory,
+        })
+      : memory;
+    return new LimiterLimit(limiter, log);
+  };
+
+  return {
+    token: limit('token', config.tokenRequestsPerMinute, 60),
+    loginPerEmailAndIp: limit('login-email-ip', config.loginPerEmailAndIp, config.loginWindowSeconds),
+    loginPerIp: limit('login-ip', config.loginPerIp, config.loginWindowSeconds),
+    async close() {
+      redis?.disconnect();
+    },
+  };
+}
