@@ -14,6 +14,7 @@ import { withStatementTally, type StatementTally } from './sql-statements.ts';
 import { useErrorCodes } from './use-error-codes.ts';
 import { useStatementCount, type StatementServerContext } from './use-statement-count.ts';
 import { useViewer } from './use-viewer.ts';
+import { useQueryLimits } from './limits/use-query-limits.ts';
 import { loadManifest, PersistedDocuments } from './persisted/persisted-documents.ts';
 import { usePersisted } from './persisted/use-persisted-operations.ts';
 import { ViewerCache } from './viewer-cache.ts';
@@ -138,6 +139,8 @@ export function createApp({
     plugins: [
       ...(csrf ? [csrf.plugin] : []),
       ...usePersisted(config.persisted.mode, persistedDocuments),
+      // Before useViewer: a document over a limit is refused before the token lookup.
+      useQueryLimits({ limits: config.limits, maxPageSize: config.maxPageSize }),
       useErrorCodes(),
       useViewer({
         prisma: database.prisma,

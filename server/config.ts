@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_LIMITS, type LimitsConfig } from './limits/limits-config.ts';
 
 export type DatabaseConfig =
   | { kind: 'embedded'; /** null: in memory */ dataDir: string | null }
@@ -25,6 +26,8 @@ export interface Config {
   maxRequestBytes: number;
   /** Largest `first`/`last` a connection accepts. */
   maxPageSize: number;
+  /** What a document may ask for: tokens, depth, cost, aliases, repeats, directives, introspection (README: "Limits"). */
+  limits: LimitsConfig;
   /** Adds extensions.sqlStatements to each response; for tests and for measuring, off by default. */
   exposeStatementCount: boolean;
   /** How long a login token stays valid. */
@@ -139,9 +142,16 @@ const envSchema = z.object({
   MAX_PAGE_SIZE: int('MAX_PAGE_SIZE', 1, 1000).default(100),
   MAX_REQUEST_KB: int('MAX_REQUEST_KB', 1, 100 * 1024).default(1024),
   GRAPHQL_BATCH_LIMIT: int('GRAPHQL_BATCH_LIMIT', 0, 100).default(0),
+  MAX_TOKENS: int('MAX_TOKENS', 10, 1_000_000).default(DEFAULT_LIMITS.maxTokens),
+  MAX_QUERY_DEPTH: int('MAX_QUERY_DEPTH', 1, 1000).default(DEFAULT_LIMITS.maxDepth),
+  MAX_QUERY_COST: int('MAX_QUERY_COST', 1, 1_000_000_000).default(DEFAULT_LIMITS.maxCost),
+  MAX_ALIASES: int('MAX_ALIASES', 0, 100_000).default(DEFAULT_LIMITS.maxAliases),
+  MAX_FIELD_DUPLICATES: int('MAX_FIELD_DUPLICATES', 1, 100_000).default(DEFAULT_LIMITS.maxFieldDuplicates),
+  MAX_DIRECTIVES: int('MAX_DIRECTIVES', 0, 100_000).default(DEFAULT_LIMITS.maxDirectives),
+  INTROSPECTION: z.enum(['on', 'off'], { error: () => 'INTROSPECTION must be on or off' }).optional(),
   EXPOSE_SQL_STATEMENT_COUNT: bool('EXPOSE_SQL_STATEMENT_COUNT').default(false),
   TOKEN_TTL_HOURS: int('TOKEN_TTL_HOURS', 1, 24 * 365).default(24 * 30),
-  GRAPHIQL: bool('GRAPHIQL').default(true),
+  GRAPHIQL: bool('GRAPHIQL').optional(),
   RESPONSE_CACHE: bool('RESPONSE_CACHE').default(true),
   REDIS_URL: z
     .string()
@@ -217,6 +227,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       `Invalid configuration:\n  - PERSISTED_OPERATIONS=require (the production default) needs PERSISTED_OPERATIONS_MANIFEST: the path or URL of the client's persisted-documents.json (${CLIENT_MANIFEST} is used when it exists: run npm run codegen). Set PERSISTED_OPERATIONS=allow to run any document.`,
     );
   }
+  // Introspection tells an attacker the whole schema: off in production unless asked for. GraphiQL
+  // cannot work without it, so it follows introspection unless set, and asking for both on and off is an error.
+  const introspection = e.INTROSPECTION ? e.INTROSPECTION === 'on' : e.NODE_ENV !== 'production';
+  if (e.GRAPHIQL && !introspection) {
+    throw new ConfigError(
+      `Invalid configuration:\n  - GRAPHIQL=true needs introspection: set INTROSPECTION=on (it is off${e.INTROSPECTION ? '' : ' by default in production'}), or GRAPHIQL=false.`,
+    );
+  }
   const embedded = !e.DATABASE_URL;
   const database: DatabaseConfig = e.DATABASE_URL
     ? {
@@ -238,9 +256,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     maxPageSize: e.MAX_PAGE_SIZE,
     maxRequestBytes: e.MAX_REQUEST_KB * 1024,
     batchLimit: e.GRAPHQL_BATCH_LIMIT,
+    limits: {
+      maxTokens: e.MAX_TOKENS,
+      maxDepth: e.MAX_QUERY_DEPTH,
+      maxCost: e.MAX_QUERY_COST,
+      maxAliases: e.MAX_ALIASES,
+      maxFieldDuplicates: e.MAX_FIELD_DUPLICATES,
+      maxDirectives: e.MAX_DIRECTIVES,
+      introspection,
+    },
     exposeStatementCount: e.EXPOSE_SQL_STATEMENT_COUNT,
     tokenTtlHours: e.TOKEN_TTL_HOURS,
-    graphiql: e.GRAPHIQL,
+    graphiql: e.GRAPHIQL ?? introspection,
     persisted: {
       mode: persistedMode,
       manifest: manifest ? (/^https?:\/\//.test(manifest) ? manifest : path.resolve(cwd, manifest)) : null,

@@ -1,6 +1,7 @@
 // Prometheus metrics for /metrics. One registry per app instance (tests run several in one process),
 // so nothing here touches prom-client's global registry.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { statementsSent } from './sql-statements.ts';
 
 export type CacheLayer = 'l1' | 'l2' | 'coalesced';
 
@@ -23,6 +24,8 @@ export interface Metrics {
   rateLimited: Counter<'limit'>;
   requestDuration: Histogram<'operation' | 'cache'>;
   sqlStatements: Histogram<'operation'>;
+  /** Every SQL statement the process sent, requests or not; read at scrape time. */
+  sqlStatementsTotal: Counter;
   /** Core Web Vitals reported by browsers (POST /vitals): seconds for timings, unitless for CLS. */
   webVitals: Record<WebVital, Histogram<'route' | 'rating'>>;
   /** Bounded label for an operation name: client-chosen names must not grow the series without limit. */
@@ -53,6 +56,16 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     rateLimited: new Counter({ ...r, name: 'deskgraph_rate_limited_total', help: 'Requests refused with HTTP 429, by limit (token, login-email-ip, login-ip).', labelNames: ['limit'] }),
     requestDuration: new Histogram({ ...r, name: 'deskgraph_request_duration_seconds', help: 'GraphQL request latency by operation and cache outcome.', labelNames: ['operation', 'cache'], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] }),
     sqlStatements: new Histogram({ ...r, name: 'deskgraph_sql_statements', help: 'SQL statements per GraphQL operation.', labelNames: ['operation'], buckets: [0, 1, 2, 3, 4, 5, 6, 8, 10, 20, 50, 100] }),
+    sqlStatementsTotal: new Counter({
+      ...r,
+      name: 'deskgraph_sql_statements_total',
+      help: 'SQL statements this process sent to the database, for any reason.',
+      // The count lives in sql-statements.ts (process-wide, below Prisma); the counter shows it when scraped.
+      collect() {
+        this.reset();
+        this.inc(statementsSent());
+      },
+    }),
     webVitals: {
       // Buckets bracket Google's good/poor thresholds, so the share in each rating reads off the histogram.
       LCP: vital('lcp_seconds', 'Largest Contentful Paint (good ≤ 2.5 s, poor > 4 s).', [0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 5, 6, 8, 10, 15]),

@@ -14,12 +14,22 @@ export interface StatementTally {
 
 const current = new AsyncLocalStorage<StatementTally>();
 
+// Every statement this process sent, whatever asked for it (requests, warming, start-up): what
+// deskgraph_sql_statements_total reports, and what tests read to show a refused request sent none.
+let processTotal = 0;
+
+/** Statements sent by this process since it started. */
+export function statementsSent(): number {
+  return processTotal;
+}
+
 /** Runs fn with a fresh tally; every statement sent from its async context is added to it. */
 export function withStatementTally<T>(tally: StatementTally, fn: () => T): T {
   return current.run(tally, fn);
 }
 
 function record(): void {
+  processTotal += 1;
   const tally = current.getStore();
   if (tally) tally.count += 1;
 }

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
 import type { AuthConfig, CacheConfig, Config } from '../server/config.ts';
 import { createApp, loadPersistedDocuments } from '../server/app.ts';
+import { DEFAULT_LIMITS } from '../server/limits/limits-config.ts';
 import { openDatabase, type Database } from '../server/database.ts';
 import { createLogger } from '../server/logger.ts';
 import type { LoaderOptions } from '../schema/loaders.ts';
@@ -46,6 +47,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     seedIfEmpty: false,
     seedScale: 0.05,
     maxPageSize: 100,
+    limits: { ...DEFAULT_LIMITS },
     maxRequestBytes: 1024 * 1024,
     batchLimit: 0,
     exposeStatementCount: true,
