@@ -104,7 +104,7 @@ export function createApp({
   const facts = new DocumentFactsRegistry();
   const cors = corsOptionsFor(config.auth.corsOrigins);
   const csrf = createCsrfPrevention(config.auth.csrfPrevention);
-  const limits = createRateLimits(
+  const rateLimits = createRateLimits(
     config.auth,
     cacheConfig.redisUrl ? { url: cacheConfig.redisUrl, keyPrefix: cacheConfig.keyPrefix, timeoutMs: cacheConfig.redisTimeoutMs } : null,
     logger,
@@ -148,7 +148,7 @@ export function createApp({
         loaderOptions,
         viewers,
       }),
-      useLoginLimits(limits, config.auth.trustProxyHops, metrics),
+      useLoginLimits(rateLimits, config.auth.trustProxyHops, metrics),
       ...useDeskgraphResponseCache({ schema, store, facts, config: cacheConfig, metrics, warmer }),
       ...(config.exposeStatementCount ? [useStatementCount()] : []),
       useConditionalGet(),
@@ -183,8 +183,8 @@ export function createApp({
     }
     // Per token and before the fast path: a cache hit spends the same budget as an executed query.
     const authorization = req.headers.authorization;
-    if (limits.token && authorization) {
-      const wait = await tokenLimitWait(limits.token, authorization, viewers);
+    if (rateLimits.token && authorization) {
+      const wait = await tokenLimitWait(rateLimits.token, authorization, viewers);
       if (wait !== null) {
         metrics.rateLimited.inc({ limit: 'token' });
         return sendRateLimited(res, wait, corsHeadersFor(req, cors));
@@ -293,7 +293,7 @@ export function createApp({
       await yoga.dispose();
       warmer?.close();
       await store?.close();
-      await limits.close();
+      await rateLimits.close();
     },
   };
 }

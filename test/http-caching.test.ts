@@ -3,6 +3,7 @@
 import { request as httpRequest } from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CSRF_HEADER } from '../server/auth/csrf.ts';
 import { startTestServer, type TestServer } from './harness.ts';
 
 const LIST = 'query CachingList { tickets(first: 20) { edges { node { id title status requester { name } } } } }';
@@ -42,7 +43,7 @@ describe.each([
   afterAll(() => server?.close());
 
   async function get(headers: Record<string, string> = {}, query = LIST): Promise<Raw> {
-    const response = await raw(getUrl(server, query), { headers: { accept: 'application/graphql-response+json', ...headers } });
+    const response = await raw(getUrl(server, query), { headers: { accept: 'application/graphql-response+json', [CSRF_HEADER]: '1', ...headers } });
     return response;
   }
 
@@ -94,7 +95,8 @@ describe.each([
     const answer = await get(browser);
     expect(answer.status).toBe(200);
     expect(answer.headers['access-control-allow-origin']).toBe('http://localhost:5173');
-    expect(answer.headers['access-control-allow-credentials']).toBe('true');
+    // Auth is a bearer token, never a cookie: no credentials are ever allowed (server/http/cors.ts).
+    expect(answer.headers['access-control-allow-credentials']).toBeUndefined();
     expect(answer.headers.vary).toMatch(/Origin/);
     expect(answer.headers.vary).toMatch(/Accept-Encoding/i);
     expect(answer.headers['content-encoding']).toBe('br');

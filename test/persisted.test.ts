@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../schema/index.ts';
 import { loadManifest, sha256Hex } from '../server/persisted/persisted-documents.ts';
+import { CSRF_HEADER } from '../server/auth/csrf.ts';
 import { startTestServer, type TestServer } from './harness.ts';
 
 const manifestPath = path.join(path.dirname(fileURLToPath(import.meta.url)), 'gql', 'persisted-documents.json');
@@ -54,7 +55,7 @@ describe('persisted operations, require mode (production)', () => {
     expect(again.body.extensions?.responseCache?.hit).toBe(true);
     expect(again.body.extensions?.sqlStatements).toBe(0);
     const url = `${server.url}?documentId=${encodeURIComponent(nestedId)}&variables=${encodeURIComponent(JSON.stringify({ n: 4 }))}`;
-    const get = await fetch(url, { headers: { authorization: `Bearer ${agent}`, accept: 'application/graphql-response+json' } });
+    const get = await fetch(url, { headers: { authorization: `Bearer ${agent}`, accept: 'application/graphql-response+json', [CSRF_HEADER]: '1' } });
     expect(get.status).toBe(200);
     const body = (await get.json()) as { data: unknown; extensions?: any };
     expect(body.data).toEqual(again.body.data);

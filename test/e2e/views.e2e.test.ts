@@ -86,7 +86,7 @@ test('the dashboard and the performance panel draw their charts', async () => {
   const variables = JSON.parse(listUrl.searchParams.get('variables')!) as Record<string, unknown>;
   listUrl.searchParams.set('variables', JSON.stringify({ ...variables, first: 7 }));
   const token = await page.evaluate(() => (JSON.parse(localStorage.getItem('deskgraph.session')!) as { token: string }).token);
-  const query = await fetch(listUrl, { headers: { authorization: `Bearer ${token}` } });
+  const query = await fetch(listUrl, { headers: { authorization: `Bearer ${token}`, 'x-graphql-csrf': '1' } });
   expect(query.status).toBe(200);
   expect(((await query.json()) as { data: { tickets: { edges: unknown[] } } }).data.tickets.edges).toHaveLength(7);
   await expect.poll(() => pointsOf(latency), { timeout: 10_000 }).toBe(2);
