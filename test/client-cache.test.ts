@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Client, type AnyVariables, type TypedDocumentNode } from '@urql/core';
 import { cacheExchange } from '@urql/exchange-graphcache';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { apiExchanges } from '../client/src/urql/client.ts';
+import { apiExchanges, CSRF_HEADERS } from '../client/src/urql/client.ts';
 import { cacheConfig } from '../client/src/urql/cache-config.ts';
 import {
   AddCommentDocument,
@@ -45,7 +45,7 @@ function webClient(): Client {
   return new Client({
     url: server.url,
     exchanges: apiExchanges(cacheExchange(cacheConfig), () => {}),
-    fetchOptions: (): RequestInit => (token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+    fetchOptions: (): RequestInit => ({ headers: { ...CSRF_HEADERS, ...(token ? { authorization: `Bearer ${token}` } : {}) } }),
     fetch: (input, init) => {
       requests.push(new URL(String(input)).searchParams.get('operationName') ?? String(JSON.parse(String(init?.body ?? '{}')).operationName));
       return fetch(input, init);

@@ -12,6 +12,12 @@ import type { Session } from '../session.ts';
 import { cacheConfig } from './cache-config.ts';
 import { makeOfflineStorage, type OfflineStorage } from './storage.ts';
 
+/**
+ * Sent with every request. The server refuses GETs (our persisted queries) without it, because a page on
+ * another site could make a browser send a plain GET, but not one with a custom header (server/auth/csrf.ts).
+ */
+export const CSRF_HEADERS: Readonly<Record<string, string>> = { 'x-graphql-csrf': '1' };
+
 export interface UrqlSetup {
   client: Client;
   /** The user's offline copy; cleared on sign-out. */
@@ -25,7 +31,7 @@ export function createUrqlClient(session: Session | null, onUnauthenticated: () 
   const client = new Client({
     url: '/graphql',
     exchanges: apiExchanges(cache, onUnauthenticated),
-    fetchOptions: () => (session ? { headers: { authorization: `Bearer ${session.token}` } } : {}),
+    fetchOptions: () => ({ headers: { ...CSRF_HEADERS, ...(session ? { authorization: `Bearer ${session.token}` } : {}) } }),
   });
   return { client, storage };
 }
