@@ -143,6 +143,18 @@ describe('query limits over HTTP, refused before any SQL', () => {
     );
   });
 
+  it('depth counts fields, not fragment spreads', async () => {
+    const query = `{ viewer { ...A } } fragment A on User { organization { ...B } } fragment B on Organization { users(first: 1) { edges { node { ...C } } } }
+      fragment C on User { organization { ...D } } fragment D on Organization { users(first: 1) { edges { node { id } } } }`;
+    expectRan(await withFreshToken(server, { query }));
+  });
+
+  it('fragments spread twice over, level after level, are QUERY_TOO_COMPLEX before they are walked to the end', async () => {
+    const n = 30; // 2^30 fields once expanded
+    const query = `{ viewer { ...F0 } } ${Array.from({ length: n }, (_, i) => `fragment F${i} on User { ${i + 1 < n ? `...F${i + 1} ...F${i + 1}` : 'id'} }`).join(' ')}`;
+    expectRefused(await withFreshToken(server, { query }), 400, 'QUERY_TOO_COMPLEX', /too complex to estimate \(more than 20000 fields counted through its fragments\); the cost limit is 10000\./);
+  });
+
   describe('cost', () => {
     // A page of tickets, each with a page of 100 comments: the cost grows by a fixed step per ticket.
     const document = 'query Cost($n: Int) { tickets(first: $n) { edges { node { id comments(first: 100) { edges { node { id body } } } } } } }';

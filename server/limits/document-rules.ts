@@ -18,6 +18,7 @@ function measuredIn(error: GraphQLError): number | undefined {
 
 type ArmorRule = (options: {
   n: number;
+  flattenFragments?: boolean;
   exposeLimits: boolean;
   propagateOnRejection: boolean;
   onReject: ((context: ValidationContext | null, error: GraphQLError) => void)[];
@@ -26,6 +27,8 @@ type ArmorRule = (options: {
 function armor(rule: ArmorRule, max: number, report: (context: ValidationContext, measured: number | undefined) => void): ValidationRule {
   return rule({
     n: max,
+    // A fragment spread is not a level of the response: depth counts fields only.
+    flattenFragments: true,
     exposeLimits: true,
     propagateOnRejection: false,
     onReject: [(context, error) => context && report(context, measuredIn(error))],
