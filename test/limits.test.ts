@@ -7,7 +7,7 @@ import { getIntrospectionQuery, parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../schema/index.ts';
 import { manifest as benchManifest } from '../bench/lib/queries.ts';
-import { CLIENT_MANIFEST } from '../server/config.ts';
+import { CLIENT_MANIFEST, ConfigError, loadConfig } from '../server/config.ts';
 import { checkDocument } from '../server/limits/check-document.ts';
 import { DEFAULT_LIMITS } from '../server/limits/limits-config.ts';
 import { operationCost } from '../server/limits/query-cost.ts';
@@ -99,6 +99,45 @@ describe('the shipped documents stay within the default limits', () => {
   it("GraphiQL's introspection query passes when introspection is on", () => {
     const result = checkDocument(schema, getIntrospectionQuery(), { limits: DEFAULT_LIMITS, maxPageSize: MAX_PAGE_SIZE });
     expect(result.errors.map((e) => e.message)).toEqual([]);
+  });
+});
+
+describe('configuration of the limits', () => {
+  const base = { PERSISTED_OPERATIONS: 'allow' };
+
+  it('defaults to DEFAULT_LIMITS, introspection and GraphiQL on outside production', () => {
+    expect(loadConfig({ ...base }).limits).toEqual(DEFAULT_LIMITS);
+    expect(loadConfig({ ...base, NODE_ENV: 'test' }).graphiql).toBe(true);
+  });
+
+  it('turns introspection, and GraphiQL with it, off in production unless asked for', () => {
+    const production = loadConfig({ ...base, NODE_ENV: 'production' });
+    expect(production.limits.introspection).toBe(false);
+    expect(production.graphiql).toBe(false);
+    const asked = loadConfig({ ...base, NODE_ENV: 'production', INTROSPECTION: 'on' });
+    expect([asked.limits.introspection, asked.graphiql]).toEqual([true, true]);
+    expect(loadConfig({ ...base, NODE_ENV: 'production', INTROSPECTION: 'on', GRAPHIQL: 'false' }).graphiql).toBe(false);
+  });
+
+  it('refuses GraphiQL without introspection, and names a bad value', () => {
+    expect(() => loadConfig({ ...base, NODE_ENV: 'production', GRAPHIQL: 'true' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...base, INTROSPECTION: 'off', GRAPHIQL: 'true' })).toThrow(/GRAPHIQL=true needs introspection/);
+    expect(() => loadConfig({ ...base, INTROSPECTION: 'auth' })).toThrow(/INTROSPECTION must be on or off/);
+    expect(() => loadConfig({ ...base, MAX_QUERY_DEPTH: '0' })).toThrow(/MAX_QUERY_DEPTH must be at least 1/);
+  });
+
+  it('reads every limit from its variable', () => {
+    const limits = loadConfig({
+      ...base,
+      MAX_TOKENS: '50',
+      MAX_QUERY_DEPTH: '3',
+      MAX_QUERY_COST: '99',
+      MAX_ALIASES: '0',
+      MAX_FIELD_DUPLICATES: '1',
+      MAX_DIRECTIVES: '2',
+      INTROSPECTION: 'off',
+    }).limits;
+    expect(limits).toEqual({ maxTokens: 50, maxDepth: 3, maxCost: 99, maxAliases: 0, maxFieldDuplicates: 1, maxDirectives: 2, introspection: false });
   });
 });
 
