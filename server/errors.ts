@@ -13,6 +13,13 @@ const unavailablePatterns = [
   /timeout exceeded when trying to connect/i,
   /Client has encountered a connection error/i,
   /DatabaseNotReachable/,
+  // Seen while PostgreSQL restarts (test/faults.pg.test.ts): Prisma's wording for a connection the
+  // server dropped, and the SQLSTATEs for admin/crash shutdown, "cannot connect now" and lost connections.
+  /Server has closed the connection/i,
+  /ConnectionClosed/,
+  /Client was closed and is not queryable/i,
+  /\b57P0[123]\b/,
+  /\b08(000|001|003|004|006)\b/,
 ];
 
 function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
@@ -31,7 +38,9 @@ export const maskedErrors: NonNullable<YogaServerOptions<object, object>['masked
       return new GraphQLError('The database is unavailable right now; retry shortly.', {
         nodes: original?.nodes,
         path: original?.path,
-        extensions: { code: 'SERVICE_UNAVAILABLE' },
+        // 503 + Retry-After: the request was fine, the server cannot answer it now (yoga takes the
+        // status from extensions.http and leaves http out of the body).
+        extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503, headers: { 'retry-after': '1' } } },
       });
     }
     return yogaMaskError(error, message, false);
