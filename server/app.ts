@@ -242,7 +242,10 @@ export function createApp({
   // to invalidate, and nothing may touch the database after it is closed.
   let inFlight = 0;
   let drained: (() => void) | null = null;
+  // Set by close(): the listener is closed, so only requests on connections already open get here.
+  let draining = false;
   const server: Server = createServer((req, res) => {
+    if (draining) return refuseWhileDraining(req, res);
     inFlight += 1;
     handle(req, res)
       .finally(() => {
@@ -255,6 +258,18 @@ export function createApp({
         else res.destroy();
       });
   });
+  // A request on a kept-alive connection while we drain: answered at once, and the connection closed
+  // so the client's next attempt opens a new one (on another instance). /ready says so to the balancer.
+  let refused = 0;
+  function refuseWhileDraining(req: IncomingMessage, res: ServerResponse): void {
+    // The first one is logged, the rest counted (close() logs the total): a busy drain must not flood the log.
+    if (refused++ === 0) logger.info({ path: req.url }, 'refused a request while draining (503, connection closed)');
+    const headers = { connection: 'close', 'retry-after': '1' };
+    if (req.url === '/health') return sendJson(res, 200, { status: 'ok' }, headers);
+    if (req.url === '/ready') return sendJson(res, 503, { status: 'draining' }, headers);
+    return sendError(res, 503, 'This server is shutting down; retry the request.', 'SERVICE_UNAVAILABLE', headers);
+  }
+
   // After the server exists: in vite mode, HMR's websocket shares its port. (handle() reads it only
   // once requests arrive, after listen().)
   const web = createWebClient(config.web, server);
@@ -279,14 +294,24 @@ export function createApp({
       const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       return `http://${host === 'localhost' ? 'localhost' : shownHost}:${address.port}/graphql`;
     },
-    async close(drainTimeoutMs = 10_000): Promise<void> {
+    /**
+     * Stops accepting connections, answers requests on open ones with 503, waits up to drainTimeoutMs
+     * for those in flight, then closes every connection, the cache and its timers. Resolves with how
+     * many requests were still running at the deadline (their connections are cut).
+     */
+    async close(drainTimeoutMs = 10_000): Promise<{ cutOff: number }> {
+      draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       if (inFlight > 0) {
+        logger.info({ inFlight, drainTimeoutMs }, 'draining: waiting for requests in flight');
         await new Promise<void>((resolve) => {
           drained = resolve;
           setTimeout(resolve, drainTimeoutMs).unref();
         });
       }
+      const cutOff = inFlight;
+      if (cutOff > 0) logger.warn({ cutOff, drainTimeoutMs }, 'drain deadline passed: cutting off the requests still running');
+      if (refused > 0) logger.info({ refused }, 'requests refused while draining');
       server.closeAllConnections();
       await web?.close(); // before waiting for the server: Vite's HMR sockets are upgraded connections it no longer tracks
       await closed;
@@ -294,6 +319,7 @@ export function createApp({
       warmer?.close();
       await store?.close();
       await rateLimits.close();
+      return { cutOff };
     },
   };
 }

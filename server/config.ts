@@ -32,6 +32,8 @@ export interface Config {
   exposeStatementCount: boolean;
   /** How long a login token stays valid. */
   tokenTtlHours: number;
+  /** On SIGTERM/SIGINT: how long requests in flight may take to finish before they are cut off. */
+  shutdownTimeoutMs: number;
   graphiql: boolean;
   cache: CacheConfig;
   persisted: PersistedConfig;
@@ -151,6 +153,7 @@ const envSchema = z.object({
   INTROSPECTION: z.enum(['on', 'off'], { error: () => 'INTROSPECTION must be on or off' }).optional(),
   EXPOSE_SQL_STATEMENT_COUNT: bool('EXPOSE_SQL_STATEMENT_COUNT').default(false),
   TOKEN_TTL_HOURS: int('TOKEN_TTL_HOURS', 1, 24 * 365).default(24 * 30),
+  SHUTDOWN_TIMEOUT_MS: int('SHUTDOWN_TIMEOUT_MS', 0, 600_000).default(10_000),
   GRAPHIQL: bool('GRAPHIQL').optional(),
   RESPONSE_CACHE: bool('RESPONSE_CACHE').default(true),
   REDIS_URL: z
@@ -267,6 +270,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     exposeStatementCount: e.EXPOSE_SQL_STATEMENT_COUNT,
     tokenTtlHours: e.TOKEN_TTL_HOURS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     graphiql: e.GRAPHIQL ?? introspection,
     persisted: {
       mode: persistedMode,

@@ -44,14 +44,24 @@ async function main(): Promise<void> {
     `deskgraph listening on ${url} (GraphiQL there too); ${web}; database: ${database.label}; cache: ${cache}`,
   );
 
+  // Shutdown: stop accepting, let requests in flight finish for up to SHUTDOWN_TIMEOUT_MS, then close
+  // the cache and the database. Exit code 0 when every request finished; 1 when some had to be cut
+  // off at the deadline or closing hung (a hard stop 1 s past the deadline: a database that does not
+  // answer must not keep a stopping process alive).
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
-    await app.close();
+    const deadline = config.shutdownTimeoutMs;
+    logger.info({ signal, shutdownTimeoutMs: deadline }, 'shutting down: no new connections, finishing requests in flight');
+    setTimeout(() => {
+      logger.warn({ shutdownTimeoutMs: deadline }, 'shutdown did not complete in time: exiting anyway');
+      process.exit(1);
+    }, deadline + 1000).unref();
+    const { cutOff } = await app.close(deadline);
     await database.close();
-    process.exit(0);
+    logger.info({ cutOff }, cutOff ? `stopped; ${cutOff} requests were cut off at the deadline` : 'stopped; every request finished');
+    process.exit(cutOff ? 1 : 0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));

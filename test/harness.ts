@@ -52,6 +52,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     batchLimit: 0,
     exposeStatementCount: true,
     tokenTtlHours: 24,
+    shutdownTimeoutMs: 10_000,
     graphiql: true,
     cache: testCacheConfig(overrides.database ?? { kind: 'embedded', dataDir: null }),
     persisted: { mode: 'allow', manifest: null, apq: false, apqMaxDocuments: 100, apqMaxDocumentBytes: 32 * 1024 },
