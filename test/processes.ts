@@ -196,6 +196,10 @@ export interface ServerProcess extends Client {
   /** stdout and stderr so far (tail), for error messages. */
   output(): string;
   stop(): Promise<void>;
+  /** Sends a signal to the process (SIGTERM to test shutdown). */
+  signal(signal: NodeJS.Signals): void;
+  /** Resolves when the process has exited, with its exit code (null when a signal ended it). */
+  exited(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 export async function startServer(options: ServerProcessOptions): Promise<ServerProcess> {
@@ -223,10 +227,13 @@ export async function startServer(options: ServerProcessOptions): Promise<Server
   child.stdout!.on('data', (chunk) => output.push(chunk));
   child.stderr!.on('data', (chunk) => output.push(chunk));
   let exit: string | null = null;
-  child.once('exit', (code, signal) => {
-    exit = `exited with ${signal ?? code}`;
-    children.delete(child);
-  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exit = `exited with ${signal ?? code}`;
+      children.delete(child);
+      resolve({ code, signal });
+    }),
+  );
 
   const client = httpClient(options.name, `http://127.0.0.1:${port}`);
   const server: ServerProcess = {
@@ -235,6 +242,8 @@ export async function startServer(options: ServerProcessOptions): Promise<Server
     pid: child.pid!,
     output: () => output.toString(),
     stop: () => stopChild(child),
+    signal: (signal) => void child.kill(signal),
+    exited: () => exited,
   };
   try {
     await waitFor(
@@ -365,6 +374,8 @@ export interface TcpProxy {
    */
   setMode(mode: ProxyMode): void;
   connections(): number;
+  /** Connections with bytes held (not forwarded) towards the target, while in hold. */
+  heldConnections(): number;
   close(): Promise<void>;
 }
 
@@ -408,6 +419,7 @@ export async function startProxy(targetPort: number): Promise<TcpProxy> {
       }
     },
     connections: () => pairs.size,
+    heldConnections: () => [...pairs].filter((pair) => pair.toUpstream.length > 0).length,
     async close() {
       for (const pair of [...pairs]) end(pair);
       await new Promise<void>((resolve) => server.close(() => resolve()));
