@@ -12,7 +12,7 @@ import { CLIENT_MANIFEST } from '../server/config.ts';
 import { startTestServer, type TestServer } from './harness.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261121);
-const RUNS = { documents: 2000, variables: 1000, headers: 1000 };
+const RUNS = { documents: 1600, variables: 800, headers: 800, persisted: 400 };
 
 const documents = Object.values(JSON.parse(readFileSync(CLIENT_MANIFEST, 'utf8')) as Record<string, string>);
 
@@ -84,8 +84,8 @@ function deep(depth: number, leaf: unknown): unknown {
 
 const variableValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.jsonValue({ maxDepth: 4 }),
-  fc.constantFrom(null, true, -1, 0, 2 ** 31, 2 ** 53 + 1, 1e308, -1e308, 0.5, '', '\u0000', 'x'.repeat(200_000), '💥'.repeat(1000), [], {}),
-  fc.integer({ min: 1, max: 3000 }).map((n) => deep(n, 'x')),
+  fc.constantFrom(null, true, -1, 0, 2 ** 31, 2 ** 53 + 1, 1e308, -1e308, 0.5, '', '\u0000', 'x'.repeat(100_000), '💥'.repeat(1000), [], {}),
+  fc.integer({ min: 1, max: 1500 }).map((n) => deep(n, 'x')),
   fc.string({ unit: 'binary', maxLength: 50 }),
 );
 
@@ -102,6 +102,9 @@ interface Case {
   query: string | null;
   variables: unknown;
   operationName: unknown;
+  /** persisted-operation parameters: documentId, extensions.persistedQuery */
+  documentId?: unknown;
+  extensions?: unknown;
   headers: Record<string, string>;
   /** a raw body instead of the JSON one */
   raw: string | null;
@@ -134,7 +137,10 @@ function send(url: URL, c: Case): Promise<{ status: number; text: string }> {
   if (c.query !== null) params.set('query', c.query);
   if (c.variables !== undefined) params.set('variables', JSON.stringify(c.variables) ?? '');
   if (typeof c.operationName === 'string') params.set('operationName', c.operationName);
-  const body = c.method === 'POST' ? (c.raw ?? JSON.stringify({ query: c.query, variables: c.variables, operationName: c.operationName })) : null;
+  if (c.documentId !== undefined) params.set('documentId', typeof c.documentId === 'string' ? c.documentId : JSON.stringify(c.documentId) ?? '');
+  if (c.extensions !== undefined) params.set('extensions', JSON.stringify(c.extensions) ?? '');
+  const json = { query: c.query ?? undefined, variables: c.variables, operationName: c.operationName, documentId: c.documentId, extensions: c.extensions };
+  const body = c.method === 'POST' ? (c.raw ?? JSON.stringify(json)) : null;
   const path = c.method === 'GET' ? `${url.pathname}?${params}` : url.pathname;
   const headerList = Object.fromEntries(Object.entries(c.headers).filter(([, v]) => v !== ''));
   return new Promise((resolve, reject) => {
@@ -251,7 +257,35 @@ describe('fuzzing the HTTP endpoint', () => {
     await expectHealthy();
   }, 120_000);
 
+  it(`persisted-operation parameters: hashes real, unknown and malformed (${RUNS.persisted})`, async () => {
+    const hashes = Object.keys(JSON.parse(readFileSync(CLIENT_MANIFEST, 'utf8')) as Record<string, string>);
+    const hash = fc.oneof(fc.constantFrom(...hashes), fc.constantFrom(...hashes).map((h) => h.slice(7)), fc.string({ maxLength: 80 }), fc.jsonValue({ maxDepth: 2 }));
+    await run(
+      fc.asyncProperty(
+        fc.option(fc.oneof(fc.constantFrom(...documents), mutatedDocument), { nil: null }),
+        fc.option(hash, { nil: undefined }),
+        fc.option(fc.oneof(fc.record({ persistedQuery: fc.record({ version: fc.oneof(fc.constant(1), fc.jsonValue()), sha256Hash: hash }, { requiredKeys: [] }) }), fc.jsonValue({ maxDepth: 3 })), { nil: undefined }),
+        fc.option(variables, { nil: undefined }),
+        fc.boolean(),
+        async (query, documentId, extensions, vars, get) => {
+          await check({
+            method: get ? 'GET' : 'POST',
+            query,
+            variables: vars,
+            operationName: undefined,
+            documentId,
+            extensions,
+            headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: `Bearer ${token}`, 'x-graphql-csrf': '1' },
+            raw: null,
+          });
+        },
+      ),
+      RUNS.persisted,
+    );
+    await expectHealthy();
+  }, 120_000);
+
   it('ran every case it was asked to', () => {
-    expect(cases).toBe(RUNS.documents + RUNS.variables + RUNS.headers);
+    expect(cases).toBe(RUNS.documents + RUNS.variables + RUNS.headers + RUNS.persisted);
   });
 });
