@@ -62,6 +62,8 @@ export function createRateLimits(config: AuthConfig, store: RateLimitStore | nul
         connectTimeout: Math.max(1000, store.timeoutMs * 4),
         maxRetriesPerRequest: 0,
         enableOfflineQueue: false,
+        // Every request of every token counts here: the commands of one tick share a round trip.
+        enableAutoPipelining: true,
         retryStrategy: (attempt: number) => Math.min(50 * 2 ** attempt, 1000),
       })
     : null;
