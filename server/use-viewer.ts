@@ -44,6 +44,9 @@ function requestTokenHash(header: string | null, viewers: ViewerCache | null): s
 
 export async function viewerForToken(prisma: PrismaClient, tokenHash: string): Promise<{ viewer: Viewer; expiresAt: Date | null }> {
   // One statement per request for authentication: a join, where Prisma's nested select would make two.
+  // Found by the token's SHA-256 through the unique index: no secret is compared in process, and the
+  // database compares digests of the client's guesses, which tell it nothing about a real token's
+  // bytes, so the lookup is no timing oracle on the token (schema/session.ts).
   const [row] = await prisma.$queryRaw<{ userId: number; organizationId: number; role: Role; expiresAt: Date | null }[]>`
     SELECT u."id" AS "userId", u."organizationId", u."role"::text AS "role", t."expiresAt"
     FROM "ApiToken" t JOIN "User" u ON u."id" = t."userId"
