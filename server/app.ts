@@ -15,6 +15,7 @@ import { useErrorCodes } from './use-error-codes.ts';
 import { useStatementCount, type StatementServerContext } from './use-statement-count.ts';
 import { useViewer } from './use-viewer.ts';
 import { useQueryLimits } from './limits/use-query-limits.ts';
+import { useBatchLimit } from './limits/use-batch-limit.ts';
 import { loadManifest, PersistedDocuments } from './persisted/persisted-documents.ts';
 import { usePersisted } from './persisted/use-persisted-operations.ts';
 import { ViewerCache } from './viewer-cache.ts';
@@ -141,6 +142,7 @@ export function createApp({
       ...usePersisted(config.persisted.mode, persistedDocuments),
       // Before useViewer: a document over a limit is refused before the token lookup.
       useQueryLimits({ limits: config.limits, maxPageSize: config.maxPageSize }),
+      useBatchLimit(config.batchLimit),
       useErrorCodes(),
       useViewer({
         prisma: database.prisma,

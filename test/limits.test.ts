@@ -313,13 +313,13 @@ describe('query limits over HTTP, refused before any SQL', () => {
     expectRefused(await withFreshToken(strict, body(4097)), 413, 'PAYLOAD_TOO_LARGE', /larger than 4096 bytes/);
   });
 
-  it('batching: off by default (400), over GRAPHQL_BATCH_LIMIT is 413', async () => {
+  it('batching: off by default (400 BATCHING_DISABLED), over GRAPHQL_BATCH_LIMIT is 413 TOO_MANY_OPERATIONS', async () => {
     const op = { query: '{ viewer { id } }' };
-    expectRefused(await withFreshToken(server, [op]), 400, 'BAD_REQUEST', /Batching is not supported/);
+    expectRefused(await withFreshToken(server, [op]), 400, 'BATCHING_DISABLED', /Batching is off on this server \(GRAPHQL_BATCH_LIMIT=0\): send one operation per request, not an array \(this one has 1\)\./);
     const two = await withFreshToken(strict, [op, op]);
     expect(two.status, two.text).toBe(200);
     expect(two.body.map((r: { data: unknown }) => r.data)).toEqual([{ viewer: { id: expect.any(String) } }, { viewer: { id: expect.any(String) } }]);
     expect(two.sql).toBeGreaterThan(0);
-    expectRefused(await withFreshToken(strict, [op, op, op]), 413, 'BAD_REQUEST', /Batching is limited to 2 operations/);
+    expectRefused(await withFreshToken(strict, [op, op, op]), 413, 'TOO_MANY_OPERATIONS', /The batch has 3 operations; the limit is 2\./);
   });
 });

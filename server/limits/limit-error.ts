@@ -11,6 +11,8 @@ export type LimitCode =
   | 'TOO_MANY_DUPLICATE_FIELDS'
   | 'TOO_MANY_DIRECTIVES'
   | 'INTROSPECTION_DISABLED'
+  | 'BATCHING_DISABLED'
+  | 'TOO_MANY_OPERATIONS'
   | 'BAD_USER_INPUT';
 
 export interface LimitDetail {
