@@ -16,6 +16,8 @@ declare module 'autocannon' {
     connections?: number;
     duration?: number;
     amount?: number;
+    /** Requests per second over all connections (0: as fast as they answer). */
+    overallRate?: number;
     pipelining?: number;
     timeout?: number;
     /** ms between samples; the run also stops on a sample tick (default 1000: durations round up to whole seconds). */

@@ -38,6 +38,8 @@ export interface MixJob {
   sessions: Session[];
   connections: number;
   duration: number;
+  /** A fixed rate (requests per second over all connections) instead of as fast as the server answers (the soak). */
+  rate?: number;
 }
 
 export type Job = FixedJob | MixJob;
@@ -132,6 +134,7 @@ async function runMix(job: MixJob): Promise<LoadStats> {
     url: job.urls.length === 1 ? job.urls[0]! : job.urls,
     connections: job.connections,
     duration: job.duration,
+    ...(job.rate ? { overallRate: job.rate } : {}),
     timeout: 10,
     // autocannon stops on a sample tick: every 100 ms, so a 1.5 s window lasts 1.5 s, not 2.
     sampleInt: 100,
