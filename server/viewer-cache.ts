@@ -19,7 +19,9 @@ export class ViewerCache {
   constructor(private readonly trusted: () => boolean) {}
 
   // Authorization header → SHA-256 of its token, so a cache hit hashes nothing. Holds only what clients
-  // send on every request anyway; revocation is decided by the hash → viewer entries below.
+  // send on every request anyway; revocation is decided by the hash → viewer entries below. A hash-map
+  // lookup finds a header by its hash before comparing it whole, so it is no byte-by-byte timing oracle,
+  // and a header it knows is one its sender already had.
   private readonly hashes = new LRUCache<string, string>({ max: 20_000 });
 
   /** The token hash for an Authorization header; null when it is not "Bearer <token>". */
