@@ -82,6 +82,23 @@ describe('tokens and passwords', () => {
   });
 });
 
+describe('login limits without trusted proxies (TRUST_PROXY_HOPS=0, the default)', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server?.close());
+
+  it('a client cannot buy new attempts by making up X-Forwarded-For', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i += 1) {
+      const response = await post(server, { query: LOGIN, variables: { email: 'admin@acme.test', password: 'wrong' } }, { 'x-forwarded-for': `192.0.2.${i}` });
+      statuses.push(response.status);
+    }
+    expect(statuses).toEqual([...Array(10).fill(200), 429]);
+  });
+});
+
 describe('login limits', () => {
   let server: TestServer;
   beforeAll(async () => {
