@@ -16,6 +16,7 @@ import { useStatementCount, type StatementServerContext } from './use-statement-
 import { useViewer } from './use-viewer.ts';
 import { useQueryLimits } from './limits/use-query-limits.ts';
 import { useBatchLimit } from './limits/use-batch-limit.ts';
+import { useMalformedParams } from './limits/use-malformed-params.ts';
 import { loadManifest, PersistedDocuments } from './persisted/persisted-documents.ts';
 import { usePersisted } from './persisted/use-persisted-operations.ts';
 import { ViewerCache } from './viewer-cache.ts';
@@ -143,6 +144,7 @@ export function createApp({
       // Before useViewer: a document over a limit is refused before the token lookup.
       useQueryLimits({ limits: config.limits, maxPageSize: config.maxPageSize }),
       useBatchLimit(config.batchLimit),
+      useMalformedParams(),
       useErrorCodes(),
       useViewer({
         prisma: database.prisma,

@@ -303,6 +303,29 @@ describe('query limits over HTTP, refused before any SQL', () => {
     expect(await metric(server, 'deskgraph_cache_stores_total')).toBeGreaterThan(stores);
   });
 
+  // Found by test/fuzz.test.ts: yoga's JSON.parse of these parameters threw straight through, as HTTP 500.
+  it('malformed JSON in query-string parameters (GET, form POST) is 400 BAD_REQUEST, not 500', async () => {
+    const token = await server.login('agent@acme.test');
+    const headers = { accept: 'application/json', authorization: `Bearer ${token}`, 'x-graphql-csrf': '1' };
+    for (const params of ['query=%7Bviewer%7Bid%7D%7D&variables=%7B', 'query=%7Bviewer%7Bid%7D%7D&extensions=garbage']) {
+      const before = await sqlTotal(server);
+      const get = await fetch(`${server.url}?${params}`, { headers });
+      const form = await fetch(server.url, { method: 'POST', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: params });
+      for (const response of [get, form]) {
+        const text = await response.text();
+        expect(response.status, text).toBe(400);
+        const body = JSON.parse(text);
+        expect(body.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['BAD_REQUEST']);
+        expect(body.errors[0].message).toMatch(/A JSON parameter \(variables or extensions\) is not valid JSON/);
+        expect(text).not.toMatch(/\bat .+\.(ts|js):\d+|"stack"/);
+      }
+      expect(await sqlTotal(server)).toBe(before);
+    }
+    // The control: the same request with valid JSON runs.
+    const ok = await fetch(`${server.url}?query=%7Bviewer%7Bid%7D%7D&variables=%7B%7D`, { headers });
+    expect(ok.status).toBe(200);
+  });
+
   it('body size: at the limit it is read, one byte more is 413 PAYLOAD_TOO_LARGE', async () => {
     const body = (size: number) => {
       const shell = JSON.stringify({ query: '{ viewer { id } }', variables: { padding: '' } });
