@@ -90,6 +90,13 @@ async function main(): Promise<number> {
     log(`soak: ${seconds} s at ${rate} req/s over ${connections} connections, windows of ${windowSeconds} s after ${warmupSeconds} s of warm-up`);
     log(`database: ${databaseUrl ? new URL(databaseUrl).host : 'embedded PGlite (fresh, seeded at start)'}; cache: ${redisUrl ? `Redis ${new URL(redisUrl).host}` : 'in process'}`);
     log(machineLine(machine));
+    const shown = (url: string) => {
+      const parsed = new URL(url);
+      if (parsed.password) parsed.password = '***'; // never print a password
+      return parsed.toString();
+    };
+    const urls = [databaseUrl && `DATABASE_URL=${shown(databaseUrl)}`, redisUrl && `REDIS_URL=${shown(redisUrl)}`].filter(Boolean).join(' ');
+    log(`reproduce: ${urls ? `${urls} ` : ''}SOAK_SECONDS=${seconds} SOAK_RATE=${rate} SOAK_CONNECTIONS=${connections} SOAK_WINDOW_SECONDS=${windowSeconds} SOAK_WARMUP_SECONDS=${warmupSeconds} npm run soak`);
 
     const instance = await startInstance({
       name: 'soak',
@@ -189,7 +196,7 @@ async function main(): Promise<number> {
         windows.map((w) => [String(w.index + 1), String(w.requests), String(w.errors), fmt(w.rps, 0), String(w.p50), String(w.p99), fmt(w.heapUsedMinMb), fmt(w.heapUsedMaxMb), fmt(w.rssMaxMb)]),
       ),
     );
-    log(`heap used (lowest sample of the first / last window): start ${fmt(heapStartMb)} MB, end ${fmt(heapEndMb)} MB (${heapEndMb >= heapStartMb ? '+' : ''}${fmt(heapEndMb - heapStartMb)} MB); p99: first window ${first.p99} ms, last ${last.p99} ms; ${requests} requests, ${errors} errors`);
+    log(`heap used (lowest sample of the first / last window): start ${fmt(heapStartMb)} MB, end ${fmt(heapEndMb)} MB (${heapEndMb >= heapStartMb ? '+' : ''}${fmt(heapEndMb - heapStartMb)} MB); p99: first window ${first.p99} ms, last ${last.p99} ms (×${fmt(last.p99 / Math.max(1, first.p99), 2)}); ${requests} requests, ${errors} errors`);
 
     const resultsDir = path.join(root, 'bench/results');
     mkdirSync(resultsDir, { recursive: true });
