@@ -18,7 +18,7 @@ export interface LimitsConfig {
 
 // Measured on the shipped documents (client manifest and bench/lib/queries.ts, page sizes at the
 // maximum): at most 112 tokens, depth 8, cost 3,402 (a page of 100 tickets with their tags and
-// assignees), no aliases, no directives. GraphiQL's introspection query needs about 300 tokens.
+// assignees), no aliases, no directives. GraphiQL's introspection query has about 190 tokens.
 // test/limits.test.ts checks every manifest document against these.
 export const DEFAULT_LIMITS: LimitsConfig = {
   maxTokens: 1000,
