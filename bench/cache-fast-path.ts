@@ -21,6 +21,7 @@ import { KeyspaceWatch, pickEmptyDatabase, redisUrlWithDb } from './lib/redis-wa
 import { startInstance, type Instance } from './lib/server.ts';
 import { Cleanup, codeState, describeCode, envNumber, fmt, log, sleep, table, warn } from './lib/util.ts';
 import { graphql, PASSWORD, TICKET_LIST } from './lib/workload.ts';
+import { CSRF_HEADER } from '../server/auth/csrf.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -83,7 +84,7 @@ function requestFor(method: Method, token: string) {
     } as const;
   }
   const search = new URLSearchParams({ query: QUERY, operationName: OPERATION });
-  return { method, path: `/graphql?${search}`, headers } as const;
+  return { method, path: `/graphql?${search}`, headers: { ...headers, [CSRF_HEADER]: '1' } } as const;
 }
 
 async function capture(origin: string, request: ReturnType<typeof requestFor>): Promise<Captured> {

@@ -24,6 +24,10 @@ import { exchange, serializeRequest, type RawRequest, type RawResponse } from '.
 import { startInstance, type Instance } from './lib/server.ts';
 import { Cleanup, codeState, describeCode, envNumber, fmt, log, sleep, table, warn } from './lib/util.ts';
 import { LOGIN, PASSWORD, READ_OPERATIONS, requestBody } from './lib/workload.ts';
+import { CSRF_HEADER } from '../server/auth/csrf.ts';
+
+/** Every GET a browser client sends carries it (server/auth/csrf.ts); without it deskgraph answers 403. */
+const CSRF: [string, string] = [CSRF_HEADER, '1'];
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -233,7 +237,7 @@ async function main(): Promise<number> {
       const documentId = `sha256:${op.hash}`;
       if (form === 'get-hash') {
         const variables = op.variables ? `&variables=${encodeURIComponent(JSON.stringify(op.variables))}` : '';
-        return { method: 'GET', target: `/graphql?documentId=${documentId}${variables}`, headers: [...headers, ...extra] };
+        return { method: 'GET', target: `/graphql?documentId=${documentId}${variables}`, headers: [...headers, CSRF, ...extra] };
       }
       // (a) is the body the workload sends today; (b) names the document instead.
       const body = form === 'post-document' ? requestBody(op.document, op.name, op.variables) : JSON.stringify(op.variables ? { documentId, variables: op.variables } : { documentId });
@@ -268,10 +272,10 @@ async function main(): Promise<number> {
       };
       const agentHeaders = headersFor(requireInstance, tokens[AGENT]!);
       await expect('require: POST with the document', requireInstance, { ...requestOf('post-document', hot), headers: [...agentHeaders, ['content-type', 'application/json']] }, 400, 'PERSISTED_QUERY_ONLY');
-      await expect('require: GET with the document', requireInstance, { method: 'GET', target: `/graphql?${new URLSearchParams({ query: hot.document, operationName: hot.name })}`, headers: agentHeaders }, 400, 'PERSISTED_QUERY_ONLY');
+      await expect('require: GET with the document', requireInstance, { method: 'GET', target: `/graphql?${new URLSearchParams({ query: hot.document, operationName: hot.name })}`, headers: [...agentHeaders, CSRF] }, 400, 'PERSISTED_QUERY_ONLY');
       const unknown = `sha256:${sha256('query Unknown { viewer { id } }')}`;
       await expect('require: POST an unknown hash', requireInstance, { method: 'POST', target: '/graphql', headers: [...agentHeaders, ['content-type', 'application/json']], body: JSON.stringify({ documentId: unknown }) }, 404, 'PERSISTED_QUERY_NOT_FOUND');
-      await expect('require: GET an unknown hash', requireInstance, { method: 'GET', target: `/graphql?documentId=${unknown}`, headers: agentHeaders }, 404, 'PERSISTED_QUERY_NOT_FOUND');
+      await expect('require: GET an unknown hash', requireInstance, { method: 'GET', target: `/graphql?documentId=${unknown}`, headers: [...agentHeaders, CSRF] }, 404, 'PERSISTED_QUERY_NOT_FOUND');
       await expect('require: POST with neither', requireInstance, { method: 'POST', target: '/graphql', headers: [...agentHeaders, ['content-type', 'application/json']], body: '{}' }, 400, 'PERSISTED_QUERY_NOT_FOUND');
       // TicketDetail reads the agent's hottest ticket: the first of OpenTickets. Asked with an
       // operationName, which the hash-only forms do not send: another cache key, so their first request
