@@ -6,7 +6,7 @@
 //   context   — cost and page size (query-cost.ts), which depend on the variables and so cannot be
 //               cached with the document. This plugin's onContextBuilding must come before useViewer's
 //               in the plugin list: throwing here means the token lookup never runs.
-import { validate, type DocumentNode, type GraphQLError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { costError } from './query-cost.ts';
 import { documentLimitRules } from './document-rules.ts';
@@ -28,6 +28,23 @@ interface ValidatedContext {
 export function useQueryLimits({ limits, maxPageSize }: QueryLimitsOptions): Plugin {
   const parseFn = parseWithTokenLimit(limits.maxTokens);
   const rules = documentLimitRules(limits);
+  // A document without variables costs the same every time: its verdict is kept with the parsed
+  // document (yoga's parse cache hands out the same object for the same text), saving the walk on
+  // every later request.
+  const constant = new WeakMap<DocumentNode, Map<string, GraphQLError | null>>();
+  const check = (schema: GraphQLSchema, document: DocumentNode, params: ValidatedContext['params']): GraphQLError | null => {
+    const run = () =>
+      costError({ schema, document, variables: params?.variables, operationName: params?.operationName, maxCost: limits.maxCost, maxPageSize });
+    const hasVariables = document.definitions.some((d) => d.kind === 'OperationDefinition' && d.variableDefinitions?.length);
+    if (hasVariables) return run();
+    const key = params?.operationName ?? '';
+    let verdicts = constant.get(document);
+    if (!verdicts) constant.set(document, (verdicts = new Map()));
+    if (!verdicts.has(key)) verdicts.set(key, run());
+    const kept = verdicts.get(key)!;
+    // a copy per request: the error travels through yoga, which may add to it
+    return kept && new GraphQLError(kept.message, { extensions: { ...kept.extensions, http: { ...(kept.extensions.http as object) } } });
+  };
   return {
     onParse({ setParseFn }) {
       setParseFn(parseFn);
@@ -42,14 +59,7 @@ export function useQueryLimits({ limits, maxPageSize }: QueryLimitsOptions): Plu
     onContextBuilding({ context }) {
       const { [validated]: checked, params } = context as ValidatedContext;
       if (!checked) return;
-      const error: GraphQLError | null = costError({
-        schema: checked.schema,
-        document: checked.document,
-        variables: params?.variables,
-        operationName: params?.operationName,
-        maxCost: limits.maxCost,
-        maxPageSize,
-      });
+      const error = check(checked.schema, checked.document, params);
       if (error) throw error;
     },
   };
