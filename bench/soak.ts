@@ -62,6 +62,10 @@ interface Window {
 
 const mb = (bytes: number) => bytes / (1024 * 1024);
 
+const breakdown = (stats: LoadStats) =>
+  `bad status ${stats.badStatus}, GraphQL errors ${stats.badBody}, connection errors ${stats.connectionErrors}, timeouts ${stats.timeouts}` +
+  (stats.samples.length ? `; e.g. ${stats.samples.join(' | ')}` : '');
+
 // prom-client's default metrics, under the prefix server/metrics.ts gives them.
 const HEAP_USED = 'deskgraph_nodejs_heap_size_used_bytes';
 const RSS = 'deskgraph_process_resident_memory_bytes';
@@ -115,9 +119,11 @@ async function main(): Promise<number> {
     const sessions = await prepareSessions(instance.graphqlUrl);
     const startedAt = performance.now();
 
+    let warmupErrors = 0;
     if (warmupSeconds > 0) {
       const warm = await load.mix({ urls: [instance.origin], sessions, connections, duration: warmupSeconds, rate });
-      if (failures(warm)) warn(`${failures(warm)} failed requests during the warm-up: ${warm.samples.join(' | ')}`);
+      warmupErrors = failures(warm);
+      if (warmupErrors) warn(`${warmupErrors} failed requests during the warm-up: ${breakdown(warm)}`);
     }
     const start: MemorySample[] = [];
     for (let i = 0; i < 3; i++) {
@@ -171,7 +177,7 @@ async function main(): Promise<number> {
           `${fmt(window.rps, 0)} req/s, p50 ${window.p50} ms, p99 ${window.p99} ms, max ${window.maxLatency} ms; ` +
           `heap used ${fmt(window.heapUsedMinMb)}–${fmt(window.heapUsedMaxMb)} MB, RSS ≤ ${fmt(window.rssMaxMb)} MB`,
       );
-      if (window.errors) warn(`window ${index + 1}: ${window.errors} FAILED: ${window.samples.join(' | ')}`);
+      if (window.errors) warn(`window ${index + 1}: ${window.errors} FAILED: ${breakdown(stats)}`);
     }
 
     const first = windows[0]!;
@@ -184,6 +190,7 @@ async function main(): Promise<number> {
     const requests = windows.reduce((sum, w) => sum + w.requests, 0);
     const verdicts: string[] = [];
     if (errors > 0) verdicts.push(`${errors} requests failed`);
+    if (warmupErrors > 0) verdicts.push(`${warmupErrors} requests failed during the warm-up`);
     for (const w of windows) {
       if (w.requests < MIN_RATE_SHARE * rate * w.seconds) verdicts.push(`window ${w.index + 1} completed ${w.requests} requests, under ${MIN_RATE_SHARE * 100}% of ${rate} req/s × ${w.seconds} s: the rate was not held`);
     }
@@ -212,7 +219,7 @@ async function main(): Promise<number> {
           cache: redisUrl ? 'redis' : 'memory',
           machine,
           commit: describeCommit(root),
-          summary: { requests, errors, heapAfterWarmupMb, heapStartMb, heapEndMb, p99First: first.p99, p99Last: last.p99, passed: verdicts.length === 0, verdicts },
+          summary: { requests, errors, warmupErrors, heapAfterWarmupMb, heapStartMb, heapEndMb, p99First: first.p99, p99Last: last.p99, passed: verdicts.length === 0, verdicts },
           windows,
           memorySamples,
         },
