@@ -150,7 +150,7 @@ const envSchema = z.object({
   MAX_ALIASES: int('MAX_ALIASES', 0, 100_000).default(DEFAULT_LIMITS.maxAliases),
   MAX_FIELD_DUPLICATES: int('MAX_FIELD_DUPLICATES', 1, 100_000).default(DEFAULT_LIMITS.maxFieldDuplicates),
   MAX_DIRECTIVES: int('MAX_DIRECTIVES', 0, 100_000).default(DEFAULT_LIMITS.maxDirectives),
-  INTROSPECTION: z.enum(['on', 'off'], { error: () => 'INTROSPECTION must be on or off' }).optional(),
+  INTROSPECTION: z.enum(['on', 'off', 'auth'], { error: () => 'INTROSPECTION must be on, off or auth' }).optional(),
   EXPOSE_SQL_STATEMENT_COUNT: bool('EXPOSE_SQL_STATEMENT_COUNT').default(false),
   TOKEN_TTL_HOURS: int('TOKEN_TTL_HOURS', 1, 24 * 365).default(24 * 30),
   SHUTDOWN_TIMEOUT_MS: int('SHUTDOWN_TIMEOUT_MS', 0, 600_000).default(10_000),
@@ -232,8 +232,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   }
   // Introspection tells an attacker the whole schema: off in production unless asked for. GraphiQL
   // cannot work without it, so it follows introspection unless set, and asking for both on and off is an error.
-  const introspection = e.INTROSPECTION ? e.INTROSPECTION === 'on' : e.NODE_ENV !== 'production';
-  if (e.GRAPHIQL && !introspection) {
+  const introspection = e.INTROSPECTION ?? (e.NODE_ENV === 'production' ? 'off' : 'on');
+  if (e.GRAPHIQL && introspection === 'off') {
     throw new ConfigError(
       `Invalid configuration:\n  - GRAPHIQL=true needs introspection: set INTROSPECTION=on (it is off${e.INTROSPECTION ? '' : ' by default in production'}), or GRAPHIQL=false.`,
     );
@@ -271,7 +271,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     exposeStatementCount: e.EXPOSE_SQL_STATEMENT_COUNT,
     tokenTtlHours: e.TOKEN_TTL_HOURS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
-    graphiql: e.GRAPHIQL ?? introspection,
+    graphiql: e.GRAPHIQL ?? introspection !== 'off',
     persisted: {
       mode: persistedMode,
       manifest: manifest ? (/^https?:\/\//.test(manifest) ? manifest : path.resolve(cwd, manifest)) : null,

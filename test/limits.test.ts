@@ -115,17 +115,19 @@ describe('configuration of the limits', () => {
 
   it('turns introspection, and GraphiQL with it, off in production unless asked for', () => {
     const production = loadConfig({ ...base, NODE_ENV: 'production' });
-    expect(production.limits.introspection).toBe(false);
+    expect(production.limits.introspection).toBe('off');
     expect(production.graphiql).toBe(false);
     const asked = loadConfig({ ...base, NODE_ENV: 'production', INTROSPECTION: 'on' });
-    expect([asked.limits.introspection, asked.graphiql]).toEqual([true, true]);
+    expect([asked.limits.introspection, asked.graphiql]).toEqual(['on', true]);
+    const auth = loadConfig({ ...base, NODE_ENV: 'production', INTROSPECTION: 'auth' });
+    expect([auth.limits.introspection, auth.graphiql]).toEqual(['auth', true]);
     expect(loadConfig({ ...base, NODE_ENV: 'production', INTROSPECTION: 'on', GRAPHIQL: 'false' }).graphiql).toBe(false);
   });
 
   it('refuses GraphiQL without introspection, and names a bad value', () => {
     expect(() => loadConfig({ ...base, NODE_ENV: 'production', GRAPHIQL: 'true' })).toThrow(ConfigError);
     expect(() => loadConfig({ ...base, INTROSPECTION: 'off', GRAPHIQL: 'true' })).toThrow(/GRAPHIQL=true needs introspection/);
-    expect(() => loadConfig({ ...base, INTROSPECTION: 'auth' })).toThrow(/INTROSPECTION must be on or off/);
+    expect(() => loadConfig({ ...base, INTROSPECTION: 'yes' })).toThrow(/INTROSPECTION must be on, off or auth/);
     expect(() => loadConfig({ ...base, MAX_QUERY_DEPTH: '0' })).toThrow(/MAX_QUERY_DEPTH must be at least 1/);
   });
 
@@ -140,21 +142,23 @@ describe('configuration of the limits', () => {
       MAX_DIRECTIVES: '2',
       INTROSPECTION: 'off',
     }).limits;
-    expect(limits).toEqual({ maxTokens: 50, maxDepth: 3, maxCost: 99, maxAliases: 0, maxFieldDuplicates: 1, maxDirectives: 2, introspection: false });
+    expect(limits).toEqual({ maxTokens: 50, maxDepth: 3, maxCost: 99, maxAliases: 0, maxFieldDuplicates: 1, maxDirectives: 2, introspection: 'off' });
   });
 });
 
 describe('query limits over HTTP, refused before any SQL', () => {
   let server: TestServer;
   let strict: TestServer;
+  let signedInOnly: TestServer;
 
   beforeAll(async () => {
-    [server, strict] = await Promise.all([
+    [server, strict, signedInOnly] = await Promise.all([
       startTestServer(),
-      startTestServer({ config: { batchLimit: 2, maxRequestBytes: 4096, limits: { ...DEFAULT_LIMITS, introspection: false } } }),
+      startTestServer({ config: { batchLimit: 2, maxRequestBytes: 4096, limits: { ...DEFAULT_LIMITS, introspection: 'off' } } }),
+      startTestServer({ config: { limits: { ...DEFAULT_LIMITS, introspection: 'auth' } } }),
     ]);
   });
-  afterAll(() => Promise.all([server?.close(), strict?.close()]));
+  afterAll(() => Promise.all([server?.close(), strict?.close(), signedInOnly?.close()]));
 
   it(`tokens: ${DEFAULT_LIMITS.maxTokens} run, one more is TOO_MANY_TOKENS`, async () => {
     // Each enum value in the list is one token; commas are not tokens.
@@ -276,6 +280,25 @@ describe('query limits over HTTP, refused before any SQL', () => {
     expectRan(typename);
     expectRefused(await withFreshToken(strict, { query }), 400, 'INTROSPECTION_DISABLED', /Introspection \(__schema\) is disabled/);
     expectRefused(await withFreshToken(strict, { query: '{ __type(name: "Ticket") { name } }' }), 400, 'INTROSPECTION_DISABLED', /__type/);
+  });
+
+  it('introspection=auth: for signed-in users; without a token 401 UNAUTHENTICATED, and nothing runs', async () => {
+    const query = '{ __schema { queryType { name } } }';
+    const signedIn = await withFreshToken(signedInOnly, { query });
+    expect(signedIn.status, signedIn.text).toBe(200);
+    expect(signedIn.body.data.__schema.queryType.name).toBe('Query');
+    for (let i = 0; i < 2; i += 1) {
+      // twice: the signed-in answer above is cached, but never for anonymous requests
+      const before = await sqlTotal(signedInOnly);
+      const anonymous = await post(signedInOnly, { query });
+      expect(anonymous.status, anonymous.text).toBe(401);
+      expect(anonymous.body.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['UNAUTHENTICATED']);
+      expect(anonymous.body.errors[0].message).toMatch(/Introspection is for signed-in users on this server \(INTROSPECTION=auth\)/);
+      expect(anonymous.body).not.toHaveProperty('data');
+      expect(await sqlTotal(signedInOnly)).toBe(before);
+    }
+    const typename = await post(signedInOnly, { query: '{ __typename }' });
+    expect([typename.status, typename.body.data]).toEqual([200, { __typename: 'Query' }]);
   });
 
   it(`page size: first ${MAX_PAGE_SIZE} runs, ${MAX_PAGE_SIZE + 1} is BAD_USER_INPUT, as a literal or a variable`, async () => {

@@ -74,6 +74,6 @@ export function documentLimitRules(limits: LimitsConfig): ValidationRule[] {
       ),
     ),
   ];
-  if (!limits.introspection) rules.push(introspectionRule);
+  if (limits.introspection === 'off') rules.push(introspectionRule);
   return rules;
 }

@@ -12,8 +12,8 @@ export interface LimitsConfig {
   maxFieldDuplicates: number;
   /** Directives in an operation, fragments included. */
   maxDirectives: number;
-  /** __schema and __type queries; GraphiQL needs them. */
-  introspection: boolean;
+  /** __schema and __type queries: for anyone, for no one, or for signed-in users (auth). GraphiQL and codegen need them. */
+  introspection: 'on' | 'off' | 'auth';
 }
 
 // Measured on the shipped documents (client manifest and bench/lib/queries.ts, page sizes at the
@@ -27,5 +27,5 @@ export const DEFAULT_LIMITS: LimitsConfig = {
   maxAliases: 15,
   maxFieldDuplicates: 5,
   maxDirectives: 20,
-  introspection: true,
+  introspection: 'on',
 };

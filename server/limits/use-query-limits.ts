@@ -9,6 +9,7 @@
 import { GraphQLError, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { costError } from './query-cost.ts';
+import { asksIntrospection, introspectionNeedsSignIn } from './introspection-policy.ts';
 import { documentLimitRules } from './document-rules.ts';
 import type { LimitsConfig } from './limits-config.ts';
 import { parseWithTokenLimit } from './token-limit.ts';
@@ -61,6 +62,10 @@ export function useQueryLimits({ limits, maxPageSize }: QueryLimitsOptions): Plu
       if (!checked) return;
       const error = check(checked.schema, checked.document, params);
       if (error) throw error;
+    },
+    onExecute({ args, setResultAndStopExecution }) {
+      if (limits.introspection !== 'auth' || !asksIntrospection(args.document)) return;
+      if (!(args.contextValue as { viewer?: unknown }).viewer) setResultAndStopExecution({ errors: [introspectionNeedsSignIn()] });
     },
   };
 }
