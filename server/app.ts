@@ -249,13 +249,15 @@ export function createApp({
   // Set by close(): the listener is closed, so only requests on connections already open get here.
   let draining = false;
   const server: Server = createServer((req, res) => {
-    if (draining) return refuseWhileDraining(req, res);
+    // Counted until the response is written out ('close'), not until handle() returns: closing the
+    // connections after the drain must not drop bytes still queued, nor a 503 queued behind them.
     inFlight += 1;
+    res.once('close', () => {
+      inFlight -= 1;
+      if (inFlight === 0) drained?.();
+    });
+    if (draining) return refuseWhileDraining(req, res);
     handle(req, res)
-      .finally(() => {
-        inFlight -= 1;
-        if (inFlight === 0) drained?.();
-      })
       .catch((error: unknown) => {
         logger.error({ err: error }, 'request failed outside GraphQL');
         if (!res.headersSent) sendError(res, 500, 'Unexpected error.', 'INTERNAL_SERVER_ERROR');
