@@ -1,10 +1,13 @@
 // Counters for the request and login limits, with rate-limiter-flexible: in Redis when REDIS_URL is set
 // (so every instance counts against one budget), in process otherwise. Redis being down or slow never
 // fails a request: the library's insurance limiter, in memory, counts per instance until Redis is back.
+// In Redis, the token limit is leased in chunks (leased-limit.ts) so a request rarely waits for Redis;
+// the login limits stay exact: they are rare, and a guessed password must never get a spare attempt.
 import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { AuthConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
+import { LeasedLimit, leaseChunk, retryAfter } from './leased-limit.ts';
 
 export interface Limit {
   /** Counts one attempt for key; resolves null when allowed, else the seconds to wait (≥ 1). */
@@ -40,7 +43,7 @@ class LimiterLimit implements Limit {
       await this.limiter.consume(key);
       return null;
     } catch (outcome) {
-      if (outcome instanceof RateLimiterRes) return Math.max(1, Math.ceil(outcome.msBeforeNext / 1000));
+      if (outcome instanceof RateLimiterRes) return retryAfter(outcome);
       // Both stores failed (the insurance limiter is in memory, so this should not happen): let it through.
       this.logger.warn({ err: String(outcome) }, 'rate limiter failed; request allowed');
       return null;
@@ -69,7 +72,7 @@ export function createRateLimits(config: AuthConfig, store: RateLimitStore | nul
     : null;
   redis?.on('error', (error: Error) => log.debug({ err: error.message }, 'rate limit redis connection error'));
 
-  const limit = (name: string, points: number, duration: number): Limit | null => {
+  const limit = (name: string, points: number, duration: number, leased = false): Limit | null => {
     if (points <= 0) return null;
     const memory = new RateLimiterMemory({ points, duration, keyPrefix: name });
     const limiter = redis && store
@@ -82,11 +85,14 @@ export function createRateLimits(config: AuthConfig, store: RateLimitStore | nul
           insuranceLimiter: memory,
         })
       : memory;
+    // In process a count costs nothing, and a chunk of 1 would be the exact limit with extra steps.
+    const chunk = leaseChunk(points);
+    if (leased && limiter !== memory && chunk > 1) return new LeasedLimit(limiter, log, { chunk });
     return new LimiterLimit(limiter, log);
   };
 
   return {
-    token: limit('token', config.tokenRequestsPerMinute, 60),
+    token: limit('token', config.tokenRequestsPerMinute, 60, true),
     loginPerEmailAndIp: limit('login-email-ip', config.loginPerEmailAndIp, config.loginWindowSeconds),
     loginPerIp: limit('login-ip', config.loginPerIp, config.loginWindowSeconds),
     async close() {
