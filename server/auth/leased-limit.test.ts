@@ -179,4 +179,24 @@ describe('leased token limit on Redis', () => {
       redis.disconnect();
     }
   });
+
+  it.skipIf(!process.env.TEST_REDIS_URL)('the server\'s token limit at the default 1200 a minute leases 60 points at a time in Redis', async () => {
+    const { Redis } = await import('ioredis');
+    const probe = new Redis(process.env.TEST_REDIS_URL!);
+    const store = { url: process.env.TEST_REDIS_URL!, keyPrefix: `test-lease-app-${process.pid}-${Date.now()}`, timeoutMs: 1000 };
+    const limits = createRateLimits(testAuthConfig({ tokenRequestsPerMinute: 1200 }), store, logger);
+    try {
+      expect(limits.token).toBeInstanceOf(LeasedLimit);
+      // Login limits stay exact: one Redis increment per attempt.
+      expect(limits.loginPerIp).not.toBeInstanceOf(LeasedLimit);
+      // Wait for the limiter's connection, so the counts go to Redis rather than to the insurance limiter.
+      await probe.ping();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      for (let i = 0; i < 100; i += 1) expect(await limits.token!.take('app-hash')).toBeNull();
+      expect(await probe.get(`${store.keyPrefix}:rl:token:app-hash`)).toBe('120');
+    } finally {
+      probe.disconnect();
+      await limits.close();
+    }
+  });
 });
