@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createYoga } from 'graphql-yoga';
+import { useGraphQlJit } from '@envelop/graphql-jit';
 import { schema } from '../schema/index.ts';
 import type { Context } from '../schema/context.ts';
 import type { LoaderOptions } from '../schema/loaders.ts';
@@ -14,6 +15,7 @@ import { withStatementTally, type StatementTally } from './sql-statements.ts';
 import { useErrorCodes } from './use-error-codes.ts';
 import { useStatementCount, type StatementServerContext } from './use-statement-count.ts';
 import { useViewer } from './use-viewer.ts';
+import { useVariableErrors } from './use-variable-errors.ts';
 import { useQueryLimits } from './limits/use-query-limits.ts';
 import { useBatchLimit } from './limits/use-batch-limit.ts';
 import { useMalformedParams } from './limits/use-malformed-params.ts';
@@ -153,6 +155,12 @@ export function createApp({
         viewers,
       }),
       useLoginLimits(rateLimits, config.auth.trustProxyHops, metrics),
+      useVariableErrors(),
+      // Compiled once per document (yoga's parse cache hands the same document object to every request
+      // of the same text). Documents are validated first, so a compile failure is a graphql-jit bug: its
+      // errors are the answer, and the log says which (GRAPHQL_JIT=false is the way out). Before the
+      // response cache: its execute wrapper must wrap this one, or it would never see a result to store.
+      ...(config.jit ? [useGraphQlJit({}, { onError: (result) => logger.error({ errors: result.errors?.map((e) => e.message) }, 'graphql-jit could not compile a document') })] : []),
       ...useDeskgraphResponseCache({ schema, store, facts, config: cacheConfig, metrics, warmer }),
       ...(config.exposeStatementCount ? [useStatementCount()] : []),
       useConditionalGet(),

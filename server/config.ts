@@ -30,6 +30,8 @@ export interface Config {
   limits: LimitsConfig;
   /** Adds extensions.sqlStatements to each response; for tests and for measuring, off by default. */
   exposeStatementCount: boolean;
+  /** Execute with graphql-jit (queries compiled once per document) instead of graphql-js's interpreter. */
+  jit: boolean;
   /** How long a login token stays valid. */
   tokenTtlHours: number;
   /** On SIGTERM/SIGINT: how long requests in flight may take to finish before they are cut off. */
@@ -153,6 +155,7 @@ const envSchema = z.object({
   INTROSPECTION: z.enum(['on', 'off', 'auth'], { error: () => 'INTROSPECTION must be on, off or auth' }).optional(),
   EXPOSE_SQL_STATEMENT_COUNT: bool('EXPOSE_SQL_STATEMENT_COUNT').default(false),
   TOKEN_TTL_HOURS: int('TOKEN_TTL_HOURS', 1, 24 * 365).default(24 * 30),
+  GRAPHQL_JIT: bool('GRAPHQL_JIT').default(true),
   SHUTDOWN_TIMEOUT_MS: int('SHUTDOWN_TIMEOUT_MS', 0, 600_000).default(10_000),
   GRAPHIQL: bool('GRAPHIQL').optional(),
   RESPONSE_CACHE: bool('RESPONSE_CACHE').default(true),
@@ -271,6 +274,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     exposeStatementCount: e.EXPOSE_SQL_STATEMENT_COUNT,
     tokenTtlHours: e.TOKEN_TTL_HOURS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    jit: e.GRAPHQL_JIT,
     graphiql: e.GRAPHIQL ?? introspection !== 'off',
     persisted: {
       mode: persistedMode,

@@ -53,6 +53,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     exposeStatementCount: true,
     tokenTtlHours: 24,
     shutdownTimeoutMs: 10_000,
+    jit: true,
     graphiql: true,
     cache: testCacheConfig(overrides.database ?? { kind: 'embedded', dataDir: null }),
     persisted: { mode: 'allow', manifest: null, apq: false, apqMaxDocuments: 100, apqMaxDocumentBytes: 32 * 1024 },
