@@ -3,9 +3,9 @@
 //
 //   1 ceiling      bench/lib/bare-server.mjs answering the exact bytes and headers of scenario 4's response
 //   2 naive        deskgraph with loader batching off (bench/lib/deskgraph-naive.ts), no response cache
-//   3 loaders      deskgraph as built (server/main.ts), RESPONSE_CACHE=false
+//   3 loaders      deskgraph as built (server/main.ts, graphql-jit), RESPONSE_CACHE=false; again with GRAPHQL_JIT=false
 //   4 cached       deskgraph with the response cache (memory; Redis), persisted GET by hash
-//   5 peers        bench/peers/<name>.ts (Apollo Server, Mercurius ± graphql-jit, yoga + graphql-jit), when present
+//   5 peers        bench/peers/<name>.ts (Apollo Server ± its cache, Mercurius ± graphql-jit ± mercurius-cache), when present
 //   6 mix          the 90/10 read/write workload with invalidation, 1 and 2 instances (bench/lib/mix.ts)
 //   + scaling      the nested list at three seed scales
 //
@@ -305,6 +305,8 @@ async function main(): Promise<number> {
     const specs: Spec[] = [
       { key: 'naive', start: () => startInstance({ name: 'naive', root, cleanup, args: NAIVE_ARGS, env: deskgraphEnv(reads.url, off), readyTimeoutMs: 180_000 }) },
       { key: 'loaders', start: () => startInstance({ name: 'loaders', root, cleanup, env: deskgraphEnv(reads.url, off), readyTimeoutMs: 180_000 }) },
+      // What graphql-jit (GRAPHQL_JIT, on by default) is worth: the same server interpreting with graphql-js.
+      { key: 'loaders-graphql-js', start: () => startInstance({ name: 'loaders-graphql-js', root, cleanup, env: deskgraphEnv(reads.url, { ...off, GRAPHQL_JIT: 'false' }), readyTimeoutMs: 180_000 }) },
       { key: 'cached-memory', start: () => startInstance({ name: 'cached-memory', root, cleanup, env: deskgraphEnv(reads.url, { RESPONSE_CACHE: 'true' }), readyTimeoutMs: 180_000 }) },
     ];
     if (redisEnv) {
@@ -369,6 +371,7 @@ async function main(): Promise<number> {
     add({ key: 'ceiling', scenario: 1, label: '1 ceiling: bare node:http, same bytes as 4', kind: 'ceiling', form: 'GET hash', instance: null, sql: 'none', expectHits: false, skipped: null });
     add({ key: 'naive', scenario: 2, label: '2 naive: N+1 (batching off), no cache', kind: 'naive', form: 'POST document', instance: instances.get('naive')!, sql: 'metrics', expectHits: false, skipped: null });
     add({ key: 'loaders', scenario: 3, label: '3 deskgraph: loaders, no cache', kind: 'loaders', form: 'POST document', instance: instances.get('loaders')!, sql: 'metrics', expectHits: false, skipped: null });
+    add({ key: 'loaders-graphql-js', scenario: 3, label: '3 same, graphql-js (GRAPHQL_JIT=false)', kind: 'loaders', form: 'POST document', instance: instances.get('loaders-graphql-js')!, sql: 'metrics', expectHits: false, skipped: null });
     add({ key: 'cached-memory', scenario: 4, label: '4 deskgraph: cache (memory), GET hash', kind: 'cached', form: 'GET hash', instance: instances.get('cached-memory')!, sql: 'metrics', expectHits: true, skipped: null });
     add({
       key: 'cached-redis',

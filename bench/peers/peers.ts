@@ -26,5 +26,4 @@ export const PEERS: readonly Peer[] = [
     cached: true,
     note: 'Query resolvers\' results in memory, per viewer, invalidated by deskgraph\'s tags; nested fields still hit the database',
   },
-  { name: 'yoga-jit', label: 'deskgraph yoga + graphql-jit (cache off)', cached: false, note: "deskgraph's yoga plugins, RESPONSE_CACHE=false, plus useGraphQlJit" },
 ];
