@@ -14,11 +14,16 @@ function refuse(error: unknown): never {
   });
 }
 
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
 function guarded(parser: RequestParser): RequestParser {
   return (request) => {
     try {
       const result = parser(request);
-      return result instanceof Promise ? result.catch(refuse) : result;
+      // whatwg-node answers a body it already holds with a thenable that is not a native Promise.
+      return isThenable(result) ? Promise.resolve(result).catch(refuse) : result;
     } catch (error) {
       return refuse(error);
     }
