@@ -20,6 +20,9 @@ export interface CostCheck {
 // rather than counted to the end.
 const MAX_NODES = 20_000;
 
+/** The only arguments the estimator reads (with @skip/@include): cost-verdicts.ts keys verdicts on their variables. */
+export const COST_ARGUMENTS: ReadonlySet<string> = new Set(['first', 'last', 'ids']);
+
 function pageEstimator(maxPageSize: number, pageErrors: GraphQLError[]): ComplexityEstimator {
   return ({ field, args, childComplexity }) => {
     const paged = field.args.some((arg) => arg.name === 'first' || arg.name === 'last');
