@@ -82,6 +82,38 @@ describe('leased limit over one shared store', () => {
     expect(consumes).toEqual([10, 10, 10, 1, 1]);
   });
 
+  it('leases ahead: a busy token is served from the lease in hand while the store answers for the next', async () => {
+    const { limiter, consumes } = counted(new RateLimiterMemory({ points: 1000, duration: 60 }));
+    // The store answers only when the test says so.
+    const held: (() => void)[] = [];
+    const consume = limiter.consume.bind(limiter);
+    limiter.consume = (key, points, options) => new Promise((resolve, reject) => held.push(() => void consume(key, points, options).then(resolve, reject)));
+    const answer = () => held.splice(0).forEach((go) => go());
+    const settled = () => new Promise((resolve) => setImmediate(resolve));
+    const a = new LeasedLimit(limiter, logger, { chunk: 8 });
+    const outcomes: (number | null)[] = [];
+    const take = () => void a.take('busy').then((wait) => outcomes.push(wait));
+    take();
+    await settled();
+    expect(outcomes).toEqual([]); // a cold token waits for its first lease
+    answer();
+    await settled();
+    expect(outcomes).toEqual([null]);
+    // 7 points left: at 2 the next lease is asked for, and the last 2 are served without waiting for it.
+    for (let i = 0; i < 7; i += 1) take();
+    await settled();
+    expect(outcomes).toEqual(Array(8).fill(null));
+    expect(held).toHaveLength(1); // the lease asked ahead, still unanswered
+    // Only a request beyond the lease in hand waits, for the lease already on its way (no third call).
+    take();
+    await settled();
+    expect(outcomes).toHaveLength(8);
+    answer();
+    await settled();
+    expect(outcomes).toEqual(Array(9).fill(null));
+    expect(consumes).toEqual([8, 8]);
+  });
+
   it('another token has its own lease and budget', async () => {
     const { limiter } = counted(new RateLimiterMemory({ points: 20, duration: 60 }));
     const a = new LeasedLimit(limiter, logger, { chunk: 10 });
@@ -89,14 +121,15 @@ describe('leased limit over one shared store', () => {
     expect(await a.take('token-4')).toBeNull();
   });
 
-  it('concurrent requests of a cold token share one lease request', async () => {
+  it('concurrent requests of a cold token share one lease request (and the one leased ahead)', async () => {
     const { limiter, consumes } = counted(new RateLimiterMemory({ points: 200, duration: 60 }));
     const a = new LeasedLimit(limiter, logger, { chunk: 10 });
     expect(await Promise.all(Array.from({ length: 10 }, () => a.take('cold')))).toEqual(Array(10).fill(null));
-    expect(consumes).toEqual([10]);
-    // More than a chunk at once: the ones left over share the next lease.
+    // the lease, and the next one asked for once the first was down to 2 points
+    expect(consumes).toEqual([10, 10]);
+    // More than a chunk at once: the ones left over share the lease asked ahead.
     expect(await Promise.all(Array.from({ length: 15 }, () => a.take('cold-2')))).toEqual(Array(15).fill(null));
-    expect(consumes).toEqual([10, 10, 10]);
+    expect(consumes).toEqual([10, 10, 10, 10]);
   });
 
   it('a lease ends with the window: its unused points do not carry over, and a refused token is served again', async () => {
@@ -171,10 +204,10 @@ describe('leased token limit on Redis', () => {
       expect(consumes.length).toBeLessThanOrEqual((allowed + 4) / 10 + 8);
       // The count lives in Redis, where both instances leased from.
       expect(Number(await redis.get(`${keyPrefix}:shared`))).toBeGreaterThanOrEqual(200);
-      // Concurrent requests of a cold token on Redis: one round trip.
+      // Concurrent requests of a cold token on Redis: one round trip, and one for the lease asked ahead.
       const before = consumes.length;
       expect(await Promise.all(Array.from({ length: 10 }, () => a.take('cold')))).toEqual(Array(10).fill(null));
-      expect(consumes.length - before).toBe(1);
+      expect(consumes.length - before).toBe(2);
     } finally {
       redis.disconnect();
     }

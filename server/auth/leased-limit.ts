@@ -1,12 +1,15 @@
 // The per-token request limit without a shared-store round trip per request: each instance leases a
 // chunk of a token's budget from the shared limiter (one `consume(key, chunk)`) and serves the next
-// requests of that token from the lease, in process.
+// requests of that token from the lease, in process. When a lease is down to a quarter of a chunk, the
+// next one is asked for in the background, so a busy token's requests do not queue behind the store's
+// round trip each time a lease runs out (in a benchmark of one token, that stall cost ~30 % of hits).
 //
 // Accuracy. A lease is only granted out of points the shared store still had, so while the store
 // answers, the tokens' requests served by all instances together never exceed the limit. The slack is
-// on the other side: an instance may refuse a token while other instances still hold up to chunk − 1
-// leased but unused points of it each (at most (chunk − 1) × instances in all, so a client spread over
-// instances gets between limit − (chunk − 1) × instances and limit requests a window). Unused points of
+// on the other side: an instance may refuse a token while other instances still hold up to
+// chunk + ⌊chunk / 4⌋ leased but unused points of it each (a lease run low and the one leased ahead), so
+// a client spread over instances gets between limit − (chunk + ⌊chunk / 4⌋) × (instances − 1) and limit
+// requests a window. Unused points of
 // an evicted lease, or of a stopped instance, are lost for that window. With Redis down, the insurance
 // limiter counts per instance, as for the exact limits.
 //
@@ -40,6 +43,8 @@ interface Lease {
   expiresAt: number;
   /** The store refused the chunk: until expiresAt, ask it one point at a time. */
   exact: boolean;
+  /** Leased ahead while this one ran low, so a busy token never waits for the store. */
+  next?: Lease;
 }
 
 export class LeasedLimit implements Limit {
@@ -47,6 +52,8 @@ export class LeasedLimit implements Limit {
   /** One lease request in flight per token: concurrent requests of a cold token wait for it. */
   private readonly fetching = new Map<string, Promise<number | null>>();
   private readonly chunk: number;
+  /** Points left in a lease when the next one is asked for. */
+  private readonly refillAt: number;
   private readonly now: () => number;
 
   constructor(
@@ -56,16 +63,18 @@ export class LeasedLimit implements Limit {
   ) {
     if (!Number.isInteger(options.chunk) || options.chunk < 1) throw new Error(`lease chunk must be a positive integer, got ${options.chunk}`);
     this.chunk = options.chunk;
+    this.refillAt = Math.floor(options.chunk / 4);
     this.now = options.now ?? (() => Date.now());
     this.leases = new LRUCache({ max: options.maxTokens ?? 10_000 });
   }
 
   async take(key: string): Promise<number | null> {
     for (;;) {
-      const lease = this.leases.get(key);
-      if (lease && lease.expiresAt > this.now()) {
+      const lease = this.current(key);
+      if (lease) {
         if (lease.remaining > 0) {
           lease.remaining -= 1;
+          if (lease.remaining === this.refillAt && !lease.exact && !lease.next && !this.fetching.has(key)) this.prefetch(key, lease);
           return null;
         }
         if (lease.exact) return this.consumeOne(key);
@@ -76,6 +85,17 @@ export class LeasedLimit implements Limit {
       // used up by the ones ahead). The leasing request's own refusal is not ours to share.
       await inFlight;
     }
+  }
+
+  /** key's lease in force: the next one once the current is spent or its window over; undefined when none. */
+  private current(key: string): Lease | undefined {
+    let lease = this.leases.get(key);
+    const now = this.now();
+    while (lease?.next && (lease.expiresAt <= now || (lease.remaining === 0 && !lease.exact))) {
+      lease = lease.next;
+      this.leases.set(key, lease);
+    }
+    return lease && lease.expiresAt > now ? lease : undefined;
   }
 
   async reset(key: string): Promise<void> {
@@ -91,20 +111,41 @@ export class LeasedLimit implements Limit {
   }
 
   private async fetchLease(key: string): Promise<number | null> {
+    const asked = await this.ask(key);
+    if (!asked) return null;
+    const { refusal, ...lease } = asked;
+    this.leases.set(key, lease);
+    if (lease.remaining > 0) {
+      lease.remaining -= 1; // this request's point
+      return null;
+    }
+    return refusal;
+  }
+
+  /** Leases the next chunk in the background; requests go on taking from the current one meanwhile. */
+  private prefetch(key: string, current: Lease): void {
+    const pending = this.ask(key)
+      .then((asked) => {
+        if (asked) {
+          const { refusal: _, ...next } = asked;
+          current.next = next;
+        }
+        return null;
+      })
+      .finally(() => this.fetching.delete(key));
+    this.fetching.set(key, pending);
+  }
+
+  /** A chunk from the store, or what it had left of it (exact from then on); null when both stores failed. */
+  private async ask(key: string): Promise<(Lease & { refusal: number | null }) | null> {
     try {
       const granted = await this.limiter.consume(key, this.chunk);
-      this.leases.set(key, { remaining: this.chunk - 1, expiresAt: this.expiry(granted), exact: false });
-      return null;
+      return { remaining: this.chunk, expiresAt: this.expiry(granted), exact: false, refusal: null };
     } catch (outcome) {
       if (!(outcome instanceof RateLimiterRes)) return this.failOpen(outcome);
       // What the store had before this chunk, if anything: those points are this instance's.
       const left = Math.min(this.chunk - 1, Math.max(0, this.limiter.points - (outcome.consumedPoints - this.chunk)));
-      if (left > 0) {
-        this.leases.set(key, { remaining: left - 1, expiresAt: this.expiry(outcome), exact: true });
-        return null;
-      }
-      this.leases.set(key, { remaining: 0, expiresAt: this.expiry(outcome), exact: true });
-      return retryAfter(outcome);
+      return { remaining: left, expiresAt: this.expiry(outcome), exact: true, refusal: retryAfter(outcome) };
     }
   }
 
