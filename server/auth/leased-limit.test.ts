@@ -168,6 +168,23 @@ describe('leased limit over one shared store', () => {
   });
 });
 
+describe('leased token limit in process (no Redis)', () => {
+  it('leases from the in-process counter and stays exact: 100 a minute serve 100, then refuse', async () => {
+    const limits = createRateLimits(testAuthConfig({ tokenRequestsPerMinute: 100 }), null, logger);
+    try {
+      expect(limits.token).toBeInstanceOf(LeasedLimit);
+      const outcomes: (number | null)[] = [];
+      for (let i = 0; i < 102; i += 1) outcomes.push(await limits.token!.take('local-hash'));
+      expect(outcomes.slice(0, 100)).toEqual(Array(100).fill(null));
+      expect(outcomes[100]).toBeGreaterThan(0);
+      expect(outcomes[101]).toBeGreaterThan(0);
+      expect(await limits.token!.take('other-hash')).toBeNull();
+    } finally {
+      await limits.close();
+    }
+  });
+});
+
 describe('leased token limit on Redis', () => {
   it('with Redis unreachable, no request fails: the insurance limiter leases, and refuses after the budget', async () => {
     const port = await new Promise<number>((resolve) => {
