@@ -882,7 +882,7 @@ function render(settings: Settings, rows: Row[], mixRows: (MixResult & { ratioNa
   out.push('', table(header, rows.filter((r) => r.section === 'queries').map(cells)));
   out.push(
     '',
-    'SQL/req: statements over the measured window / responses (deskgraph: deskgraph_sql_statements_sum from /metrics, fast-path hits run none;',
+    'SQL/req: statements over the measured window / requests sent (deskgraph: deskgraph_sql_statements_total from /metrics, fast-path hits run none;',
     'peers: their /bench-stats counter). B/resp: bytes read per response (status line, headers, body; no compression asked).',
     'hits: share of responses /metrics counted as fast-path cache hits. failed: non-200, other bytes than the checked response, errors, timeouts.',
   );

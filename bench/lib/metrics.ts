@@ -59,8 +59,14 @@ export interface CacheCounters {
   evictions: Record<string, number>;
   invalidations: number;
   cacheErrors: number;
-  /** deskgraph_sql_statements _sum / _count: statements issued by requests that went through GraphQL. */
+  /**
+   * deskgraph_sql_statements_total: every statement the process sent, counted at the driver adapter when
+   * it is sent. Not the per-request histogram's _sum: a request whose client hangs up (autocannon closing
+   * its window) is observed there with the statements it had sent by then, and the rest it runs after go
+   * uncounted (the N+1 list read 115 statements a request instead of 157).
+   */
   sqlStatements: number;
+  /** deskgraph_sql_statements_count: requests that went through GraphQL. */
   sqlObservations: number;
   /** Requests the servers timed (deskgraph_request_duration_seconds_count), by cache outcome. */
   requestsByCache: Record<string, number>;
@@ -85,7 +91,7 @@ export function counters(samples: Sample[]): CacheCounters {
     evictions,
     invalidations: total(samples, 'deskgraph_cache_invalidations_total'),
     cacheErrors: total(samples, 'deskgraph_cache_errors_total'),
-    sqlStatements: total(samples, 'deskgraph_sql_statements_sum'),
+    sqlStatements: total(samples, 'deskgraph_sql_statements_total'),
     sqlObservations: total(samples, 'deskgraph_sql_statements_count'),
     requestsByCache: byLabel(samples, 'deskgraph_request_duration_seconds_count', 'cache'),
   };

@@ -49,7 +49,7 @@ export interface MixResult {
   load: LoadStats;
   cache: CacheCounters;
   hitRate: number | null;
-  /** deskgraph_sql_statements_sum over the window / every request the load generator sent in it (the servers finish those in flight at the end before /metrics is read). */
+  /** deskgraph_sql_statements_total over the window / every request the load generator sent in it (the servers finish those in flight at the end before /metrics is read). */
   sqlPerRequest: number;
   errors: number;
   warmupErrors: number;
