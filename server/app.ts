@@ -92,13 +92,15 @@ export function createApp({
   // Before anything opens a connection: a missing build is a start-up error that names the fix.
   if (config.web.mode === 'dist') assertClientBuilt(config.web.dir);
   const cacheConfig = config.cache;
+  // The cache and the rate limits share one Redis (each with its own connection).
+  const redisTarget = cacheConfig.redisUrl
+    ? { url: cacheConfig.redisUrl, keyPrefix: cacheConfig.keyPrefix, timeoutMs: cacheConfig.redisTimeoutMs }
+    : null;
   const store = cacheConfig.enabled
     ? new ResponseStore({
         l1MaxEntries: cacheConfig.l1MaxEntries,
         l1MaxBytes: cacheConfig.l1MaxBytes,
-        redis: cacheConfig.redisUrl
-          ? { url: cacheConfig.redisUrl, keyPrefix: cacheConfig.keyPrefix, timeoutMs: cacheConfig.redisTimeoutMs }
-          : null,
+        redis: redisTarget,
         logger: logger.child({ component: 'cache' }),
         metrics,
       })
@@ -108,11 +110,7 @@ export function createApp({
   const facts = new DocumentFactsRegistry();
   const cors = corsOptionsFor(config.auth.corsOrigins);
   const csrf = createCsrfPrevention(config.auth.csrfPrevention);
-  const rateLimits = createRateLimits(
-    config.auth,
-    cacheConfig.redisUrl ? { url: cacheConfig.redisUrl, keyPrefix: cacheConfig.keyPrefix, timeoutMs: cacheConfig.redisTimeoutMs } : null,
-    logger,
-  );
+  const rateLimits = createRateLimits(config.auth, redisTarget, logger);
   const warmer = store && cacheConfig.warm
     ? new CacheWarmer(store, (query) => runInProcess(query), { top: cacheConfig.warmTop, logger })
     : null;

@@ -28,16 +28,18 @@ export function parseBearer(header: string): string | undefined {
   return BEARER.exec(header)?.[1];
 }
 
+/** The SHA-256 of a "Bearer <token>" header's token; null when the header is malformed. */
+export function bearerTokenHash(header: string, viewers: ViewerCache | null): string | null {
+  // The token cache remembers header → hash, so a request the fast path already looked at hashes nothing.
+  if (viewers) return viewers.hashOf(header);
+  const token = parseBearer(header);
+  return token ? hashToken(token) : null;
+}
+
 /** The token hash of a request, or null without one; a malformed Authorization header is the client's mistake. */
 function requestTokenHash(header: string | null, viewers: ViewerCache | null): string | null {
   if (!header) return null;
-  // The token cache remembers header → hash, so a request the fast path already looked at hashes nothing.
-  let hash: string | null;
-  if (viewers) hash = viewers.hashOf(header);
-  else {
-    const token = parseBearer(header);
-    hash = token ? hashToken(token) : null;
-  }
+  const hash = bearerTokenHash(header, viewers);
   if (!hash) throw new UnauthenticatedError('The Authorization header must be "Bearer <token>".', rejected);
   return hash;
 }

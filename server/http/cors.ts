@@ -18,11 +18,8 @@ export function corsOptionsFor(origins: readonly string[]): CORSOptions {
   };
 }
 
-/** The default policy (any origin, no credentials); the benchmark's yoga peer uses it too. */
-export const corsOptions: CORSOptions = corsOptionsFor(['*']);
-
 /** The CORS headers for a request under a policy; null without an Origin header. */
-export function corsHeadersFor(req: IncomingMessage, options: CORSOptions = corsOptions): Record<string, string> | null {
+export function corsHeadersFor(req: IncomingMessage, options: CORSOptions): Record<string, string> | null {
   if (!req.headers.origin) return null;
   const headers = { get: (name: string) => (req.headers[name.toLowerCase()] as string | undefined) ?? null };
   return getCORSHeadersByRequestAndOptions({ headers } as unknown as Request, options);

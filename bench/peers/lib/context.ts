@@ -1,7 +1,7 @@
 // The per-request context of deskgraph (schema/context.ts), built outside yoga for the peer servers.
 //
 // server/use-viewer.ts builds it inside a yoga plugin (onContextBuilding) and exports only its parts
-// (parseBearer, viewerForToken); this is the same sequence with the response cache off (no token →
+// (bearerTokenHash, viewerForToken); this is the same sequence with the response cache off (no token →
 // viewer cache: one SQL statement per authenticated request, exactly as deskgraph with
 // RESPONSE_CACHE=false), plus a `cache` for the resolvers' hooks. A cleaner seam would be an exported
 // `buildContext({ prisma, settings, loaderOptions, viewers }, authorizationHeader, cache)` in
@@ -10,8 +10,7 @@ import { GraphQLError } from 'graphql';
 import type { CacheHooks, Context } from '../../../schema/context.ts';
 import { UnauthenticatedError } from '../../../schema/errors.ts';
 import { createLoaders } from '../../../schema/loaders.ts';
-import { hashToken } from '../../../schema/session.ts';
-import { parseBearer, viewerForToken } from '../../../server/use-viewer.ts';
+import { bearerTokenHash, viewerForToken } from '../../../server/use-viewer.ts';
 import type { PeerRuntime } from './runtime.ts';
 
 /** What deskgraph's resolvers get when the response cache is off: tags go nowhere, nothing to invalidate. */
@@ -32,9 +31,8 @@ export async function buildContext(
   const prisma = runtime.database.prisma;
   let tokenHash: string | null = null;
   if (authorization) {
-    const token = parseBearer(authorization);
-    if (!token) throw new UnauthenticatedError('The Authorization header must be "Bearer <token>".', rejected);
-    tokenHash = hashToken(token);
+    tokenHash = bearerTokenHash(authorization, null);
+    if (!tokenHash) throw new UnauthenticatedError('The Authorization header must be "Bearer <token>".', rejected);
   }
   const viewer = tokenHash ? (await viewerForToken(prisma, tokenHash)).viewer : null;
   return { prisma, settings: runtime.settings, viewer, tokenHash, loaders: createLoaders(prisma, viewer), cache };
