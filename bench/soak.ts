@@ -66,7 +66,7 @@ const breakdown = (stats: LoadStats) =>
   `bad status ${stats.badStatus}, GraphQL errors ${stats.badBody}, connection errors ${stats.connectionErrors}, timeouts ${stats.timeouts}` +
   (stats.samples.length ? `; e.g. ${stats.samples.join(' | ')}` : '');
 
-// prom-client's default metrics, under the prefix server/metrics.ts gives them.
+// prom-client's default metrics, under the prefix server/platform/metrics.ts gives them.
 const HEAP_USED = 'deskgraph_nodejs_heap_size_used_bytes';
 const RSS = 'deskgraph_process_resident_memory_bytes';
 

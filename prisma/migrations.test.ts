@@ -162,10 +162,10 @@ if (testDatabaseUrl) {
       await admin.query(`CREATE DATABASE "${database}"`);
       const url = new URL(testDatabaseUrl);
       url.pathname = `/${database}`;
-      // Like the app's pool (server/database.ts): several connections, shared with the migrations.
+      // Like the app's pool (server/platform/database.ts): several connections, shared with the migrations.
       pool = new pg.Pool({ connectionString: url.toString(), max: 5 });
       // DROP DATABASE … WITH (FORCE) terminates any connection still open; that is the point of
-      // dropping, not a failure (server/database.ts listens the same way).
+      // dropping, not a failure (server/platform/database.ts listens the same way).
       pool.on('error', () => {});
     }, slow.timeout);
 

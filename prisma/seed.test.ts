@@ -2,8 +2,8 @@
 // respects the rules the API enforces (internal comments by staff, everything within one organization).
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../server/database.ts';
-import { verifyPassword } from '../server/passwords.ts';
+import { openDatabase, type Database } from '../server/platform/database.ts';
+import { verifyPassword } from '../identity/passwords.ts';
 import type { PrismaClient } from './generated/client.ts';
 import { applyMigrations } from './migrations.ts';
 import {

@@ -14,7 +14,7 @@
 // Tickets are generated oldest first: ids and each organization's `number` follow createdAt. Each
 // ticket's text and comments come from a PRNG stream of their own (seed, ticket index), so the
 // comments can be generated in a second pass, chunk by chunk, without holding them all in memory.
-import { hashPassword } from '../server/passwords.ts';
+import { hashPassword } from '../identity/passwords.ts';
 import type { Prisma, PrismaClient } from './generated/client.ts';
 import type { Role, TicketPriority, TicketStatus } from './generated/enums.ts';
 

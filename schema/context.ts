@@ -1,4 +1,4 @@
-// What every resolver receives. Built once per request by the server (server/use-viewer.ts).
+// What every resolver receives. Built once per request by the server (server/auth/use-viewer.ts).
 import type { PrismaClient } from '../prisma/generated/client.ts';
 import type { Loaders } from './loaders.ts';
 import type { Viewer } from './viewer.ts';
@@ -17,7 +17,7 @@ export interface Context {
   tokenHash: string | null;
   cache: CacheHooks;
   /**
-   * Login attempt limits for this request's client (server/auth/use-login-limits.ts); the app always
+   * Login attempt limits for this request's client (server/rate-limits/use-login-limits.ts); the app always
    * provides it, contexts built elsewhere (the benchmark's peer servers) may not.
    */
   loginAttempts?: LoginAttempts;

@@ -1,22 +1,11 @@
-// Signing in and out. A token is shown to the client once; only its SHA-256 is stored, and requests find
-// their token by that hash through a unique index: the token itself is never compared in process, and
-// what the database compares is a digest the client cannot steer byte by byte, so lookups are no
-// timing oracle on the token.
-import { createHash, randomBytes } from 'node:crypto';
+// Signing in and out (tokens: identity/bearer-token.ts).
 import type { User } from '../prisma/generated/client.ts';
-import { hashPassword, verifyPassword } from '../server/passwords.ts';
+import { hashToken, newToken } from '../identity/bearer-token.ts';
+import { hashPassword, verifyPassword } from '../identity/passwords.ts';
 import { builder } from './builder.ts';
 import { tokenTag } from './cache-tags.ts';
 import { UnauthenticatedError } from './errors.ts';
 import { UserRef } from './refs.ts';
-
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
-
-function newToken(): string {
-  return `dg_${randomBytes(32).toString('base64url')}`;
-}
 
 // Compared against when the email is unknown (or the account has no password), so a wrong email costs
 // one scrypt with the same parameters as a wrong password and response times do not tell which

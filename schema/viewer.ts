@@ -1,13 +1,10 @@
 // Who is asking, and what that lets them see. Every visibility rule of DESIGN.md ("Who sees what")
 // lives here, so resolvers and loaders ask one place.
+import type { Viewer } from '../identity/viewer.ts';
 import type { Prisma, Role } from '../prisma/generated/client.ts';
 import { ForbiddenError, UnauthenticatedError } from './errors.ts';
 
-export interface Viewer {
-  userId: number;
-  organizationId: number;
-  role: Role;
-}
+export type { Viewer };
 
 export function requireViewer(viewer: Viewer | null): Viewer {
   if (!viewer) throw new UnauthenticatedError();

@@ -315,7 +315,7 @@ async function main(args: string[]): Promise<void> {
 
 /** npm start builds client/dist only when the server will serve it (WEB_CLIENT=dist and the default dir). */
 async function servesBuiltClient(): Promise<boolean> {
-  const { loadConfig } = await import('../server/config.ts');
+  const { loadConfig } = await import('../server/platform/config.ts');
   let web;
   try {
     web = loadConfig().web;

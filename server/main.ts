@@ -2,10 +2,10 @@
 import { createApp, loadPersistedDocuments } from './app.ts';
 import { schema } from '../schema/index.ts';
 import { watchManifest } from './persisted/watch-manifest.ts';
-import { prepareDatabase } from './bootstrap.ts';
-import { ConfigError, loadConfig } from './config.ts';
-import { openDatabase } from './database.ts';
-import { createLogger } from './logger.ts';
+import { prepareDatabase } from './platform/prepare-database.ts';
+import { ConfigError, loadConfig } from './platform/config.ts';
+import { openDatabase } from './platform/database.ts';
+import { createLogger } from './platform/logger.ts';
 import { assertClientBuilt } from './web/static-client.ts';
 
 async function main(): Promise<void> {

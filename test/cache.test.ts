@@ -4,7 +4,7 @@
 // the in-process store, and on PostgreSQL with Redis (L1 + L2).
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashToken } from '../schema/session.ts';
+import { hashToken } from '../identity/bearer-token.ts';
 import { encodeGlobalId } from '../schema/global-id.ts';
 import { startTestServer, type GraphQLResponse, type TestServer } from './harness.ts';
 

@@ -2,8 +2,8 @@
 // cache entry must never answer a request yoga would refuse, nor carry other CORS headers than yoga's.
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../server/config.ts';
-import { CSRF_HEADER } from '../server/auth/csrf.ts';
+import { ConfigError, loadConfig } from '../server/platform/config.ts';
+import { CSRF_HEADER } from '../server/http/csrf.ts';
 import { startTestServer, testAuthConfig, type TestServer } from './harness.ts';
 
 interface Raw {

@@ -8,7 +8,7 @@ import { Agent, request } from 'node:http';
 import fc from 'fast-check';
 import { Lexer, Source, TokenKind } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLIENT_MANIFEST } from '../server/config.ts';
+import { CLIENT_MANIFEST } from '../server/platform/config.ts';
 import { startTestServer, type TestServer } from './harness.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261121);

@@ -3,7 +3,7 @@
 import { request as httpRequest } from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CSRF_HEADER } from '../server/auth/csrf.ts';
+import { CSRF_HEADER } from '../server/http/csrf.ts';
 import { startTestServer, type TestServer } from './harness.ts';
 
 const LIST = 'query CachingList { tickets(first: 20) { edges { node { id title status requester { name } } } } }';

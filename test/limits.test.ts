@@ -7,12 +7,12 @@ import { getIntrospectionQuery, parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../schema/index.ts';
 import { manifest as benchManifest } from '../bench/lib/queries.ts';
-import { CLIENT_MANIFEST, ConfigError, loadConfig } from '../server/config.ts';
-import { checkDocument } from '../server/limits/check-document.ts';
-import { DEFAULT_LIMITS } from '../server/limits/limits-config.ts';
-import { operationCost } from '../server/limits/query-cost.ts';
-import { sampleVariables } from '../server/limits/sample-variables.ts';
-import { countTokens } from '../server/limits/token-limit.ts';
+import { CLIENT_MANIFEST, ConfigError, loadConfig } from '../server/platform/config.ts';
+import { checkDocument } from '../server/document-limits/check-document.ts';
+import { DEFAULT_LIMITS } from '../server/document-limits/limits-config.ts';
+import { operationCost } from '../server/document-limits/query-cost.ts';
+import { sampleVariables } from '../server/document-limits/sample-variables.ts';
+import { countTokens } from '../server/document-limits/max-tokens.ts';
 import { startTestServer, type TestServer } from './harness.ts';
 
 const MAX_PAGE_SIZE = 100;

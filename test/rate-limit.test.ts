@@ -3,17 +3,17 @@
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createRateLimits } from '../server/auth/rate-limits.ts';
-import { createLogger } from '../server/logger.ts';
-import { CSRF_HEADER } from '../server/auth/csrf.ts';
+import { createRateLimits } from '../server/rate-limits/rate-limits.ts';
+import { createLogger } from '../server/platform/logger.ts';
+import { CSRF_HEADER } from '../server/http/csrf.ts';
 import { DEMO_PASSWORD } from '../prisma/seed.ts';
 import { startTestServer, testAuthConfig, type TestServer } from './harness.ts';
 
 // Counts password verifications: the login resolver must run exactly one scrypt per attempt, for an
 // unknown email as for a known one.
 const verifications = vi.hoisted(() => ({ calls: [] as string[] }));
-vi.mock('../server/passwords.ts', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../server/passwords.ts')>();
+vi.mock('../identity/passwords.ts', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../identity/passwords.ts')>();
   return {
     ...original,
     verifyPassword: async (password: string, stored: string) => {

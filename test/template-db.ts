@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { applyMigrations } from '../prisma/migrations.ts';
 import { seedDatabase } from '../prisma/seed.ts';
-import type { DatabaseConfig } from '../server/config.ts';
-import { openDatabase, type Database, type EmbeddedOptions } from '../server/database.ts';
+import type { DatabaseConfig } from '../server/platform/config.ts';
+import { openDatabase, type Database, type EmbeddedOptions } from '../server/platform/database.ts';
 import { adminQuery, withDatabase } from '../scripts/postgres-admin.ts';
 
 /** Small enough to seed in seconds, large enough for pages of 100 in one organization. */

@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../server/app.ts';
-import type { Database } from '../server/database.ts';
-import { createLogger } from '../server/logger.ts';
+import type { Database } from '../server/platform/database.ts';
+import { createLogger } from '../server/platform/logger.ts';
 import { CONTENT_SECURITY_POLICY } from '../server/web/static-client.ts';
 import { startTestServer, testConfig, type TestServer } from './harness.ts';
 

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { applyMigrations } from '../../prisma/migrations.ts';
 import { seedDatabase, type SeedSummary } from '../../prisma/seed.ts';
-import { openDatabase } from '../../server/database.ts';
+import { openDatabase } from '../../server/platform/database.ts';
 import { log, type Cleanup } from './util.ts';
 import { adminQuery, withDatabase } from '../../scripts/postgres-admin.ts';
 

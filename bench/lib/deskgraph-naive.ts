@@ -5,10 +5,10 @@
 // (The per-request memo of DataLoader stays: the same user asked twice in one request is read once.)
 // Run as a child: node --import tsx bench/lib/deskgraph-naive.ts, with the same env as server/main.ts.
 import { createApp, loadPersistedDocuments } from '../../server/app.ts';
-import { prepareDatabase } from '../../server/bootstrap.ts';
-import { loadConfig } from '../../server/config.ts';
-import { openDatabase } from '../../server/database.ts';
-import { createLogger } from '../../server/logger.ts';
+import { prepareDatabase } from '../../server/platform/prepare-database.ts';
+import { loadConfig } from '../../server/platform/config.ts';
+import { openDatabase } from '../../server/platform/database.ts';
+import { createLogger } from '../../server/platform/logger.ts';
 
 const config = loadConfig();
 const logger = createLogger(config);

@@ -1,6 +1,6 @@
 // Starts deskgraph (server/main.ts) as a child process on a free port, waits for GET /ready, stops it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { CONFIG_VARIABLES } from '../../server/config.ts';
+import { CONFIG_VARIABLES } from '../../server/platform/config.ts';
 import { freePort, log, sleep, type Cleanup } from './util.ts';
 
 export interface Instance {

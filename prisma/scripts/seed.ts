@@ -3,8 +3,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../../server/config.ts';
-import { openDatabase, type Database } from '../../server/database.ts';
+import { ConfigError, loadConfig } from '../../server/platform/config.ts';
+import { openDatabase, type Database } from '../../server/platform/database.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, plannedCounts, SeedError, seedDatabase, type SeedProgress, type SeedTable } from '../seed.ts';
 
 const MAX_SCALE = 64;

@@ -2,7 +2,7 @@
 // it) must compute the same key from the same request, so both use these functions and nothing else.
 import { createHash } from 'node:crypto';
 import stableStringify from 'fast-json-stable-stringify';
-import type { Viewer } from '../../schema/viewer.ts';
+import type { Viewer } from '../../identity/viewer.ts';
 
 const documentHashes = new Map<string, string>();
 const MAX_REMEMBERED_DOCUMENTS = 2000;

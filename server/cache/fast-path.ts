@@ -3,14 +3,14 @@
 // validation or execution. It only reads; anything it is unsure of goes on to yoga unchanged.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LRUCache } from 'lru-cache';
-import type { Viewer } from '../../schema/viewer.ts';
-import type { Metrics } from '../metrics.ts';
-import type { ViewerCache } from '../viewer-cache.ts';
+import type { Viewer } from '../../identity/viewer.ts';
+import type { Metrics } from '../platform/metrics.ts';
+import type { ViewerCache } from '../auth/viewer-cache.ts';
 import type { CachedResponse } from './l1-cache.ts';
 import { cacheControlFor, etagOf, ifNoneMatchHits, requestHasToken } from '../http/conditional-get.ts';
 import { encodedVariant, negotiateEncoding, varyAcceptEncoding } from '../http/compression.ts';
 import type { CORSOptions } from '@whatwg-node/server';
-import type { CsrfPrevention } from '../auth/csrf.ts';
+import type { CsrfPrevention } from '../http/csrf.ts';
 import { corsHeadersFor } from '../http/cors.ts';
 import { documentHash, responseKey, visibilityScope } from './cache-key.ts';
 import type { DocumentFactsRegistry } from './document-facts.ts';

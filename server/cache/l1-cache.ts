@@ -1,7 +1,7 @@
 // The in-process layer: an LRU bounded by entries and bytes, holding each response as the exact bytes
 // sent to clients, with an index from tag to keys so invalidation touches only what it names.
 import { LRUCache } from 'lru-cache';
-import type { Metrics } from '../metrics.ts';
+import type { Metrics } from '../platform/metrics.ts';
 import type { EncodedVariants } from '../http/compression.ts';
 
 export interface CachedResponse {

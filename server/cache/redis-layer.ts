@@ -3,8 +3,8 @@
 // store and an invalidation never interleave. See server/CACHE.md for the reasoning.
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { Logger } from '../logger.ts';
-import type { Metrics } from '../metrics.ts';
+import type { Logger } from '../platform/logger.ts';
+import type { Metrics } from '../platform/metrics.ts';
 
 // Atomically: refuse if the epoch moved or any tag was invalidated after the read began (its version is
 // newer than the sequence number seen before execution); otherwise store the entry and add its key to

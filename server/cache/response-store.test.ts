@@ -4,8 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../logger.ts';
-import { createMetrics } from '../metrics.ts';
+import { createLogger } from '../platform/logger.ts';
+import { createMetrics } from '../platform/metrics.ts';
 import { ResponseStore } from './response-store.ts';
 
 const redisUrl = process.env.TEST_REDIS_URL ?? null;

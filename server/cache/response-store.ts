@@ -3,8 +3,8 @@
 // invalidation is never stored after it. The envelop plugin reads and writes through requestView();
 // the fast path only reads (lookup). See server/CACHE.md.
 import type { ExecutionResult } from 'graphql';
-import type { Logger } from '../logger.ts';
-import type { Metrics } from '../metrics.ts';
+import type { Logger } from '../platform/logger.ts';
+import type { Metrics } from '../platform/metrics.ts';
 import { L1Cache, type CachedResponse } from './l1-cache.ts';
 import { MAX_FILL_MS, RedisLayer } from './redis-layer.ts';
 

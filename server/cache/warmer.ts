@@ -3,8 +3,8 @@
 // cached. With Redis the list is saved there too, so a starting instance warms up from what the
 // instances before it served.
 import { LRUCache } from 'lru-cache';
-import type { Logger } from '../logger.ts';
-import type { Viewer } from '../../schema/viewer.ts';
+import type { Logger } from '../platform/logger.ts';
+import type { Viewer } from '../../identity/viewer.ts';
 import type { ResponseStore } from './response-store.ts';
 
 export interface HotQuery {

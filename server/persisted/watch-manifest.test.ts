@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { schema } from '../../schema/index.ts';
-import { createLogger } from '../logger.ts';
+import { createLogger } from '../platform/logger.ts';
 import { PersistedDocuments, sha256Hex } from './persisted-documents.ts';
 import { watchManifest } from './watch-manifest.ts';
 

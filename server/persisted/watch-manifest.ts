@@ -4,7 +4,7 @@
 // the manifest is what was shipped.
 import { unwatchFile, watchFile } from 'node:fs';
 import type { GraphQLSchema } from 'graphql';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../platform/logger.ts';
 import { loadManifest, type PersistedDocuments } from './persisted-documents.ts';
 
 export function watchManifest(file: string, documents: PersistedDocuments, schema: GraphQLSchema, logger: Logger): () => void {

@@ -3,8 +3,8 @@
 // are enums and the route is one of the client's routes or `other`.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { WEB_VITALS, type Metrics } from '../metrics.ts';
-import { readBody } from '../request-body.ts';
+import { WEB_VITALS, type Metrics } from '../platform/metrics.ts';
+import { readBody } from '../http/request-body.ts';
 import { sendError } from '../http/send-json.ts';
 
 /** A beacon carries a handful of entries; anything bigger is not from our client. */

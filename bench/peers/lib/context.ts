@@ -1,6 +1,6 @@
 // The per-request context of deskgraph (schema/context.ts), built outside yoga for the peer servers.
 //
-// server/use-viewer.ts builds it inside a yoga plugin (onContextBuilding) and exports only its parts
+// server/auth/use-viewer.ts builds it inside a yoga plugin (onContextBuilding) and exports only its parts
 // (bearerTokenHash, viewerForToken); this is the same sequence with the response cache off (no token →
 // viewer cache: one SQL statement per authenticated request, exactly as deskgraph with
 // RESPONSE_CACHE=false), plus a `cache` for the resolvers' hooks. A cleaner seam would be an exported
@@ -10,7 +10,8 @@ import { GraphQLError } from 'graphql';
 import type { CacheHooks, Context } from '../../../schema/context.ts';
 import { UnauthenticatedError } from '../../../schema/errors.ts';
 import { createLoaders } from '../../../schema/loaders.ts';
-import { bearerTokenHash, viewerForToken } from '../../../server/use-viewer.ts';
+import { viewerForToken } from '../../../server/auth/use-viewer.ts';
+import { bearerTokenHash } from '../../../server/auth/viewer-cache.ts';
 import type { PeerRuntime } from './runtime.ts';
 
 /** What deskgraph's resolvers get when the response cache is off: tags go nowhere, nothing to invalidate. */

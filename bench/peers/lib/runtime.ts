@@ -1,5 +1,5 @@
-// What every peer server shares: deskgraph's configuration and database (server/config.ts,
-// server/database.ts), the process-wide SQL statement tally behind GET /bench-stats, GET /ready, and a
+// What every peer server shares: deskgraph's configuration and database (server/platform/config.ts,
+// server/platform/database.ts), the process-wide SQL statement tally behind GET /bench-stats, GET /ready, and a
 // clean stop on SIGINT/SIGTERM. Each peer only adds its framework on top (bench/peers/<name>.ts).
 //
 // Contract (what `npm run bench` relies on): started as `node --import tsx bench/peers/<name>.ts` with
@@ -9,15 +9,15 @@
 // can serve, 503 while the database is unreachable) and GET /bench-stats ({"sqlStatements": n}, every
 // statement the process sent to the database so far, /ready's own probes excluded).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { prepareDatabase } from '../../../server/bootstrap.ts';
-import { ConfigError, loadConfig, type Config } from '../../../server/config.ts';
-import { openDatabase, type Database } from '../../../server/database.ts';
-import { createLogger, type Logger } from '../../../server/logger.ts';
-import { withStatementTally, type StatementTally } from '../../../server/sql-statements.ts';
+import { prepareDatabase } from '../../../server/platform/prepare-database.ts';
+import { ConfigError, loadConfig, type Config } from '../../../server/platform/config.ts';
+import { openDatabase, type Database } from '../../../server/platform/database.ts';
+import { createLogger, type Logger } from '../../../server/platform/logger.ts';
+import { withStatementTally, type StatementTally } from '../../../server/platform/sql-statements.ts';
 import type { SchemaSettings } from '../../../schema/context.ts';
 
 /**
- * Every statement of the process. server/sql-statements.ts counts at the driver adapter into the tally
+ * Every statement of the process. server/platform/sql-statements.ts counts at the driver adapter into the tally
  * of the current async context; the peers run everything (start-up, then every request, see
  * `counted`) with this one object as that tally, so it is the process total.
  */

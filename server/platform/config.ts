@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_LIMITS, type LimitsConfig } from './limits/limits-config.ts';
+import { DEFAULT_LIMITS, type LimitsConfig } from '../document-limits/limits-config.ts';
 
 export type DatabaseConfig =
   | { kind: 'embedded'; /** null: in memory */ dataDir: string | null }

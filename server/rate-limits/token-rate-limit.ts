@@ -1,8 +1,7 @@
 // The per-token request limit, checked in server/app.ts before the cache's fast path, so a cache hit
 // spends the same budget as an executed query. Keyed by the token's SHA-256 (what the database holds
 // too), so no store ever sees a usable token.
-import { bearerTokenHash } from '../use-viewer.ts';
-import type { ViewerCache } from '../viewer-cache.ts';
+import { bearerTokenHash, type ViewerCache } from '../auth/viewer-cache.ts';
 import type { Limit } from './rate-limits.ts';
 
 /** null when the request may go on; else the seconds to wait. A malformed header is left to yoga (401). */

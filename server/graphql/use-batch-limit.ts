@@ -1,7 +1,7 @@
 // Batched requests (a JSON array of operations) get our codes and the measured count. yoga refuses them
 // too, after this, but with the generic BAD_REQUEST and without saying how many operations came.
 import type { Plugin } from 'graphql-yoga';
-import { limitError } from './limit-error.ts';
+import { limitError } from '../document-limits/limit-error.ts';
 
 export function useBatchLimit(limit: number): Plugin {
   return {

@@ -1,8 +1,8 @@
 // Makes a database ready to serve: applies pending migrations and, when it holds no data yet, seeds it.
 // The embedded default does both on every start (cheap when nothing is pending), so `npm start` on a
 // fresh clone just works and a second start keeps the data.
-import { applyMigrations } from '../prisma/migrations.ts';
-import { seedDatabase } from '../prisma/seed.ts';
+import { applyMigrations } from '../../prisma/migrations.ts';
+import { seedDatabase } from '../../prisma/seed.ts';
 import type { Config } from './config.ts';
 import type { Database } from './database.ts';
 import type { Logger } from './logger.ts';

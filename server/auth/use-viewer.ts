@@ -1,13 +1,12 @@
 // Resolves who is asking from "Authorization: Bearer <token>" and builds the per-request context:
 // the viewer, and loaders made for that viewer alone.
 import type { Plugin } from 'graphql-yoga';
-import type { PrismaClient, Role } from '../prisma/generated/client.ts';
-import type { Context, SchemaSettings } from '../schema/context.ts';
-import { UnauthenticatedError } from '../schema/errors.ts';
-import { createLoaders, type LoaderOptions } from '../schema/loaders.ts';
-import { hashToken } from '../schema/session.ts';
-import type { Viewer } from '../schema/viewer.ts';
-import type { ViewerCache } from './viewer-cache.ts';
+import type { PrismaClient, Role } from '../../prisma/generated/client.ts';
+import type { Context, SchemaSettings } from '../../schema/context.ts';
+import { UnauthenticatedError } from '../../schema/errors.ts';
+import { createLoaders, type LoaderOptions } from '../../schema/loaders.ts';
+import type { Viewer } from '../../identity/viewer.ts';
+import { bearerTokenHash, type ViewerCache } from './viewer-cache.ts';
 
 export interface ViewerOptions {
   prisma: PrismaClient;
@@ -20,21 +19,6 @@ export interface ViewerOptions {
 
 // A bad credential fails the whole request before execution: HTTP 401 with a Bearer challenge.
 const rejected = { http: { status: 401, headers: { 'www-authenticate': 'Bearer' } } };
-
-const BEARER = /^Bearer\s+([A-Za-z0-9_\-.~+/]+=*)\s*$/i;
-
-/** The token of a "Bearer <token>" header; undefined when the header is malformed. */
-export function parseBearer(header: string): string | undefined {
-  return BEARER.exec(header)?.[1];
-}
-
-/** The SHA-256 of a "Bearer <token>" header's token; null when the header is malformed. */
-export function bearerTokenHash(header: string, viewers: ViewerCache | null): string | null {
-  // The token cache remembers header → hash, so a request the fast path already looked at hashes nothing.
-  if (viewers) return viewers.hashOf(header);
-  const token = parseBearer(header);
-  return token ? hashToken(token) : null;
-}
 
 /** The token hash of a request, or null without one; a malformed Authorization header is the client's mistake. */
 function requestTokenHash(header: string | null, viewers: ViewerCache | null): string | null {

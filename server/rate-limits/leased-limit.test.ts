@@ -4,7 +4,7 @@
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { createLogger } from '../logger.ts';
+import { createLogger } from '../platform/logger.ts';
 import { testAuthConfig } from '../../test/harness.ts';
 import { LeasedLimit, leaseChunk } from './leased-limit.ts';
 import { createRateLimits } from './rate-limits.ts';

@@ -1,4 +1,4 @@
-// The limits a document must stay within; read from the environment by server/config.ts.
+// The limits a document must stay within; read from the environment by server/platform/config.ts.
 export interface LimitsConfig {
   /** Lexical tokens in the document; parsing stops at the limit, so a huge document never becomes a huge AST. */
   maxTokens: number;

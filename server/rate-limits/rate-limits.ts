@@ -5,8 +5,8 @@
 // the login limits stay exact: they are rare, and a guessed password must never get a spare attempt.
 import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { AuthConfig } from '../config.ts';
-import type { Logger } from '../logger.ts';
+import type { AuthConfig } from '../platform/config.ts';
+import type { Logger } from '../platform/logger.ts';
 import { LeasedLimit, leaseChunk, retryAfter } from './leased-limit.ts';
 
 export interface Limit {

@@ -13,7 +13,7 @@ import { CostVerdicts } from './cost-verdicts.ts';
 import { asksIntrospection, introspectionNeedsSignIn } from './introspection-policy.ts';
 import { documentLimitRules } from './document-rules.ts';
 import type { LimitsConfig } from './limits-config.ts';
-import { parseWithTokenLimit } from './token-limit.ts';
+import { parseWithTokenLimit } from './max-tokens.ts';
 
 export interface QueryLimitsOptions {
   limits: LimitsConfig;

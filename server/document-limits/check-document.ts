@@ -4,7 +4,7 @@ import { specifiedRules, validate, type GraphQLError, type GraphQLSchema } from 
 import { costError, operationCost } from './query-cost.ts';
 import { documentLimitRules } from './document-rules.ts';
 import type { LimitsConfig } from './limits-config.ts';
-import { parseWithTokenLimit } from './token-limit.ts';
+import { parseWithTokenLimit } from './max-tokens.ts';
 
 export interface DocumentCheck {
   errors: GraphQLError[];

@@ -2,11 +2,10 @@
 // lives at most a minute and never past the token's expiry; logout anywhere removes it everywhere
 // (the `token:<hash>` tag travels on the cache's invalidation bus).
 import { LRUCache } from 'lru-cache';
-import type { Viewer } from '../schema/viewer.ts';
+import type { Viewer } from '../../identity/viewer.ts';
 
-import { tokenTag } from '../schema/cache-tags.ts';
-import { hashToken } from '../schema/session.ts';
-import { parseBearer } from './use-viewer.ts';
+import { tokenTag } from '../../schema/cache-tags.ts';
+import { hashToken, parseBearer } from '../../identity/bearer-token.ts';
 
 const TOKEN_TAG_PREFIX = tokenTag('');
 
@@ -64,4 +63,12 @@ export class ViewerCache {
     if (tags.some((tag) => tag.startsWith(TOKEN_TAG_PREFIX))) this.generation += 1;
     for (const tag of tags) if (tag.startsWith(TOKEN_TAG_PREFIX)) this.entries.delete(tag.slice(TOKEN_TAG_PREFIX.length));
   }
+}
+
+/** The SHA-256 of a "Bearer <token>" header's token; null when the header is malformed. */
+export function bearerTokenHash(header: string, viewers: ViewerCache | null): string | null {
+  // The token cache remembers header → hash, so a request the fast path already looked at hashes nothing.
+  if (viewers) return viewers.hashOf(header);
+  const token = parseBearer(header);
+  return token ? hashToken(token) : null;
 }

@@ -6,7 +6,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
-import { PrismaClient } from '../prisma/generated/client.ts';
+import { PrismaClient } from '../../prisma/generated/client.ts';
 import type { DatabaseConfig } from './config.ts';
 import { countingAdapterFactory } from './sql-statements.ts';
 

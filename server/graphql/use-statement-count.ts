@@ -1,7 +1,7 @@
 // Reports how many SQL statements an operation cost, as extensions.sqlStatements (when enabled).
 // The tally itself is opened around the whole HTTP request (server/app.ts), so the token lookup counts too.
 import type { Plugin } from 'graphql-yoga';
-import type { StatementTally } from './sql-statements.ts';
+import type { StatementTally } from '../platform/sql-statements.ts';
 
 export interface StatementServerContext {
   statementTally?: StatementTally;
