@@ -6,7 +6,6 @@ import { prepareDatabase } from './platform/prepare-database.ts';
 import { ConfigError, loadConfig } from './platform/config.ts';
 import { openDatabase } from './platform/database.ts';
 import { createLogger } from './platform/logger.ts';
-import { assertClientBuilt } from './web/static-client.ts';
 
 async function main(): Promise<void> {
   let config;
@@ -19,13 +18,12 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  // Before the database work (a first start seeds for a while): a missing client build stops us at once.
-  if (config.web.mode === 'dist') assertClientBuilt(config.web.dir);
   const logger = createLogger(config);
   const database = await openDatabase(config.database);
-  await prepareDatabase(database, config, logger);
   const persistedDocuments = await loadPersistedDocuments(config);
+  // Before the database work (a first start seeds for a while): a missing client build stops us at once.
   const app = createApp({ config, database, logger, persistedDocuments });
+  await prepareDatabase(database, config, logger);
   const manifest = config.persisted.manifest;
   if (config.web.mode === 'vite' && manifest && !/^https?:\/\//.test(manifest)) watchManifest(manifest, persistedDocuments, schema, logger);
   // Start serving even when Redis is not there yet: the cache stays bypassed until it is.
@@ -41,7 +39,7 @@ async function main(): Promise<void> {
   const web = { dist: `web client at ${new URL('/', url)}`, vite: `web client (Vite, HMR) at ${new URL('/', url)}`, off: 'web client off' }[config.web.mode];
   logger.info(
     { url, database: database.label, cache, web: config.web.mode },
-    `deskgraph listening on ${url} (GraphiQL there too); ${web}; database: ${database.label}; cache: ${cache}`,
+    `deskgraph listening on ${url}${config.graphiql ? ' (GraphiQL there too)' : ''}; ${web}; database: ${database.label}; cache: ${cache}`,
   );
 
   // Shutdown: stop accepting, let requests in flight finish for up to SHUTDOWN_TIMEOUT_MS, then close

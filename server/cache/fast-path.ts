@@ -1,24 +1,29 @@
-// Answers cache hits before GraphQL: from the request's document hash, variables and the viewer's
-// visibility scope (token → viewer from the in-process cache) to the stored bytes, with no parsing,
-// validation or execution. It only reads; anything it is unsure of goes on to yoga unchanged.
+// The cache-hit stage of the request path: from the request's document hash, variables and the
+// viewer's visibility scope (token → viewer from the in-process cache) to the stored bytes, with no
+// parsing, validation or execution. It decides nothing of its own: parameters are read by
+// server/http/graphql-params.ts (yoga reads them with the same functions), the media type and coding
+// come from server/http/negotiation.ts, CSRF, CORS and caching headers from their one module each.
+// It only reads; anything it is unsure of goes on to yoga unchanged.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LRUCache } from 'lru-cache';
-import type { Viewer } from '../../identity/viewer.ts';
-import type { Metrics } from '../platform/metrics.ts';
-import type { ViewerCache } from '../auth/viewer-cache.ts';
-import type { CachedResponse } from './l1-cache.ts';
-import { cacheControlFor, etagOf, ifNoneMatchHits, requestHasToken } from '../http/conditional-get.ts';
-import { encodedVariant, negotiateEncoding, varyAcceptEncoding } from '../http/compression.ts';
 import type { CORSOptions } from '@whatwg-node/server';
-import type { CsrfPrevention } from '../http/csrf.ts';
+import type { Viewer } from '../../identity/viewer.ts';
+import type { ViewerCache } from '../auth/viewer-cache.ts';
+import { cacheControlFor, etagForEncoded, etagOf, ifNoneMatchHits } from '../http/caching-headers.ts';
+import { encodedVariant, varyAcceptEncoding } from '../http/compression.ts';
 import { corsHeadersFor } from '../http/cors.ts';
+import type { CsrfPrevention } from '../http/csrf.ts';
+import { paramsFromJson, paramsFromSearch, type RequestParams } from '../http/graphql-params.ts';
+import { contentCoding, contentTypeOf, responseMediaType, type GraphQLResponseType } from '../http/negotiation.ts';
+import type { Metrics } from '../platform/metrics.ts';
+import { requestedHash, type PersistedDocuments } from '../persisted/persisted-documents.ts';
+import type { PersistedMode } from '../persisted/use-persisted-operations.ts';
 import { documentHash, responseKey, visibilityScope } from './cache-key.ts';
 import type { DocumentFactsRegistry } from './document-facts.ts';
+import type { CachedResponse } from './l1-cache.ts';
 import type { ResponseStore } from './response-store.ts';
 import type { CacheProbe } from './use-response-cache.ts';
 import type { CacheWarmer } from './warmer.ts';
-import { requestedHash, type PersistedDocuments } from '../persisted/persisted-documents.ts';
-import type { PersistedMode } from '../persisted/use-persisted-operations.ts';
 
 export interface FastPathOptions {
   store: ResponseStore;
@@ -48,59 +53,39 @@ export type FastPathOutcome = { served: true; operation: string | null } | { ser
 const NOT_SERVED: FastPathOutcome = { served: false };
 
 /**
- * GraphQL parameters from a GET query string or a parsed JSON body, with a persisted document's hash
- * resolved to its text; null when the fast path should not try (batches, APQ registrations, unknown
- * hashes, documents in `require` mode): yoga answers those, errors included.
+ * The document a request runs, with a persisted document's hash resolved to its text; null when the
+ * hit stage should not try (APQ registrations, unknown hashes, documents in `require` mode): yoga
+ * answers those, errors included.
  */
-export function graphqlParams(source: URLSearchParams | unknown, persisted: FastPathOptions['persisted']): GraphQLParams | null {
-  let fields: { query?: unknown; documentId?: unknown; extensions?: unknown; operationName?: unknown; variables?: unknown };
-  if (source instanceof URLSearchParams) {
-    let extensions: unknown;
-    let variables: unknown = null;
-    try {
-      extensions = source.has('extensions') ? JSON.parse(source.get('extensions')!) : undefined;
-      variables = source.has('variables') ? JSON.parse(source.get('variables')!) : null;
-    } catch {
-      return null;
-    }
-    fields = {
-      query: source.get('query') ?? undefined,
-      documentId: source.get('documentId') ?? undefined,
-      extensions,
-      operationName: source.get('operationName') || null,
-      variables,
-    };
-  } else {
-    if (source === null || typeof source !== 'object' || Array.isArray(source)) return null;
-    fields = source as typeof fields;
-  }
-  const operationName = fields.operationName;
+export function cacheableParams(params: RequestParams, persisted: FastPathOptions['persisted']): GraphQLParams | null {
+  const operationName: unknown = params.operationName;
   if (operationName != null && typeof operationName !== 'string') return null;
   let query: string | undefined;
-  if (typeof fields.query === 'string') {
-    if (fields.extensions != null || persisted.mode === 'require') return null;
-    query = fields.query;
+  if (typeof params.query === 'string') {
+    if (params.extensions != null || persisted.mode === 'require') return null;
+    query = params.query;
   } else if (persisted.mode !== 'off') {
-    const hash = requestedHash(fields);
+    const hash = requestedHash(params);
     query = hash ? persisted.documents.get(hash) : undefined;
   }
   if (!query) return null;
-  return { query, operationName: operationName || null, variables: fields.variables ?? null };
+  return { query, operationName: operationName || null, variables: params.variables ?? null };
 }
 
-// The media type yoga would answer with, for the Accept headers clients actually send; anything
-// else (multipart, SSE, q-values) is left to yoga.
-function mediaType(accept: string | undefined): string | null {
-  if (!accept || accept === '*/*' || accept === 'application/json') return 'application/json';
-  if (accept.startsWith('application/graphql-response+json')) return 'application/graphql-response+json';
-  if (accept.startsWith('application/json')) return 'application/json';
-  return null;
-}
-
-/** The raw request as the fast path sees it: a POST body's text, or a GET query string. */
+/** The raw request as the hit stage sees it: a POST body's text, or a GET query string. */
 export interface RawGraphQLRequest {
   kind: 'post' | 'get';
   text: string;
+}
+
+// The same parsers yoga uses; whatever they refuse, yoga refuses in its own answer.
+function readParams(raw: RawGraphQLRequest): RequestParams | null {
+  try {
+    const params = raw.kind === 'get' ? paramsFromSearch(raw.text) : paramsFromJson(raw.text);
+    return Array.isArray(params) ? null : params;
+  } catch {
+    return null;
+  }
 }
 
 interface KnownRequest {
@@ -125,15 +110,8 @@ function describe(raw: RawGraphQLRequest, viewer: Viewer | null, options: FastPa
   const memoKey = `${viewer ? viewer.userId : 0}\n${raw.text}`;
   const known = options.memo.get(memoKey);
   if (known) return known;
-  let params: GraphQLParams | null;
-  if (raw.kind === 'get') params = graphqlParams(new URLSearchParams(raw.text), options.persisted);
-  else {
-    try {
-      params = graphqlParams(JSON.parse(raw.text), options.persisted);
-    } catch {
-      return null;
-    }
-  }
+  const read = readParams(raw);
+  const params = read && cacheableParams(read, options.persisted);
   if (!params) return null;
   const docHash = documentHash(params.query);
   const facts = options.facts.get(docHash, params.operationName);
@@ -147,6 +125,14 @@ function describe(raw: RawGraphQLRequest, viewer: Viewer | null, options: FastPa
   return described;
 }
 
+/** The viewer a hit may be served to: null for no token, undefined when only yoga can tell. */
+function knownViewer(req: IncomingMessage, viewers: ViewerCache): Viewer | null | undefined {
+  const authorization = req.headers.authorization;
+  if (!authorization) return null;
+  const tokenHash = viewers.hashOf(authorization);
+  return tokenHash ? viewers.peek(tokenHash) : undefined;
+}
+
 /** Serves a hit and returns synchronously when L1 has it; goes to Redis (async) otherwise. */
 export function serveFromCache(
   req: IncomingMessage,
@@ -154,18 +140,12 @@ export function serveFromCache(
   raw: RawGraphQLRequest,
   options: FastPathOptions,
 ): FastPathOutcome | Promise<FastPathOutcome> {
-  const type = mediaType(req.headers.accept);
+  const type = responseMediaType(req.headers.accept);
   if (!type) return NOT_SERVED;
   // Yoga refuses it (403 CSRF_HEADER_MISSING); a warm entry must not answer it first.
   if (options.csrf?.refuses(req)) return NOT_SERVED;
-  let viewer: Viewer | null = null;
-  const authorization = req.headers.authorization;
-  if (authorization) {
-    const tokenHash = options.viewers.hashOf(authorization);
-    if (!tokenHash) return NOT_SERVED;
-    viewer = options.viewers.peek(tokenHash) ?? null;
-    if (!viewer) return NOT_SERVED;
-  }
+  const viewer = knownViewer(req, options.viewers);
+  if (viewer === undefined) return NOT_SERVED;
   const request = describe(raw, viewer, options);
   if (!request) return NOT_SERVED;
   options.warmer?.record(request.key, { ...request.params, viewer });
@@ -180,7 +160,7 @@ export function serveFromCache(
 function send(
   req: IncomingMessage,
   res: ServerResponse,
-  type: string,
+  type: GraphQLResponseType,
   entry: CachedResponse,
   request: KnownRequest,
   layer: 'l1' | 'l2',
@@ -192,42 +172,39 @@ function send(
   // its ETag and compressed forms are worked out once per entry.
   const body = (entry.sent ??= options.metadata || options.statementCount ? withExtensions(entry.bytes, options) : entry.bytes);
   const etag = (entry.etag ??= etagOf(body));
-  const encoding = negotiateEncoding(req.headers['accept-encoding']);
+  const encoding = contentCoding(req.headers['accept-encoding']);
   const encoded = encoding ? encodedVariant(entry, encoding, body) : null;
-  // The same headers yoga's path sends: its CORS policy, Vary whenever the answer could have been
-  // encoded, and a weak ETag on an encoded body (RFC 9110: a strong one must differ between codings).
-  const headers: string[] = [];
-  let vary: string | undefined;
-  const cors = corsHeadersFor(req, options.cors);
-  if (cors) {
-    for (const [name, value] of Object.entries(cors)) {
-      if (name === 'Vary') vary = value;
-      else headers.push(name, value);
-    }
-  }
-  if (encoding) vary = varyAcceptEncoding(vary);
-  if (vary) headers.push('vary', vary);
+  const headers = corsAndVary(req, options.cors, encoding !== null);
   if (req.method === 'GET') {
-    headers.push('etag', encoded ? `W/${etag}` : etag, 'cache-control', cacheControlFor(requestHasToken(req)));
+    headers.push('etag', encoded ? etagForEncoded(etag) : etag, 'cache-control', cacheControlFor(req.headers.authorization !== undefined));
     if (ifNoneMatchHits(req.headers['if-none-match'], etag)) {
       res.writeHead(304, headers).end();
       return { served: true, operation: request.operation };
     }
   }
-  headers.push(CONTENT_TYPE, type === 'application/json' ? JSON_TYPE : GRAPHQL_RESPONSE_TYPE);
-  if (encoded && encoding) {
-    headers.push('content-encoding', encoding, 'content-length', String(encoded.body.length));
-    res.writeHead(200, headers).end(encoded.body);
-  } else {
-    headers.push('content-length', String(body.length));
-    res.writeHead(200, headers).end(body);
-  }
+  const sent = encoded ? encoded.body : body;
+  headers.push('content-type', contentTypeOf(type), 'content-length', String(sent.length));
+  if (encoded && encoding) headers.push('content-encoding', encoding);
+  res.writeHead(200, headers).end(sent);
   return { served: true, operation: request.operation };
 }
 
-const CONTENT_TYPE = 'content-type';
-const JSON_TYPE = 'application/json; charset=utf-8';
-const GRAPHQL_RESPONSE_TYPE = 'application/graphql-response+json; charset=utf-8';
+// Yoga's CORS headers for this request (the same function and options), and Vary whenever the answer
+// could have been encoded, as the compression wrapper says on yoga's responses.
+function corsAndVary(req: IncomingMessage, cors: CORSOptions, mayEncode: boolean): string[] {
+  const headers: string[] = [];
+  let vary: string | undefined;
+  const corsHeaders = corsHeadersFor(req, cors);
+  if (corsHeaders) {
+    for (const [name, value] of Object.entries(corsHeaders)) {
+      if (name === 'Vary') vary = value;
+      else headers.push(name, value);
+    }
+  }
+  if (mayEncode) vary = varyAcceptEncoding(vary);
+  if (vary) headers.push('vary', vary);
+  return headers;
+}
 
 // Stored bytes are {"data":...} without extensions; a hit adds what the GraphQL path would add.
 function withExtensions(bytes: Buffer, options: FastPathOptions): Buffer {

@@ -9,7 +9,6 @@ import {
   compressBody,
   compressNodeResponse,
   encodedVariant,
-  negotiateEncoding,
   varyAcceptEncoding,
   type EncodableEntry,
 } from './compression.ts';
@@ -23,52 +22,6 @@ function jsonOf(bytes: number): string {
   }
   return text;
 }
-
-describe('negotiateEncoding', () => {
-  it.each([
-    [undefined, null],
-    ['', null],
-    ['   ', null],
-    ['gzip', 'gzip'],
-    ['br', 'br'],
-    ['gzip, br', 'br'],
-    ['br, gzip', 'br'],
-    ['gzip, deflate, br, zstd', 'br'],
-    ['GZip, BR', 'br'],
-    ['x-gzip', 'gzip'],
-    ['deflate', null],
-    ['gzip;q=0, br', 'br'],
-    ['br;q=0', null],
-    ['br;q=0, gzip', 'gzip'],
-    ['br;q=0.5, gzip', 'gzip'],
-    ['br;q=0.5, gzip;q=0.5', 'br'],
-    ['br ; q=0.8 , gzip ; q=0.9', 'gzip'],
-    ['*', 'br'],
-    ['*;q=0.5', 'br'],
-    ['*;q=0', null],
-    ['*;q=0, gzip', 'gzip'],
-    ['br;q=0, *', 'gzip'],
-    ['br;q=0, gzip;q=0, *', null],
-    ['identity', null],
-    ['identity, gzip', 'gzip'], // equal: the server may pick, and compression is what it prefers
-    ['identity;q=1, gzip;q=0.5', null],
-    ['gzip;q=0.5', 'gzip'], // identity not named ranks no higher than gzip
-    ['gzip;q=0.5, *;q=0.9', 'br'],
-    ['gzip;q=0.5, *;q=0.9, identity;q=0.1', 'br'],
-    ['identity;q=0, *;q=0', null],
-    [',,, gzip ,,', 'gzip'],
-    ['gzip;q=2', null], // not a qvalue: the element is dropped
-    ['gzip;q=abc, br;q=0.1', 'br'],
-    ['gzip;q=0.1234', null],
-    ['gzip;level=1', 'gzip'], // other parameters do not matter
-    ['gzip;q=', null],
-    ['\u0000\u00ff garbage ;;; ==', null],
-    ['gzip br', null], // not a list: one malformed element
-  ])('%j → %s', (header, expected) => {
-    expect(negotiateEncoding(header)).toBe(expected);
-    expect(negotiateEncoding(header)).toBe(expected); // memoized answer too
-  });
-});
 
 describe('varyAcceptEncoding', () => {
   it.each([

@@ -1,10 +1,10 @@
-// Response compression negotiated from Accept-Encoding, for both ways a response leaves the server:
+// Response compression (the coding is negotiated in negotiation.ts), for both ways a response leaves the server:
 // the cache fast path, which holds the whole body as a Buffer (and can keep the compressed form on the
 // cache entry), and yoga, which writes into a node ServerResponse that we wrap before it starts.
 import type { IncomingMessage, OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
-
-export type ContentCoding = 'br' | 'gzip';
+import { etagForEncoded } from './caching-headers.ts';
+import { contentCoding, type ContentCoding } from './negotiation.ts';
 
 /** Bodies smaller than this go out as they are: below about a TCP segment, the saved bytes do not pay for the CPU. */
 export const COMPRESSION_MIN_BYTES = 1024;
@@ -15,72 +15,6 @@ export const COMPRESSION_MIN_BYTES = 1024;
  * stream that never ends.
  */
 export const COMPRESSION_MAX_BUFFER_BYTES = 4 * 1024 * 1024;
-
-// Server preference among codings the client ranks equally: br is smaller at a similar CPU cost.
-const PREFERENCE: readonly ContentCoding[] = ['br', 'gzip'];
-
-const negotiated = new Map<string, ContentCoding | null>();
-const NEGOTIATION_MEMO_MAX = 256;
-
-/**
- * The coding to answer with (RFC 9110 §12.5.3), or null to send the body as it is (identity): the
- * header is absent, empty or unparseable, the client accepts neither br nor gzip, or it prefers
- * identity outright (`identity;q=1, gzip;q=0.5`).
- */
-export function negotiateEncoding(acceptEncoding: string | undefined): ContentCoding | null {
-  if (!acceptEncoding) return null;
-  // Clients send a handful of distinct values, and the fast path answers a hit in a few microseconds.
-  const known = negotiated.get(acceptEncoding);
-  if (known !== undefined) return known;
-  const result = negotiate(acceptEncoding);
-  if (negotiated.size >= NEGOTIATION_MEMO_MAX) negotiated.clear();
-  negotiated.set(acceptEncoding, result);
-  return result;
-}
-
-const QVALUE = /^(?:0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$/;
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
-
-function negotiate(header: string): ContentCoding | null {
-  const q = new Map<string, number>();
-  let lowest = 1;
-  for (const element of header.split(',')) {
-    const [rawName = '', ...params] = element.split(';');
-    let name = rawName.trim().toLowerCase();
-    if (!name) continue; // empty list elements are allowed
-    if (!TOKEN.test(name)) continue;
-    if (name === 'x-gzip') name = 'gzip'; // RFC 9110 §8.4.1.3
-    let weight = 1;
-    let valid = true;
-    for (const param of params) {
-      const eq = param.indexOf('=');
-      if (eq < 0 || param.slice(0, eq).trim().toLowerCase() !== 'q') continue;
-      const value = param.slice(eq + 1).trim();
-      if (!QVALUE.test(value)) valid = false;
-      else weight = Number(value);
-    }
-    if (!valid) continue;
-    // A repeated coding keeps its first weight, as most servers do; the RFC leaves it open.
-    if (!q.has(name)) q.set(name, weight);
-    lowest = Math.min(lowest, weight);
-  }
-  const wildcard = q.get('*');
-  let best: ContentCoding | null = null;
-  let bestQ = 0;
-  for (const coding of PREFERENCE) {
-    const weight = q.get(coding) ?? wildcard ?? 0;
-    if (weight > bestQ) {
-      best = coding;
-      bestQ = weight;
-    }
-  }
-  if (!best) return null;
-  // Identity is acceptable unless excluded, but a client that names codings wants one of them; an
-  // unnamed identity therefore ranks no higher than the least wanted coding named, and only a stated
-  // preference for it beats compression.
-  const identity = q.get('identity') ?? wildcard ?? lowest;
-  return identity > bestQ ? null : best;
-}
 
 /** The body compressed with `encoding`, or null when it is too small to be worth it (send it as it is). */
 export function compressBody(body: Buffer, encoding: ContentCoding): Buffer | null {
@@ -178,7 +112,7 @@ export function compressNodeResponse(req: IncomingMessage, res: ServerResponse):
   if (req.method === 'HEAD' || res.headersSent || res.writableEnded) return;
   const target = res as ServerResponse & { [WRAPPED]?: true };
   if (target[WRAPPED]) return;
-  const encoding = negotiateEncoding(headerText(req.headers['accept-encoding']));
+  const encoding = contentCoding(headerText(req.headers['accept-encoding']));
   if (!encoding) return;
   target[WRAPPED] = true;
 
@@ -292,9 +226,8 @@ export function compressNodeResponse(req: IncomingMessage, res: ServerResponse):
     if (compressed) {
       res.setHeader('content-encoding', encoding);
       res.removeHeader('content-length');
-      // A strong validator names these exact bytes, which the compressed form no longer are.
       const etag = res.getHeader('etag');
-      if (typeof etag === 'string' && etag.startsWith('"')) res.setHeader('etag', `W/${etag}`);
+      if (typeof etag === 'string') res.setHeader('etag', etagForEncoded(etag));
     }
     const sent = compressed ?? body;
     if (!res.hasHeader('content-length') && !res.hasHeader('transfer-encoding')) res.setHeader('content-length', sent.length);

@@ -1,10 +1,7 @@
-// Reads a POST body once, before GraphQL, within a size limit, so the fast path can look at it and
-// oversized bodies are refused before anything parses them. The bytes are handed on to yoga as
-// req.body, which yoga parses as if it had read them itself (malformed JSON gets yoga's usual error).
+// Reads a POST body once, before GraphQL, within a size limit, so the cache-hit stage can look at it
+// and oversized bodies are refused before anything parses them. The bytes are handed on to yoga as
+// req.body, which yoga reads as if it had read them itself (parsed by server/http/graphql-params.ts).
 import type { IncomingMessage } from 'node:http';
-
-/** Bodies above this are not looked at by the fast path (they go to yoga as read). */
-export const FAST_PATH_MAX_BODY_BYTES = 64 * 1024;
 
 export type BodyRead = { kind: 'read'; raw: Buffer } | { kind: 'none' } | { kind: 'too-large' };
 
@@ -16,13 +13,6 @@ export async function readBody(req: IncomingMessage & { body?: unknown }, maxByt
   if (!raw) return { kind: 'too-large' };
   req.body = raw;
   return { kind: 'read', raw };
-}
-
-/** The body's text when the fast path may look at it: small JSON. */
-export function fastPathText(req: IncomingMessage, raw: Buffer): string | null {
-  const type = req.headers['content-type'];
-  if (!type || !type.startsWith('application/json') || raw.length === 0 || raw.length > FAST_PATH_MAX_BODY_BYTES) return null;
-  return raw.toString('utf8');
 }
 
 // Plain events rather than `for await`: this runs on every POST, and the async iterator costs more

@@ -3,21 +3,11 @@
 // run (production); in `allow` mode documents run too (development, GraphiQL). Built on
 // @graphql-yoga/plugin-persisted-operations, with errors that carry our codes and HTTP statuses.
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
-import { createGraphQLError, type GraphQLParams, type Plugin } from 'graphql-yoga';
+import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import type { RequestParams } from '../http/graphql-params.ts';
 import { apqHash, requestedHash, sha256Hex, type PersistedDocuments } from './persisted-documents.ts';
 
 export type PersistedMode = 'require' | 'allow' | 'off';
-
-/** The hash a request names, from documentId (body or GET query string) or the APQ extension. */
-// yoga's GET parser keeps only the standard parameters, so documentId is read from the URL there.
-export function persistedId(params: GraphQLParams & { documentId?: unknown }, url?: string): string | null {
-  let documentId = params.documentId;
-  if (documentId === undefined && url) {
-    const q = url.indexOf('?');
-    documentId = q < 0 ? undefined : (new URLSearchParams(url.slice(q + 1)).get('documentId') ?? undefined);
-  }
-  return requestedHash({ documentId, extensions: params.extensions });
-}
 
 function clientError(message: string, code: string, status: number) {
   return () => createGraphQLError(message, { extensions: { code, http: { status } } });
@@ -58,7 +48,8 @@ export function usePersisted(mode: PersistedMode, documents: PersistedDocuments)
     register,
     usePersistedOperations({
       allowArbitraryOperations: mode === 'allow',
-      extractPersistedOperationId: (params, request) => persistedId(params, request.method === 'GET' ? request.url : undefined),
+      // Our request parser (server/http/graphql-params.ts) keeps documentId, from a GET query string too.
+      extractPersistedOperationId: (params) => requestedHash(params as RequestParams),
       getPersistedOperation: (hash) => documents.get(hash) ?? null,
       customErrors: { notFound: errors.notFound, persistedQueryOnly: errors.persistedOnly, keyNotFound: errors.idRequired },
     }),

@@ -6,7 +6,7 @@ import { existsSync, unwatchFile, watchFile, type Stats } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import sirv, { type RequestHandler } from 'sirv';
-import { negotiateEncoding } from '../http/compression.ts';
+import { contentCoding } from '../http/negotiation.ts';
 import { sendError } from '../http/send-json.ts';
 import type { WebClient } from './web-client.ts';
 
@@ -54,7 +54,7 @@ export function createStaticClient(dir: string): WebClient {
     if (pathname === null || /(^|\/)\./.test(pathname)) return notFound(res, pathname);
     // sirv picks the .br/.gz sibling by substring ("br" anywhere); negotiate properly (q=0 means no)
     // and hand it only the coding chosen.
-    req.headers['accept-encoding'] = negotiateEncoding(req.headers['accept-encoding']) ?? '';
+    req.headers['accept-encoding'] = contentCoding(req.headers['accept-encoding']) ?? '';
     res.setHeader('x-content-type-options', 'nosniff');
     await new Promise<void>((resolve) => {
       res.once('close', resolve);

@@ -1,0 +1,48 @@
+// The response cache's parts for one app: the store (L1, and L2 + bus with Redis), the token → viewer
+// cache that invalidations also reach, what is known of each document, optional warming, and the
+// cache-hit stage's options. Null parts when RESPONSE_CACHE=false.
+import { ViewerCache } from '../auth/viewer-cache.ts';
+import type { CacheConfig } from '../platform/config.ts';
+import type { Logger } from '../platform/logger.ts';
+import type { Metrics } from '../platform/metrics.ts';
+import { DocumentFactsRegistry } from './document-facts.ts';
+import { createRequestMemo, type FastPathOptions } from './fast-path.ts';
+import { ResponseStore } from './response-store.ts';
+import { CacheWarmer, type RunQuery } from './warmer.ts';
+
+export interface ResponseCacheDeps {
+  redis: { url: string; keyPrefix: string; timeoutMs: number } | null;
+  logger: Logger;
+  metrics: Metrics;
+  /** How the warmer runs a hot query (through yoga). */
+  run: RunQuery;
+}
+
+/** What the hit stage needs beyond the cache's own parts: how responses are sent and who may have them. */
+export type HitStageSettings = Pick<FastPathOptions, 'metadata' | 'statementCount' | 'persisted' | 'cors' | 'csrf'>;
+
+export function createResponseCache(config: CacheConfig, { redis, logger, metrics, run }: ResponseCacheDeps) {
+  const store = config.enabled
+    ? new ResponseStore({ l1MaxEntries: config.l1MaxEntries, l1MaxBytes: config.l1MaxBytes, redis, logger: logger.child({ component: 'cache' }), metrics })
+    : null;
+  const viewers = store ? new ViewerCache(() => store.usable) : null;
+  if (store && viewers) store.onInvalidate((tags) => viewers.apply(tags));
+  const facts = new DocumentFactsRegistry();
+  const warmer = store && config.warm ? new CacheWarmer(store, run, { top: config.warmTop, logger }) : null;
+
+  return {
+    store,
+    viewers,
+    facts,
+    warmer,
+    /** The cache-hit stage's options; null when it is off (CACHE_FAST_PATH=false) or there is no cache. */
+    fastPath(settings: HitStageSettings): FastPathOptions | null {
+      if (!store || !viewers || !config.fastPath) return null;
+      return { ...settings, store, facts, viewers, metrics, warmer, memo: createRequestMemo() };
+    },
+    async close(): Promise<void> {
+      warmer?.close();
+      await store?.close();
+    },
+  };
+}

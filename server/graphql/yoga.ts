@@ -1,0 +1,106 @@
+// The GraphQL half of the request path: yoga with its plugins in order, then the schema. Each plugin
+// is one concern in a file of its own; the order is the one thing this file decides.
+import { useGraphQlJit } from '@envelop/graphql-jit';
+import { createYoga } from 'graphql-yoga';
+import { schema } from '../../schema/index.ts';
+import type { Context } from '../../schema/context.ts';
+import type { LoaderOptions } from '../../schema/loaders.ts';
+import type { Viewer } from '../../identity/viewer.ts';
+import type { ViewerCache } from '../auth/viewer-cache.ts';
+import { useViewer } from '../auth/use-viewer.ts';
+import type { DocumentFactsRegistry } from '../cache/document-facts.ts';
+import type { ResponseStore } from '../cache/response-store.ts';
+import { useDeskgraphResponseCache, type CacheServerContext } from '../cache/use-response-cache.ts';
+import type { CacheWarmer, HotQuery } from '../cache/warmer.ts';
+import { useQueryLimits } from '../document-limits/use-query-limits.ts';
+import type { CsrfPrevention } from '../http/csrf.ts';
+import type { CORSOptions } from '@whatwg-node/server';
+import type { Config } from '../platform/config.ts';
+import type { Database } from '../platform/database.ts';
+import type { Logger } from '../platform/logger.ts';
+import type { Metrics } from '../platform/metrics.ts';
+import type { PersistedDocuments } from '../persisted/persisted-documents.ts';
+import { usePersisted } from '../persisted/use-persisted-operations.ts';
+import type { RateLimits } from '../rate-limits/rate-limits.ts';
+import { useLoginLimits } from '../rate-limits/use-login-limits.ts';
+import { graphiqlOptions } from './graphiql.ts';
+import { maskedErrors } from './masked-errors.ts';
+import { useBatchLimit } from './use-batch-limit.ts';
+import { useConditionalGet } from './use-conditional-get.ts';
+import { useErrorCodes } from './use-error-codes.ts';
+import { useRequestParams } from './use-request-params.ts';
+import { useResponseMediaType } from './use-response-media-type.ts';
+import { useStatementCount, type StatementServerContext } from './use-statement-count.ts';
+import { useVariableErrors } from './use-variable-errors.ts';
+
+export type ServerContext = StatementServerContext & CacheServerContext;
+
+export interface GraphQLOptions {
+  config: Config;
+  database: Database;
+  logger: Logger;
+  metrics: Metrics;
+  loaderOptions: LoaderOptions | undefined;
+  persistedDocuments: PersistedDocuments;
+  cors: CORSOptions;
+  csrf: CsrfPrevention | null;
+  rateLimits: RateLimits;
+  cache: { store: ResponseStore | null; facts: DocumentFactsRegistry; viewers: ViewerCache | null; warmer: CacheWarmer | null };
+}
+
+export function createGraphQL({ config, database, logger, metrics, loaderOptions, persistedDocuments, cors, csrf, rateLimits, cache }: GraphQLOptions) {
+  return createYoga<ServerContext, Context>({
+    schema,
+    logging: logger.child({ component: 'yoga' }),
+    maskedErrors,
+    graphiql: graphiqlOptions(config.graphiql),
+    landingPage: false,
+    cors,
+    batching: config.batchLimit > 0 ? { limit: config.batchLimit } : false,
+    // handle() has read the body within MAX_REQUEST_KB (413 beyond) before yoga sees it; yoga's own
+    // limit would pipe those bytes through a second stream on every POST (~2 % of an uncached request's CPU).
+    maxRequestBodySize: false,
+    plugins: [
+      useRequestParams(),
+      ...(csrf ? [csrf.plugin] : []),
+      ...usePersisted(config.persisted.mode, persistedDocuments),
+      // Before useViewer: a document over a limit is refused before the token lookup.
+      useQueryLimits({ limits: config.limits, maxPageSize: config.maxPageSize }),
+      useBatchLimit(config.batchLimit),
+      useErrorCodes(),
+      useViewer({
+        prisma: database.prisma,
+        settings: { maxPageSize: config.maxPageSize, tokenTtlHours: config.tokenTtlHours },
+        loaderOptions,
+        viewers: cache.viewers,
+      }),
+      useLoginLimits(rateLimits, config.auth.trustProxyHops, metrics),
+      useVariableErrors(),
+      // Compiled once per document (yoga's parse cache hands the same document object to every request
+      // of the same text). Documents are validated first, so a compile failure is a graphql-jit bug: its
+      // errors are the answer, and the log says which (GRAPHQL_JIT=false is the way out). Before the
+      // response cache: its execute wrapper must wrap this one, or it would never see a result to store.
+      ...(config.jit ? [useGraphQlJit({}, { onError: (result) => logger.error({ errors: result.errors?.map((e) => e.message) }, 'graphql-jit could not compile a document') })] : []),
+      ...useDeskgraphResponseCache({ schema, store: cache.store, facts: cache.facts, config: config.cache, metrics, warmer: cache.warmer }),
+      ...(config.exposeStatementCount ? [useStatementCount()] : []),
+      useResponseMediaType(),
+      useConditionalGet(),
+    ],
+  });
+}
+
+export type GraphQLServer = ReturnType<typeof createGraphQL>;
+
+/** Runs a hot query through yoga as the recorded viewer, so the response cache stores its result (warming). */
+export async function runInProcess(yoga: GraphQLServer, query: HotQuery): Promise<void> {
+  const response = await yoga.fetch(
+    'http://in-process/graphql',
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: query.query, variables: query.variables, operationName: query.operationName }),
+    },
+    { statementTally: { count: 0 }, warmViewer: query.viewer } as ServerContext & { warmViewer: Viewer | null },
+  );
+  await response.arrayBuffer();
+}
