@@ -11,7 +11,7 @@ import type { GraphQLServer } from '../graphql/yoga.ts';
 import type { Metrics } from '../platform/metrics.ts';
 import { withStatementTally, type StatementTally } from '../platform/sql-statements.ts';
 import { sendRateLimited } from '../rate-limits/rate-limited.ts';
-import type { Limit } from '../rate-limits/rate-limits.ts';
+import type { Limit } from '../rate-limits/limit.ts';
 import { tokenLimitWait } from '../rate-limits/token-rate-limit.ts';
 import { compressNodeResponse } from './compression.ts';
 import { corsHeadersFor } from './cors.ts';

@@ -20,7 +20,7 @@
 import { LRUCache } from 'lru-cache';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Logger } from '../platform/logger.ts';
-import type { Limit } from './rate-limits.ts';
+import type { Limit } from './limit.ts';
 
 /** A chunk that keeps the worst case small: 1 (exact) up to 19 points a window, 60 at 1200, at most 100. */
 export function leaseChunk(points: number): number {

@@ -7,14 +7,8 @@ import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { AuthConfig } from '../platform/config.ts';
 import type { Logger } from '../platform/logger.ts';
+import type { Limit } from './limit.ts';
 import { LeasedLimit, leaseChunk, retryAfter } from './leased-limit.ts';
-
-export interface Limit {
-  /** Counts one attempt for key; resolves null when allowed, else the seconds to wait (≥ 1). */
-  take(key: string): Promise<number | null>;
-  /** Forgets key's count (a successful login clears its failures). */
-  reset(key: string): Promise<void>;
-}
 
 export interface RateLimits {
   /** Requests per bearer token (keyed by the token's hash); null when off. */
