@@ -4,7 +4,7 @@ import type { Context } from './context.ts';
 import { ForbiddenError, NotFoundError } from './errors.ts';
 import { encodeGlobalId, parseId } from './global-id.ts';
 import { CommentRef, TicketRef, UserRef } from './refs.ts';
-import { loadVisibleTicket, requireTicket, ticketsChanged, touchTicket } from './ticket.ts';
+import { loadVisibleTicket, requireTicket, ticketsChanged, touchTicket } from './ticket/access.ts';
 import { entityTag, tagLookups } from './cache-tags.ts';
 import { requiredText } from './validate.ts';
 import { canSeeComment, isStaff, requireViewer } from './viewer.ts';

@@ -2,7 +2,7 @@ import type { Ticket } from '../prisma/generated/client.ts';
 import { builder } from './builder.ts';
 import { BadUserInputError } from './errors.ts';
 import { TagRef, TicketRef } from './refs.ts';
-import { requireTicket, ticketsChanged, touchTicket } from './ticket.ts';
+import { requireTicket, ticketsChanged, touchTicket } from './ticket/access.ts';
 import { listTag, tagLookups } from './cache-tags.ts';
 import { requiredText } from './validate.ts';
 import { requireStaff, requireViewer } from './viewer.ts';

@@ -1,0 +1,63 @@
+// The Ticket type: its fields and the relations it reaches through loaders.
+import { builder } from '../builder.ts';
+import { byCreatedAt, childConnection } from '../pagination.ts';
+import {
+  CommentRef,
+  OrganizationRef,
+  TagRef,
+  TicketPriorityEnum,
+  TicketRef,
+  TicketStatusEnum,
+  UserRef,
+} from '../refs.ts';
+import { tagLookups } from '../cache-tags.ts';
+import { loadVisibleTicket } from './access.ts';
+
+builder.node(TicketRef, {
+  description: 'A request for help, filed by a requester and worked by an assignee.',
+  id: { resolve: (ticket) => ticket.id },
+  loadMany: (ids, ctx) => {
+    tagLookups(ctx, 'Ticket', ids);
+    return Promise.all(ids.map((id) => loadVisibleTicket(ctx, Number(id))));
+  },
+  fields: (t) => ({
+    number: t.exposeInt('number', { description: 'Human-friendly number, unique within the organization (#1, #2, ...).' }),
+    title: t.exposeString('title', { description: 'One-line summary.' }),
+    body: t.exposeString('body', { description: 'The full description, as the requester wrote it.' }),
+    status: t.expose('status', { type: TicketStatusEnum, description: 'Where the ticket is in its life.' }),
+    priority: t.expose('priority', { type: TicketPriorityEnum, description: 'How urgent it is.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was filed.' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When it or its comments last changed.' }),
+    organization: t.field({
+      type: OrganizationRef,
+      description: 'The organization the ticket belongs to.',
+      resolve: async (ticket, _args, ctx) => (await ctx.loaders.organization.load(ticket.organizationId))!,
+    }),
+    requester: t.field({
+      type: UserRef,
+      description: 'Who filed the ticket.',
+      resolve: async (ticket, _args, ctx) => (await ctx.loaders.user.load(ticket.requesterId))!,
+    }),
+    assignee: t.field({
+      type: UserRef,
+      nullable: true,
+      description: 'The agent working the ticket; null while unassigned.',
+      resolve: (ticket, _args, ctx) => (ticket.assigneeId ? ctx.loaders.user.load(ticket.assigneeId) : null),
+    }),
+    tags: t.field({
+      type: [TagRef],
+      description: 'Tags on the ticket, by name.',
+      resolve: (ticket, _args, ctx) => ctx.loaders.tagsByTicket.load(ticket.id),
+    }),
+    commentCount: t.int({
+      description: 'How many comments you can read on this ticket.',
+      resolve: (ticket, _args, ctx) => ctx.loaders.commentCount.load(ticket.id),
+    }),
+    comments: t.connection({
+      type: CommentRef,
+      description: 'Comments, oldest first. Internal notes appear only for agents and admins.',
+      resolve: (ticket, args, ctx) =>
+        childConnection(ctx.loaders.commentsByTicket, ticket.id, args, ctx.settings.maxPageSize, byCreatedAt),
+    }),
+  }),
+});
