@@ -21,7 +21,7 @@ import { KeyspaceWatch, pickEmptyDatabase, redisUrlWithDb } from './lib/redis-wa
 import { startInstance, type Instance } from './lib/server.ts';
 import { Cleanup, codeState, describeCode, envNumber, fmt, log, sleep, table, warn } from './lib/util.ts';
 import { graphql, PASSWORD, TICKET_LIST } from './lib/workload.ts';
-import { CSRF_HEADER } from '../server/http/csrf.ts';
+import { CSRF_HEADER } from '../server/protocol/csrf.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -24,9 +24,9 @@ import { exchange, serializeRequest, type RawRequest, type RawResponse } from '.
 import { startInstance, type Instance } from './lib/server.ts';
 import { Cleanup, codeState, describeCode, envNumber, fmt, log, sleep, table, warn } from './lib/util.ts';
 import { LOGIN, PASSWORD, READ_OPERATIONS, requestBody } from './lib/workload.ts';
-import { CSRF_HEADER } from '../server/http/csrf.ts';
+import { CSRF_HEADER } from '../server/protocol/csrf.ts';
 
-/** Every GET a browser client sends carries it (server/http/csrf.ts); without it deskgraph answers 403. */
+/** Every GET a browser client sends carries it (server/protocol/csrf.ts); without it deskgraph answers 403. */
 const CSRF: [string, string] = [CSRF_HEADER, '1'];
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

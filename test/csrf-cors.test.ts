@@ -3,7 +3,7 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../server/platform/config.ts';
-import { CSRF_HEADER } from '../server/http/csrf.ts';
+import { CSRF_HEADER } from '../server/protocol/csrf.ts';
 import { startTestServer, testAuthConfig, type TestServer } from './harness.ts';
 
 interface Raw {

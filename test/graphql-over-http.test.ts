@@ -4,7 +4,7 @@
 import { serverAudits, type Audit } from 'graphql-http';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CSRF_HEADER } from '../server/http/csrf.ts';
+import { CSRF_HEADER } from '../server/protocol/csrf.ts';
 import { startTestServer, type TestServer } from './harness.ts';
 
 const GRAPHQL_RESPONSE = 'application/graphql-response+json';
@@ -74,7 +74,7 @@ describe('GraphQL over HTTP: graphql-http audits', () => {
   afterAll(() => server?.close());
 
   // The audit list is fixed (it does not depend on the server); the URL is read when each audit runs.
-  // As a browser client does, every request carries the CSRF header (server/http/csrf.ts).
+  // As a browser client does, every request carries the CSRF header (server/protocol/csrf.ts).
   const withCsrfHeader: typeof fetch = (input, init = {}) => {
     const headers = new Headers(init.headers);
     headers.set(CSRF_HEADER, '1');

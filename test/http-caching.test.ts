@@ -3,7 +3,7 @@
 import { request as httpRequest } from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CSRF_HEADER } from '../server/http/csrf.ts';
+import { CSRF_HEADER } from '../server/protocol/csrf.ts';
 import { startTestServer, type TestServer } from './harness.ts';
 
 const LIST = 'query CachingList { tickets(first: 20) { edges { node { id title status requester { name } } } } }';
@@ -95,7 +95,7 @@ describe.each([
     const answer = await get(browser);
     expect(answer.status).toBe(200);
     expect(answer.headers['access-control-allow-origin']).toBe('http://localhost:5173');
-    // Auth is a bearer token, never a cookie: no credentials are ever allowed (server/http/cors.ts).
+    // Auth is a bearer token, never a cookie: no credentials are ever allowed (server/protocol/cors.ts).
     expect(answer.headers['access-control-allow-credentials']).toBeUndefined();
     expect(answer.headers.vary).toMatch(/Origin/);
     expect(answer.headers.vary).toMatch(/Accept-Encoding/i);

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../schema/index.ts';
 import { loadManifest, sha256Hex } from '../server/persisted/persisted-documents.ts';
-import { CSRF_HEADER } from '../server/http/csrf.ts';
+import { CSRF_HEADER } from '../server/protocol/csrf.ts';
 import { startTestServer, type TestServer } from './harness.ts';
 
 const manifestPath = path.join(path.dirname(fileURLToPath(import.meta.url)), 'gql', 'persisted-documents.json');

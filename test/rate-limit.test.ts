@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createRateLimits } from '../server/rate-limits/rate-limits.ts';
 import { createLogger } from '../server/platform/logger.ts';
-import { CSRF_HEADER } from '../server/http/csrf.ts';
+import { CSRF_HEADER } from '../server/protocol/csrf.ts';
 import { DEMO_PASSWORD } from '../prisma/seed.ts';
 import { startTestServer, testAuthConfig, type TestServer } from './harness.ts';
 

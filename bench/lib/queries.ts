@@ -119,7 +119,7 @@ export function persistedGetRequest(query: BenchQuery, variables: Record<string,
   return {
     method: 'GET' as const,
     path: `/graphql?${params}`,
-    // As the web client sends it: deskgraph refuses GETs without its CSRF header (server/http/csrf.ts).
+    // As the web client sends it: deskgraph refuses GETs without its CSRF header (server/protocol/csrf.ts).
     headers: { accept: 'application/json', authorization: `Bearer ${token}`, 'x-graphql-csrf': '1' },
   };
 }

@@ -1,20 +1,20 @@
 // The cache-hit stage of the request path: from the request's document hash, variables and the
 // viewer's visibility scope (token → viewer from the in-process cache) to the stored bytes, with no
 // parsing, validation or execution. It decides nothing of its own: parameters are read by
-// server/http/graphql-params.ts (yoga reads them with the same functions), the media type and coding
-// come from server/http/negotiation.ts, CSRF, CORS and caching headers from their one module each.
+// server/protocol/graphql-params.ts (yoga reads them with the same functions), the media type and coding
+// come from server/protocol/negotiation.ts, CSRF, CORS and caching headers from their one module each.
 // It only reads; anything it is unsure of goes on to yoga unchanged.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LRUCache } from 'lru-cache';
 import type { CORSOptions } from '@whatwg-node/server';
 import type { Viewer } from '../../identity/viewer.ts';
 import type { ViewerCache } from '../auth/viewer-cache.ts';
-import { cacheControlFor, etagForEncoded, etagOf, ifNoneMatchHits } from '../http/caching-headers.ts';
-import { encodedVariant, varyAcceptEncoding } from '../http/compression.ts';
-import { corsHeadersFor } from '../http/cors.ts';
-import type { CsrfPrevention } from '../http/csrf.ts';
-import { paramsFromJson, paramsFromSearch, type RequestParams } from '../http/graphql-params.ts';
-import { contentCoding, contentTypeOf, responseMediaType, type GraphQLResponseType } from '../http/negotiation.ts';
+import { cacheControlFor, etagForEncoded, etagOf, ifNoneMatchHits } from '../protocol/caching-headers.ts';
+import { encodedVariant, varyAcceptEncoding } from '../protocol/compression.ts';
+import { corsHeadersFor } from '../protocol/cors.ts';
+import type { CsrfPrevention } from '../protocol/csrf.ts';
+import { paramsFromJson, paramsFromSearch, type RequestParams } from '../protocol/graphql-params.ts';
+import { contentCoding, contentTypeOf, responseMediaType, type GraphQLResponseType } from '../protocol/negotiation.ts';
 import type { Metrics } from '../platform/metrics.ts';
 import { requestedHash, type PersistedDocuments } from '../persisted/persisted-documents.ts';
 import type { PersistedMode } from '../persisted/use-persisted-operations.ts';

@@ -2,7 +2,7 @@
 // sent to clients, with an index from tag to keys so invalidation touches only what it names.
 import { LRUCache } from 'lru-cache';
 import type { Metrics } from '../platform/metrics.ts';
-import type { EncodedVariants } from '../http/compression.ts';
+import type { EncodedVariants } from '../protocol/compression.ts';
 
 export interface CachedResponse {
   /** The serialized ExecutionResult ({"data":...}), exactly as sent. */

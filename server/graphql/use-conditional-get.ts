@@ -1,9 +1,9 @@
 // Yoga's responses to GET (cache misses, and whatever the cache-hit stage leaves alone) get the
-// caching headers of server/http/caching-headers.ts, as hits do.
+// caching headers of server/protocol/caching-headers.ts, as hits do.
 import type { Plugin } from 'graphql-yoga';
-import { cacheControlFor, etagOf, ifNoneMatchHits } from '../http/caching-headers.ts';
-import { varyAcceptEncoding } from '../http/compression.ts';
-import { contentCoding } from '../http/negotiation.ts';
+import { cacheControlFor, etagOf, ifNoneMatchHits } from '../protocol/caching-headers.ts';
+import { varyAcceptEncoding } from '../protocol/compression.ts';
+import { contentCoding } from '../protocol/negotiation.ts';
 
 export function useConditionalGet(): Plugin {
   return {

@@ -1,8 +1,8 @@
-// Yoga reads GraphQL parameters with our parser (server/http/graphql-params.ts) for the requests the
+// Yoga reads GraphQL parameters with our parser (server/protocol/graphql-params.ts) for the requests the
 // cache-hit stage also reads: GET query strings, JSON bodies and form bodies. Other bodies
 // (application/graphql, multipart) stay with yoga's own parsers.
 import type { Plugin } from 'graphql-yoga';
-import { isFormBody, isJsonBody, paramsFromJson, paramsFromSearch } from '../http/graphql-params.ts';
+import { isFormBody, isJsonBody, paramsFromJson, paramsFromSearch } from '../protocol/graphql-params.ts';
 
 type RequestParser = NonNullable<Parameters<NonNullable<Plugin['onRequestParse']>>[0]['requestParser']>;
 

@@ -13,7 +13,7 @@ import type { ResponseStore } from '../cache/response-store.ts';
 import { useDeskgraphResponseCache, type CacheServerContext } from '../cache/use-response-cache.ts';
 import type { CacheWarmer, HotQuery } from '../cache/warmer.ts';
 import { useQueryLimits } from '../document-limits/use-query-limits.ts';
-import type { CsrfPrevention } from '../http/csrf.ts';
+import type { CsrfPrevention } from '../protocol/csrf.ts';
 import type { CORSOptions } from '@whatwg-node/server';
 import type { Config } from '../platform/config.ts';
 import type { Database } from '../platform/database.ts';

@@ -4,7 +4,7 @@
 // cut off.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger } from '../platform/logger.ts';
-import { sendError, sendJson } from './send-json.ts';
+import { sendError, sendJson } from '../protocol/send-json.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 

@@ -13,11 +13,11 @@ import { withStatementTally, type StatementTally } from '../platform/sql-stateme
 import { sendRateLimited } from '../rate-limits/rate-limited.ts';
 import type { Limit } from '../rate-limits/limit.ts';
 import { tokenLimitWait } from '../rate-limits/token-rate-limit.ts';
-import { compressNodeResponse } from './compression.ts';
-import { corsHeadersFor } from './cors.ts';
-import { isJsonBody } from './graphql-params.ts';
+import { compressNodeResponse } from '../protocol/compression.ts';
+import { corsHeadersFor } from '../protocol/cors.ts';
+import { isJsonBody } from '../protocol/graphql-params.ts';
 import { readBody, type BodyRead } from './request-body.ts';
-import { sendError } from './send-json.ts';
+import { sendError } from '../protocol/send-json.ts';
 
 export interface GraphQLRouteOptions {
   yoga: GraphQLServer;

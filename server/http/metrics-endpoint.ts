@@ -2,7 +2,7 @@
 // panel (it computes percentiles and hit rates from the same histograms), chosen by Accept.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
-import { prefersJson } from './negotiation.ts';
+import { prefersJson } from '../protocol/negotiation.ts';
 
 export async function serveMetrics(req: IncomingMessage, res: ServerResponse, registry: Registry): Promise<void> {
   // Counters change with every request: no cache may hold a copy.

@@ -3,7 +3,7 @@
 import type { ServerResponse } from 'node:http';
 import type { ResponseStore } from '../cache/response-store.ts';
 import type { Database } from '../platform/database.ts';
-import { sendJson } from './send-json.ts';
+import { sendJson } from '../protocol/send-json.ts';
 
 export function createReadiness(database: Database, store: ResponseStore | null) {
   return async function ready(res: ServerResponse): Promise<void> {

@@ -1,6 +1,6 @@
 // Reads a POST body once, before GraphQL, within a size limit, so the cache-hit stage can look at it
 // and oversized bodies are refused before anything parses them. The bytes are handed on to yoga as
-// req.body, which yoga reads as if it had read them itself (parsed by server/http/graphql-params.ts).
+// req.body, which yoga reads as if it had read them itself (parsed by server/protocol/graphql-params.ts).
 import type { IncomingMessage } from 'node:http';
 
 export type BodyRead = { kind: 'read'; raw: Buffer } | { kind: 'none' } | { kind: 'too-large' };

@@ -5,7 +5,7 @@ import type { Metrics } from '../platform/metrics.ts';
 import type { WebClient } from '../web/web-client.ts';
 import { handleVitals } from '../web/vitals.ts';
 import { serveMetrics } from './metrics-endpoint.ts';
-import { sendError, sendJson } from './send-json.ts';
+import { sendError, sendJson } from '../protocol/send-json.ts';
 
 export interface Routes {
   graphql(req: IncomingMessage, res: ServerResponse, query: string | undefined): Promise<void>;

@@ -4,7 +4,7 @@
 // @graphql-yoga/plugin-persisted-operations, with errors that carry our codes and HTTP statuses.
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
-import type { RequestParams } from '../http/graphql-params.ts';
+import type { RequestParams } from '../protocol/graphql-params.ts';
 import { apqHash, requestedHash, sha256Hex, type PersistedDocuments } from './persisted-documents.ts';
 
 export type PersistedMode = 'require' | 'allow' | 'off';
@@ -48,7 +48,7 @@ export function usePersisted(mode: PersistedMode, documents: PersistedDocuments)
     register,
     usePersistedOperations({
       allowArbitraryOperations: mode === 'allow',
-      // Our request parser (server/http/graphql-params.ts) keeps documentId, from a GET query string too.
+      // Our request parser (server/protocol/graphql-params.ts) keeps documentId, from a GET query string too.
       extractPersistedOperationId: (params) => requestedHash(params as RequestParams),
       getPersistedOperation: (hash) => documents.get(hash) ?? null,
       customErrors: { notFound: errors.notFound, persistedQueryOnly: errors.persistedOnly, keyNotFound: errors.idRequired },

@@ -2,7 +2,7 @@
 // shape as every other error, before any SQL runs.
 import type { ServerResponse } from 'node:http';
 import { GraphQLError } from 'graphql';
-import { sendError } from '../http/send-json.ts';
+import { sendError } from '../protocol/send-json.ts';
 
 const message = (seconds: number) => `Too many requests; retry in ${seconds} s.`;
 

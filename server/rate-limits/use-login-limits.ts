@@ -3,7 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Plugin } from 'graphql-yoga';
 import type { Context, LoginAttempts } from '../../schema/context.ts';
-import { clientAddress } from '../http/client-address.ts';
+import { clientAddress } from '../protocol/client-address.ts';
 import { rateLimitedError } from './rate-limited.ts';
 import type { RateLimits } from './rate-limits.ts';
 import type { Metrics } from '../platform/metrics.ts';

@@ -6,8 +6,8 @@ import { existsSync, unwatchFile, watchFile, type Stats } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import sirv, { type RequestHandler } from 'sirv';
-import { contentCoding } from '../http/negotiation.ts';
-import { sendError } from '../http/send-json.ts';
+import { contentCoding } from '../protocol/negotiation.ts';
+import { sendError } from '../protocol/send-json.ts';
 import type { WebClient } from './web-client.ts';
 
 /** What the built index.html may load: only our own origin (the build emits no inline script or style). */

@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { WEB_VITALS, type Metrics } from '../platform/metrics.ts';
 import { readBody } from '../http/request-body.ts';
-import { sendError } from '../http/send-json.ts';
+import { sendError } from '../protocol/send-json.ts';
 
 /** A beacon carries a handful of entries; anything bigger is not from our client. */
 export const VITALS_MAX_BYTES = 8 * 1024;

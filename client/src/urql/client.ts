@@ -14,7 +14,7 @@ import { makeOfflineStorage, type OfflineStorage } from './storage.ts';
 
 /**
  * Sent with every request. The server refuses GETs (our persisted queries) without it, because a page on
- * another site could make a browser send a plain GET, but not one with a custom header (server/http/csrf.ts).
+ * another site could make a browser send a plain GET, but not one with a custom header (server/protocol/csrf.ts).
  */
 export const CSRF_HEADERS: Readonly<Record<string, string>> = { 'x-graphql-csrf': '1' };
 

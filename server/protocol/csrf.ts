@@ -1,6 +1,6 @@
 // CSRF prevention: a GET, or a POST a browser would send cross-site without a preflight (form and
 // text/plain bodies), must carry a custom header. A page on another site cannot add one without a CORS
-// preflight, which our policy answers (server/http/cors.ts). Yoga's plugin enforces it for requests it
+// preflight, which our policy answers (server/protocol/cors.ts). Yoga's plugin enforces it for requests it
 // executes; the fast path asks the very same plugin before it serves a cached answer, so a warm entry
 // never reaches a request yoga would have refused.
 import type { IncomingMessage } from 'node:http';
