@@ -16,13 +16,55 @@ export interface CachedResponse {
   encoded?: EncodedVariants;
 }
 
-// Per-entry bookkeeping (key, tag index slots) beyond the payload bytes.
-const ENTRY_OVERHEAD_BYTES = 200;
+// The byte bound is only as real as this estimate of what an entry holds. Measured on Node 20 (x64)
+// by filling an L1 and comparing heap plus array-buffer growth with the accounted size: the entry
+// object with its key, ETag, LRU slot and tag array ≈ 450 B; a Buffer's JS objects and native record
+// ≈ 380 B besides its bytes; a tag's string and its slot in the tag index ≈ 60 B.
+export const L1_ENTRY_OVERHEAD_BYTES = 512;
+export const L1_BUFFER_OVERHEAD_BYTES = 384;
+export const L1_TAG_OVERHEAD_BYTES = 64;
+// `parsed` is an object graph, whose size V8 does not tell; it is charged in proportion to the JSON it
+// was parsed from. JSON.parse of deskgraph's results measured 1.2× the text (ticket lists) to 1.8×
+// (dashboardStats: small objects of enums and counts); the schema has no floats, which cost more.
+export const L1_PARSED_BYTES_PER_JSON_BYTE = 2;
+
+/**
+ * `buffer` itself when it is the whole of its memory, otherwise a copy that is: a slice keeps its
+ * parent alive (a pooled 8 KB slab, a socket read, zlib's 16 KB output chunk) while counting as its
+ * own length only.
+ */
+export function ownedBuffer(buffer: Buffer): Buffer {
+  if (buffer.byteOffset === 0 && buffer.byteLength === buffer.buffer.byteLength) return buffer;
+  const copy = Buffer.allocUnsafeSlow(buffer.length);
+  buffer.copy(copy);
+  return copy;
+}
+
+function heldBytes(buffer: Buffer): number {
+  return L1_BUFFER_OVERHEAD_BYTES + buffer.length;
+}
+
+/** Everything the entry holds, `bytes` and each form attached to it since. */
+function accountedBytes(entry: CachedResponse): number {
+  let size = L1_ENTRY_OVERHEAD_BYTES + entry.tags.length * L1_TAG_OVERHEAD_BYTES + heldBytes(entry.bytes);
+  if (entry.parsed !== undefined) size += L1_PARSED_BYTES_PER_JSON_BYTE * entry.bytes.length;
+  if (entry.sent && entry.sent !== entry.bytes) size += heldBytes(entry.sent);
+  for (const variant of Object.values(entry.encoded ?? {})) if (variant) size += heldBytes(variant);
+  return size;
+}
+
+// lru-cache measures a value when it is set and again only when a different value is set under the
+// key, so each entry sits in a slot of its own that is replaced to have it measured again.
+interface Slot {
+  readonly entry: CachedResponse;
+}
+
+type EvictionReason = 'invalidated' | 'cleared' | 'lru';
 
 export class L1Cache {
-  private readonly lru: LRUCache<string, CachedResponse> | null;
+  private readonly lru: LRUCache<string, Slot> | null;
   private readonly keysByTag = new Map<string, Set<string>>();
-  private evictionReason: 'invalidated' | 'cleared' | null = null;
+  private evictionReason: EvictionReason | null = null;
 
   constructor(
     options: { maxEntries: number; maxBytes: number },
@@ -30,33 +72,52 @@ export class L1Cache {
   ) {
     this.lru =
       options.maxEntries > 0
-        ? new LRUCache<string, CachedResponse>({
+        ? new LRUCache<string, Slot>({
             max: options.maxEntries,
             maxSize: options.maxBytes,
-            sizeCalculation: (entry) => entry.bytes.length + ENTRY_OVERHEAD_BYTES + entry.tags.length * 40,
+            sizeCalculation: (slot) => accountedBytes(slot.entry),
             ttlAutopurge: false,
             allowStale: false,
-            dispose: (entry, key, reason) => {
-              this.unindex(key, entry);
-              const why = this.evictionReason ?? (reason === 'evict' ? 'lru' : reason === 'expire' ? 'expired' : null);
-              if (why) this.metrics.cacheEvictions.inc({ layer: 'l1', reason: why });
-            },
+            dispose: (slot, key, reason) => this.disposed(key, slot.entry, reason),
           })
         : null;
   }
 
   get(key: string): CachedResponse | undefined {
-    return this.lru?.get(key);
+    return this.lru?.get(key)?.entry;
   }
 
   set(key: string, entry: CachedResponse, ttlMs: number): void {
     if (!this.lru) return;
-    this.lru.set(key, entry, { ttl: ttlMs });
+    // Before any form is attached (they are made from what L1 holds), so `sent` cannot point at a slice.
+    entry.bytes = ownedBuffer(entry.bytes);
+    this.lru.set(key, { entry }, { ttl: ttlMs });
     if (!this.lru.has(key)) return; // larger than the whole layer
     for (const tag of entry.tags) {
       let keys = this.keysByTag.get(tag);
       if (!keys) this.keysByTag.set(tag, (keys = new Set()));
       keys.add(key);
+    }
+  }
+
+  /** Whether `entry` is what L1 holds under `key`; not a use, so recency is untouched. */
+  holds(key: string, entry: CachedResponse): boolean {
+    return this.lru?.peek(key)?.entry === entry;
+  }
+
+  /**
+   * Counts what was attached to a held entry since it was last measured, evicting the least recently
+   * used others until it fits, or the entry itself when alone it no longer fits. Its TTL runs on as
+   * before. An entry L1 no longer holds is left alone: re-adding it would resurrect an eviction.
+   */
+  remeasure(key: string, entry: CachedResponse): void {
+    if (!this.lru || !this.holds(key, entry)) return;
+    // The tag index still names this key, so replacing the slot must not run dispose (unindex).
+    this.evictionReason = 'lru';
+    try {
+      this.lru.set(key, { entry }, { noUpdateTTL: true, noDisposeOnSet: true });
+    } finally {
+      this.evictionReason = null;
     }
   }
 
@@ -93,8 +154,15 @@ export class L1Cache {
     return this.lru?.size ?? 0;
   }
 
+  /** The accounted size of what L1 holds, never above maxBytes. */
   get bytes(): number {
     return this.lru?.calculatedSize ?? 0;
+  }
+
+  private disposed(key: string, entry: CachedResponse, reason: LRUCache.DisposeReason): void {
+    this.unindex(key, entry);
+    const why = this.evictionReason ?? (reason === 'evict' ? 'lru' : reason === 'expire' ? 'expired' : null);
+    if (why) this.metrics.cacheEvictions.inc({ layer: 'l1', reason: why });
   }
 
   private unindex(key: string, entry: CachedResponse): void {

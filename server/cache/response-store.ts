@@ -5,6 +5,8 @@
 import type { ExecutionResult } from 'graphql';
 import type { Logger } from '../platform/logger.ts';
 import type { Metrics } from '../platform/metrics.ts';
+import type { ContentCoding } from '../protocol/negotiation.ts';
+import { parsedResult, sendForm, type SendForm } from './entry-forms.ts';
 import { L1Cache, type CachedResponse } from './l1-cache.ts';
 import { MAX_FILL_MS, RedisLayer } from './redis-layer.ts';
 
@@ -108,6 +110,16 @@ export class ResponseStore {
     // Promote to L1 unless an invalidation of its tags arrived while Redis answered.
     if (this.usable && !this.invalidatedSince(entry.tags, localSeq)) this.l1.set(key, entry, entry.ttlMs);
     return answer(entry, 'l2', true, remote);
+  }
+
+  /** What the fast path sends for a hit on `key`; see entry-forms.ts. */
+  sendForm(key: string, entry: CachedResponse, encoding: ContentCoding | null, extend?: (bytes: Buffer) => Buffer): SendForm {
+    return sendForm(this.l1, key, entry, encoding, extend);
+  }
+
+  /** The GraphQL path's result object for a hit on `key`; see entry-forms.ts. */
+  parsedResult(key: string, entry: CachedResponse): ExecutionResult {
+    return parsedResult(this.l1, key, entry);
   }
 
   /** Stores an executed result, unless one of its tags was invalidated after the read began. */
@@ -229,11 +241,6 @@ export class ResponseStore {
 /** Bytes for a result, as sent to clients. */
 export function serializeResult(result: ExecutionResult): Buffer {
   return Buffer.from(JSON.stringify(result));
-}
-
-export function parsedResult(entry: CachedResponse): ExecutionResult {
-  entry.parsed ??= JSON.parse(entry.bytes.toString('utf8'));
-  return entry.parsed as ExecutionResult;
 }
 
 // Redis value: 4-byte header length, a JSON header {tags, ttlMs}, then the response bytes unchanged.

@@ -13,7 +13,7 @@ import { documentHash, responseKey, visibilityScope } from './cache-key.ts';
 import { analyzeDocument, type DocumentFacts, type DocumentFactsRegistry } from './document-facts.ts';
 import type { CachedResponse } from './l1-cache.ts';
 import type { CacheWarmer } from './warmer.ts';
-import { parsedResult, serializeResult, type Lookup, type ResponseStore } from './response-store.ts';
+import { serializeResult, type Lookup, type ResponseStore } from './response-store.ts';
 
 /** What the fast path learned about a request it could not answer, so the plugin need not ask Redis again. */
 export interface CacheProbe {
@@ -132,7 +132,7 @@ export function useDeskgraphResponseCache({ schema, store, facts, config, metric
         if (lookup.entry) {
           metrics.cacheHits.inc({ operation, layer: lookup.layer ?? 'l1', path: 'graphql' });
           outcome('hit');
-          return parsedResult(lookup.entry);
+          return store.parsedResult(key, lookup.entry);
         }
         if (!lookup.usable) {
           metrics.cacheBypass.inc({ reason: 'redis_unavailable' });
@@ -145,13 +145,13 @@ export function useDeskgraphResponseCache({ schema, store, facts, config, metric
         if (landed) {
           metrics.cacheHits.inc({ operation, layer: 'l1', path: 'graphql' });
           outcome('hit');
-          return parsedResult(landed);
+          return store.parsedResult(key, landed);
         }
         const flight = await store.joinFlight(key);
         if (!flight.leader && flight.entry) {
           metrics.cacheHits.inc({ operation, layer: 'coalesced', path: 'graphql' });
           outcome('hit');
-          return parsedResult(flight.entry);
+          return store.parsedResult(key, flight.entry);
         }
         if (flight.leader) request.release = flight.release;
         request.lookup = lookup;
