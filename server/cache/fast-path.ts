@@ -170,10 +170,8 @@ function send(
   (hits[layer] ??= options.metrics.cacheHits.labels({ operation: options.metrics.operationLabel(request.operation), layer, path: 'fast' })).inc();
   // What is sent is fixed for the life of the process (the extension switches are configuration), so
   // its ETag and compressed forms are worked out once per entry.
-  const body = (entry.sent ??= options.metadata || options.statementCount ? withExtensions(entry.bytes, options) : entry.bytes);
-  const etag = (entry.etag ??= etagOf(body));
   const encoding = contentCoding(req.headers['accept-encoding']);
-  const encoded = encoding ? encodedVariant(entry, encoding, body) : null;
+  const { body, etag, encoded } = options.store.sendForm(request.key, entry, encoding, options.metadata || options.statementCount ? (bytes) => withExtensions(bytes, options) : undefined);
   const headers = corsAndVary(req, options.cors, encoding !== null);
   if (req.method === 'GET') {
     headers.push('etag', encoded ? etagForEncoded(etag) : etag, 'cache-control', cacheControlFor(req.headers.authorization !== undefined));
