@@ -8,7 +8,8 @@ import type { Metrics } from '../platform/metrics.ts';
 import type { ContentCoding } from '../protocol/negotiation.ts';
 import { parsedResult, sendForm, type SendForm } from './entry-forms.ts';
 import { L1Cache, type CachedResponse } from './l1-cache.ts';
-import { MAX_FILL_MS, RedisLayer } from './redis-layer.ts';
+import { RedisLayer } from './redis-layer.ts';
+import { MAX_FILL_MS } from './redis-scripts.ts';
 
 export interface ResponseStoreOptions {
   l1MaxEntries: number;
