@@ -32,7 +32,7 @@ export interface Lookup {
 }
 
 /** The kind of a tag for metrics: `Ticket` for entity tags, `tickets@org` for list tags. */
-export function tagKind(tag: string): string {
+function tagKind(tag: string): string {
   const colon = tag.indexOf(':');
   return colon > 0 ? tag.slice(0, colon) : tag;
 }

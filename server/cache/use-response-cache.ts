@@ -59,7 +59,7 @@ class RequestCache implements CacheHooks {
 }
 
 /** TTLs from the schema: `extensions: { cacheMaxAge: seconds }` on object types and fields. */
-export function ttlHints(schema: GraphQLSchema): Record<string, number> {
+function ttlHints(schema: GraphQLSchema): Record<string, number> {
   const hints: Record<string, number> = {};
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
