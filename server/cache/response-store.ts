@@ -1,7 +1,8 @@
 // The response cache's store: L1 in process, L2 in Redis when configured, invalidation by tag on both,
 // single-flight for concurrent identical misses, and the rule that a read which began before an
-// invalidation is never stored after it. The envelop plugin reads and writes through requestView();
-// the fast path only reads (lookup). See server/CACHE.md.
+// invalidation is never stored after it. The envelop plugin reads (lookup, joinFlight) and writes
+// (fill); the fast path reads (peek, lookup) and never stores, only keeps what it sent on the entry
+// (sendForm). See server/CACHE.md.
 import type { ExecutionResult } from 'graphql';
 import type { Logger } from '../platform/logger.ts';
 import type { Metrics } from '../platform/metrics.ts';
@@ -108,7 +109,7 @@ export class ResponseStore {
     if (!remote) return answer(null, null, false);
     const entry = remote.payload ? decodeEntry(remote.payload) : null;
     if (!entry) return answer(null, null, true, remote);
-    // Promote to L1 unless an invalidation of its tags arrived while Redis answered.
+    // Not promoted when one of its tags was invalidated while Redis answered: it may predate that write.
     if (this.usable && !this.invalidatedSince(entry.tags, localSeq)) this.l1.set(key, entry, entry.ttlMs);
     return answer(entry, 'l2', true, remote);
   }
@@ -245,6 +246,8 @@ export function serializeResult(result: ExecutionResult): Buffer {
 }
 
 // Redis value: 4-byte header length, a JSON header {tags, ttlMs}, then the response bytes unchanged.
+// The header leads, length first, so the invalidation script reads an entry's tags with GETRANGE
+// without loading its body.
 function encodeEntry(entry: CachedResponse & { ttlMs: number }): Buffer {
   const header = Buffer.from(JSON.stringify({ tags: entry.tags, ttlMs: entry.ttlMs }));
   const length = Buffer.allocUnsafe(4);
