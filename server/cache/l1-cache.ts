@@ -8,6 +8,7 @@ export interface CachedResponse {
   /** The serialized ExecutionResult ({"data":...}), exactly as sent. */
   bytes: Buffer;
   tags: readonly string[];
+  // The forms below are made on first use, only by entry-forms.ts: it has L1 count what they add.
   /** Parsed lazily for the GraphQL path; the fast path never parses. */
   parsed?: unknown;
   /** What the fast path sends (bytes, or bytes plus fixed extensions), its ETag, and compressed forms: made once. */
