@@ -17,7 +17,8 @@ const MAX_BYTES = 64 * 1024;
 const ENCODINGS = [null, 'gzip', 'br'] as const;
 
 // As the fast path extends the stored bytes when CACHE_METADATA is on.
-const extend = (bytes: Buffer) => Buffer.concat([bytes.subarray(0, bytes.length - 1), Buffer.from(',"extensions":{"responseCache":{"hit":true}}}')]);
+const extend = (bytes: Buffer) =>
+  Buffer.concat([bytes.subarray(0, bytes.length - 1), Buffer.from(',"extensions":{"responseCache":{"hit":true}}}')]);
 
 // A ticket list of about 4 KB that compresses the way real ones do (repeated keys, varied titles).
 function ticketList(seed: number): string {
@@ -25,7 +26,11 @@ function ticketList(seed: number): string {
   let state = seed + 1;
   const next = () => (state = (state * 1103515245 + 12345) & 0x7fffffff);
   const edges = Array.from({ length: 40 }, (_, i) => ({
-    node: { id: Buffer.from(`Ticket:${next()}`).toString('base64'), title: Array.from({ length: 5 }, () => words[(next() >>> 16) % words.length]).join(' '), n: i },
+    node: {
+      id: Buffer.from(`Ticket:${next()}`).toString('base64'),
+      title: Array.from({ length: 5 }, () => words[(next() >>> 16) % words.length]).join(' '),
+      n: i,
+    },
   }));
   return JSON.stringify({ data: { tickets: { edges } } });
 }
@@ -41,7 +46,13 @@ function newStore(metrics: Metrics = createMetrics()): ResponseStore {
   return store;
 }
 
-async function stored(store: ResponseStore, key: string, body: string, tags = [`Ticket:${key}`, 'tickets@org:1'], ttlMs = 60_000): Promise<CachedResponse> {
+async function stored(
+  store: ResponseStore,
+  key: string,
+  body: string,
+  tags = [`Ticket:${key}`, 'tickets@org:1'],
+  ttlMs = 60_000,
+): Promise<CachedResponse> {
   await store.fill(key, { bytes: Buffer.from(body), tags, ttlMs }, await store.lookup(key), Date.now());
   const entry = store.l1.get(key);
   if (!entry) throw new Error(`${key} was not stored`);

@@ -26,7 +26,11 @@ export class InvalidationBus {
   private nonce = 0;
   private readonly echoes = new Map<number, () => void>();
 
-  constructor(sub: Redis, channel: string, private readonly listener: BusListener) {
+  constructor(
+    sub: Redis,
+    channel: string,
+    private readonly listener: BusListener,
+  ) {
     sub.on('message', (_channel: string, text: string) => this.receive(text));
     sub.subscribe(channel).catch(() => {});
   }

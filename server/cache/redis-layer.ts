@@ -6,7 +6,15 @@ import type { Logger } from '../platform/logger.ts';
 import type { Metrics } from '../platform/metrics.ts';
 import { EPOCH_MESSAGE_PREFIX, InvalidationBus } from './redis-bus.ts';
 import { RedisHealth } from './redis-health.ts';
-import { bumpEpoch, CacheKeys, invalidateTags, storeIfCurrent, withScripts, type ScriptedRedis, type StoreRequest } from './redis-scripts.ts';
+import {
+  bumpEpoch,
+  CacheKeys,
+  invalidateTags,
+  storeIfCurrent,
+  withScripts,
+  type ScriptedRedis,
+  type StoreRequest,
+} from './redis-scripts.ts';
 
 const MAX_PENDING_TAGS = 10_000;
 // Owed invalidations go out in scripts of this many tags: each is one blocking script run in Redis.
@@ -87,7 +95,14 @@ export class RedisLayer {
   }
 
   /** Stores unless the epoch moved or an invalidation of one of the tags happened since the read (seq, epoch). */
-  async store(key: string, payload: Buffer, tags: readonly string[], ttlMs: number, seq: number, epoch: string): Promise<'stored' | 'raced' | 'failed'> {
+  async store(
+    key: string,
+    payload: Buffer,
+    tags: readonly string[],
+    ttlMs: number,
+    seq: number,
+    epoch: string,
+  ): Promise<'stored' | 'raced' | 'failed'> {
     if (!this.health.healthy) return 'failed';
     if (epoch !== this.epoch) return 'raced';
     const request: StoreRequest = { key, payload, tags, ttlMs, seq, epoch };

@@ -134,7 +134,11 @@ export interface StoreRequest {
 }
 
 /** 'epoch-moved' when the epoch is no longer the read's; 'raced' when one of the tags was invalidated since. */
-export async function storeIfCurrent(client: ScriptedRedis, keys: CacheKeys, request: StoreRequest): Promise<'stored' | 'raced' | 'epoch-moved'> {
+export async function storeIfCurrent(
+  client: ScriptedRedis,
+  keys: CacheKeys,
+  request: StoreRequest,
+): Promise<'stored' | 'raced' | 'epoch-moved'> {
   const names = [keys.entry(request.key, request.epoch), keys.epoch];
   for (const tag of request.tags) names.push(keys.version(tag), keys.tagSet(tag));
   const outcome = await client.dgStore(names.length, ...names, request.payload, request.ttlMs, request.seq, request.epoch);
