@@ -20,7 +20,8 @@ import { counters, delta, scrape, type CacheCounters } from './lib/metrics.ts';
 import { KeyspaceWatch, pickEmptyDatabase, redisUrlWithDb } from './lib/redis-watch.ts';
 import { startInstance, type Instance } from './lib/server.ts';
 import { Cleanup, codeState, describeCode, envNumber, fmt, log, sleep, table, warn } from './lib/util.ts';
-import { graphql, PASSWORD, TICKET_LIST } from './lib/workload.ts';
+import { PASSWORD, TICKET_LIST } from './lib/operations.ts';
+import { graphql } from './lib/sessions.ts';
 import { CSRF_HEADER } from '../server/http/csrf.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -1,7 +1,7 @@
 // npm run bench:persisted — the issue: "bytes on the wire and throughput for hash-only GET vs
 // full-document POST for the client's operations, in one run".
 //
-// The client's operations are the read operations of the benchmark workload (bench/lib/workload.ts).
+// The client's operations are the read operations of the benchmark workload (bench/lib/operations.ts).
 // A manifest { "sha256:<hex>": "<document>" } of them and of the Login mutation is written at run time,
 // and two deskgraph instances share one database (memory response cache, NODE_ENV=production):
 //   require  PERSISTED_OPERATIONS=require: hashes only, what production runs (login goes by hash too)
@@ -23,7 +23,8 @@ import { counters, delta, scrape, type CacheCounters } from './lib/metrics.ts';
 import { exchange, serializeRequest, type RawRequest, type RawResponse } from './lib/raw-http.ts';
 import { startInstance, type Instance } from './lib/server.ts';
 import { Cleanup, codeState, describeCode, envNumber, fmt, log, sleep, table, warn } from './lib/util.ts';
-import { LOGIN, PASSWORD, READ_OPERATIONS, requestBody } from './lib/workload.ts';
+import { LOGIN, PASSWORD, READ_OPERATIONS } from './lib/operations.ts';
+import { requestBody } from './lib/workload.ts';
 import { CSRF_HEADER } from '../server/http/csrf.ts';
 
 /** Every GET a browser client sends carries it (server/http/csrf.ts); without it deskgraph answers 403. */

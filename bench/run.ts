@@ -29,7 +29,7 @@ import { startInstance, type Instance } from './lib/server.ts';
 import { resolveServices, type Services } from './lib/services.ts';
 import { barChart, COLORS, type Section } from './lib/svg.ts';
 import { Cleanup, envNumber, fmt, log, sleep, table, warn } from './lib/util.ts';
-import { LOGIN, PASSWORD } from './lib/workload.ts';
+import { LOGIN, PASSWORD } from './lib/operations.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const started = performance.now();

@@ -22,7 +22,7 @@ import { describeCommit, describeMachine, machineLine } from './lib/machine.ts';
 import { scrape, total } from './lib/metrics.ts';
 import { startInstance } from './lib/server.ts';
 import { Cleanup, envNumber, fmt, log, sleep, table, warn } from './lib/util.ts';
-import { prepareSessions } from './lib/workload.ts';
+import { prepareSessions } from './lib/sessions.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const seconds = envNumber('SOAK_SECONDS', 300, { min: 1, integer: true });

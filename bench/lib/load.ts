@@ -1,7 +1,7 @@
 // Runs autocannon against one or more URLs with a request picked from the mix for every request,
 // and checks every response (status and GraphQL errors).
 import autocannon, { type Result } from 'autocannon';
-import { sumStats, type Stats } from './workload.ts';
+import { sumStats, type Stats } from './response-stats.ts';
 
 export interface LoadResult {
   /** Completed requests per second over the run. */

@@ -9,7 +9,8 @@ import { counters, delta, scrapeAll, type CacheCounters } from './metrics.ts';
 import { KeyspaceWatch, redisUrlWithDb, type KeyspaceReport } from './redis-watch.ts';
 import { startInstances, type Instance } from './server.ts';
 import { fmt, log, sleep, warn, type Cleanup } from './util.ts';
-import { buildMix, prepareSessions } from './workload.ts';
+import { prepareSessions } from './sessions.ts';
+import { buildMix } from './workload.ts';
 
 export type CacheMode = 'off' | 'memory' | 'redis';
 
