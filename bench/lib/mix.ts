@@ -159,9 +159,8 @@ export async function runMixScenario(scenario: MixScenario, index: number, ctx: 
     await sleep(500);
     await Promise.all(instances.map((i) => i.stop()));
     if (watch) {
-      const removed = await watch.clear().catch(() => 0);
+      const removed = await watch.dispose();
       if (removed) log(`  removed the scenario's ${removed} Redis keys`);
-      await watch.close();
     }
     await database.drop();
   }
