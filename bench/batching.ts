@@ -10,7 +10,8 @@ import { createSeededDatabase } from './lib/database.ts';
 import { startInstance } from './lib/server.ts';
 import { resolveServices } from './lib/services.ts';
 import { Cleanup, codeState, describeCode, envNumber, fmt, log, sleep, table } from './lib/util.ts';
-import { ACCOUNTS, graphql, LOGIN, PASSWORD, READ_OPERATIONS } from './lib/workload.ts';
+import { ACCOUNTS, LOGIN, PASSWORD, READ_OPERATIONS } from './lib/operations.ts';
+import { graphql } from './lib/sessions.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const VIEW = ['Dashboard', 'OpenTickets', 'Tags', 'Viewer'] as const;

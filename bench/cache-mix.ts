@@ -3,7 +3,6 @@
 // 1 instance without cache / with the memory store / with Redis, and 2 instances without cache / with
 // Redis. See bench/README.md.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSeededDatabase } from './lib/database.ts';
@@ -11,7 +10,7 @@ import { LoadGenerator } from './lib/load-client.ts';
 import { reportMix, runMixScenario, type MixResult, type MixScenario } from './lib/mix.ts';
 import { pickEmptyDatabase } from './lib/redis-watch.ts';
 import { resolveServices } from './lib/services.ts';
-import { Cleanup, codeState, describeCode, envNumber, fmt, log, table, warn } from './lib/util.ts';
+import { Cleanup, codeState, describeCode, envNumber, exitWith, fmt, log, table, warn, writeResults } from './lib/util.ts';
 import { READ_SHARE } from './lib/workload.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -130,48 +129,38 @@ async function main(): Promise<number> {
 
   const totalErrors = results.reduce((a, r) => a + r.errors, 0);
   const noTtl = results.reduce((a, r) => a + (r.keyspace?.withoutTtl ?? 0), 0);
-  const outDir = path.join(root, 'bench/results');
-  mkdirSync(outDir, { recursive: true });
-  const outFile = path.join(outDir, 'cache-mix.json');
-  writeFileSync(
-    outFile,
-    JSON.stringify(
-      {
-        at: new Date().toISOString(),
-        code,
-        settings: { duration, warmup, connections, scale, services: services?.source ?? null },
-        scenarios: rows.map(({ r, rpsRatio, p99Ratio }) => ({
-          name: r.scenario.name,
-          instances: r.scenario.instances,
-          cache: r.scenario.cache,
-          baseline: r.scenario.baseline,
-          rps: r.load.rps,
-          rpsRatio,
-          p50Ms: r.load.p50,
-          p99Ms: r.load.p99,
-          p99Ratio,
-          meanLatencyMs: r.load.meanLatency,
-          requests: r.load.requests,
-          reads: r.load.reads,
-          writes: r.load.writes,
-          hitRate: r.hitRate,
-          sqlPerRequest: r.sqlPerRequest,
-          errors: r.errors,
-          errorDetail: {
-            badStatus: r.load.badStatus,
-            graphqlErrorsOrBadBodies: r.load.badBody,
-            connectionErrors: r.load.connectionErrors,
-            timeouts: r.load.timeouts,
-          },
-          operations: r.load.stats,
-          cacheCounters: r.cache,
-          redisKeys: r.keyspace,
-        })),
+  const outFile = writeResults(root, 'cache-mix.json', {
+    at: new Date().toISOString(),
+    code,
+    settings: { duration, warmup, connections, scale, services: services?.source ?? null },
+    scenarios: rows.map(({ r, rpsRatio, p99Ratio }) => ({
+      name: r.scenario.name,
+      instances: r.scenario.instances,
+      cache: r.scenario.cache,
+      baseline: r.scenario.baseline,
+      rps: r.load.rps,
+      rpsRatio,
+      p50Ms: r.load.p50,
+      p99Ms: r.load.p99,
+      p99Ratio,
+      meanLatencyMs: r.load.meanLatency,
+      requests: r.load.requests,
+      reads: r.load.reads,
+      writes: r.load.writes,
+      hitRate: r.hitRate,
+      sqlPerRequest: r.sqlPerRequest,
+      errors: r.errors,
+      errorDetail: {
+        badStatus: r.load.badStatus,
+        graphqlErrorsOrBadBodies: r.load.badBody,
+        connectionErrors: r.load.connectionErrors,
+        timeouts: r.load.timeouts,
       },
-      null,
-      2,
-    ) + '\n',
-  );
+      operations: r.load.stats,
+      cacheCounters: r.cache,
+      redisKeys: r.keyspace,
+    })),
+  });
   console.log(`\nresults written to ${path.relative(process.cwd(), outFile)}`);
   if (results.length < SCENARIOS.length && !process.env.BENCH_SCENARIOS) warn(`only ${results.length} of ${SCENARIOS.length} scenarios ran`);
   if (noTtl > 0) warn(`${noTtl} Redis keys have no TTL: the key space is not bounded by expiry`);
@@ -182,10 +171,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`\nbench:cache failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    process.exit(1);
-  },
-);
+exitWith(main, 'bench:cache');

@@ -13,7 +13,7 @@
 //
 //   SOAK_SECONDS (300)  SOAK_RATE (200 req/s)  SOAK_CONNECTIONS (50)  SOAK_WINDOW_SECONDS (60)
 //   SOAK_WARMUP_SECONDS (10)  SOAK_MAX_HEAP_GROWTH_MB (32)  SOAK_MAX_P99_RATIO (2)
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,8 +21,8 @@ import { failures, LoadGenerator, type LoadStats } from './lib/load-client.ts';
 import { describeCommit, describeMachine, machineLine } from './lib/machine.ts';
 import { scrape, total } from './lib/metrics.ts';
 import { startInstance } from './lib/server.ts';
-import { Cleanup, envNumber, fmt, log, sleep, table, warn } from './lib/util.ts';
-import { prepareSessions } from './lib/workload.ts';
+import { Cleanup, envNumber, exitWith, fmt, log, sleep, table, warn, writeResults } from './lib/util.ts';
+import { prepareSessions } from './lib/sessions.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const seconds = envNumber('SOAK_SECONDS', 300, { min: 1, integer: true });
@@ -205,28 +205,18 @@ async function main(): Promise<number> {
     );
     log(`heap used (lowest sample of the first / last window): start ${fmt(heapStartMb)} MB, end ${fmt(heapEndMb)} MB (${heapEndMb >= heapStartMb ? '+' : ''}${fmt(heapEndMb - heapStartMb)} MB); p99: first window ${first.p99} ms, last ${last.p99} ms (×${fmt(last.p99 / Math.max(1, first.p99), 2)}); ${requests} requests, ${errors} errors`);
 
-    const resultsDir = path.join(root, 'bench/results');
-    mkdirSync(resultsDir, { recursive: true });
-    const file = path.join(resultsDir, `soak-${runId}.json`);
-    writeFileSync(
-      file,
-      `${JSON.stringify(
-        {
-          kind: 'soak',
-          runId,
-          settings: { seconds, rate, connections, windowSeconds, warmupSeconds, maxHeapGrowthMb, maxP99Ratio, sampleEveryMs: SAMPLE_EVERY_MS },
-          database: databaseUrl ? 'postgres' : 'embedded',
-          cache: redisUrl ? 'redis' : 'memory',
-          machine,
-          commit: describeCommit(root),
-          summary: { requests, errors, warmupErrors, heapAfterWarmupMb, heapStartMb, heapEndMb, p99First: first.p99, p99Last: last.p99, passed: verdicts.length === 0, verdicts },
-          windows,
-          memorySamples,
-        },
-        null,
-        2,
-      )}\n`,
-    );
+    const file = writeResults(root, `soak-${runId}.json`, {
+      kind: 'soak',
+      runId,
+      settings: { seconds, rate, connections, windowSeconds, warmupSeconds, maxHeapGrowthMb, maxP99Ratio, sampleEveryMs: SAMPLE_EVERY_MS },
+      database: databaseUrl ? 'postgres' : 'embedded',
+      cache: redisUrl ? 'redis' : 'memory',
+      machine,
+      commit: describeCommit(root),
+      summary: { requests, errors, warmupErrors, heapAfterWarmupMb, heapStartMb, heapEndMb, p99First: first.p99, p99Last: last.p99, passed: verdicts.length === 0, verdicts },
+      windows,
+      memorySamples,
+    });
     log(`wrote ${path.relative(root, file)}`);
     if (verdicts.length) {
       for (const verdict of verdicts) warn(`FAIL: ${verdict}`);
@@ -239,10 +229,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    process.exit(1);
-  },
-);
+exitWith(main, null);

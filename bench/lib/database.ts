@@ -18,6 +18,17 @@ export interface BenchDatabases {
   copy(suffix: string): Promise<{ url: string; drop(): Promise<void> }>;
 }
 
+/** deskgraph's environment for a seeded copy on a PostgreSQL server: nothing to migrate or seed at start. */
+export async function seededDatabaseEnv(serverUrl: string, scale: number, cleanup: Cleanup): Promise<Record<string, string | undefined>> {
+  const databases = await createSeededDatabase(serverUrl, scale, cleanup);
+  return { DATABASE_URL: databases.templateUrl, AUTO_MIGRATE: 'false', SEED_IF_EMPTY: 'false' };
+}
+
+/** deskgraph's environment for the embedded PGlite in `dir`: the first instance migrates and seeds it. */
+export function pgliteEnv(dir: string, scale: number): Record<string, string | undefined> {
+  return { DATA_DIR: dir, SEED_SCALE: String(scale), AUTO_MIGRATE: undefined, SEED_IF_EMPTY: undefined, DATABASE_URL: undefined };
+}
+
 // The migration engine is a WebAssembly module with process-wide state: databases seeded in parallel
 // (npm run bench seeds every scale at once) take turns to migrate, then seed side by side.
 let migrating: Promise<unknown> = Promise.resolve();

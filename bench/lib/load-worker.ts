@@ -9,7 +9,9 @@
 //   mix    the 90/10 read/write workload of bench/lib/workload.ts, built here from the sessions the
 //          orchestrator signed in; every response is checked by recordResponse (status, no `errors`, data).
 import autocannon, { type Result } from 'autocannon';
-import { buildMix, pickEntry, recordResponse, sumStats, type Session, type Stats } from './workload.ts';
+import { recordResponse, sumStats, type Stats } from './response-stats.ts';
+import type { Session } from './sessions.ts';
+import { buildMix, pickEntry } from './workload.ts';
 
 export interface FixedRequest {
   method: 'GET' | 'POST';

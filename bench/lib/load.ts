@@ -1,7 +1,7 @@
 // Runs autocannon against one or more URLs with a request picked from the mix for every request,
 // and checks every response (status and GraphQL errors).
 import autocannon, { type Result } from 'autocannon';
-import { sumStats, type Stats } from './workload.ts';
+import { sumStats, type Stats } from './response-stats.ts';
 
 export interface LoadResult {
   /** Completed requests per second over the run. */
@@ -42,6 +42,33 @@ export function summarize(result: Result, stats: Stats): LoadResult {
   };
 }
 
+/**
+ * Totals over slices taken in turn: req/s over the summed time, the median p50 and the worst p99 (a
+ * slice's p50 is not additive, and the worst tail is the one that matters).
+ */
+export function combineSlices(parts: (LoadResult & { mismatches: number })[]): LoadResult & { mismatches: number } {
+  if (parts.length === 1) return parts[0]!;
+  const sum = (f: (p: LoadResult & { mismatches: number }) => number) => parts.reduce((a, p) => a + f(p), 0);
+  const p50s = parts.map((p) => p.p50).sort((a, b) => a - b);
+  const requests = sum((p) => p.requests);
+  const durationS = sum((p) => p.durationS);
+  return {
+    rps: requests / durationS,
+    p50: p50s[Math.floor(p50s.length / 2)]!,
+    p99: Math.max(...parts.map((p) => p.p99)),
+    meanLatency: sum((p) => p.meanLatency * p.requests) / Math.max(1, requests),
+    requests,
+    durationS,
+    connectionErrors: sum((p) => p.connectionErrors),
+    timeouts: sum((p) => p.timeouts),
+    non2xx: sum((p) => p.non2xx),
+    stats: {},
+    graphqlErrors: sum((p) => p.graphqlErrors),
+    reads: sum((p) => p.reads),
+    writes: sum((p) => p.writes),
+    mismatches: sum((p) => p.mismatches),
+  };
+}
 
 /** One fixed request, checked against the bytes expected (for the fast-path comparison). */
 export async function runFixed(

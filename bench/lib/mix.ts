@@ -9,7 +9,8 @@ import { counters, delta, scrapeAll, type CacheCounters } from './metrics.ts';
 import { KeyspaceWatch, redisUrlWithDb, type KeyspaceReport } from './redis-watch.ts';
 import { startInstances, type Instance } from './server.ts';
 import { fmt, log, sleep, warn, type Cleanup } from './util.ts';
-import { buildMix, prepareSessions } from './workload.ts';
+import { prepareSessions } from './sessions.ts';
+import { buildMix } from './workload.ts';
 
 export type CacheMode = 'off' | 'memory' | 'redis';
 
@@ -158,9 +159,8 @@ export async function runMixScenario(scenario: MixScenario, index: number, ctx: 
     await sleep(500);
     await Promise.all(instances.map((i) => i.stop()));
     if (watch) {
-      const removed = await watch.clear().catch(() => 0);
+      const removed = await watch.dispose();
       if (removed) log(`  removed the scenario's ${removed} Redis keys`);
-      await watch.close();
     }
     await database.drop();
   }

@@ -2,7 +2,7 @@
 // persisted GETs by hash, and the checks a response must pass before its bytes become the expected
 // body of a load run.
 import { createHash } from 'node:crypto';
-import { LOGIN } from './workload.ts';
+import { LOGIN } from './operations.ts';
 
 export interface BenchQuery {
   /** Key in tables and results. */

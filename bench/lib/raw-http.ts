@@ -3,6 +3,7 @@
 // counted as it comes off the socket (status line, headers, body with its chunk framing if any).
 import { connect } from 'node:net';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import type { FixedRequest } from './load-worker.ts';
 
 export interface RawRequest {
   method: 'GET' | 'POST';
@@ -27,6 +28,26 @@ export interface RawResponse {
   body: Buffer;
   /** The body decoded (br, gzip) when content-encoding says so. */
   decoded: Buffer;
+}
+
+/** A load-generator request as sent on a raw socket, where the Host header is ours to write. */
+export function toRawRequest(port: number, request: FixedRequest): RawRequest {
+  return {
+    method: request.method,
+    target: request.path,
+    headers: [['host', `127.0.0.1:${port}`] as [string, string], ...Object.entries(request.headers)],
+    ...(request.body !== undefined ? { body: request.body } : {}),
+  };
+}
+
+/** A raw request for autocannon, which writes Host, Connection and Content-Length itself. */
+export function toFixedRequest(request: RawRequest): FixedRequest {
+  return {
+    method: request.method,
+    path: request.target,
+    headers: Object.fromEntries(request.headers.filter(([name]) => name !== 'host')),
+    ...(request.body !== undefined ? { body: request.body } : {}),
+  };
 }
 
 /** The exact bytes of a request. */

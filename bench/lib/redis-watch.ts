@@ -143,4 +143,11 @@ export class KeyspaceWatch {
     if (this.timer) clearInterval(this.timer);
     this.redis.disconnect();
   }
+
+  /** clear() then close(), for a cleanup step: a failed clear must not keep the connection open. */
+  async dispose(): Promise<number> {
+    const removed = await this.clear().catch(() => 0);
+    await this.close();
+    return removed;
+  }
 }

@@ -1,6 +1,8 @@
 // Small helpers shared by the benchmark scripts: progress lines, sleeping, free ports, env knobs.
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import path from 'node:path';
 
 const started = performance.now();
 
@@ -15,6 +17,18 @@ export function warn(message: string): void {
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Tries `attempt` up to `times` times, pausing between failures: a response cache fills asynchronously,
+ * so the request after a miss is not always the hit yet. True once an attempt succeeded.
+ */
+export async function retryUntil(attempt: () => Promise<boolean>, times = 50, pauseMs = 20): Promise<boolean> {
+  for (let i = 0; i < times; i++) {
+    if (await attempt()) return true;
+    await sleep(pauseMs);
+  }
+  return false;
+}
 
 /** A port nobody listens on right now (the OS picks it). */
 export async function freePort(host = '127.0.0.1'): Promise<number> {
@@ -106,4 +120,28 @@ export function codeState(root: string): { head: string | null; uncommitted: str
 export function describeCode(state: ReturnType<typeof codeState>): string {
   if (!state.head) return 'code: not a git checkout';
   return `code: ${state.head}${state.uncommitted.length ? ` + uncommitted changes in ${state.uncommitted.join(', ')}` : ' (clean server/, schema/, prisma/)'}`;
+}
+
+/** Writes `data` as indented JSON to bench/results/<file> (ignored by git) and returns the path. */
+export function writeResults(root: string, file: string, data: unknown): string {
+  const outDir = path.join(root, 'bench/results');
+  mkdirSync(outDir, { recursive: true });
+  const outFile = path.join(outDir, file);
+  writeFileSync(outFile, JSON.stringify(data, null, 2) + '\n');
+  return outFile;
+}
+
+/**
+ * Runs a script's main and exits with its code. Exiting explicitly matters: a Redis client or a timer
+ * left by a failed step would otherwise keep the process alive after the cleanup.
+ */
+export function exitWith(main: () => Promise<number>, failedPrefix: string | null): void {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      console.error(failedPrefix ? `\n${failedPrefix} failed: ${text}` : text);
+      process.exit(1);
+    },
+  );
 }
