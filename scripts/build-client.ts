@@ -137,14 +137,14 @@ async function build(paths: ReturnType<typeof clientPaths>, hash: string, logLev
 
 /**
  * Vite runs in a child process because the build depends on NODE_ENV (React's production or
- * development build, JSX runtime) and must not inherit the caller's: vitest runs with NODE_ENV=test,
- * and a development bundle stamped with the same hash would then be served by npm start.
+ * development build, JSX runtime) and must not use the caller's: vitest runs with NODE_ENV=test, and a
+ * development bundle stamped with the same hash would then be served by npm start. The child's entry
+ * point (main, --vite-build) sets it before Vite loads.
  */
 function viteBuildInChild(configFile: string, outDir: string, logLevel: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', THIS_SCRIPT, '--vite-build', configFile, outDir, logLevel], {
       cwd: ROOT,
-      env: { ...process.env, NODE_ENV: 'production' },
       stdio: ['ignore', 'inherit', 'pipe'],
     });
     let stderr = '';
@@ -301,7 +301,10 @@ function describe(error: unknown): string {
 }
 
 async function main(args: string[]): Promise<void> {
-  if (args[0] === '--vite-build') return viteBuild(args[1]!, args[2]!, args[3] ?? 'warn');
+  if (args[0] === '--vite-build') {
+    process.env.NODE_ENV = 'production';
+    return viteBuild(args[1]!, args[2]!, args[3] ?? 'warn');
+  }
   const ifStale = args.includes('--if-stale');
   if (ifStale && !(await servesBuiltClient())) return;
   try {
