@@ -5,7 +5,8 @@ import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { clientPaths, clientSourceHash, ensureClientBuilt, precompress, withLock } from './build-client.ts';
+import { clientPaths, clientSourceHash, ensureClientBuilt, precompress } from './build-client.ts';
+import { withLock } from './client-build-lock.ts';
 
 let root: string;
 

@@ -5,17 +5,17 @@
 //
 // Several processes may ask at once (the global setups of several vitest projects), so a build holds
 // a lock directory, and one that waited re-checks the stamp before building again. The build goes to
-// a staging directory and replaces client/dist in one rename, with its stamp already inside: a
+// a staging directory and replaces client/dist by renames, with its stamp already inside: a
 // client/dist with a .build-hash is always complete, and a failed build leaves the last good one.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { cp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
+import { withLock } from './client-build-lock.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const THIS_SCRIPT = fileURLToPath(import.meta.url);
@@ -101,19 +101,13 @@ export async function ensureClientBuilt(options: ClientBuildOptions = {}): Promi
   const paths = clientPaths(root);
   if (ifStale) {
     const hash = await clientSourceHash(root);
-    if (readBuildHash(root) === hash) {
-      log('web client up to date');
-      return { built: false, hash };
-    }
+    if (readBuildHash(root) === hash) return upToDate(hash, log);
   }
   return withLock(paths.lock, lockStaleMs, log, async () => {
     // Whoever held the lock before us may just have built these very sources.
     const hash = await clientSourceHash(root);
     const previous = readBuildHash(root);
-    if (ifStale && previous === hash) {
-      log('web client up to date');
-      return { built: false, hash };
-    }
+    if (ifStale && previous === hash) return upToDate(hash, log);
     const reason = !ifStale ? '' : previous === null ? ' (no build yet)' : ' (sources changed)';
     log(`building the web client${reason}…`);
     const started = Date.now();
@@ -121,6 +115,11 @@ export async function ensureClientBuilt(options: ClientBuildOptions = {}): Promi
     log(`web client built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return { built: true, hash };
   });
+}
+
+function upToDate(hash: string, log: (line: string) => void): ClientBuildResult {
+  log('web client up to date');
+  return { built: false, hash };
 }
 
 async function build(paths: ReturnType<typeof clientPaths>, hash: string, logLevel: ClientBuildOptions['viteLogLevel']): Promise<void> {
@@ -137,14 +136,14 @@ async function build(paths: ReturnType<typeof clientPaths>, hash: string, logLev
 
 /**
  * Vite runs in a child process because the build depends on NODE_ENV (React's production or
- * development build, JSX runtime) and must not inherit the caller's: vitest runs with NODE_ENV=test,
- * and a development bundle stamped with the same hash would then be served by npm start.
+ * development build, JSX runtime) and must not use the caller's: vitest runs with NODE_ENV=test, and a
+ * development bundle stamped with the same hash would then be served by npm start. The child's entry
+ * point (main, --vite-build) sets it before Vite loads.
  */
 function viteBuildInChild(configFile: string, outDir: string, logLevel: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', THIS_SCRIPT, '--vite-build', configFile, outDir, logLevel], {
       cwd: ROOT,
-      env: { ...process.env, NODE_ENV: 'production' },
       stdio: ['ignore', 'inherit', 'pipe'],
     });
     let stderr = '';
@@ -152,7 +151,7 @@ function viteBuildInChild(configFile: string, outDir: string, logLevel: string):
     child.once('error', reject);
     child.once('close', (code, signal) => {
       if (code === 0) {
-        process.stderr.write(stderr); // vite's warnings
+        process.stderr.write(stderr); // held back for a failure's message; on success, Vite's warnings
         resolve();
       } else {
         const why = stderr.trim() || `vite exited with ${signal ?? code}`;
@@ -223,75 +222,6 @@ async function move(from: string, to: string): Promise<void> {
   }
 }
 
-/**
- * Runs fn holding a lock directory (mkdir is atomic). The holder touches it while it works; a lock
- * whose holder is gone (its pid is not running on this host) or that was not touched for staleMs is
- * taken over. fn learns whether it had to wait.
- */
-export async function withLock<T>(lock: string, staleMs: number, log: (line: string) => void, fn: (waited: boolean) => Promise<T>): Promise<T> {
-  mkdirSync(path.dirname(lock), { recursive: true });
-  let waited = false;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    if (lockIsStale(lock, staleMs)) {
-      // Move it aside first: of several waiters that judged it stale, only one rename succeeds.
-      const aside = `${lock}.stale-${process.pid}-${Date.now()}`;
-      try {
-        await rename(lock, aside);
-        rmSync(aside, { recursive: true, force: true });
-      } catch {}
-      continue;
-    }
-    if (!waited) log('waiting for another build of the web client…');
-    waited = true;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  writeFileSync(path.join(lock, 'owner'), JSON.stringify({ pid: process.pid, host: hostname() }));
-  const heartbeat = setInterval(() => {
-    const now = new Date();
-    try {
-      utimesSync(lock, now, now);
-    } catch {}
-  }, Math.max(50, Math.floor(staleMs / 4)));
-  heartbeat.unref();
-  try {
-    return await fn(waited);
-  } finally {
-    clearInterval(heartbeat);
-    rmSync(lock, { recursive: true, force: true });
-  }
-}
-
-function lockIsStale(lock: string, staleMs: number): boolean {
-  let mtimeMs: number;
-  try {
-    mtimeMs = statSync(lock).mtimeMs;
-  } catch {
-    return false; // gone already: the next mkdir will tell
-  }
-  try {
-    const owner = JSON.parse(readFileSync(path.join(lock, 'owner'), 'utf8')) as { pid: number; host: string };
-    if (owner.host === hostname() && !isRunning(owner.pid)) return true;
-  } catch {
-    // No owner yet: it was created a moment ago, or its holder died before writing one; the age decides.
-  }
-  return Date.now() - mtimeMs > staleMs;
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   // Rolldown reports several problems at once in `errors`; their messages carry file and position.
@@ -301,7 +231,10 @@ function describe(error: unknown): string {
 }
 
 async function main(args: string[]): Promise<void> {
-  if (args[0] === '--vite-build') return viteBuild(args[1]!, args[2]!, args[3] ?? 'warn');
+  if (args[0] === '--vite-build') {
+    process.env.NODE_ENV = 'production';
+    return viteBuild(args[1]!, args[2]!, args[3] ?? 'warn');
+  }
   const ifStale = args.includes('--if-stale');
   if (ifStale && !(await servesBuiltClient())) return;
   try {

@@ -1,9 +1,10 @@
 // The shell: who is signed in, the urql client for them, the navigation and the lazily loaded views.
 // Everything a view needs beyond this arrives with the view's own chunk.
-import { createContext, lazy, Suspense, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
+import { lazy, Suspense, useCallback, useMemo, useState, type ReactNode } from 'react';
 import { Provider, useQuery } from 'urql';
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
 import { forgetSession, isStaff, loadSession, saveSession, type Session } from './session.ts';
+import { SessionContext, useSession, type SessionApi } from './session-context.ts';
 import { createUrqlClient } from './urql/client.ts';
 import { NoticeProvider } from './ui/notices.tsx';
 import { OfflineBanner } from './ui/offline-banner.tsx';
@@ -18,15 +19,6 @@ const Performance = lazy(() => import('./views/performance/performance.tsx'));
 const SignOutMutation = graphql(`
   mutation SignOut { logout }
 `);
-
-interface SessionApi {
-  session: Session | null;
-  signIn(session: Session): void;
-  signOut(): Promise<void>;
-}
-
-const SessionContext = createContext<SessionApi>({ session: null, signIn() {}, async signOut() {} });
-export const useSession = () => useContext(SessionContext);
 
 export function App() {
   const [session, setSession] = useState(loadSession);

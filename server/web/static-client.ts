@@ -8,7 +8,7 @@ import path from 'node:path';
 import sirv, { type RequestHandler } from 'sirv';
 import { contentCoding } from '../protocol/negotiation.ts';
 import { sendError } from '../protocol/send-json.ts';
-import type { WebClient } from './web-client.ts';
+import type { WebClient } from './web-client-interface.ts';
 
 /** What the built index.html may load: only our own origin (the build emits no inline script or style). */
 export const CONTENT_SECURITY_POLICY =

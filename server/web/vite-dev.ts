@@ -4,7 +4,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { createServer } from 'vite';
 import { sendError } from '../protocol/send-json.ts';
-import type { WebClient } from './web-client.ts';
+import type { WebClient } from './web-client-interface.ts';
 
 const CONFIG_FILE = fileURLToPath(new URL('../../client/vite.config.ts', import.meta.url));
 

@@ -1,17 +1,10 @@
 // Everything that is not the API (/graphql, /health, /ready, /metrics, /vitals) is the web client:
 // the built files (WEB_CLIENT=dist, npm start), Vite's dev server with HMR (WEB_CLIENT=vite, npm run
 // dev), or nothing (off).
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import type { WebConfig } from '../platform/config.ts';
 import { createStaticClient } from './static-client.ts';
-
-export interface WebClient {
-  /** Settles when the client can be served; rejects with what stopped it (listen() waits for it). */
-  ready: Promise<void>;
-  /** Resolves when the response is finished. */
-  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
-  close(): Promise<void>;
-}
+import type { WebClient } from './web-client-interface.ts';
 
 /** null when WEB_CLIENT=off. `server` carries Vite's HMR websocket in vite mode. */
 export function createWebClient(config: WebConfig, server: Server): WebClient | null {

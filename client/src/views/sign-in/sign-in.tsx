@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation } from 'urql';
 import { useLocation } from 'wouter';
-import { useSession } from '../../app.tsx';
+import { useSession } from '../../session-context.ts';
 import { graphql } from '../../gql/index.ts';
 import { errorText } from '../../ui/notices.tsx';
 

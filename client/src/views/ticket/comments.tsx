@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation } from 'urql';
-import { useSession } from '../../app.tsx';
+import { useSession } from '../../session-context.ts';
 import { graphql } from '../../gql/index.ts';
 import type { CommentItemFragment } from '../../gql/graphql.ts';
 import { shortDate } from '../../labels.ts';

@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { useQuery } from 'urql';
 import { Link } from 'wouter';
-import { useSession } from '../../app.tsx';
+import { useSession } from '../../session-context.ts';
 import { graphql } from '../../gql/index.ts';
 import { label, shortDate } from '../../labels.ts';
 import { isStaff } from '../../session.ts';

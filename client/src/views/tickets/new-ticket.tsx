@@ -6,7 +6,7 @@ import type { TicketPriority } from '../../gql/graphql.ts';
 import { label, PRIORITIES } from '../../labels.ts';
 import { errorText, useNotify } from '../../ui/notices.tsx';
 import { ticketPath } from './ticket-list.tsx';
-import { useSession } from '../../app.tsx';
+import { useSession } from '../../session-context.ts';
 import { isStaff } from '../../session.ts';
 
 const CreateTicketMutation = graphql(`

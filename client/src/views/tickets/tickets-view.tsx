@@ -1,7 +1,7 @@
 // /tickets and /tickets/:id: the list, and beside it the open ticket, so a change made in one shows in
 // the other at once (both read the same normalized ticket).
 import { lazy, Suspense, useCallback, useMemo, useState } from 'react';
-import { useSession } from '../../app.tsx';
+import { useSession } from '../../session-context.ts';
 import { isStaff } from '../../session.ts';
 import { BulkBar } from './bulk-bar.tsx';
 import { DEFAULT_FILTERS, Filters, toVariables, type ListFilters } from './filters.tsx';
