@@ -11,7 +11,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContextOptions, LaunchOptions } from 'playwright-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import type { CacheConfig, Config } from '../../server/platform/config.ts';
+import type { CacheConfig } from '../../server/cache/cache-config.ts';
+import type { Config } from '../../server/platform/config.ts';
 import { startTestServer, type TestServer } from '../harness.ts';
 import { launchBrowser, openPage, safeFileName, screenshot, type PageSession } from './browser.ts';
 
