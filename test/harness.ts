@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
 import type { CacheConfig } from '../server/cache/cache-config.ts';
+import type { PersistedConfig } from '../server/persisted/persisted-config.ts';
 import { loadConfig, type Config } from '../server/platform/config.ts';
 import type { AuthConfig } from '../server/rate-limits/auth-config.ts';
 import { createApp, loadPersistedDocuments } from '../server/app.ts';
@@ -94,6 +95,11 @@ export function testCacheConfig(database: Config['database'], overrides: Partial
     keyPrefix: `test-${process.pid}-${Math.random().toString(36).slice(2, 10)}`,
     ...overrides,
   };
+}
+
+/** Production's persisted operations: only the shipped web client's documents run, sent by hash. */
+export function productionPersisted(): PersistedConfig {
+  return loadConfig({ NODE_ENV: 'production' }, ROOT).persisted;
 }
 
 export async function startTestServer(
