@@ -2,7 +2,6 @@
 // and view reads what the server itself would answer, without asking it again. The client is built from
 // the same modules the browser runs (client/src/urql), sends hashes from the client's manifest, and the
 // server runs only those (PERSISTED_OPERATIONS=require).
-import path from 'node:path';
 import { Client, type AnyVariables, type TypedDocumentNode } from '@urql/core';
 import { cacheExchange } from '@urql/exchange-graphcache';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -20,9 +19,8 @@ import {
   type TicketListQueryVariables,
 } from '../client/src/gql/graphql.ts';
 import { DEMO_PASSWORD } from '../prisma/seed.ts';
-import { startTestServer, type TestServer } from './harness.ts';
+import { productionPersisted, startTestServer, type TestServer } from './harness.ts';
 
-const manifest = path.resolve(import.meta.dirname, '../client/src/gql/persisted-documents.json');
 const OPEN = ['OPEN', 'IN_PROGRESS', 'PENDING'] as const;
 
 let server: TestServer;
@@ -30,7 +28,7 @@ let token: string | undefined;
 let requests: string[] = [];
 
 beforeAll(async () => {
-  server = await startTestServer({ config: { persisted: { mode: 'require', manifest, apq: false, apqMaxDocuments: 0, apqMaxDocumentBytes: 0 } } });
+  server = await startTestServer({ config: { persisted: productionPersisted() } });
   // Signing in is one of the client's persisted operations too.
   const signIn = await mutate(webClient(), SignInDocument, { email: 'agent@acme.test', password: DEMO_PASSWORD });
   token = signIn.login.token;

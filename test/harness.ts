@@ -5,14 +5,17 @@ import { print } from 'graphql';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
-import type { AuthConfig, CacheConfig, Config } from '../server/platform/config.ts';
+import type { CacheConfig } from '../server/cache/cache-config.ts';
+import type { PersistedConfig } from '../server/persisted/persisted-config.ts';
+import { loadConfig, type Config } from '../server/platform/config.ts';
+import type { AuthConfig } from '../server/rate-limits/auth-config.ts';
 import { createApp, loadPersistedDocuments } from '../server/app.ts';
-import { DEFAULT_LIMITS } from '../server/document-limits/limits-config.ts';
 import { openDatabase, type Database } from '../server/platform/database.ts';
 import { createLogger } from '../server/platform/logger.ts';
 import type { LoaderOptions } from '../schema/loaders.ts';
 import { DEMO_PASSWORD } from '../prisma/seed.ts';
-import { copyTemplate } from './template-db.ts';
+import { TEST_SERVER_ENV } from './server-env.ts';
+import { copyTemplate, TEST_SEED_SCALE } from './template-db.ts';
 
 export interface GraphQLResponse<T = Record<string, any>> {
   status: number;
@@ -36,29 +39,37 @@ export interface TestServer {
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-export function testConfig(overrides: Partial<Config> = {}): Config {
+/** The harness's servers: in this process, on a free port, quiet unless TEST_LOG_LEVEL says otherwise. */
+const HARNESS_ENV = {
+  ...TEST_SERVER_ENV,
+  PORT: '0',
+  LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+  SEED_SCALE: String(TEST_SEED_SCALE),
+  // Above production's 250 ms: the test Redis is shared by test files running in parallel, and a command
+  // that times out answers from the database, which a cache assertion would see.
+  CACHE_REDIS_TIMEOUT_MS: '1000',
+  // API only unless a test serves the client (the global setup builds client/dist for those).
+  WEB_CLIENT: 'off',
+};
+
+/** The production defaults (loadConfig) with the test values above, and a fresh object every call. */
+function harnessDefaults(): Config {
+  const config = loadConfig(HARNESS_ENV, ROOT);
   return {
-    port: 0,
-    host: '127.0.0.1',
-    nodeEnv: 'test',
-    logLevel: (process.env.TEST_LOG_LEVEL as Config['logLevel'] | undefined) ?? 'silent',
+    ...config,
+    // An environment cannot say "in memory"; startTestServer puts the template's copy here.
     database: { kind: 'embedded', dataDir: null },
-    autoMigrate: false,
-    seedIfEmpty: false,
-    seedScale: 0.05,
-    maxPageSize: 100,
-    limits: { ...DEFAULT_LIMITS },
-    maxRequestBytes: 1024 * 1024,
-    batchLimit: 0,
-    exposeStatementCount: true,
-    tokenTtlHours: 24,
-    shutdownTimeoutMs: 10_000,
-    jit: true,
-    graphiql: true,
-    cache: testCacheConfig(overrides.database ?? { kind: 'embedded', dataDir: null }),
-    persisted: { mode: 'allow', manifest: null, apq: false, apqMaxDocuments: 100, apqMaxDocumentBytes: 32 * 1024 },
-    // API only unless a test serves the client (the global setup builds client/dist for those).
-    web: { mode: 'off', dir: path.join(ROOT, 'client', 'dist') },
+    // Tests send documents as text; loadConfig would trust the shipped client's manifest, and the
+    // tests that need a manifest name their own.
+    persisted: { ...config.persisted, manifest: null },
+  };
+}
+
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  const defaults = harnessDefaults();
+  return {
+    ...defaults,
+    cache: testCacheConfig(overrides.database ?? defaults.database),
     auth: testAuthConfig(),
     ...overrides,
   };
@@ -69,16 +80,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
  * more than a production budget with one token (test/rate-limit.test.ts turns it on).
  */
 export function testAuthConfig(overrides: Partial<AuthConfig> = {}): AuthConfig {
-  return {
-    tokenRequestsPerMinute: 0,
-    loginPerEmailAndIp: 10,
-    loginPerIp: 100,
-    loginWindowSeconds: 900,
-    trustProxyHops: 0,
-    csrfPrevention: true,
-    corsOrigins: ['*'],
-    ...overrides,
-  };
+  return { ...harnessDefaults().auth, ...overrides };
 }
 
 /**
@@ -87,21 +89,17 @@ export function testAuthConfig(overrides: Partial<AuthConfig> = {}): AuthConfig 
  * files running in parallel on one Redis never see each other's entries.
  */
 export function testCacheConfig(database: Config['database'], overrides: Partial<CacheConfig> = {}): CacheConfig {
-  const redisUrl = database.kind === 'postgres' ? (process.env.TEST_REDIS_URL ?? null) : null;
   return {
-    enabled: true,
-    redisUrl,
+    ...harnessDefaults().cache,
+    redisUrl: database.kind === 'postgres' ? (process.env.TEST_REDIS_URL ?? null) : null,
     keyPrefix: `test-${process.pid}-${Math.random().toString(36).slice(2, 10)}`,
-    redisTimeoutMs: 1000,
-    l1MaxEntries: 10_000,
-    l1MaxBytes: 64 * 1024 * 1024,
-    defaultTtlSeconds: 300,
-    fastPath: true,
-    metadata: true,
-    warm: false,
-    warmTop: 20,
     ...overrides,
   };
+}
+
+/** Production's persisted operations: only the shipped web client's documents run, sent by hash. */
+export function productionPersisted(): PersistedConfig {
+  return loadConfig({ NODE_ENV: 'production' }, ROOT).persisted;
 }
 
 export async function startTestServer(

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { DEMO_PASSWORD } from '../prisma/seed.ts';
+import { TEST_SERVER_ENV } from './server-env.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -207,20 +208,13 @@ export async function startServer(options: ServerProcessOptions): Promise<Server
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '/tmp',
+    ...TEST_SERVER_ENV,
     PORT: String(port),
-    HOST: '127.0.0.1',
     DATABASE_URL: options.databaseUrl,
     REDIS_URL: options.redisUrl,
     CACHE_KEY_PREFIX: options.keyPrefix,
     LOG_LEVEL: 'warn',
-    NODE_ENV: 'test',
-    AUTO_MIGRATE: 'false',
-    SEED_IF_EMPTY: 'false',
-    CACHE_METADATA: 'true',
-    EXPOSE_SQL_STATEMENT_COUNT: 'true',
     CACHE_REDIS_TIMEOUT_MS: '200',
-    // Streams of requests with one token would pass a production budget; test/rate-limit.test.ts covers it.
-    RATE_LIMIT_TOKEN_PER_MINUTE: '0',
     ...options.env,
   };
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });

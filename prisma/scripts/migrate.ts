@@ -7,7 +7,8 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
-import { loadConfig, type DatabaseConfig } from '../../server/platform/config.ts';
+import { loadConfig } from '../../server/platform/config.ts';
+import type { DatabaseConfig } from '../../server/platform/platform-config.ts';
 import { applyMigrations, defaultMigrationsDir, MigrationError } from '../migrations.ts';
 
 interface Target {

@@ -2,7 +2,7 @@
 // cache that invalidations also reach, what is known of each document, optional warming, and the
 // cache-hit stage's options. Null parts when RESPONSE_CACHE=false.
 import { ViewerCache } from '../auth/viewer-cache.ts';
-import type { CacheConfig } from '../platform/config.ts';
+import type { CacheConfig } from './cache-config.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { Metrics } from '../platform/metrics.ts';
 import { DocumentFactsRegistry } from './document-facts.ts';

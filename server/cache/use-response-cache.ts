@@ -7,7 +7,7 @@ import type { ExecutionResult, GraphQLSchema } from 'graphql';
 import { isObjectType } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { CacheHooks, Context } from '../../schema/context.ts';
-import type { CacheConfig } from '../platform/config.ts';
+import type { CacheConfig } from './cache-config.ts';
 import type { Metrics } from '../platform/metrics.ts';
 import { documentHash, responseKey, visibilityScope } from './cache-key.ts';
 import { analyzeDocument, type DocumentFacts, type DocumentFactsRegistry } from './document-facts.ts';

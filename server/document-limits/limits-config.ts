@@ -1,4 +1,8 @@
-// The limits a document must stay within; read from the environment by server/platform/config.ts.
+// The limits a document must stay within (README: "Limits"), and the variables that set them.
+import { z } from 'zod';
+import { int } from '../platform/env-schema.ts';
+import type { NodeEnv } from '../platform/platform-config.ts';
+
 export interface LimitsConfig {
   /** Lexical tokens in the document; parsing stops at the limit, so a huge document never becomes a huge AST. */
   maxTokens: number;
@@ -29,3 +33,26 @@ export const DEFAULT_LIMITS: LimitsConfig = {
   maxDirectives: 20,
   introspection: 'on',
 };
+
+export const limitsEnv = z.object({
+  MAX_TOKENS: int('MAX_TOKENS', 10, 1_000_000).default(DEFAULT_LIMITS.maxTokens),
+  MAX_QUERY_DEPTH: int('MAX_QUERY_DEPTH', 1, 1000).default(DEFAULT_LIMITS.maxDepth),
+  MAX_QUERY_COST: int('MAX_QUERY_COST', 1, 1_000_000_000).default(DEFAULT_LIMITS.maxCost),
+  MAX_ALIASES: int('MAX_ALIASES', 0, 100_000).default(DEFAULT_LIMITS.maxAliases),
+  MAX_FIELD_DUPLICATES: int('MAX_FIELD_DUPLICATES', 1, 100_000).default(DEFAULT_LIMITS.maxFieldDuplicates),
+  MAX_DIRECTIVES: int('MAX_DIRECTIVES', 0, 100_000).default(DEFAULT_LIMITS.maxDirectives),
+  INTROSPECTION: z.enum(['on', 'off', 'auth'], { error: () => 'INTROSPECTION must be on, off or auth' }).optional(),
+});
+
+export function limitsConfig(e: z.output<typeof limitsEnv>, nodeEnv: NodeEnv): LimitsConfig {
+  return {
+    maxTokens: e.MAX_TOKENS,
+    maxDepth: e.MAX_QUERY_DEPTH,
+    maxCost: e.MAX_QUERY_COST,
+    maxAliases: e.MAX_ALIASES,
+    maxFieldDuplicates: e.MAX_FIELD_DUPLICATES,
+    maxDirectives: e.MAX_DIRECTIVES,
+    // Introspection tells an attacker the whole schema: off in production unless asked for.
+    introspection: e.INTROSPECTION ?? (nodeEnv === 'production' ? 'off' : DEFAULT_LIMITS.introspection),
+  };
+}

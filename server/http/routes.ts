@@ -2,7 +2,7 @@
 // is the web client (or, with WEB_CLIENT=off, a redirect to the API and 404s).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Metrics } from '../platform/metrics.ts';
-import type { WebClient } from '../web/web-client.ts';
+import type { WebClient } from '../web/web-client-interface.ts';
 import { handleVitals } from '../web/vitals.ts';
 import { serveMetrics } from './metrics-endpoint.ts';
 import { sendError, sendJson } from '../protocol/send-json.ts';

@@ -7,7 +7,7 @@ import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapt
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../../prisma/generated/client.ts';
-import type { DatabaseConfig } from './config.ts';
+import type { DatabaseConfig } from './platform-config.ts';
 import { countingAdapterFactory } from './sql-statements.ts';
 
 export interface Database {

@@ -5,7 +5,7 @@
 // the login limits stay exact: they are rare, and a guessed password must never get a spare attempt.
 import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { AuthConfig } from '../platform/config.ts';
+import type { AuthConfig } from './auth-config.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { Limit } from './limit.ts';
 import { LeasedLimit, leaseChunk, retryAfter } from './leased-limit.ts';

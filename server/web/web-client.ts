@@ -2,7 +2,7 @@
 // the built files (WEB_CLIENT=dist, npm start), Vite's dev server with HMR (WEB_CLIENT=vite, npm run
 // dev), or nothing (off).
 import type { Server } from 'node:http';
-import type { WebConfig } from '../platform/config.ts';
+import type { WebConfig } from './web-config.ts';
 import { createStaticClient } from './static-client.ts';
 import type { WebClient } from './web-client-interface.ts';
 

@@ -11,27 +11,19 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContextOptions, LaunchOptions } from 'playwright-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import type { CacheConfig, Config } from '../../server/platform/config.ts';
-import { startTestServer, type TestServer } from '../harness.ts';
+import type { CacheConfig } from '../../server/cache/cache-config.ts';
+import type { Config } from '../../server/platform/config.ts';
+import { productionPersisted, startTestServer, type TestServer } from '../harness.ts';
 import { launchBrowser, openPage, safeFileName, screenshot, type PageSession } from './browser.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** Built by global setup before any test runs. */
 export const CLIENT_DIST = path.join(repoRoot, 'client', 'dist');
-/** The client's trusted documents: it sends only their hashes. */
-export const CLIENT_MANIFEST = path.join(repoRoot, 'client', 'src', 'gql', 'persisted-documents.json');
-
 /**
  * Production's setting: only the client's documents run, by hash. A document the client sends as text
  * (or a hash missing from the manifest) fails here as it would in production.
  */
-export const PRODUCTION_PERSISTED: Config['persisted'] = {
-  mode: 'require',
-  manifest: CLIENT_MANIFEST,
-  apq: false,
-  apqMaxDocuments: 0,
-  apqMaxDocumentBytes: 0,
-};
+export const PRODUCTION_PERSISTED: Config['persisted'] = productionPersisted();
 
 export interface E2EApp {
   /** The API server (harness TestServer: gql(), login(), database…), serving the built client at /. */

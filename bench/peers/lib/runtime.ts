@@ -71,12 +71,14 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
  * text), opens and prepares the database, starts the peer, and stops it on SIGINT/SIGTERM.
  */
 export function runPeer(name: string, start: (runtime: PeerRuntime) => Promise<RunningPeer>): void {
-  process.env.HOST ||= '127.0.0.1';
-  // Peers take documents as text (POST {query}); yoga-jit would otherwise default to `require` in production.
-  process.env.PERSISTED_OPERATIONS ||= 'allow';
   let config: Config;
   try {
-    config = loadConfig();
+    config = loadConfig({
+      ...process.env,
+      HOST: process.env.HOST || '127.0.0.1',
+      // Peers take documents as text (POST {query}); production's default, `require`, would refuse them.
+      PERSISTED_OPERATIONS: process.env.PERSISTED_OPERATIONS || 'allow',
+    });
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`${name}: ${error.message}`);
@@ -113,7 +115,7 @@ export function runPeer(name: string, start: (runtime: PeerRuntime) => Promise<R
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'shutting down');
-      const forced = setTimeout(() => process.exit(0), 10_000);
+      const forced = setTimeout(() => process.exit(0), config.shutdownTimeoutMs);
       forced.unref();
       await running.close().catch((error: unknown) => logger.warn({ err: error }, 'close failed'));
       await database.close().catch(() => {});

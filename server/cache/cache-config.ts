@@ -1,0 +1,63 @@
+// The response cache's settings (README: "Configuration"; how the layers work: server/CACHE.md).
+import { z } from 'zod';
+import { bool, int, schemeUrl } from '../platform/env-schema.ts';
+import type { NodeEnv } from '../platform/platform-config.ts';
+
+export interface CacheConfig {
+  /** Response cache on (the product) or off (the baseline benchmarks compare against). */
+  enabled: boolean;
+  /** Shared L2 store and invalidation bus; null keeps everything in process. */
+  redisUrl: string | null;
+  /** Namespace for every Redis key and the pub/sub channel, so deployments (and test runs) can share a Redis. */
+  keyPrefix: string;
+  /** A Redis command slower than this counts as a failure: the request is answered from the database. */
+  redisTimeoutMs: number;
+  /** Bounds of the in-process layer; 0 entries turns it off. */
+  l1MaxEntries: number;
+  l1MaxBytes: number;
+  /** Upper bound on how long a response stays cached; invalidation, not expiry, keeps it fresh. */
+  defaultTtlSeconds: number;
+  /** Answer hits before GraphQL (parse, validate, execute); off only to measure what it saves. */
+  fastPath: boolean;
+  /** Adds extensions.responseCache ({ hit, didCache, ttl }) to responses; on by default in development. */
+  metadata: boolean;
+  /** Re-run the most requested queries after start and after they are invalidated. */
+  warm: boolean;
+  /** How many of the most requested queries that is. */
+  warmTop: number;
+}
+
+const MB = 1024 * 1024;
+
+export const cacheEnv = z.object({
+  RESPONSE_CACHE: bool('RESPONSE_CACHE').default(true),
+  REDIS_URL: schemeUrl('REDIS_URL', /^rediss?:\/\//, 'a redis:// or rediss:// URL').optional(),
+  CACHE_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,40}$/, 'CACHE_KEY_PREFIX must be 1-40 letters, digits, _ . or -')
+    .default('dg'),
+  CACHE_REDIS_TIMEOUT_MS: int('CACHE_REDIS_TIMEOUT_MS', 5, 60000).default(250),
+  CACHE_L1_MAX_ENTRIES: int('CACHE_L1_MAX_ENTRIES', 0, 10_000_000).default(10_000),
+  CACHE_L1_MAX_MB: int('CACHE_L1_MAX_MB', 1, 65536).default(64),
+  CACHE_TTL_SECONDS: int('CACHE_TTL_SECONDS', 1, 7 * 24 * 3600).default(300),
+  CACHE_METADATA: bool('CACHE_METADATA').optional(),
+  CACHE_FAST_PATH: bool('CACHE_FAST_PATH').default(true),
+  CACHE_WARM: bool('CACHE_WARM').default(false),
+  CACHE_WARM_TOP: int('CACHE_WARM_TOP', 1, 1000).default(20),
+});
+
+export function cacheConfig(e: z.output<typeof cacheEnv>, nodeEnv: NodeEnv): CacheConfig {
+  return {
+    enabled: e.RESPONSE_CACHE,
+    redisUrl: e.REDIS_URL ?? null,
+    keyPrefix: e.CACHE_KEY_PREFIX,
+    redisTimeoutMs: e.CACHE_REDIS_TIMEOUT_MS,
+    l1MaxEntries: e.CACHE_L1_MAX_ENTRIES,
+    l1MaxBytes: e.CACHE_L1_MAX_MB * MB,
+    defaultTtlSeconds: e.CACHE_TTL_SECONDS,
+    fastPath: e.CACHE_FAST_PATH,
+    metadata: e.CACHE_METADATA ?? nodeEnv === 'development',
+    warm: e.CACHE_WARM,
+    warmTop: e.CACHE_WARM_TOP,
+  };
+}

@@ -1,0 +1,69 @@
+// The process's own settings: which environment it runs as, how much it logs, and its database.
+import path from 'node:path';
+import { z } from 'zod';
+import { bool, int, schemeUrl } from './env-schema.ts';
+
+export type NodeEnv = 'development' | 'production' | 'test';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export type DatabaseConfig =
+  | { kind: 'embedded'; /** null: in memory */ dataDir: string | null }
+  | { kind: 'postgres'; url: string; poolSize: number; connectTimeoutMs: number };
+
+export interface PlatformConfig {
+  /** production hides GraphiQL's default query and never adds debugging detail to errors */
+  nodeEnv: NodeEnv;
+  /** pino's level; silent for tools and tests that must not print. */
+  logLevel: (typeof LOG_LEVELS)[number];
+  /** PostgreSQL when DATABASE_URL is set; else the embedded PGlite, kept under DATA_DIR. */
+  database: DatabaseConfig;
+  /** Migrate and seed an empty database at start (the embedded default does; a real one opts in). */
+  autoMigrate: boolean;
+  seedIfEmpty: boolean;
+  /** Size of that seed relative to the full demo data set (db:seed --scale). */
+  seedScale: number;
+}
+
+export const platformEnv = z.object({
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'], {
+      error: () => 'NODE_ENV must be development, production or test',
+    })
+    .default('development'),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: () => `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  DATABASE_URL: schemeUrl('DATABASE_URL', /^postgres(ql)?:\/\//, 'a postgresql:// URL').optional(),
+  DATABASE_POOL_SIZE: int('DATABASE_POOL_SIZE', 1, 1000).default(10),
+  DATABASE_CONNECT_TIMEOUT_MS: int('DATABASE_CONNECT_TIMEOUT_MS', 100, 600000).default(5000),
+  DATA_DIR: z.string().min(1).default('.data'),
+  AUTO_MIGRATE: bool('AUTO_MIGRATE').optional(),
+  SEED_IF_EMPTY: bool('SEED_IF_EMPTY').optional(),
+  SEED_SCALE: z.coerce
+    .number({ error: () => 'SEED_SCALE must be a number' })
+    .positive('SEED_SCALE must be above 0')
+    .max(64, 'SEED_SCALE must be at most 64')
+    .default(0.1),
+});
+
+export function platformConfig(e: z.output<typeof platformEnv>, cwd: string): PlatformConfig {
+  // A real database is someone's to migrate and fill; the embedded one is ours, so it prepares itself.
+  const embedded = !e.DATABASE_URL;
+  return {
+    nodeEnv: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    database: databaseConfig(e, cwd),
+    autoMigrate: e.AUTO_MIGRATE ?? embedded,
+    seedIfEmpty: e.SEED_IF_EMPTY ?? embedded,
+    seedScale: e.SEED_SCALE,
+  };
+}
+
+function databaseConfig(e: z.output<typeof platformEnv>, cwd: string): DatabaseConfig {
+  if (!e.DATABASE_URL) return { kind: 'embedded', dataDir: path.resolve(cwd, e.DATA_DIR, 'pglite') };
+  return {
+    kind: 'postgres',
+    url: e.DATABASE_URL,
+    poolSize: e.DATABASE_POOL_SIZE,
+    connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
+  };
+}
