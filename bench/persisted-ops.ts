@@ -50,9 +50,9 @@ async function main(): Promise<number> {
   const manifest = writeManifest(work);
   const { operations } = manifest;
   const hot = operations.find((o) => o.name === HOT)!;
-  let bytesRows: BytesRow[] = [];
-  let throughputRows: ThroughputRow[] = [];
-  let databaseSource = '';
+  let bytesRows: BytesRow[];
+  let throughputRows: ThroughputRow[];
+  let databaseSource: string;
   try {
     log(`bench:persisted — ${operations.length} read operations + Login in the manifest (${manifest.file})`);
     log(`throughput: ${settings.duration} s per row in ${settings.rounds} alternating slices after ${settings.warmup} s of warm-up, ${settings.connections} connections, ${HOT} as ${AGENT}`);

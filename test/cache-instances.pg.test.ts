@@ -215,8 +215,8 @@ describe('two instances sharing one Redis', () => {
 
     const locker = new pg.Client({ connectionString: databaseUrl });
     await locker.connect();
-    let leader: Promise<GraphQLResult<{ ticket: { title: string } }>> | null = null;
-    let follower: Promise<GraphQLResult<{ ticket: { title: string } }>> | null = null;
+    let leader: Promise<GraphQLResult<{ ticket: { title: string } }>>;
+    let follower: Promise<GraphQLResult<{ ticket: { title: string } }>>;
     const title = fresh('after the flight began');
     try {
       await locker.query('BEGIN');
@@ -237,7 +237,7 @@ describe('two instances sharing one Redis', () => {
       await locker.query('COMMIT').catch(() => {});
       await locker.end();
     }
-    const [first, second] = await Promise.all([leader!, follower!]);
+    const [first, second] = await Promise.all([leader, follower]);
     expect(ok(first, 'leader').ticket.title, 'the leader began before the write').toBe(old);
     const got = ok(second, 'follower').ticket.title;
     expect(got === old ? `OLD title (hit=${hit(second)})` : got, 'a request sent after the write returned').toBe(title);

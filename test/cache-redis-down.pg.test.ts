@@ -304,7 +304,7 @@ describe('two instances while Redis fails', () => {
 
     const locker = new pg.Client({ connectionString: databaseUrl });
     await locker.connect();
-    let inflight: Promise<GraphQLResult<TicketData>> | null = null;
+    let inflight: Promise<GraphQLResult<TicketData>>;
     try {
       await locker.query('BEGIN');
       await locker.query('LOCK TABLE "TicketTag" IN ACCESS EXCLUSIVE MODE');
@@ -327,7 +327,7 @@ describe('two instances while Redis fails', () => {
       await locker.query('COMMIT').catch(() => {});
       await locker.end();
     }
-    const answered = await inflight!;
+    const answered = await inflight;
     expect(ok(answered, 'the in-flight read').ticket.title, 'it read before the write').toBe(old);
     await sleep(300); // its store, if any, happens after the answer
 

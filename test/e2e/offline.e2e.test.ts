@@ -28,8 +28,12 @@ class Cable {
 
   static async to(target: string): Promise<Cable> {
     const { hostname, port } = new URL(target);
-    let cable!: Cable;
-    const relay = createServer((client) => {
+    const relay = createServer();
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    const address = relay.address();
+    if (!address || typeof address === 'string') throw new Error('the relay has no port');
+    const cable = new Cable(relay, `http://127.0.0.1:${address.port}`);
+    relay.on('connection', (client) => {
       if (!cable.plugged) return client.destroy();
       const upstream = createConnection({ host: hostname, port: Number(port) });
       for (const socket of [client, upstream]) {
@@ -39,10 +43,6 @@ class Cable {
       }
       client.pipe(upstream).pipe(client);
     });
-    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
-    const address = relay.address();
-    if (!address || typeof address === 'string') throw new Error('the relay has no port');
-    cable = new Cable(relay, `http://127.0.0.1:${address.port}`);
     return cable;
   }
 

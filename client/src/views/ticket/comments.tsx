@@ -77,7 +77,7 @@ export function Comments({ ticketId, comments, count, onMore }: Props) {
         ))}
       </ol>
       {onMore && <button type="button" className="secondary" onClick={onMore}>Show more comments</button>}
-      <form onSubmit={submit} className="add-comment">
+      <form onSubmit={(event) => void submit(event)} className="add-comment">
         <label htmlFor="comment-body">Add a comment</label>
         <textarea id="comment-body" rows={3} maxLength={20_000} required value={body} onChange={(e) => setBody(e.target.value)} />
         <div className="actions">

@@ -48,7 +48,7 @@ export function TicketTags({ ticket, editable }: { ticket: TicketRowFragment; ed
         ))}
       </ul>
       {editable && (
-        <form onSubmit={add} className="add-tag">
+        <form onSubmit={(event) => void add(event)} className="add-tag">
           <label htmlFor="add-tag">Add tags</label>
           <input id="add-tag" value={name} maxLength={200} placeholder="billing, urgent" onChange={(e) => setName(e.target.value)} />
           <button type="submit" className="secondary">Add</button>

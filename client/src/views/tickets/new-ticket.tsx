@@ -40,7 +40,7 @@ export function NewTicket() {
     <>
       <button type="button" onClick={() => dialog.current?.showModal()}>New ticket</button>
       <dialog ref={dialog} aria-labelledby="new-ticket-title" className="new-ticket">
-        <form onSubmit={submit}>
+        <form onSubmit={(event) => void submit(event)}>
           <h2 id="new-ticket-title">New ticket</h2>
           <label htmlFor="new-title">Title</label>
           <input id="new-title" required maxLength={200} value={title} onChange={(e) => setTitle(e.target.value)} />
