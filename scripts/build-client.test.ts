@@ -1,11 +1,12 @@
 // The client build's bookkeeping, on a throwaway repository layout: what counts as a source, when a
-// build is skipped, the lock several processes share, and the precompressed siblings.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// build is skipped, the lock several processes share; and, on the real client/dist the global setup
+// built, the precompressed siblings client/vite.config.ts writes.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { clientPaths, clientSourceHash, ensureClientBuilt, precompress } from './build-client.ts';
+import { clientPaths, clientSourceHash, ensureClientBuilt } from './build-client.ts';
 import { withLock } from './client-build-lock.ts';
 
 let root: string;
@@ -84,8 +85,7 @@ describe('ensureClientBuilt({ ifStale: true })', () => {
     expect(readFileSync(path.join(dist, '.build-hash'), 'utf8').trim()).toBe(result.hash);
     expect(result.hash).toBe(await clientSourceHash(root));
     const manifest = JSON.parse(readFileSync(path.join(dist, '.vite/manifest.json'), 'utf8'));
-    const entry = path.join(dist, manifest['index.html'].file);
-    expect(existsSync(`${entry}.br`) && existsSync(`${entry}.gz`)).toBe(true);
+    expect(existsSync(path.join(dist, manifest['index.html'].file))).toBe(true); // (its .br/.gz: the real build's test below)
     expect(readFileSync(path.join(dist, 'index.html'), 'utf8')).not.toBe('built'); // replaced, not merged
 
     expect(await ensureClientBuilt({ root, ifStale: true, ...quiet })).toMatchObject({ built: false, hash: result.hash });
@@ -133,20 +133,26 @@ describe('withLock', () => {
   });
 });
 
-describe('precompress', () => {
-  it('writes .br and .gz for text files of 1 KB or more, outside .vite/', async () => {
-    const big = `export const text = ${JSON.stringify('deskgraph '.repeat(200))};\n`;
-    write('out/assets/app.js', big);
-    write('out/assets/app.css', `body{margin:0}${'.a{color:red}'.repeat(100)}`);
-    write('out/index.html', '<!doctype html><p>small</p>');
-    write('out/assets/logo.png', Buffer.alloc(4096, 1));
-    write('out/.vite/manifest.json', JSON.stringify({ padding: 'x'.repeat(4096) }));
-    await precompress(path.join(root, 'out'));
-    const files = (dir: string) => readdirSync(path.join(root, dir)).sort();
-    expect(files('out/assets')).toEqual(['app.css', 'app.css.br', 'app.css.gz', 'app.js', 'app.js.br', 'app.js.gz', 'logo.png']);
-    expect(files('out')).toEqual(['.vite', 'assets', 'index.html']);
-    expect(files('out/.vite')).toEqual(['manifest.json']);
-    expect(brotliDecompressSync(readFileSync(path.join(root, 'out/assets/app.js.br'))).toString()).toBe(big);
-    expect(gunzipSync(readFileSync(path.join(root, 'out/assets/app.js.gz'))).toString()).toBe(big);
+describe('the precompressed siblings in client/dist', () => {
+  const dist = clientPaths(path.resolve(import.meta.dirname, '..')).dist;
+  const files = (readdirSync(dist, { recursive: true }) as string[]).map((f) => f.split(path.sep).join('/')).filter((f) => statSync(path.join(dist, f)).isFile());
+  const originals = files.filter((f) => !f.endsWith('.br') && !f.endsWith('.gz'));
+  const compressible = (f: string) => !f.startsWith('.vite/') && /\.(js|css|html|svg|json|webmanifest)$/.test(f);
+
+  it('exist for every text file of 1 KB or more outside .vite/, and decode to it', () => {
+    const due = originals.filter((f) => compressible(f) && statSync(path.join(dist, f)).size >= 1024);
+    expect(due.length).toBeGreaterThan(2); // the entry chunk, its CSS and sw.js at least
+    for (const file of due) {
+      const original = readFileSync(path.join(dist, file));
+      expect(brotliDecompressSync(readFileSync(path.join(dist, `${file}.br`))).equals(original), `${file}.br`).toBe(true);
+      expect(gunzipSync(readFileSync(path.join(dist, `${file}.gz`))).equals(original), `${file}.gz`).toBe(true);
+    }
+  });
+
+  it('are not written for small files, binaries or the manifest', () => {
+    const skipped = originals.filter((f) => !compressible(f) || statSync(path.join(dist, f)).size < 1024);
+    expect(skipped).toContain('.vite/manifest.json');
+    for (const file of skipped) expect(files, file).not.toContain(`${file}.br`);
+    for (const file of skipped) expect(files, file).not.toContain(`${file}.gz`);
   });
 });

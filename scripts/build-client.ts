@@ -1,5 +1,5 @@
-// npm run client:build: builds the web client (client/vite.config.ts) into client/dist, writes .br and
-// .gz siblings for the server to send as they are, and stamps the build with a hash of its sources.
+// npm run client:build: builds the web client (client/vite.config.ts, which also writes the .br and .gz
+// siblings the server sends as they are) into client/dist, and stamps the build with a hash of its sources.
 // `--if-stale` (npm start's prestart, the tests' global setup) skips the build when that hash is
 // unchanged, so only the first start after a change pays for it.
 //
@@ -13,16 +13,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { cp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
-import { brotliCompress, constants, gzip } from 'node:zlib';
 import { withLock } from './client-build-lock.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const THIS_SCRIPT = fileURLToPath(import.meta.url);
-
-/** Files worth precompressing: text the browser fetches. Below 1 KB the saving does not pay for a lookup. */
-const COMPRESSIBLE = /\.(js|css|html|svg|json|webmanifest)$/;
-const COMPRESS_MIN_BYTES = 1024;
 
 export interface ClientBuildOptions {
   /** Skip the build when client/dist's stamp matches the sources. */
@@ -126,7 +120,6 @@ async function build(paths: ReturnType<typeof clientPaths>, hash: string, logLev
   const staging = path.join(paths.work, `dist-${process.pid}-${Date.now()}`);
   try {
     await viteBuildInChild(path.join(paths.client, 'vite.config.ts'), staging, logLevel ?? 'warn');
-    await precompress(staging);
     await writeFile(path.join(staging, '.build-hash'), `${hash}\n`);
     await replaceDir(staging, paths.dist, paths.work);
   } finally {
@@ -175,30 +168,6 @@ async function viteBuild(configFile: string, outDir: string, logLevel: string): 
     console.error(describe(error));
     process.exitCode = 1;
   }
-}
-
-/** Writes x.br and x.gz next to every compressible file of 1 KB or more, unless they would be no smaller. */
-export async function precompress(dir: string): Promise<void> {
-  const files = (await listFiles(dir, dir)).filter((f) => !f.startsWith('.vite/') && COMPRESSIBLE.test(f));
-  await Promise.all(
-    files.map(async (file) => {
-      const full = path.join(dir, file);
-      const content = await readFile(full);
-      if (content.length < COMPRESS_MIN_BYTES) return;
-      const [br, gz] = await Promise.all([
-        promisify(brotliCompress)(content, {
-          params: {
-            [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY, // once per build, served many times
-            [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
-            [constants.BROTLI_PARAM_SIZE_HINT]: content.length,
-          },
-        }),
-        promisify(gzip)(content, { level: 9 }),
-      ]);
-      if (br.length < content.length) await writeFile(`${full}.br`, br);
-      if (gz.length < content.length) await writeFile(`${full}.gz`, gz);
-    }),
-  );
 }
 
 // Two renames: the old build moves aside, the new one takes its place, so client/dist is missing only
