@@ -2,7 +2,7 @@
 // stable extensions.code; anything else is masked as INTERNAL_SERVER_ERROR without details.
 import { GraphQLError } from 'graphql';
 
-export type ErrorCode =
+type ErrorCode =
   | 'BAD_USER_INPUT'
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
@@ -10,7 +10,7 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'SERVICE_UNAVAILABLE';
 
-export class DeskgraphError extends GraphQLError {
+class DeskgraphError extends GraphQLError {
   constructor(code: ErrorCode, message: string, extra: Record<string, unknown> = {}) {
     super(message, { extensions: { code, ...extra } });
   }

@@ -12,4 +12,3 @@ import './session.ts';
 import './dashboard.ts';
 
 export const schema = lexicographicSortSchema(builder.toSchema());
-export type { Context } from './context.ts';

@@ -55,7 +55,7 @@ function countedBy(fetch: (keys: number[]) => Promise<{ key: number; count: numb
   }, options);
 }
 
-export interface ChildPageKey<F = unknown> {
+interface ChildPageKey<F = unknown> {
   parentId: number;
   window: PageWindow;
   filter?: F;

@@ -10,7 +10,7 @@ export interface PageArgs {
   before?: string | null;
 }
 
-export type CursorValue = string | number;
+type CursorValue = string | number;
 export type Cursor = [CursorValue, number];
 
 /** A page request after validation: how many rows to read, from which cursor, in which direction. */
@@ -23,11 +23,11 @@ export interface PageWindow {
   inverted: boolean;
 }
 
-export function encodeCursor(cursor: Cursor): string {
+function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
 }
 
-export function decodeCursor(text: string): Cursor {
+function decodeCursor(text: string): Cursor {
   let value: unknown;
   try {
     value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));

@@ -88,7 +88,7 @@ export function testAuthConfig(overrides: Partial<AuthConfig> = {}): AuthConfig 
  * Redis (TEST_REDIS_URL) next to the real PostgreSQL. Each server gets its own key prefix, so test
  * files running in parallel on one Redis never see each other's entries.
  */
-export function testCacheConfig(database: Config['database'], overrides: Partial<CacheConfig> = {}): CacheConfig {
+function testCacheConfig(database: Config['database'], overrides: Partial<CacheConfig> = {}): CacheConfig {
   return {
     ...harnessDefaults().cache,
     redisUrl: database.kind === 'postgres' ? (process.env.TEST_REDIS_URL ?? null) : null,

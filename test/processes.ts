@@ -90,7 +90,7 @@ async function stopChild(child: ChildProcess, graceMs = 3000): Promise<void> {
 
 // ---- GraphQL over HTTP ------------------------------------------------------------------------------
 
-export interface GraphQLError {
+interface GraphQLError {
   message: string;
   path?: (string | number)[];
   extensions?: Record<string, any>;
@@ -115,7 +115,7 @@ export interface Client {
   metric(name: string, labels?: Record<string, string>): Promise<number>;
 }
 
-export function httpClient(name: string, base: string): Client {
+function httpClient(name: string, base: string): Client {
   const gql: Client['gql'] = async (query, variables, token) => {
     const response = await fetch(`${base}/graphql`, {
       method: 'POST',
@@ -165,7 +165,7 @@ export function httpClient(name: string, base: string): Client {
 }
 
 /** Sums the samples of one metric in Prometheus text format whose labels include `labels`. */
-export function sumMetric(text: string, name: string, labels: Record<string, string> = {}): number {
+function sumMetric(text: string, name: string, labels: Record<string, string> = {}): number {
   let sum = 0;
   for (const line of text.split('\n')) {
     if (!line.startsWith(name)) continue;
@@ -358,7 +358,7 @@ export function uniquePrefix(label: string): string {
 
 // ---- a TCP proxy, to cut one instance off from Redis while the others keep it ---------------------------
 
-export type ProxyMode = 'pass' | 'hold' | 'cut';
+type ProxyMode = 'pass' | 'hold' | 'cut';
 
 export interface TcpProxy {
   readonly port: number;

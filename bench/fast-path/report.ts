@@ -5,7 +5,7 @@ import { describeCode, fmt, log, table, warn, writeResults, type codeState } fro
 import type { FastSettings, Row } from './measure.ts';
 import { OPERATION, type Method } from './requests.ts';
 
-export const THRESHOLD = 0.5;
+const THRESHOLD = 0.5;
 
 const isFastMemory = (r: Row) => r.target.startsWith('deskgraph fast path (memory');
 

@@ -3,7 +3,7 @@
 import { TICKET_LIST } from '../lib/operations.ts';
 import { CSRF_HEADER } from '../../server/protocol/csrf.ts';
 
-export const QUERY = TICKET_LIST;
+const QUERY = TICKET_LIST;
 export const OPERATION = 'OpenTickets';
 
 export type Method = 'POST' | 'GET';

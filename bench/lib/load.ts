@@ -22,7 +22,7 @@ export interface LoadResult {
   writes: number;
 }
 
-export function summarize(result: Result, stats: Stats): LoadResult {
+function summarize(result: Result, stats: Stats): LoadResult {
   const sums = sumStats(stats);
   const requests = result.requests.total;
   return {

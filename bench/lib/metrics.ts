@@ -7,7 +7,7 @@ export interface Sample {
   value: number;
 }
 
-export function parsePrometheus(text: string): Sample[] {
+function parsePrometheus(text: string): Sample[] {
   const samples: Sample[] = [];
   for (const line of text.split('\n')) {
     if (!line || line.startsWith('#')) continue;
@@ -41,7 +41,7 @@ export function total(samples: Sample[], name: string, where: Record<string, str
 }
 
 /** Sums per value of one label (e.g. hits by layer). */
-export function byLabel(samples: Sample[], name: string, label: string): Record<string, number> {
+function byLabel(samples: Sample[], name: string, label: string): Record<string, number> {
   const out: Record<string, number> = {};
   for (const s of samples) if (s.name === name) out[s.labels[label] ?? ''] = (out[s.labels[label] ?? ''] ?? 0) + s.value;
   return out;

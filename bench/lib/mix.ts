@@ -12,7 +12,7 @@ import { fmt, log, sleep, warn, type Cleanup } from './util.ts';
 import { prepareSessions } from './sessions.ts';
 import { buildMix } from './workload.ts';
 
-export type CacheMode = 'off' | 'memory' | 'redis';
+type CacheMode = 'off' | 'memory' | 'redis';
 
 /** Node arguments of the N+1 baseline: deskgraph with loader batching off. */
 export const NAIVE_ARGS = ['--import', 'tsx', 'bench/lib/deskgraph-naive.ts'];

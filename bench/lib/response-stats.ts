@@ -3,7 +3,7 @@
 
 export type OpKind = 'read' | 'write';
 
-export interface OpStats {
+interface OpStats {
   kind: OpKind;
   responses: number;
   non2xx: number;

@@ -2,7 +2,7 @@
 // `npm run bench` writes next to its JSON. Throughput spans four orders of magnitude between the N+1
 // baseline and the bare server, so panels can use a log axis.
 
-export interface Bar {
+interface Bar {
   label: string;
   /** null: no bar (skipped), the text alone is shown. */
   value: number | null;

@@ -19,7 +19,9 @@ export const TicketRowFragment = graphql(`
   }
 `);
 
-export const CommentItemFragment = graphql(`
+// No value to export: codegen inlines this definition into every document that spreads ...CommentItem,
+// and its type is generated as CommentItemFragment.
+graphql(`
   fragment CommentItem on Comment {
     id
     body

@@ -10,7 +10,7 @@ interface Entry {
 }
 
 /** The route pattern (never the ticket ID: it would make every ticket its own series). */
-export function routeOf(pathname: string): string {
+function routeOf(pathname: string): string {
   if (/^\/tickets\/[^/]+/.test(pathname)) return '/tickets/:id';
   return ['/', '/sign-in', '/dashboard', '/tickets', '/performance'].includes(pathname) ? pathname : 'other';
 }

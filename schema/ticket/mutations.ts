@@ -65,7 +65,7 @@ const BulkUpdateTicketsPayload = builder.objectRef<{ tickets: Ticket[] }>('BulkU
   fields: (t) => ({ tickets: t.expose('tickets', { type: [TicketRef], description: 'The changed tickets.' }) }),
 });
 
-export const MAX_BULK_TICKETS = 500;
+const MAX_BULK_TICKETS = 500;
 
 builder.mutationFields((t) => ({
   createTicket: t.field({

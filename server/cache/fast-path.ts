@@ -42,7 +42,7 @@ export interface FastPathOptions {
   csrf: CsrfPrevention | null;
 }
 
-export interface GraphQLParams {
+interface GraphQLParams {
   query: string;
   operationName: string | null;
   variables: unknown;
@@ -57,7 +57,7 @@ const NOT_SERVED: FastPathOutcome = { served: false };
  * hit stage should not try (APQ registrations, unknown hashes, documents in `require` mode): yoga
  * answers those, errors included.
  */
-export function cacheableParams(params: RequestParams, persisted: FastPathOptions['persisted']): GraphQLParams | null {
+function cacheableParams(params: RequestParams, persisted: FastPathOptions['persisted']): GraphQLParams | null {
   const operationName: unknown = params.operationName;
   if (operationName != null && typeof operationName !== 'string') return null;
   let query: string | undefined;

@@ -28,9 +28,3 @@ export function limitError(code: LimitCode, message: string, detail?: LimitDetai
     extensions: { code, ...(detail ?? {}), http: { status: 400, spec: false } },
   });
 }
-
-/** True for errors made by limitError. */
-export function isLimitError(error: GraphQLError): boolean {
-  const http = error.extensions?.http as { spec?: boolean } | undefined;
-  return http?.spec === false && typeof error.extensions?.code === 'string';
-}

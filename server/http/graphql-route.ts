@@ -32,7 +32,7 @@ export interface GraphQLRouteOptions {
 }
 
 /** Bodies above this are not looked at by the cache-hit stage (they go to yoga as read). */
-export const HIT_STAGE_MAX_BODY_BYTES = 64 * 1024;
+const HIT_STAGE_MAX_BODY_BYTES = 64 * 1024;
 
 // What the hit stage may look at: the query string of a GET, or a small JSON body.
 function rawRequest(req: IncomingMessage, query: string | undefined, body: BodyRead): RawGraphQLRequest | null {

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { getOperationAST, parse, validate, type GraphQLSchema } from 'graphql';
 import { LRUCache } from 'lru-cache';
 
-export class PersistedDocumentsError extends Error {
+class PersistedDocumentsError extends Error {
   override name = 'PersistedDocumentsError';
 }
 
@@ -15,7 +15,7 @@ export function sha256Hex(text: string): string {
 }
 
 /** `<hex>` or `sha256:<hex>` (the GraphQL-over-HTTP persisted documents form) → `<hex>`; null if neither. */
-export function normalizeHash(id: unknown): string | null {
+function normalizeHash(id: unknown): string | null {
   if (typeof id !== 'string') return null;
   const hex = id.startsWith('sha256:') ? id.slice(7) : id;
   return /^[0-9a-f]{64}$/i.test(hex) ? hex.toLowerCase() : null;

@@ -3,10 +3,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { statementsSent } from './sql-statements.ts';
 
-export type CacheLayer = 'l1' | 'l2' | 'coalesced';
-
 export const WEB_VITALS = ['LCP', 'INP', 'CLS', 'FCP', 'TTFB'] as const;
-export type WebVital = (typeof WEB_VITALS)[number];
+type WebVital = (typeof WEB_VITALS)[number];
 
 export interface Metrics {
   registry: Registry;

@@ -18,7 +18,7 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 const REVALIDATE = 'no-cache';
 
 /** Throws, naming the fix, when `dir` holds no built client. */
-export function assertClientBuilt(dir: string): void {
+function assertClientBuilt(dir: string): void {
   const index = path.join(dir, 'index.html');
   if (!existsSync(index)) {
     throw new Error(

@@ -8,11 +8,11 @@ import { readBody } from '../http/request-body.ts';
 import { sendError } from '../protocol/send-json.ts';
 
 /** A beacon carries a handful of entries; anything bigger is not from our client. */
-export const VITALS_MAX_BYTES = 8 * 1024;
-export const VITALS_MAX_ENTRIES = 20;
+const VITALS_MAX_BYTES = 8 * 1024;
+const VITALS_MAX_ENTRIES = 20;
 
 /** The client's routes (client/src routes), as labels; `/tickets/:id` also matches a concrete ticket path. */
-export const VITAL_ROUTES = ['/', '/sign-in', '/dashboard', '/tickets', '/tickets/:id', '/performance'] as const;
+const VITAL_ROUTES = ['/', '/sign-in', '/dashboard', '/tickets', '/tickets/:id', '/performance'] as const;
 
 const entry = z.object({
   name: z.enum(WEB_VITALS, { error: () => `name must be one of ${WEB_VITALS.join(', ')}` }),
@@ -27,9 +27,9 @@ const report = z
   .min(1, 'the report must hold at least one entry')
   .max(VITALS_MAX_ENTRIES, `the report must hold at most ${VITALS_MAX_ENTRIES} entries`);
 
-export type VitalsReport = z.infer<typeof report>;
+type VitalsReport = z.infer<typeof report>;
 
-export function routeLabel(route: string): (typeof VITAL_ROUTES)[number] | 'other' {
+function routeLabel(route: string): (typeof VITAL_ROUTES)[number] | 'other' {
   let path = route.replace(/[?#].*$/s, '');
   if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
   if ((VITAL_ROUTES as readonly string[]).includes(path)) return path as (typeof VITAL_ROUTES)[number];
@@ -38,7 +38,7 @@ export function routeLabel(route: string): (typeof VITAL_ROUTES)[number] | 'othe
 }
 
 /** Parses and validates a report; returns the entries or a message naming what is wrong. */
-export function parseVitals(raw: Buffer): { ok: true; entries: VitalsReport } | { ok: false; message: string } {
+function parseVitals(raw: Buffer): { ok: true; entries: VitalsReport } | { ok: false; message: string } {
   let json: unknown;
   try {
     json = JSON.parse(raw.toString('utf8'));

@@ -18,12 +18,12 @@ import { launchBrowser, openPage, safeFileName, screenshot, type PageSession } f
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** Built by global setup before any test runs. */
-export const CLIENT_DIST = path.join(repoRoot, 'client', 'dist');
+const CLIENT_DIST = path.join(repoRoot, 'client', 'dist');
 /**
  * Production's setting: only the client's documents run, by hash. A document the client sends as text
  * (or a hash missing from the manifest) fails here as it would in production.
  */
-export const PRODUCTION_PERSISTED: Config['persisted'] = productionPersisted();
+const PRODUCTION_PERSISTED: Config['persisted'] = productionPersisted();
 
 export interface E2EApp {
   /** The API server (harness TestServer: gql(), login(), database…), serving the built client at /. */

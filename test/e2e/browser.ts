@@ -7,7 +7,7 @@ import { chromium, type Browser, type BrowserContext, type BrowserContextOptions
 import { CHROMIUM_ARGS, chromiumPath } from './chromium.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const SCREENSHOT_DIR = path.join(repoRoot, 'test-results', 'screenshots');
+const SCREENSHOT_DIR = path.join(repoRoot, 'test-results', 'screenshots');
 
 export async function launchBrowser(options: LaunchOptions = {}): Promise<Browser> {
   const { path: executablePath, found } = chromiumPath();

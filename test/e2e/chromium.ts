@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 
 /** Debian's package (apt-get install chromium); playwright's own download does not work here. */
-export const DEFAULT_CHROMIUM_PATH = '/usr/bin/chromium';
+const DEFAULT_CHROMIUM_PATH = '/usr/bin/chromium';
 
 /**
  * Headless without a sandbox (CI runs as root in a container) and without the background traffic

@@ -5,7 +5,7 @@ import { DEMO_PASSWORD } from '../../prisma/seed.ts';
 import type { TestServer } from '../harness.ts';
 
 /** The open statuses: the list's default filter ("Open (any open status)"). */
-export const OPEN_STATUSES = ['OPEN', 'IN_PROGRESS', 'PENDING'] as const;
+const OPEN_STATUSES = ['OPEN', 'IN_PROGRESS', 'PENDING'] as const;
 
 /** Signs in through the form (from wherever the page is) and waits for the list's first page. */
 export async function signIn(page: Page, email = 'agent@acme.test'): Promise<void> {
@@ -17,11 +17,11 @@ export async function signIn(page: Page, email = 'agent@acme.test'): Promise<voi
   await listCount(page);
 }
 
-export const ticketList = (page: Page): Locator => page.getByRole('list', { name: 'Tickets' });
+const ticketList = (page: Page): Locator => page.getByRole('list', { name: 'Tickets' });
 export const listRows = (page: Page): Locator => ticketList(page).getByRole('listitem');
 export const detail = (page: Page): Locator => page.locator('.ticket-detail');
 /** The row of one ticket, found by its link: stays on that ticket whatever its status or place becomes. */
-export const rowOf = (page: Page, href: string): Locator => listRows(page).filter({ has: page.locator(`a.row-link[href="${href}"]`) });
+const rowOf = (page: Page, href: string): Locator => listRows(page).filter({ has: page.locator(`a.row-link[href="${href}"]`) });
 
 /** A row's link target and number, and a locator that keeps pointing at that ticket's row. */
 export async function pinRow(page: Page, row: Locator): Promise<{ href: string; number: number; row: Locator }> {
@@ -59,7 +59,7 @@ export interface Operation {
 }
 
 /** The GraphQL operation a request carries: in the URL for GETs, in the body for POSTs; null for anything else. */
-export function operationOf(request: Request): Operation | null {
+function operationOf(request: Request): Operation | null {
   const url = new URL(request.url());
   if (url.pathname !== '/graphql') return null;
   if (request.method() === 'GET') {

@@ -15,7 +15,7 @@ import { bearerTokenHash } from '../../../server/auth/viewer-cache.ts';
 import type { PeerRuntime } from './runtime.ts';
 
 /** What deskgraph's resolvers get when the response cache is off: tags go nowhere, nothing to invalidate. */
-export const noCache: CacheHooks = {
+const noCache: CacheHooks = {
   tag() {},
   async invalidate() {},
 };

@@ -21,7 +21,7 @@ import type { SchemaSettings } from '../../../schema/context.ts';
  * of the current async context; the peers run everything (start-up, then every request, see
  * `counted`) with this one object as that tally, so it is the process total.
  */
-export const processTally: StatementTally = { count: 0 };
+const processTally: StatementTally = { count: 0 };
 
 export interface PeerRuntime {
   name: string;

@@ -66,7 +66,7 @@ const hashByName = new Map(
 );
 
 /** The hash the server's manifest knows the document by. */
-export function persistedHash(document: DocumentNode): string {
+function persistedHash(document: DocumentNode): string {
   const hash = (document as Shipped).__meta__?.hash ?? hashByName.get(operationName(document) ?? '');
   if (!hash) throw new Error(`${operationName(document) ?? 'An anonymous operation'} is not in the shipped documents: run npm run codegen`);
   return hash;

@@ -127,7 +127,7 @@ function writeTicketPage(cache: Cache, page: Page): void {
   }));
 }
 
-export function matchesFilter(ticket: TicketRowFragment, filter: TicketFilter | null | undefined): boolean {
+function matchesFilter(ticket: TicketRowFragment, filter: TicketFilter | null | undefined): boolean {
   if (!filter) return true;
   if (filter.status?.length && !filter.status.includes(ticket.status)) return false;
   if (filter.priority?.length && !filter.priority.includes(ticket.priority)) return false;
@@ -209,20 +209,6 @@ function insertInOrder(cache: Cache, chain: Page[], order: TicketOrder | undefin
       return;
     }
     if (page === chain[chain.length - 1]) return;
-  }
-}
-
-/** Takes a ticket out of every cached list (it is no longer visible). */
-export function removeTicket(cache: Cache, ticketId: string): void {
-  const key = cache.keyOfEntity({ __typename: 'Ticket', id: ticketId });
-  const { lists } = readLists(cache, 'Query', 'tickets');
-  for (const chain of lists) {
-    if (!chain.some((page) => page.edges.some((edge) => edge.nodeKey === key))) continue;
-    for (const page of chain) {
-      page.edges = page.edges.filter((edge) => edge.nodeKey !== key);
-      if (page.totalCount != null) page.totalCount = Math.max(0, page.totalCount - 1);
-      writeTicketPage(cache, page);
-    }
   }
 }
 

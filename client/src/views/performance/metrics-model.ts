@@ -9,7 +9,7 @@ export interface MetricValue {
   metricName?: string;
 }
 
-export interface Metric {
+interface Metric {
   name: string;
   type: string;
   values: MetricValue[];
@@ -88,7 +88,7 @@ export function operations(snapshot: Snapshot): OperationRow[] {
   return [...rows.values()].sort((a, b) => b.executed + b.hits - (a.executed + a.hits));
 }
 
-export const VITALS = [
+const VITALS = [
   { name: 'LCP', metric: 'deskgraph_web_vitals_lcp_seconds', scale: 1000, unit: ' ms', good: 2500 },
   { name: 'INP', metric: 'deskgraph_web_vitals_inp_seconds', scale: 1000, unit: ' ms', good: 200 },
   { name: 'CLS', metric: 'deskgraph_web_vitals_cls', scale: 1, unit: '', good: 0.1 },

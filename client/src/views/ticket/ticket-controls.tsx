@@ -5,7 +5,7 @@ import type { TicketRowFragment, UpdateTicketInput } from '../../gql/graphql.ts'
 import { label, PRIORITIES, STATUSES } from '../../labels.ts';
 import { errorText, useNotify } from '../../ui/notices.tsx';
 
-export const UpdateTicketMutation = graphql(`
+const UpdateTicketMutation = graphql(`
   mutation UpdateTicket($input: UpdateTicketInput!) {
     updateTicket(input: $input) { ticket { ...TicketRow } }
   }

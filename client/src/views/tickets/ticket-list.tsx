@@ -20,7 +20,7 @@ const TicketListQuery = graphql(`
   }
 `);
 
-export const PAGE_SIZE = 100;
+const PAGE_SIZE = 100;
 const ROW_HEIGHT = 56;
 
 export const ticketPath = (id: string) => `/tickets/${encodeURIComponent(id)}`;
