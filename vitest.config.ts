@@ -11,14 +11,24 @@ const require = createRequire(import.meta.url);
 const projects: TestProjectInlineConfiguration[] = [
   {
     extends: true,
-    test: { name: 'embedded', include: ['**/*.test.ts'], exclude: ['**/*.pg.test.ts', '**/*.e2e.test.ts', 'node_modules/**', '.data/**', 'client/**'], globalSetup: ['test/global-setup.ts'] },
+    test: {
+      name: 'embedded',
+      include: ['**/*.test.ts'],
+      exclude: ['**/*.pg.test.ts', '**/*.e2e.test.ts', 'node_modules/**', '.data/**', 'client/**'],
+      globalSetup: ['test/global-setup.ts'],
+    },
   },
 ];
 if (process.env.TEST_DATABASE_URL) {
   projects.push({
     extends: true,
     // The budget reads files only: once, in the embedded project, is enough.
-    test: { name: 'postgres', include: ['test/**/*.test.ts'], exclude: ['**/*.e2e.test.ts', 'test/client-budget.test.ts'], globalSetup: ['test/global-setup.ts'] },
+    test: {
+      name: 'postgres',
+      include: ['test/**/*.test.ts'],
+      exclude: ['**/*.e2e.test.ts', 'test/client-budget.test.ts'],
+      globalSetup: ['test/global-setup.ts'],
+    },
   });
 } else {
   console.log('TEST_DATABASE_URL is not set: integration tests run on the embedded PGlite only.');

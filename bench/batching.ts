@@ -41,14 +41,20 @@ async function main(): Promise<void> {
 
     // Warm every entry both ways, and check the answers agree.
     const single: unknown[] = [];
-    for (const request of separate) single.push(await (await fetch(instance.graphqlUrl, { method: 'POST', headers, body: request.body })).json());
+    for (const request of separate)
+      single.push(await (await fetch(instance.graphqlUrl, { method: 'POST', headers, body: request.body })).json());
     const batched = (await (await fetch(instance.graphqlUrl, { method: 'POST', headers, body: batch.body })).json()) as { data: unknown }[];
     const same = batched.every((result, i) => JSON.stringify(result.data) === JSON.stringify((single[i] as { data: unknown }).data));
     if (!same) throw new Error('the batched answers differ from the separate ones');
 
     const bytes = { separate: 0, batch: 0 };
-    for (const request of separate) bytes.separate += Buffer.byteLength(request.body) + (await (await fetch(instance.graphqlUrl, { method: 'POST', headers, body: request.body })).arrayBuffer()).byteLength;
-    bytes.batch = Buffer.byteLength(batch.body) + (await (await fetch(instance.graphqlUrl, { method: 'POST', headers, body: batch.body })).arrayBuffer()).byteLength;
+    for (const request of separate)
+      bytes.separate +=
+        Buffer.byteLength(request.body) +
+        (await (await fetch(instance.graphqlUrl, { method: 'POST', headers, body: request.body })).arrayBuffer()).byteLength;
+    bytes.batch =
+      Buffer.byteLength(batch.body) +
+      (await (await fetch(instance.graphqlUrl, { method: 'POST', headers, body: batch.body })).arrayBuffer()).byteLength;
 
     const run = async (requests: typeof separate) => {
       await autocannon({ url: instance.graphqlUrl, connections, duration: 2, requests });
@@ -67,7 +73,15 @@ async function main(): Promise<void> {
         ['how', 'requests/view', 'views/s', '×separate', 'p99 ms per request', 'body bytes/view (req+resp)', 'non-2xx'],
         [
           ['separate POSTs (fast path)', '4', fmt(viewsA, 0), '1.00×', fmt(a.latency.p99, 0), String(bytes.separate), String(a.non2xx)],
-          ['one batched POST (yoga)', '1', fmt(viewsB, 0), `${fmt(viewsB / viewsA, 2)}×`, fmt(b.latency.p99, 0), String(bytes.batch), String(b.non2xx)],
+          [
+            'one batched POST (yoga)',
+            '1',
+            fmt(viewsB, 0),
+            `${fmt(viewsB / viewsA, 2)}×`,
+            fmt(b.latency.p99, 0),
+            String(bytes.batch),
+            String(b.non2xx),
+          ],
         ],
       ),
     );

@@ -45,11 +45,19 @@ async function main(): Promise<number> {
   cleanup.add('remove temporary DATA_DIR', () => rmSync(dataDir, { recursive: true, force: true }));
   const ctx: FastContext = { root, cleanup, settings, databaseEnv: {}, rows: [], expected: null };
   try {
-    log(`bench:fast-path — ${settings.duration} s per measurement after ${settings.warmup} s of warm-up, ${settings.connections} connections, bare/fast path in ${settings.rounds} alternating slices, query ${OPERATION} as agent@acme.test`);
+    log(
+      `bench:fast-path — ${settings.duration} s per measurement after ${settings.warmup} s of warm-up, ${settings.connections} connections, bare/fast path in ${settings.rounds} alternating slices, query ${OPERATION} as agent@acme.test`,
+    );
     log(describeCode(code));
     ctx.databaseEnv = await databaseEnv(ctx, dataDir);
     const bare = await measureFastPathAndBare(ctx, dataDir);
-    await measureVariant(ctx, 'no fast path', { RESPONSE_CACHE: 'true', CACHE_FAST_PATH: 'false' }, 'graphql', 'deskgraph CACHE_FAST_PATH=false (yoga + response-cache)');
+    await measureVariant(
+      ctx,
+      'no fast path',
+      { RESPONSE_CACHE: 'true', CACHE_FAST_PATH: 'false' },
+      'graphql',
+      'deskgraph CACHE_FAST_PATH=false (yoga + response-cache)',
+    );
     await measureVariant(ctx, 'no cache', { RESPONSE_CACHE: 'false' }, null, 'deskgraph RESPONSE_CACHE=false');
     await measureRedis(ctx);
     await bare.stop();
@@ -64,7 +72,9 @@ async function main(): Promise<number> {
 async function databaseEnv(ctx: FastContext, dataDir: string): Promise<Record<string, string | undefined>> {
   const serverUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? null;
   if (serverUrl) return seededDatabaseEnv(serverUrl, ctx.settings.scale, ctx.cleanup);
-  log(`no BENCH_DATABASE_URL/TEST_DATABASE_URL: deskgraph uses the embedded PGlite (seeded at scale ${ctx.settings.scale} by the first instance)`);
+  log(
+    `no BENCH_DATABASE_URL/TEST_DATABASE_URL: deskgraph uses the embedded PGlite (seeded at scale ${ctx.settings.scale} by the first instance)`,
+  );
   return pgliteEnv(dataDir, ctx.settings.scale);
 }
 
@@ -88,7 +98,13 @@ async function measureFastPathAndBare(ctx: FastContext, dataDir: string): Promis
 }
 
 /** One deskgraph variant alone, on POST. */
-async function measureVariant(ctx: FastContext, name: string, env: Record<string, string | undefined>, expectHit: 'fast' | 'graphql' | null, label: string): Promise<void> {
+async function measureVariant(
+  ctx: FastContext,
+  name: string,
+  env: Record<string, string | undefined>,
+  expectHit: 'fast' | 'graphql' | null,
+  label: string,
+): Promise<void> {
   const { instance, token } = await prepare(ctx, name, env, expectHit);
   await measure(ctx, [{ target: label, instance, withMetrics: true }], token, 'POST');
   await instance.stop();
@@ -105,7 +121,13 @@ async function measureRedis(ctx: FastContext): Promise<void> {
   const prefix = `bench-fast-${randomBytes(3).toString('hex')}`;
   const watch = new KeyspaceWatch(redisBase, db, prefix);
   try {
-    await measureVariant(ctx, 'Redis', { RESPONSE_CACHE: 'true', REDIS_URL: redisUrlWithDb(redisBase, db), CACHE_KEY_PREFIX: prefix }, 'fast', 'deskgraph fast path (Redis cache)');
+    await measureVariant(
+      ctx,
+      'Redis',
+      { RESPONSE_CACHE: 'true', REDIS_URL: redisUrlWithDb(redisBase, db), CACHE_KEY_PREFIX: prefix },
+      'fast',
+      'deskgraph fast path (Redis cache)',
+    );
   } finally {
     await watch.dispose();
   }

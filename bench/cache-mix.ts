@@ -33,7 +33,9 @@ async function main(): Promise<number> {
   const warmup = envNumber('BENCH_WARMUP', 2, { min: 0 });
   const connections = envNumber('BENCH_CONNECTIONS', 16, { min: 1, integer: true });
   const scale = envNumber('BENCH_SCALE', 0.2, { min: 0.01 });
-  const only = process.env.BENCH_SCENARIOS?.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const only = process.env.BENCH_SCENARIOS?.split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
 
   const cleanup = new Cleanup();
   const code = codeState(root);
@@ -43,7 +45,9 @@ async function main(): Promise<number> {
     log(`bench:cache — ${duration} s per scenario after ${warmup} s of warm-up, ${connections} connections, seed scale ${scale}`);
     log(describeCode(code));
     services = await resolveServices(root, cleanup);
-    log(`PostgreSQL ${new URL(services.databaseUrl).host}, Redis ${services.redisUrl ? new URL(services.redisUrl).host : 'none'} (from ${services.source})`);
+    log(
+      `PostgreSQL ${new URL(services.databaseUrl).host}, Redis ${services.redisUrl ? new URL(services.redisUrl).host : 'none'} (from ${services.source})`,
+    );
     const databases = await createSeededDatabase(services.databaseUrl, scale, cleanup);
     const redisDb = services.redisUrl ? await pickEmptyDatabase(services.redisUrl) : null;
     if (services.redisUrl) log(`Redis scenarios use logical database ${redisDb} (empty), one key prefix per scenario`);
@@ -100,15 +104,24 @@ async function main(): Promise<number> {
       ],
     };
   });
-  console.log(`\nResponse cache, mixed load (${Math.round(READ_SHARE * 100)}% reads / ${100 - Math.round(READ_SHARE * 100)}% writes), ${duration} s per scenario, ${connections} connections, scale ${scale}.`);
+  console.log(
+    `\nResponse cache, mixed load (${Math.round(READ_SHARE * 100)}% reads / ${100 - Math.round(READ_SHARE * 100)}% writes), ${duration} s per scenario, ${connections} connections, scale ${scale}.`,
+  );
   console.log(`Load generator and servers share the machine: compare ratios, not absolute numbers. ${describeCode(code)}.\n`);
-  console.log(table(['scenario', 'req/s', '×baseline', 'p99 ms', '×baseline', 'hit rate', 'SQL/request', 'errors'], rows.map((x) => x.cells)));
+  console.log(
+    table(
+      ['scenario', 'req/s', '×baseline', 'p99 ms', '×baseline', 'hit rate', 'SQL/request', 'errors'],
+      rows.map((x) => x.cells),
+    ),
+  );
   console.log('\n×baseline: 1-instance rows against "1 instance / cache off", 2-instance rows against "2 instances / cache off".');
-  console.log('hit rate: cache hits / cacheable queries looked up (mutations and bypasses excluded); SQL/request: statements / all requests.');
+  console.log(
+    'hit rate: cache hits / cacheable queries looked up (mutations and bypasses excluded); SQL/request: statements / all requests.',
+  );
 
   const keyspaces = results.filter((r) => r.keyspace);
   if (keyspaces.length) {
-    console.log('\nRedis keys (DBSIZE of the scenario\'s logical database, sampled every second):');
+    console.log("\nRedis keys (DBSIZE of the scenario's logical database, sampled every second):");
     console.log(
       table(
         ['scenario', 'start', 'max', 'end', 'INFO keys', 'INFO expires', 'scanned', 'no TTL', 'by kind (scanned)'],
@@ -121,7 +134,9 @@ async function main(): Promise<number> {
           String(k!.infoExpires),
           String(k!.sampled),
           k!.withoutTtl === 0 ? '0' : `${k!.withoutTtl} !!!`,
-          Object.entries(k!.byKind).map(([kind, n]) => `${kind}=${n}`).join(' '),
+          Object.entries(k!.byKind)
+            .map(([kind, n]) => `${kind}=${n}`)
+            .join(' '),
         ]),
       ),
     );
@@ -162,10 +177,13 @@ async function main(): Promise<number> {
     })),
   });
   console.log(`\nresults written to ${path.relative(process.cwd(), outFile)}`);
-  if (results.length < SCENARIOS.length && !process.env.BENCH_SCENARIOS) warn(`only ${results.length} of ${SCENARIOS.length} scenarios ran`);
+  if (results.length < SCENARIOS.length && !process.env.BENCH_SCENARIOS)
+    warn(`only ${results.length} of ${SCENARIOS.length} scenarios ran`);
   if (noTtl > 0) warn(`${noTtl} Redis keys have no TTL: the key space is not bounded by expiry`);
   if (totalErrors > 0) {
-    warn(`THE RUN HAD ${totalErrors} FAILED REQUESTS (non-2xx, GraphQL errors, connection errors or timeouts): see the per-scenario details above; the numbers are not trustworthy.`);
+    warn(
+      `THE RUN HAD ${totalErrors} FAILED REQUESTS (non-2xx, GraphQL errors, connection errors or timeouts): see the per-scenario details above; the numbers are not trustworthy.`,
+    );
     return 1;
   }
   return 0;

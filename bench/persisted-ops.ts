@@ -55,7 +55,9 @@ async function main(): Promise<number> {
   let databaseSource: string;
   try {
     log(`bench:persisted — ${operations.length} read operations + Login in the manifest (${manifest.file})`);
-    log(`throughput: ${settings.duration} s per row in ${settings.rounds} alternating slices after ${settings.warmup} s of warm-up, ${settings.connections} connections, ${HOT} as ${AGENT}`);
+    log(
+      `throughput: ${settings.duration} s per row in ${settings.rounds} alternating slices after ${settings.warmup} s of warm-up, ${settings.connections} connections, ${HOT} as ${AGENT}`,
+    );
     log(describeCode(code));
     const started = await startInstances({ root, cleanup, work, scale: settings.scale, manifest, findings });
     const { client } = started;

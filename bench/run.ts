@@ -71,22 +71,32 @@ function createContext(settings: Settings): RunContext {
 function describeStart(settings: Settings): Pick<RunInfo, 'commit' | 'command' | 'stamp'> {
   const commit = describeCommit(root);
   const command = reproduceCommand(settings);
-  const stamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+  const stamp = new Date()
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/:/g, '-');
   return { commit, command, stamp };
 }
 
-async function prepareServices(ctx: RunContext, { commit, command }: Pick<RunInfo, 'commit' | 'command'>): Promise<Pick<RunInfo, 'services' | 'machine'>> {
+async function prepareServices(
+  ctx: RunContext,
+  { commit, command }: Pick<RunInfo, 'commit' | 'command'>,
+): Promise<Pick<RunInfo, 'services' | 'machine'>> {
   const { settings } = ctx;
   log(
     `npm run bench — ${settings.preset} preset: ${settings.duration} s measured per row${settings.rounds > 1 ? ` (in ${settings.rounds} rounds)` : ''} after ${settings.warmup} s of warm-up, ` +
       `${settings.connections} connections; seed scale ${settings.mainScale}, scaling at ${settings.scales.join(', ')}`,
   );
   log(`reproduce: ${command}`);
-  log(`commit: ${commit.sha ?? 'not a git checkout'}${commit.subject ? ` (${commit.subject})` : ''}${commit.dirty.length ? ` + uncommitted changes in ${commit.dirty.join(', ')}` : ''}`);
+  log(
+    `commit: ${commit.sha ?? 'not a git checkout'}${commit.subject ? ` (${commit.subject})` : ''}${commit.dirty.length ? ` + uncommitted changes in ${commit.dirty.join(', ')}` : ''}`,
+  );
   const services = await resolveServices(root, ctx.cleanup);
   const machine = await describeMachine(services.databaseUrl, settings.redis ? services.redisUrl : null);
   log(`machine: ${machineLine(machine)}`);
-  log(`PostgreSQL ${new URL(services.databaseUrl).host}, Redis ${services.redisUrl && settings.redis ? new URL(services.redisUrl).host : 'none'} (from ${services.source})`);
+  log(
+    `PostgreSQL ${new URL(services.databaseUrl).host}, Redis ${services.redisUrl && settings.redis ? new URL(services.redisUrl).host : 'none'} (from ${services.source})`,
+  );
   return { services, machine };
 }
 

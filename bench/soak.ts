@@ -89,18 +89,29 @@ async function main(): Promise<number> {
     const redisUrl = process.env.REDIS_URL ?? null;
     const dataDir = databaseUrl ? null : mkdtempSync(path.join(tmpdir(), 'deskgraph-soak-'));
     if (dataDir) cleanup.add('remove the soak data directory', () => rmSync(dataDir, { recursive: true, force: true }));
-    const runId = new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z');
+    const runId = new Date()
+      .toISOString()
+      .replace(/[:.]/g, '-')
+      .replace(/-\d{3}Z$/, 'Z');
     const machine = await describeMachine(databaseUrl, redisUrl);
-    log(`soak: ${seconds} s at ${rate} req/s over ${connections} connections, windows of ${windowSeconds} s after ${warmupSeconds} s of warm-up`);
-    log(`database: ${databaseUrl ? new URL(databaseUrl).host : 'embedded PGlite (fresh, seeded at start)'}; cache: ${redisUrl ? `Redis ${new URL(redisUrl).host}` : 'in process'}`);
+    log(
+      `soak: ${seconds} s at ${rate} req/s over ${connections} connections, windows of ${windowSeconds} s after ${warmupSeconds} s of warm-up`,
+    );
+    log(
+      `database: ${databaseUrl ? new URL(databaseUrl).host : 'embedded PGlite (fresh, seeded at start)'}; cache: ${redisUrl ? `Redis ${new URL(redisUrl).host}` : 'in process'}`,
+    );
     log(machineLine(machine));
     const shown = (url: string) => {
       const parsed = new URL(url);
       if (parsed.password) parsed.password = '***'; // never print a password
       return parsed.toString();
     };
-    const urls = [databaseUrl && `DATABASE_URL=${shown(databaseUrl)}`, redisUrl && `REDIS_URL=${shown(redisUrl)}`].filter(Boolean).join(' ');
-    log(`reproduce: ${urls ? `${urls} ` : ''}SOAK_SECONDS=${seconds} SOAK_RATE=${rate} SOAK_CONNECTIONS=${connections} SOAK_WINDOW_SECONDS=${windowSeconds} SOAK_WARMUP_SECONDS=${warmupSeconds} npm run soak`);
+    const urls = [databaseUrl && `DATABASE_URL=${shown(databaseUrl)}`, redisUrl && `REDIS_URL=${shown(redisUrl)}`]
+      .filter(Boolean)
+      .join(' ');
+    log(
+      `reproduce: ${urls ? `${urls} ` : ''}SOAK_SECONDS=${seconds} SOAK_RATE=${rate} SOAK_CONNECTIONS=${connections} SOAK_WINDOW_SECONDS=${windowSeconds} SOAK_WARMUP_SECONDS=${warmupSeconds} npm run soak`,
+    );
 
     const instance = await startInstance({
       name: 'soak',
@@ -192,18 +203,35 @@ async function main(): Promise<number> {
     if (errors > 0) verdicts.push(`${errors} requests failed`);
     if (warmupErrors > 0) verdicts.push(`${warmupErrors} requests failed during the warm-up`);
     for (const w of windows) {
-      if (w.requests < MIN_RATE_SHARE * rate * w.seconds) verdicts.push(`window ${w.index + 1} completed ${w.requests} requests, under ${MIN_RATE_SHARE * 100}% of ${rate} req/s × ${w.seconds} s: the rate was not held`);
+      if (w.requests < MIN_RATE_SHARE * rate * w.seconds)
+        verdicts.push(
+          `window ${w.index + 1} completed ${w.requests} requests, under ${MIN_RATE_SHARE * 100}% of ${rate} req/s × ${w.seconds} s: the rate was not held`,
+        );
     }
-    if (heapEndMb - heapStartMb > maxHeapGrowthMb) verdicts.push(`heap used grew ${fmt(heapEndMb - heapStartMb)} MB (> ${maxHeapGrowthMb} MB)`);
-    if (last.p99 > Math.max(first.p99 * maxP99Ratio, first.p99 + 5)) verdicts.push(`p99 went from ${first.p99} ms to ${last.p99} ms (> ×${maxP99Ratio})`);
+    if (heapEndMb - heapStartMb > maxHeapGrowthMb)
+      verdicts.push(`heap used grew ${fmt(heapEndMb - heapStartMb)} MB (> ${maxHeapGrowthMb} MB)`);
+    if (last.p99 > Math.max(first.p99 * maxP99Ratio, first.p99 + 5))
+      verdicts.push(`p99 went from ${first.p99} ms to ${last.p99} ms (> ×${maxP99Ratio})`);
 
     console.log(
       table(
         ['window', 'requests', 'errors', 'req/s', 'p50 ms', 'p99 ms', 'heap min MB', 'heap max MB', 'RSS max MB'],
-        windows.map((w) => [String(w.index + 1), String(w.requests), String(w.errors), fmt(w.rps, 0), String(w.p50), String(w.p99), fmt(w.heapUsedMinMb), fmt(w.heapUsedMaxMb), fmt(w.rssMaxMb)]),
+        windows.map((w) => [
+          String(w.index + 1),
+          String(w.requests),
+          String(w.errors),
+          fmt(w.rps, 0),
+          String(w.p50),
+          String(w.p99),
+          fmt(w.heapUsedMinMb),
+          fmt(w.heapUsedMaxMb),
+          fmt(w.rssMaxMb),
+        ]),
       ),
     );
-    log(`heap used (lowest sample of the first / last window): start ${fmt(heapStartMb)} MB, end ${fmt(heapEndMb)} MB (${heapEndMb >= heapStartMb ? '+' : ''}${fmt(heapEndMb - heapStartMb)} MB); p99: first window ${first.p99} ms, last ${last.p99} ms (×${fmt(last.p99 / Math.max(1, first.p99), 2)}); ${requests} requests, ${errors} errors`);
+    log(
+      `heap used (lowest sample of the first / last window): start ${fmt(heapStartMb)} MB, end ${fmt(heapEndMb)} MB (${heapEndMb >= heapStartMb ? '+' : ''}${fmt(heapEndMb - heapStartMb)} MB); p99: first window ${first.p99} ms, last ${last.p99} ms (×${fmt(last.p99 / Math.max(1, first.p99), 2)}); ${requests} requests, ${errors} errors`,
+    );
 
     const file = writeResults(root, `soak-${runId}.json`, {
       kind: 'soak',
@@ -213,7 +241,18 @@ async function main(): Promise<number> {
       cache: redisUrl ? 'redis' : 'memory',
       machine,
       commit: describeCommit(root),
-      summary: { requests, errors, warmupErrors, heapAfterWarmupMb, heapStartMb, heapEndMb, p99First: first.p99, p99Last: last.p99, passed: verdicts.length === 0, verdicts },
+      summary: {
+        requests,
+        errors,
+        warmupErrors,
+        heapAfterWarmupMb,
+        heapStartMb,
+        heapEndMb,
+        p99First: first.p99,
+        p99Last: last.p99,
+        passed: verdicts.length === 0,
+        verdicts,
+      },
       windows,
       memorySamples,
     });

@@ -20,7 +20,9 @@ function precacheManifest(): Plugin {
     generateBundle(_options, bundle) {
       // public/ files (the icon) are copied, not bundled: listed from the folder.
       const publicFiles = readdirSync(`${root}public`).filter((name) => !name.startsWith('.'));
-      const files = [...Object.keys(bundle), ...publicFiles].filter((name) => name !== 'sw.js' && !name.startsWith('.vite/') && !name.endsWith('.map'));
+      const files = [...Object.keys(bundle), ...publicFiles].filter(
+        (name) => name !== 'sw.js' && !name.startsWith('.vite/') && !name.endsWith('.map'),
+      );
       const urls = ['/', ...files.filter((f) => f !== 'index.html').map((f) => `/${f}`)].sort();
       const version = createHash('sha256').update(urls.join('\n')).digest('hex').slice(0, 12);
       const sw = bundle['sw.js'];

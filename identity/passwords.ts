@@ -48,9 +48,16 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const r = Number(rText);
   const p = Number(pText);
   const valid =
-    Number.isInteger(n) && n > 1 && n <= MAX_N && (n & (n - 1)) === 0 &&
-    Number.isInteger(r) && r >= 1 && r <= MAX_R &&
-    Number.isInteger(p) && p >= 1 && p <= MAX_P;
+    Number.isInteger(n) &&
+    n > 1 &&
+    n <= MAX_N &&
+    (n & (n - 1)) === 0 &&
+    Number.isInteger(r) &&
+    r >= 1 &&
+    r <= MAX_R &&
+    Number.isInteger(p) &&
+    p >= 1 &&
+    p <= MAX_P;
   if (!valid) return false;
   const salt = Buffer.from(saltText, 'base64');
   const expected = Buffer.from(hashText, 'base64');

@@ -8,13 +8,7 @@ import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapt
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  applyMigrations,
-  defaultMigrationsDir,
-  defaultSchemaPath,
-  diffSchemaAgainstMigrations,
-  MigrationError,
-} from './migrations.ts';
+import { applyMigrations, defaultMigrationsDir, defaultSchemaPath, diffSchemaAgainstMigrations, MigrationError } from './migrations.ts';
 
 // PGlite takes seconds to start and the engine as long to load: room enough whatever the default.
 const slow = { timeout: 60_000 };
@@ -39,10 +33,7 @@ beforeAll(async () => {
   withFailingMigration = path.join(tmp, 'migrations');
   await cp(defaultMigrationsDir, withFailingMigration, { recursive: true });
   await mkdir(path.join(withFailingMigration, failing));
-  await writeFile(
-    path.join(withFailingMigration, failing, 'migration.sql'),
-    'CREATE TABLE "HalfDone" ("id" INTEGER);\nSELECT 1 / 0;\n',
-  );
+  await writeFile(path.join(withFailingMigration, failing, 'migration.sql'), 'CREATE TABLE "HalfDone" ("id" INTEGER);\nSELECT 1 / 0;\n');
   pglite = new PGlite();
   await pglite.waitReady;
 }, slow.timeout);
@@ -59,9 +50,7 @@ async function modelTables(): Promise<string[]> {
 
 /** What a fresh database must hold after the project's migrations, whatever it runs on. */
 async function expectFullyMigrated(query: Query): Promise<void> {
-  const tables = await query(
-    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
-  );
+  const tables = await query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`);
   expect(tables.map((t) => t.table_name).sort()).toEqual([...(await modelTables()), '_prisma_migrations'].sort());
 
   // Recorded as `prisma migrate deploy` records them: finished, one step, checksum = SHA-256 of the file.
@@ -86,14 +75,14 @@ async function expectFullyMigrated(query: Query): Promise<void> {
 
 async function projectMigrations(): Promise<string[]> {
   const entries = await readdir(defaultMigrationsDir, { withFileTypes: true });
-  return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  return entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
 }
 
 /** A migration that fails is reported by name with the database's words, and none of it is kept. */
-async function expectFailingMigrationReported(
-  adapterFactory: SqlMigrationAwareDriverAdapterFactory,
-  query: Query,
-): Promise<void> {
+async function expectFailingMigrationReported(adapterFactory: SqlMigrationAwareDriverAdapterFactory, query: Query): Promise<void> {
   const error = await applyMigrations(adapterFactory, { migrationsDir: withFailingMigration }).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(MigrationError);
   expect((error as MigrationError).migration).toBe(failing);
@@ -121,7 +110,10 @@ describe('the migrations in prisma/migrations', () => {
   it('a schema.prisma change without a migration shows up as the SQL that is missing', slow, async () => {
     const schemaPath = path.join(tmp, 'schema.prisma');
     const schema = await readFile(defaultSchemaPath, 'utf8');
-    await writeFile(schemaPath, schema.replace(/^model Ticket \{\n/m, (line) => `${line}  dueAt DateTime?\n`));
+    await writeFile(
+      schemaPath,
+      schema.replace(/^model Ticket \{\n/m, (line) => `${line}  dueAt DateTime?\n`),
+    );
 
     const sql = await diffSchemaAgainstMigrations({ schemaPath, scratch: await emptyPglite() });
 

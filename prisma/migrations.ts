@@ -282,10 +282,7 @@ interface ScriptErrors {
  * failing migration is recorded as applied and its error escapes as an unhandled rejection. Here the
  * whole script goes to the database in one simple-protocol query on both.
  */
-function wholeScripts(
-  factory: SqlMigrationAwareDriverAdapterFactory,
-  errors: ScriptErrors,
-): SqlMigrationAwareDriverAdapterFactory {
+function wholeScripts(factory: SqlMigrationAwareDriverAdapterFactory, errors: ScriptErrors): SqlMigrationAwareDriverAdapterFactory {
   const wrap = (adapter: SqlDriverAdapter): SqlDriverAdapter => {
     const run = simpleQuery(adapter);
     if (!run) return adapter;
@@ -353,7 +350,10 @@ function readableError(error: unknown, registry: ErrorRegistry, scriptError: Dat
   const migration = /migration_name="([^"]+)"/.exec(error.message)?.[1];
   // P3009 names an earlier run's failure in its text: "The `20250101000000_x` migration started at ..."
   const failedEarlier = code === 'P3009' ? /The `([^`]+)` migration/.exec(error.message)?.[1] : undefined;
-  let message = error.message.split(/\n\s*0: /)[0]!.replace(/^external connector error\n/, '').trim();
+  let message = error.message
+    .split(/\n\s*0: /)[0]!
+    .replace(/^external connector error\n/, '')
+    .trim();
   const jsErrorId = /External error id#(\d+)/.exec(error.message)?.[1];
   const jsError = jsErrorId === undefined ? undefined : registry.consumeError(Number(jsErrorId))?.error;
   if (jsError instanceof Error) message = jsError.message || String((jsError as { code?: unknown }).code ?? jsError.name);
@@ -366,7 +366,5 @@ function readableError(error: unknown, registry: ErrorRegistry, scriptError: Dat
 }
 
 function describeDatabaseError({ message, code, detail, hint }: DatabaseError): string {
-  return [`${message} (SQLSTATE ${code})`, detail && `Detail: ${detail}`, hint && `Hint: ${hint}`]
-    .filter(Boolean)
-    .join('. ');
+  return [`${message} (SQLSTATE ${code})`, detail && `Detail: ${detail}`, hint && `Hint: ${hint}`].filter(Boolean).join('. ');
 }

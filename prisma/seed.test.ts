@@ -166,7 +166,8 @@ describe('seedDatabase', () => {
   });
 
   it('numbers tickets 1..n per organization in creation order, with consistent timestamps', async () => {
-    const [row] = await prisma.$queryRawUnsafe<Record<string, number>[]>(`
+    const [row] = await prisma.$queryRawUnsafe<Record<string, number>[]>(
+      `
       SELECT
         (SELECT count(*)::int FROM (
           SELECT number, row_number() OVER (PARTITION BY "organizationId" ORDER BY "createdAt", id) AS expected FROM "Ticket"

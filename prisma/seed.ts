@@ -257,20 +257,119 @@ const ORGANIZATIONS: readonly (readonly [slug: string, name: string])[] = [
 ];
 
 const FIRST_NAMES = [
-  'Aisha', 'Akira', 'Alejandro', 'Amara', 'Ana', 'Anders', 'Arjun', 'Beatriz', 'Ben', 'Camille',
-  'Carlos', 'Chen', 'Chloe', 'Daniel', 'Dmitri', 'Elena', 'Emeka', 'Emma', 'Fatima', 'Felix',
-  'Freya', 'Gabriel', 'Hana', 'Hugo', 'Ines', 'Isaac', 'Jamal', 'Jana', 'Javier', 'Julia',
-  'Kai', 'Kenji', 'Lars', 'Layla', 'Leila', 'Liam', 'Lucia', 'Luca', 'Maya', 'Mateo',
-  'Mei', 'Mohammed', 'Nadia', 'Nina', 'Noah', 'Olga', 'Omar', 'Priya', 'Rafael', 'Ravi',
-  'Rosa', 'Sakura', 'Samuel', 'Sofia', 'Tariq', 'Tomás', 'Valentina', 'Wei', 'Yusuf', 'Zoe',
+  'Aisha',
+  'Akira',
+  'Alejandro',
+  'Amara',
+  'Ana',
+  'Anders',
+  'Arjun',
+  'Beatriz',
+  'Ben',
+  'Camille',
+  'Carlos',
+  'Chen',
+  'Chloe',
+  'Daniel',
+  'Dmitri',
+  'Elena',
+  'Emeka',
+  'Emma',
+  'Fatima',
+  'Felix',
+  'Freya',
+  'Gabriel',
+  'Hana',
+  'Hugo',
+  'Ines',
+  'Isaac',
+  'Jamal',
+  'Jana',
+  'Javier',
+  'Julia',
+  'Kai',
+  'Kenji',
+  'Lars',
+  'Layla',
+  'Leila',
+  'Liam',
+  'Lucia',
+  'Luca',
+  'Maya',
+  'Mateo',
+  'Mei',
+  'Mohammed',
+  'Nadia',
+  'Nina',
+  'Noah',
+  'Olga',
+  'Omar',
+  'Priya',
+  'Rafael',
+  'Ravi',
+  'Rosa',
+  'Sakura',
+  'Samuel',
+  'Sofia',
+  'Tariq',
+  'Tomás',
+  'Valentina',
+  'Wei',
+  'Yusuf',
+  'Zoe',
 ];
 
 const LAST_NAMES = [
-  'Abe', 'Adeyemi', 'Andersen', 'Bauer', 'Becker', 'Chen', 'Costa', 'Dubois', 'Eriksson', 'Fischer',
-  'García', 'Gupta', 'Haddad', 'Hansen', 'Ito', 'Ivanova', 'Jensen', 'Kim', 'Kowalski', 'Kumar',
-  'Larsen', 'López', 'Martin', 'Mendes', 'Moreau', 'Müller', 'Nakamura', 'Nguyen', 'Novak', 'Okafor',
-  'Olsen', "O'Brien", 'Patel', 'Pereira', 'Petrov', 'Rossi', 'Santos', 'Sato', 'Schmidt', 'Silva',
-  'Singh', 'Smith', 'Suzuki', 'Tanaka', 'Taylor', 'Thompson', 'Wagner', 'Walker', 'Wang', 'Zhang',
+  'Abe',
+  'Adeyemi',
+  'Andersen',
+  'Bauer',
+  'Becker',
+  'Chen',
+  'Costa',
+  'Dubois',
+  'Eriksson',
+  'Fischer',
+  'García',
+  'Gupta',
+  'Haddad',
+  'Hansen',
+  'Ito',
+  'Ivanova',
+  'Jensen',
+  'Kim',
+  'Kowalski',
+  'Kumar',
+  'Larsen',
+  'López',
+  'Martin',
+  'Mendes',
+  'Moreau',
+  'Müller',
+  'Nakamura',
+  'Nguyen',
+  'Novak',
+  'Okafor',
+  'Olsen',
+  "O'Brien",
+  'Patel',
+  'Pereira',
+  'Petrov',
+  'Rossi',
+  'Santos',
+  'Sato',
+  'Schmidt',
+  'Silva',
+  'Singh',
+  'Smith',
+  'Suzuki',
+  'Tanaka',
+  'Taylor',
+  'Thompson',
+  'Wagner',
+  'Walker',
+  'Wang',
+  'Zhang',
 ];
 
 const VOCABULARY: Record<string, readonly string[]> = {
@@ -486,12 +585,7 @@ const INTERNAL_NOTES = [
 ];
 
 /** Fills {placeholders}; with a memo, a placeholder repeated across texts (title, body) gets one value. */
-function fill(
-  template: string,
-  rng: Random,
-  names: { first?: string; agent?: string } = {},
-  memo?: Map<string, string>,
-): string {
+function fill(template: string, rng: Random, names: { first?: string; agent?: string } = {}, memo?: Map<string, string>): string {
   return template.replace(/\{(\w+)\}/g, (_, key: string) => {
     if (key === 'first') return names.first ?? 'there';
     if (key === 'agent') return names.agent ?? 'team';
@@ -646,7 +740,14 @@ function makePlan(scale: number, seed: number): Plan {
       }
       emails.add(email);
       firstNames.push(name.split(' ')[0]!);
-      users.push({ id, organizationId: org.id, email, name, role, createdAt: org.createdAt + Math.floor(rng.next() * (START - org.createdAt)) });
+      users.push({
+        id,
+        organizationId: org.id,
+        email,
+        name,
+        role,
+        createdAt: org.createdAt + Math.floor(rng.next() * (START - org.createdAt)),
+      });
       if (role === 'CUSTOMER') {
         // Some customers file many tickets, most a few; the demo customer is a regular.
         customerWeights.push(account ? 2 : Math.exp(rng.normal()));
@@ -1091,7 +1192,14 @@ async function insertAll(
     t.count,
     (i, emit) => {
       for (const c of ticketComments(plan, seed, i)) {
-        emit({ id: ++commentId, ticketId: i + 1, authorId: c.authorId, body: c.body, internal: c.internal, createdAt: new Date(c.createdAt) });
+        emit({
+          id: ++commentId,
+          ticketId: i + 1,
+          authorId: c.authorId,
+          body: c.body,
+          internal: c.internal,
+          createdAt: new Date(c.createdAt),
+        });
       }
     },
     commentTotal,

@@ -56,15 +56,13 @@ const AddCommentPayload = builder.objectRef<{ comment: Comment; ticket: Ticket }
   }),
 });
 
-const DeleteCommentPayload = builder
-  .objectRef<{ deletedCommentId: string; ticket: Ticket }>('DeleteCommentPayload')
-  .implement({
-    description: 'What was deleted, and the ticket it was on.',
-    fields: (t) => ({
-      deletedCommentId: t.exposeID('deletedCommentId', { description: 'The ID of the deleted comment.' }),
-      ticket: t.expose('ticket', { type: TicketRef, description: 'The ticket the comment was on.' }),
-    }),
-  });
+const DeleteCommentPayload = builder.objectRef<{ deletedCommentId: string; ticket: Ticket }>('DeleteCommentPayload').implement({
+  description: 'What was deleted, and the ticket it was on.',
+  fields: (t) => ({
+    deletedCommentId: t.exposeID('deletedCommentId', { description: 'The ID of the deleted comment.' }),
+    ticket: t.expose('ticket', { type: TicketRef, description: 'The ticket the comment was on.' }),
+  }),
+});
 
 builder.mutationFields((t) => ({
   addComment: t.field({

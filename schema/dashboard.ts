@@ -34,8 +34,7 @@ AssigneeCount.implement({
       type: UserRef,
       nullable: true,
       description: 'The assignee; null for the unassigned tickets.',
-      resolve: (row, _args, ctx): Promise<User | null> | null =>
-        row.assigneeId == null ? null : ctx.loaders.user.load(row.assigneeId),
+      resolve: (row, _args, ctx): Promise<User | null> | null => (row.assigneeId == null ? null : ctx.loaders.user.load(row.assigneeId)),
     }),
     count: t.exposeInt('count', { description: 'Open tickets (OPEN, IN_PROGRESS, PENDING).' }),
   }),

@@ -111,9 +111,7 @@ export function createLoaders(prisma: PrismaClient, viewer: Viewer | null, optio
   // A customer looking at an agent's tickets sees only those the customer requested.
   const ticketScope = staff ? Prisma.empty : Prisma.sql`AND c."requesterId" = ${viewerId}`;
   const ticketFilter = (filter: TicketListFilter | undefined) => {
-    const status = filter?.status?.length
-      ? Prisma.sql`AND c."status"::text = ANY(${filter.status}::text[])`
-      : Prisma.empty;
+    const status = filter?.status?.length ? Prisma.sql`AND c."status"::text = ANY(${filter.status}::text[])` : Prisma.empty;
     return Prisma.sql`${ticketScope} ${status}`;
   };
 

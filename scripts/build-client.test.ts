@@ -64,7 +64,10 @@ describe('ensureClientBuilt({ ifStale: true })', () => {
   beforeEach(() => {
     // A real (tiny) Vite project, so the whole path runs: child build, compression, stamp, swap.
     write('package.json', '{"type":"module"}');
-    write('client/vite.config.ts', `export default { root: ${JSON.stringify(path.join(root, 'client'))}, logLevel: 'silent', build: { outDir: 'dist', manifest: true } };`);
+    write(
+      'client/vite.config.ts',
+      `export default { root: ${JSON.stringify(path.join(root, 'client'))}, logLevel: 'silent', build: { outDir: 'dist', manifest: true } };`,
+    );
     write('client/index.html', '<!doctype html><div id="root"></div><script type="module" src="/src/main.ts"></script>');
     write('client/src/main.ts', `document.body.append(${JSON.stringify('deskgraph '.repeat(300))});`);
     rmSync(path.join(root, 'client/src/main.tsx'));
@@ -107,11 +110,16 @@ describe('withLock', () => {
     const lock = clientPaths(root).lock;
     const events: string[] = [];
     const holder = (name: string, ms: number) =>
-      withLock(lock, 10_000, () => {}, async (waited) => {
-        events.push(`${name} in${waited ? ' (waited)' : ''}`);
-        await new Promise((resolve) => setTimeout(resolve, ms));
-        events.push(`${name} out`);
-      });
+      withLock(
+        lock,
+        10_000,
+        () => {},
+        async (waited) => {
+          events.push(`${name} in${waited ? ' (waited)' : ''}`);
+          await new Promise((resolve) => setTimeout(resolve, ms));
+          events.push(`${name} out`);
+        },
+      );
     await Promise.all([holder('a', 300), new Promise((resolve) => setTimeout(resolve, 50)).then(() => holder('b', 10))]);
     expect(events).toEqual(['a in', 'a out', 'b in (waited)', 'b out']);
     expect(existsSync(lock)).toBe(false);
@@ -122,20 +130,36 @@ describe('withLock', () => {
     mkdirSync(lock, { recursive: true });
     writeFileSync(path.join(lock, 'owner'), JSON.stringify({ pid: 2 ** 22 + 1, host: hostname() }));
     const started = Date.now();
-    expect(await withLock(lock, 60_000, () => {}, async () => 'ran')).toBe('ran');
+    expect(
+      await withLock(
+        lock,
+        60_000,
+        () => {},
+        async () => 'ran',
+      ),
+    ).toBe('ran');
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it('takes over a lock nobody refreshed for staleMs', async () => {
     const lock = clientPaths(root).lock;
     mkdirSync(lock, { recursive: true }); // no owner file: its holder died before writing one
-    expect(await withLock(lock, 300, () => {}, async () => 'ran')).toBe('ran');
+    expect(
+      await withLock(
+        lock,
+        300,
+        () => {},
+        async () => 'ran',
+      ),
+    ).toBe('ran');
   });
 });
 
 describe('the precompressed siblings in client/dist', () => {
   const dist = clientPaths(path.resolve(import.meta.dirname, '..')).dist;
-  const files = (readdirSync(dist, { recursive: true }) as string[]).map((f) => f.split(path.sep).join('/')).filter((f) => statSync(path.join(dist, f)).isFile());
+  const files = (readdirSync(dist, { recursive: true }) as string[])
+    .map((f) => f.split(path.sep).join('/'))
+    .filter((f) => statSync(path.join(dist, f)).isFile());
   const originals = files.filter((f) => !f.endsWith('.br') && !f.endsWith('.gz'));
   const compressible = (f: string) => !f.startsWith('.vite/') && /\.(js|css|html|svg|json|webmanifest)$/.test(f);
 

@@ -96,7 +96,9 @@ export function clientBudgetReport(distDir = DEFAULT_DIST_DIR): BudgetReport {
   const initialChunks = staticClosure(manifest, [HTML_ENTRY]);
   const swChunks = staticClosure(
     manifest,
-    Object.entries(manifest).filter(([, chunk]) => chunk.isEntry && chunk.file === SERVICE_WORKER_FILE).map(([key]) => key),
+    Object.entries(manifest)
+      .filter(([, chunk]) => chunk.isEntry && chunk.file === SERVICE_WORKER_FILE)
+      .map(([key]) => key),
   );
 
   const kinds = new Map<string, ChunkKind>();
@@ -161,7 +163,9 @@ function manifestPath(distDir: string): string {
 function readManifest(distDir: string): Manifest {
   const file = manifestPath(distDir);
   if (!existsSync(file)) {
-    throw new Error(`${file} not found: build the web client first (npm run client:build, or npx vite build --config client/vite.config.ts)`);
+    throw new Error(
+      `${file} not found: build the web client first (npm run client:build, or npx vite build --config client/vite.config.ts)`,
+    );
   }
   return JSON.parse(readFileSync(file, 'utf8')) as Manifest;
 }
@@ -258,7 +262,9 @@ function main(): void {
   console.log(formatBudgetReport(report));
   if (report.violations.length > 0) {
     console.error(`\nclient:budget: over budget:\n${report.violations.map((v) => `  - ${v.message}`).join('\n')}`);
-    console.error('Make it smaller (a lazy route, a lighter dependency, less CSS) or, if the growth is worth it, raise the constant in scripts/client-budget.ts and say why in its comment.');
+    console.error(
+      'Make it smaller (a lazy route, a lighter dependency, less CSS) or, if the growth is worth it, raise the constant in scripts/client-budget.ts and say why in its comment.',
+    );
     process.exit(1);
   }
   console.log('within budget');

@@ -13,7 +13,12 @@ const RETRY_MS = 250;
  * gone (its pid is not running on this host) or that was not touched for staleMs is taken over. fn
  * learns whether it had to wait.
  */
-export async function withLock<T>(lock: string, staleMs: number, log: (line: string) => void, fn: (waited: boolean) => Promise<T>): Promise<T> {
+export async function withLock<T>(
+  lock: string,
+  staleMs: number,
+  log: (line: string) => void,
+  fn: (waited: boolean) => Promise<T>,
+): Promise<T> {
   const waited = await acquire(lock, staleMs, log);
   const heartbeat = keepFresh(lock, staleMs);
   try {
@@ -62,12 +67,15 @@ async function breakLock(lock: string): Promise<void> {
 
 /** Touches the lock a few times per staleMs, so waiters can tell a slow holder from a dead one. */
 function keepFresh(lock: string, staleMs: number): NodeJS.Timeout {
-  const heartbeat = setInterval(() => {
-    const now = new Date();
-    try {
-      utimesSync(lock, now, now);
-    } catch {}
-  }, Math.max(50, Math.floor(staleMs / 4)));
+  const heartbeat = setInterval(
+    () => {
+      const now = new Date();
+      try {
+        utimesSync(lock, now, now);
+      } catch {}
+    },
+    Math.max(50, Math.floor(staleMs / 4)),
+  );
   heartbeat.unref();
   return heartbeat;
 }

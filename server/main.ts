@@ -36,7 +36,9 @@ async function main(): Promise<void> {
     void app.warmer.warmFromShared().then((ran) => ran > 0 && logger.info({ ran }, 'cache warmed from the shared hot list'));
   }
   const cache = !app.store ? 'off' : app.store.redis ? `Redis (${redisHost(config.cache.redisUrl!)}) + in-process L1` : 'in process';
-  const web = { dist: `web client at ${new URL('/', url)}`, vite: `web client (Vite, HMR) at ${new URL('/', url)}`, off: 'web client off' }[config.web.mode];
+  const web = { dist: `web client at ${new URL('/', url)}`, vite: `web client (Vite, HMR) at ${new URL('/', url)}`, off: 'web client off' }[
+    config.web.mode
+  ];
   logger.info(
     { url, database: database.label, cache, web: config.web.mode },
     `deskgraph listening on ${url}${config.graphiql ? ' (GraphiQL there too)' : ''}; ${web}; database: ${database.label}; cache: ${cache}`,

@@ -68,7 +68,10 @@ const TICKET_STATE = `query ($id: ID!) { node(id: $id) { ... on Ticket { title b
 /** The ticket's row, its comments and tags, straight from the database (a cache cannot mask a change). */
 async function ticketRow(ticketId: string) {
   const id = Number(Buffer.from(ticketId, 'base64').toString('utf8').split(':')[1]);
-  return f.server.database.prisma.ticket.findUniqueOrThrow({ where: { id }, include: { comments: { orderBy: { id: 'asc' } }, tags: true } });
+  return f.server.database.prisma.ticket.findUniqueOrThrow({
+    where: { id },
+    include: { comments: { orderBy: { id: 'asc' } }, tags: true },
+  });
 }
 
 /** Runs a mutation as the actor and checks, as acme's admin and in the database, that the ticket did not change. */
@@ -122,7 +125,10 @@ const cases: Record<string, Record<Actor, Case>> = {
     expect(response.body.data).toEqual({ nodes: ids.map(() => null) });
   }),
   'Query.organization': {
-    globexAdmin: async () => expectRefused(await as('globexAdmin', '{ organization(slug: "acme") { id name users(first: 100) { edges { node { id } } } } }'), ['NOT_FOUND']),
+    globexAdmin: async () =>
+      expectRefused(await as('globexAdmin', '{ organization(slug: "acme") { id name users(first: 100) { edges { node { id } } } } }'), [
+        'NOT_FOUND',
+      ]),
     // Their own organization: its users are staff and themselves, never another customer.
     customer: async () => {
       const response = await as('customer', '{ organization(slug: "acme") { id users(first: 100) { edges { node { id role } } } } }');
@@ -141,7 +147,9 @@ const cases: Record<string, Record<Actor, Case>> = {
     },
   },
   'Query.ticket': both(async (_fx, actor) => {
-    const response = await as(actor, 'query ($id: ID!) { ticket(id: $id) { id title comments(first: 10) { edges { node { id } } } } }', { id: target(actor) });
+    const response = await as(actor, 'query ($id: ID!) { ticket(id: $id) { id title comments(first: 10) { edges { node { id } } } } }', {
+      id: target(actor),
+    });
     expectRefused(response, ['NOT_FOUND']);
     expect(response.body.data?.ticket ?? null).toBeNull();
   }),
@@ -153,7 +161,11 @@ const cases: Record<string, Record<Actor, Case>> = {
     else expect(edges.every((t: any) => t.requester.id === fx.ids.customer)).toBe(true);
     // Filtering by a foreign person finds nothing.
     const person = actor === 'globexAdmin' ? fx.ids.customer : fx.ids.otherCustomer;
-    const filtered = await as(actor, 'query ($p: ID!) { tickets(first: 10, filter: { requesterId: $p }) { totalCount edges { node { id } } } }', { p: person });
+    const filtered = await as(
+      actor,
+      'query ($p: ID!) { tickets(first: 10, filter: { requesterId: $p }) { totalCount edges { node { id } } } }',
+      { p: person },
+    );
     if (filtered.body.errors) expectRefused(filtered, ['NOT_FOUND', 'BAD_USER_INPUT', 'FORBIDDEN']);
     else expect(filtered.body.data!.tickets).toEqual({ totalCount: 0, edges: [] });
   }),
@@ -167,7 +179,10 @@ const cases: Record<string, Record<Actor, Case>> = {
   'Query.dashboardStats': {
     // Globex's numbers only: they add up to globex's ticket count.
     globexAdmin: async () => {
-      const stats = await as('globexAdmin', '{ dashboardStats { byStatus { count } openByAssignee { assignee { id organization { slug } } count } } }');
+      const stats = await as(
+        'globexAdmin',
+        '{ dashboardStats { byStatus { count } openByAssignee { assignee { id organization { slug } } count } } }',
+      );
       const total = await as('globexAdmin', '{ tickets(first: 1) { totalCount } }');
       const sum = stats.body.data!.dashboardStats.byStatus.reduce((s: number, c: any) => s + c.count, 0);
       expect(sum).toBe(total.body.data!.tickets.totalCount);
@@ -178,7 +193,9 @@ const cases: Record<string, Record<Actor, Case>> = {
 
   'Mutation.login': both(async (_fx, actor) => {
     // Signing in as someone else takes their password; a wrong one gives no token.
-    const response = await as(actor, 'mutation ($e: String!) { login(email: $e, password: "guess") { token user { id } } }', { e: 'admin@acme.test' });
+    const response = await as(actor, 'mutation ($e: String!) { login(email: $e, password: "guess") { token user { id } } }', {
+      e: 'admin@acme.test',
+    });
     expectRefused(response, ['UNAUTHENTICATED']);
     expect(response.body.data).toBeNull();
   }),
@@ -199,9 +216,13 @@ const cases: Record<string, Record<Actor, Case>> = {
       const count = async () => (await as('acmeAdmin', '{ tickets(first: 1) { totalCount } }')).body.data!.tickets.totalCount as number;
       const before = await count();
       for (const input of [{ requesterId: fx.ids.customer }, { assigneeId: fx.ids.acmeAgent }]) {
-        const response = await as('globexAdmin', 'mutation ($input: CreateTicketInput!) { createTicket(input: $input) { ticket { id requester { id } assignee { id } } } }', {
-          input: { title: 'cross-org', body: 'x', ...input },
-        });
+        const response = await as(
+          'globexAdmin',
+          'mutation ($input: CreateTicketInput!) { createTicket(input: $input) { ticket { id requester { id } assignee { id } } } }',
+          {
+            input: { title: 'cross-org', body: 'x', ...input },
+          },
+        );
         expectRefused(response, ['NOT_FOUND', 'BAD_USER_INPUT', 'FORBIDDEN']);
       }
       expect(await count()).toBe(before);
@@ -209,12 +230,21 @@ const cases: Record<string, Record<Actor, Case>> = {
     // On behalf of another customer: refused; their ticket list does not grow.
     customer: async (fx) => {
       const theirs = async () =>
-        (await as('acmeAdmin', 'query ($id: ID!) { node(id: $id) { ... on User { requestedTickets(first: 100) { edges { node { id } } } } } }', { id: fx.ids.otherCustomer })).body.data!.node
-          .requestedTickets.edges.length as number;
+        (
+          await as(
+            'acmeAdmin',
+            'query ($id: ID!) { node(id: $id) { ... on User { requestedTickets(first: 100) { edges { node { id } } } } } }',
+            { id: fx.ids.otherCustomer },
+          )
+        ).body.data!.node.requestedTickets.edges.length as number;
       const before = await theirs();
-      const response = await as('customer', 'mutation ($input: CreateTicketInput!) { createTicket(input: $input) { ticket { id requester { id } } } }', {
-        input: { title: 'on behalf', body: 'x', requesterId: fx.ids.otherCustomer },
-      });
+      const response = await as(
+        'customer',
+        'mutation ($input: CreateTicketInput!) { createTicket(input: $input) { ticket { id requester { id } } } }',
+        {
+          input: { title: 'on behalf', body: 'x', requesterId: fx.ids.otherCustomer },
+        },
+      );
       expectRefused(response, ['FORBIDDEN']);
       expect(await theirs()).toBe(before);
     },
@@ -222,45 +252,78 @@ const cases: Record<string, Record<Actor, Case>> = {
   'Mutation.updateTicket': {
     globexAdmin: async (fx) => {
       await unchanged(fx.ids.ownTicket, async () =>
-        expectRefused(await as('globexAdmin', 'mutation ($id: ID!) { updateTicket(input: { id: $id, title: "mine", status: CLOSED }) { ticket { id title } } }', { id: fx.ids.ownTicket }), ['NOT_FOUND']),
+        expectRefused(
+          await as(
+            'globexAdmin',
+            'mutation ($id: ID!) { updateTicket(input: { id: $id, title: "mine", status: CLOSED }) { ticket { id title } } }',
+            { id: fx.ids.ownTicket },
+          ),
+          ['NOT_FOUND'],
+        ),
       );
       // Nor may globex hand its own ticket to an acme agent.
-      const response = await as('globexAdmin', 'mutation ($id: ID!, $a: ID!) { updateTicket(input: { id: $id, assigneeId: $a }) { ticket { assignee { id } } } }', {
-        id: fx.ids.globexTicket,
-        a: fx.ids.acmeAgent,
-      });
+      const response = await as(
+        'globexAdmin',
+        'mutation ($id: ID!, $a: ID!) { updateTicket(input: { id: $id, assigneeId: $a }) { ticket { assignee { id } } } }',
+        {
+          id: fx.ids.globexTicket,
+          a: fx.ids.acmeAgent,
+        },
+      );
       expectRefused(response, ['NOT_FOUND', 'BAD_USER_INPUT', 'FORBIDDEN']);
     },
     customer: async (fx) =>
       unchanged(fx.ids.othersTicket, async () =>
-        expectRefused(await as('customer', 'mutation ($id: ID!) { updateTicket(input: { id: $id, title: "mine" }) { ticket { id title } } }', { id: fx.ids.othersTicket }), ['NOT_FOUND']),
+        expectRefused(
+          await as('customer', 'mutation ($id: ID!) { updateTicket(input: { id: $id, title: "mine" }) { ticket { id title } } }', {
+            id: fx.ids.othersTicket,
+          }),
+          ['NOT_FOUND'],
+        ),
       ),
   },
   'Mutation.bulkUpdateTickets': both(async (_fx, actor) =>
     unchanged(target(actor), async () =>
       expectRefused(
-        await as(actor, 'mutation ($ids: [ID!]!) { bulkUpdateTickets(input: { ids: $ids, status: CLOSED, priority: LOW }) { tickets { id status } } }', { ids: [target(actor)] }),
+        await as(
+          actor,
+          'mutation ($ids: [ID!]!) { bulkUpdateTickets(input: { ids: $ids, status: CLOSED, priority: LOW }) { tickets { id status } } }',
+          { ids: [target(actor)] },
+        ),
         ['NOT_FOUND', 'FORBIDDEN'],
       ),
     ),
   ),
   'Mutation.addComment': both(async (_fx, actor) =>
     unchanged(target(actor), async () =>
-      expectRefused(await as(actor, 'mutation ($id: ID!) { addComment(input: { ticketId: $id, body: "hello" }) { comment { id } ticket { id } } }', { id: target(actor) }), ['NOT_FOUND']),
+      expectRefused(
+        await as(actor, 'mutation ($id: ID!) { addComment(input: { ticketId: $id, body: "hello" }) { comment { id } ticket { id } } }', {
+          id: target(actor),
+        }),
+        ['NOT_FOUND'],
+      ),
     ),
   ),
   'Mutation.deleteComment': both(async (fx, actor) => {
     const comment = actor === 'globexAdmin' ? fx.ids.othersComment : fx.ids.internalOnOwn;
     const ticket = actor === 'globexAdmin' ? fx.ids.othersTicket : fx.ids.ownTicket;
     await unchanged(ticket, async () =>
-      expectRefused(await as(actor, 'mutation ($id: ID!) { deleteComment(id: $id) { deletedCommentId } }', { id: comment }), ['NOT_FOUND', 'FORBIDDEN']),
+      expectRefused(await as(actor, 'mutation ($id: ID!) { deleteComment(id: $id) { deletedCommentId } }', { id: comment }), [
+        'NOT_FOUND',
+        'FORBIDDEN',
+      ]),
     );
     const still = await as('acmeAdmin', 'query ($id: ID!) { node(id: $id) { id } }', { id: comment });
     expect(still.body.data).toEqual({ node: { id: comment } });
   }),
   'Mutation.addTags': both(async (_fx, actor) =>
     unchanged(target(actor), async () =>
-      expectRefused(await as(actor, 'mutation ($id: ID!) { addTags(input: { ticketId: $id, names: ["pwned"] }) { ticket { id } } }', { id: target(actor) }), ['NOT_FOUND', 'FORBIDDEN']),
+      expectRefused(
+        await as(actor, 'mutation ($id: ID!) { addTags(input: { ticketId: $id, names: ["pwned"] }) { ticket { id } } }', {
+          id: target(actor),
+        }),
+        ['NOT_FOUND', 'FORBIDDEN'],
+      ),
     ),
   ),
   'Mutation.removeTags': both(async (fx, actor) => {
@@ -268,7 +331,11 @@ const cases: Record<string, Record<Actor, Case>> = {
     const tags = (await as('acmeAdmin', TICKET_STATE, { id })).body.data!.node.tags.map((t: any) => t.name) as string[];
     await unchanged(id, async () =>
       expectRefused(
-        await as(actor, 'mutation ($id: ID!, $names: [String!]!) { removeTags(input: { ticketId: $id, names: $names }) { ticket { id } } }', { id, names: tags.length ? tags : ['x'] }),
+        await as(
+          actor,
+          'mutation ($id: ID!, $names: [String!]!) { removeTags(input: { ticketId: $id, names: $names }) { ticket { id } } }',
+          { id, names: tags.length ? tags : ['x'] },
+        ),
         ['NOT_FOUND', 'FORBIDDEN'],
       ),
     );
@@ -286,7 +353,9 @@ const nodeTypes = Object.values(schema.getTypeMap())
 describe('access matrix (generated from the schema)', () => {
   beforeAll(async () => {
     const server = await startTestServer();
-    const [acmeAdmin, globexAdmin, customer] = await Promise.all(['admin@acme.test', 'admin@globex.test', 'customer@acme.test'].map((e) => server.login(e)));
+    const [acmeAdmin, globexAdmin, customer] = await Promise.all(
+      ['admin@acme.test', 'admin@globex.test', 'customer@acme.test'].map((e) => server.login(e)),
+    );
     f = { server, tokens: { acmeAdmin, globexAdmin, customer } } as Fixture;
     // In pieces, within the query cost limit.
     const read = async (query: string) => {
@@ -294,8 +363,12 @@ describe('access matrix (generated from the schema)', () => {
       if (!response.body.data) throw new Error(JSON.stringify(response.body.errors));
       return response.body.data;
     };
-    const { organization: org, users: userPage } = await read('{ organization(slug: "acme") { id name tags { id } } users(first: 100) { edges { node { id email role } } } }');
-    const ticketPage = await read('{ tickets(first: 60) { edges { node { id title body requester { id email } tags { name } comments(first: 10) { edges { node { id internal body } } } } } } }');
+    const { organization: org, users: userPage } = await read(
+      '{ organization(slug: "acme") { id name tags { id } } users(first: 100) { edges { node { id email role } } } }',
+    );
+    const ticketPage = await read(
+      '{ tickets(first: 60) { edges { node { id title body requester { id email } tags { name } comments(first: 10) { edges { node { id internal body } } } } } } }',
+    );
     const users = userPage.edges.map((e: any) => e.node) as { id: string; email: string; role: string }[];
     const tickets = ticketPage.tickets.edges.map((e: any) => e.node) as any[];
     const customerId = users.find((u) => u.email === 'customer@acme.test')!.id;
@@ -303,7 +376,9 @@ describe('access matrix (generated from the schema)', () => {
     const own = tickets.filter((t) => t.requester.id === customerId);
     const ownWithInternal = own.find((t) => t.comments.edges.some((e: any) => e.node.internal))!;
     const othersTicket = others[0];
-    const otherCustomer = users.find((u) => u.role === 'CUSTOMER' && u.id === othersTicket.requester.id) ?? users.find((u) => u.role === 'CUSTOMER' && u.id !== customerId)!;
+    const otherCustomer =
+      users.find((u) => u.role === 'CUSTOMER' && u.id === othersTicket.requester.id) ??
+      users.find((u) => u.role === 'CUSTOMER' && u.id !== customerId)!;
     const globexTicket = (await as('globexAdmin', '{ tickets(first: 1) { edges { node { id } } } }')).body.data!.tickets.edges[0].node.id;
     f.ids = {
       acmeOrg: org.id,
@@ -317,7 +392,13 @@ describe('access matrix (generated from the schema)', () => {
       internalOnOwn: ownWithInternal.comments.edges.find((e: any) => e.node.internal).node.id,
       acmeTag: org.tags[0].id,
     };
-    const acmeIds = new Set<string>([org.id, ...users.map((u) => u.id), ...tickets.map((t) => t.id), ...tickets.flatMap((t) => t.comments.edges.map((e: any) => e.node.id)), ...org.tags.map((t: any) => t.id)]);
+    const acmeIds = new Set<string>([
+      org.id,
+      ...users.map((u) => u.id),
+      ...tickets.map((t) => t.id),
+      ...tickets.flatMap((t) => t.comments.edges.map((e: any) => e.node.id)),
+      ...org.tags.map((t: any) => t.id),
+    ]);
     const longTexts = (values: string[]) => values.filter((v) => v.length >= 12);
     const othersTickets = tickets.filter((t) => t.requester.id !== customerId);
     f.foreign = {
@@ -328,7 +409,10 @@ describe('access matrix (generated from the schema)', () => {
           ...users.filter((u) => u.role === 'CUSTOMER' && u.id !== customerId).map((u) => u.id),
           ...own.flatMap((t) => t.comments.edges.filter((e: any) => e.node.internal).map((e: any) => e.node.id)),
         ]),
-        texts: new Set([...users.filter((u) => u.role === 'CUSTOMER' && u.id !== customerId).map((u) => u.email), ...longTexts(othersTickets.map((t) => t.title))]),
+        texts: new Set([
+          ...users.filter((u) => u.role === 'CUSTOMER' && u.id !== customerId).map((u) => u.email),
+          ...longTexts(othersTickets.map((t) => t.title)),
+        ]),
       },
     };
     expect(f.foreign.globexAdmin.ids.size).toBeGreaterThan(50);
@@ -344,14 +428,25 @@ describe('access matrix (generated from the schema)', () => {
   });
 
   const entries = Object.entries(cases).flatMap(([field, byActor]) =>
-    (['globexAdmin', 'customer'] as const).map((actor) => [field, actor === 'globexAdmin' ? 'another organization (admin@globex.test → acme)' : "another customer's ticket (customer@acme.test)", actor, byActor[actor]] as const),
+    (['globexAdmin', 'customer'] as const).map(
+      (actor) =>
+        [
+          field,
+          actor === 'globexAdmin' ? 'another organization (admin@globex.test → acme)' : "another customer's ticket (customer@acme.test)",
+          actor,
+          byActor[actor],
+        ] as const,
+    ),
   );
   it.each(entries)('%s against %s', async (_field, _what, actor, run) => {
     await run(f, actor);
   });
 
   it('the seeded password still signs in (the login case above proves the guess, not the account, failed)', async () => {
-    const ok = await f.server.gql('mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', { e: 'admin@acme.test', p: DEMO_PASSWORD });
+    const ok = await f.server.gql('mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', {
+      e: 'admin@acme.test',
+      p: DEMO_PASSWORD,
+    });
     expect(ok.body.data?.login.token).toEqual(expect.any(String));
   });
 });

@@ -109,7 +109,7 @@ describe('who sees what', () => {
     expect(codes(dashboard)).toEqual(['FORBIDDEN']);
   });
 
-  it("a customer sees staff and themselves in the user list, never other customers", async () => {
+  it('a customer sees staff and themselves in the user list, never other customers', async () => {
     const result = await server.gql('{ users(first: 100) { edges { node { id role } } } }', {}, customer);
     const users = result.body.data!.users.edges.map((edge: any) => edge.node);
     expect(users.some((user: any) => user.id === customerId)).toBe(true);

@@ -4,7 +4,19 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { copyTemplate } from './template-db.ts';
-import { deletePrefix, fresh, hit, ok, startServer, stopAll, uniquePrefix, waitFor, warm, type GraphQLResult, type ServerProcess } from './processes.ts';
+import {
+  deletePrefix,
+  fresh,
+  hit,
+  ok,
+  startServer,
+  stopAll,
+  uniquePrefix,
+  waitFor,
+  warm,
+  type GraphQLResult,
+  type ServerProcess,
+} from './processes.ts';
 
 const LIST = 'query List { tickets(first: 10) { totalCount edges { node { id title status } } } }';
 const DETAIL = `query Detail($id: ID!) { ticket(id: $id) {
@@ -16,7 +28,15 @@ const COMMENT = 'mutation Comment($input: AddCommentInput!) { addComment(input: 
 const CREATE = 'mutation Create($input: CreateTicketInput!) { createTicket(input: $input) { ticket { id title } } }';
 
 type ListData = { tickets: { totalCount: number; edges: { node: { id: string; title: string; status: string } }[] } };
-type DetailData = { ticket: { id: string; title: string; status: string; commentCount: number; comments: { edges: { node: { id: string; body: string } }[] } } };
+type DetailData = {
+  ticket: {
+    id: string;
+    title: string;
+    status: string;
+    commentCount: number;
+    comments: { edges: { node: { id: string; body: string } }[] };
+  };
+};
 
 describe('two instances sharing one Redis', () => {
   let drop: (() => Promise<void>) | null = null;
@@ -73,8 +93,14 @@ describe('two instances sharing one Redis', () => {
         ok(await a.gql(COMMENT, { input: { ticketId: target.id, body } }, agentA), 'addComment on A');
         comments = [...comments, body];
       } else {
-        const result = ok(await a.gql<{ createTicket: { ticket: { id: string; title: string } } }>(
-          CREATE, { input: { title: fresh(`RYW new ticket ${round}`), body: 'made on A' } }, agentA), 'createTicket on A');
+        const result = ok(
+          await a.gql<{ createTicket: { ticket: { id: string; title: string } } }>(
+            CREATE,
+            { input: { title: fresh(`RYW new ticket ${round}`), body: 'made on A' } },
+            agentA,
+          ),
+          'createTicket on A',
+        );
         created = result.createTicket.ticket;
         totalCount += 1;
       }
@@ -85,7 +111,10 @@ describe('two instances sharing one Redis', () => {
       const l = ok(list, `round ${round} (${kind}): list on B`).tickets;
       const context = `round ${round} (${kind}) on B: detail hit=${hit(detail)}, list hit=${hit(list)}`;
       expect(d.title, context).toBe(title);
-      expect(d.comments.edges.map((e) => e.node.body), context).toEqual(comments);
+      expect(
+        d.comments.edges.map((e) => e.node.body),
+        context,
+      ).toEqual(comments);
       expect(d.commentCount, context).toBe(comments.length);
       expect(l.totalCount, context).toBe(totalCount);
       const inList = l.edges.find((edge) => edge.node.id === target.id);
@@ -134,8 +163,14 @@ describe('two instances sharing one Redis', () => {
   });
 
   it('is precise across instances: a write to one acme ticket leaves globex and other tickets cached', async () => {
-    const list = ok(await b.gql<{ tickets: { edges: { node: { id: string; requester: { id: string }; assignee: { id: string } | null } }[] } }>(
-      '{ tickets(first: 50) { edges { node { id requester { id } assignee { id } } } } }', {}, agentB), 'list').tickets.edges.map((e) => e.node);
+    const list = ok(
+      await b.gql<{ tickets: { edges: { node: { id: string; requester: { id: string }; assignee: { id: string } | null } }[] } }>(
+        '{ tickets(first: 50) { edges { node { id requester { id } assignee { id } } } } }',
+        {},
+        agentB,
+      ),
+      'list',
+    ).tickets.edges.map((e) => e.node);
     const x = list[3]!;
     // Another ticket with neither the requester nor the assignee of X: no list tag of X's write touches it.
     const people = new Set([x.requester.id, x.assignee?.id].filter(Boolean));
@@ -192,7 +227,11 @@ describe('two instances sharing one Redis', () => {
     const logout = await a.gql<{ logout: boolean }>('mutation Logout { logout }', {}, token);
     expect(ok(logout, 'logout on A').logout).toBe(true);
 
-    for (const [server, query] of [[b, LIST], [b, '{ viewer { id } }'], [a, LIST]] as const) {
+    for (const [server, query] of [
+      [b, LIST],
+      [b, '{ viewer { id } }'],
+      [a, LIST],
+    ] as const) {
       const refused = await server.gql(query, {}, token);
       expect(refused.status, `${server.name}: ${query.slice(0, 30)}`).toBe(401);
       expect(refused.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
@@ -223,8 +262,13 @@ describe('two instances sharing one Redis', () => {
       await locker.query('LOCK TABLE "TicketTag" IN ACCESS EXCLUSIVE MODE');
       leader = b.gql(INFLIGHT, { id: x.id }, agentB);
       await waitFor(
-        async () => Number((await locker.query(`SELECT count(*) AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database
-          WHERE d.datname = current_database() AND NOT l.granted`)).rows[0].n) > 0,
+        async () =>
+          Number(
+            (
+              await locker.query(`SELECT count(*) AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+          WHERE d.datname = current_database() AND NOT l.granted`)
+            ).rows[0].n,
+          ) > 0,
         5000,
         () => 'B never blocked on the lock',
       );
@@ -243,7 +287,10 @@ describe('two instances sharing one Redis', () => {
     expect(got === old ? `OLD title (hit=${hit(second)})` : got, 'a request sent after the write returned').toBe(title);
     // And nothing stale stays cached.
     await new Promise((resolve) => setTimeout(resolve, 200));
-    for (const [server, token] of [[a, agentA], [b, agentB]] as const) {
+    for (const [server, token] of [
+      [a, agentA],
+      [b, agentB],
+    ] as const) {
       expect(ok(await server.gql<{ ticket: { title: string } }>(INFLIGHT, { id: x.id }, token), server.name).ticket.title).toBe(title);
     }
   });

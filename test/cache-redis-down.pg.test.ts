@@ -42,7 +42,12 @@ async function cacheState(client: Client): Promise<string> {
 }
 
 const waitCache = (client: Client, state: 'ok' | 'degraded', timeoutMs: number) =>
-  waitFor(async () => (await cacheState(client)) === state, timeoutMs, () => `${client.name}: /ready did not say cache "${state}" within ${timeoutMs} ms`, 25);
+  waitFor(
+    async () => (await cacheState(client)) === state,
+    timeoutMs,
+    () => `${client.name}: /ready did not say cache "${state}" within ${timeoutMs} ms`,
+    25,
+  );
 
 describe('two instances while Redis fails', () => {
   let drop: (() => Promise<void>) | null = null;
@@ -57,7 +62,8 @@ describe('two instances while Redis fails', () => {
   let x: string; // the ticket the tests write to
   let title: string; // its current title
 
-  const read = async (server: Client, token: string) => ok(await server.gql<TicketData>(SIMPLE, { id: x }, token), `${server.name} read X`).ticket.title;
+  const read = async (server: Client, token: string) =>
+    ok(await server.gql<TicketData>(SIMPLE, { id: x }, token), `${server.name} read X`).ticket.title;
 
   beforeAll(async () => {
     const copy = await copyTemplate(inject('template'));
@@ -86,7 +92,10 @@ describe('two instances while Redis fails', () => {
   });
 
   it('Redis killed: every request is still answered from the database, /ready says degraded, writes are seen', async () => {
-    for (const [server, token] of [[a, agentA], [b, agentB]] as const) {
+    for (const [server, token] of [
+      [a, agentA],
+      [b, agentB],
+    ] as const) {
       await warm(server, SIMPLE, { id: x }, token);
       await warm(server, LIST, {}, token);
     }
@@ -98,7 +107,10 @@ describe('two instances while Redis fails', () => {
     await redis.stop('SIGKILL');
 
     for (let i = 0; i < 10; i++) {
-      for (const [server, token] of [[a, agentA], [b, agentB]] as const) {
+      for (const [server, token] of [
+        [a, agentA],
+        [b, agentB],
+      ] as const) {
         expect(await read(server, token), `${server.name} right after the kill`).toBe(title);
         expect(ok(await server.gql<ListData>(LIST, {}, token), `${server.name} list`)).toEqual(listBefore);
       }
@@ -117,9 +129,18 @@ describe('two instances while Redis fails', () => {
     // Writes while Redis is down succeed, and both instances show them.
     title = fresh('written while Redis was down');
     ok(await a.gql(UPDATE, { input: { id: x, title } }, agentA), 'update on A');
-    const created = ok(await b.gql<{ createTicket: { ticket: { id: string; title: string } } }>(
-      CREATE, { input: { title: fresh('created while Redis was down'), body: 'on B' } }, agentB), 'create on B').createTicket.ticket;
-    for (const [server, token] of [[a, agentA], [b, agentB]] as const) {
+    const created = ok(
+      await b.gql<{ createTicket: { ticket: { id: string; title: string } } }>(
+        CREATE,
+        { input: { title: fresh('created while Redis was down'), body: 'on B' } },
+        agentB,
+      ),
+      'create on B',
+    ).createTicket.ticket;
+    for (const [server, token] of [
+      [a, agentA],
+      [b, agentB],
+    ] as const) {
       expect(await read(server, token), server.name).toBe(title);
       const list = ok(await server.gql<ListData>(LIST, {}, token), `${server.name} list`).tickets;
       expect(list.totalCount).toBe(listBefore.tickets.totalCount + 1);
@@ -134,7 +155,10 @@ describe('two instances while Redis fails', () => {
     await waitCache(a, 'ok', 5000);
     await waitCache(b, 'ok', 5000);
     const recoveredIn = Date.now() - started;
-    for (const [server, token] of [[a, agentA], [b, agentB]] as const) {
+    for (const [server, token] of [
+      [a, agentA],
+      [b, agentB],
+    ] as const) {
       const hitAnswer = await warm<TicketData>(server, SIMPLE, { id: x }, token);
       expect(hitAnswer.body.data!.ticket.title).toBe(title);
       await warm(server, LIST, {}, token);
@@ -157,7 +181,10 @@ describe('two instances while Redis fails', () => {
   //    mutation, whose invalidation failed, waits out one lease before it returns: by then B, which
   //    cannot reach the frozen Redis either, answers from the database. So B is fresh even during it.
   it('Redis frozen (SIGSTOP) while A writes: after SIGCONT neither instance serves the old value', async () => {
-    for (const [server, token] of [[a, agentA], [b, agentB]] as const) {
+    for (const [server, token] of [
+      [a, agentA],
+      [b, agentB],
+    ] as const) {
       expect((await warm<TicketData>(server, SIMPLE, { id: x }, token)).body.data!.ticket.title).toBe(title);
     }
     const old = title;
@@ -180,28 +207,44 @@ describe('two instances while Redis fails', () => {
     expect(duringOutageB!, 'B during the freeze (its lease has run out: from the database)').toBe(title);
     expect(duringOutageB!).not.toBe(old);
     // "Restored" = Redis answers this process again.
-    await waitFor(async () => redis.cli('PING') === 'PONG', 5000, () => 'redis did not answer after SIGCONT');
+    await waitFor(
+      async () => redis.cli('PING') === 'PONG',
+      5000,
+      () => 'redis did not answer after SIGCONT',
+    );
 
     const seen: string[] = [];
     const until = Date.now() + 2000;
     while (Date.now() < until) {
-      for (const [server, token] of [[b, agentB], [a, agentA]] as const) {
+      for (const [server, token] of [
+        [b, agentB],
+        [a, agentA],
+      ] as const) {
         const answer = await server.gql<TicketData>(SIMPLE, { id: x }, token);
         const got = ok(answer, `${server.name} after SIGCONT`).ticket.title;
         seen.push(`${server.name}:${got === old ? 'OLD' : got === title ? 'new' : got}${hit(answer) ? '(hit)' : ''}`);
       }
       await sleep(40);
     }
-    expect(seen.filter((s) => s.includes('OLD')), `answers after SIGCONT, in order: ${seen.join(' ')}`).toEqual([]);
+    expect(
+      seen.filter((s) => s.includes('OLD')),
+      `answers after SIGCONT, in order: ${seen.join(' ')}`,
+    ).toEqual([]);
     await waitCache(a, 'ok', 5000);
     await waitCache(b, 'ok', 5000);
-    for (const [server, token] of [[a, agentA], [b, agentB]] as const) {
+    for (const [server, token] of [
+      [a, agentA],
+      [b, agentB],
+    ] as const) {
       expect((await warm<TicketData>(server, SIMPLE, { id: x }, token)).body.data!.ticket.title).toBe(title);
     }
   });
 
   it('A cut off from Redis while it writes (its invalidation is lost): delivered on recovery, no old value after', async () => {
-    for (const [server, token] of [[a, agentA], [b, agentB]] as const) {
+    for (const [server, token] of [
+      [a, agentA],
+      [b, agentB],
+    ] as const) {
       expect((await warm<TicketData>(server, SIMPLE, { id: x }, token)).body.data!.ticket.title).toBe(title);
     }
     const old = title;
@@ -226,21 +269,32 @@ describe('two instances while Redis fails', () => {
       if ((await read(b, agentB)) === old) staleAfterHeal += 1;
       await sleep(20);
     }
-    console.log(`[cut] B during the partition: ${observedB.join(' ')}; A recovered ${Date.now() - healed} ms after the heal; ` +
-      `B answered the old title ${staleAfterHeal} times in between`);
+    console.log(
+      `[cut] B during the partition: ${observedB.join(' ')}; A recovered ${Date.now() - healed} ms after the heal; ` +
+        `B answered the old title ${staleAfterHeal} times in between`,
+    );
 
     const seen: string[] = [];
     const until = Date.now() + 2000;
     while (Date.now() < until) {
-      for (const [server, token] of [[b, agentB], [a, agentA]] as const) {
+      for (const [server, token] of [
+        [b, agentB],
+        [a, agentA],
+      ] as const) {
         const answer = await server.gql<TicketData>(SIMPLE, { id: x }, token);
         const got = ok(answer, `${server.name} after recovery`).ticket.title;
         seen.push(`${server.name}:${got === old ? 'OLD' : got === title ? 'new' : got}${hit(answer) ? '(hit)' : ''}`);
       }
       await sleep(40);
     }
-    expect(seen.filter((s) => s.includes('OLD')), `answers after A recovered, in order: ${seen.join(' ')}`).toEqual([]);
-    for (const [server, token] of [[a, agentA], [b, agentB]] as const) {
+    expect(
+      seen.filter((s) => s.includes('OLD')),
+      `answers after A recovered, in order: ${seen.join(' ')}`,
+    ).toEqual([]);
+    for (const [server, token] of [
+      [a, agentA],
+      [b, agentB],
+    ] as const) {
       expect((await warm<TicketData>(server, SIMPLE, { id: x }, token)).body.data!.ticket.title).toBe(title);
     }
   });
@@ -248,7 +302,10 @@ describe('two instances while Redis fails', () => {
   // Not a speed test: a request that waited for the paused Redis would take until the pause ends (4 s);
   // finishing well inside it (3 s, against ~0.2-0.3 s measured) shows the timeout cut Redis out.
   it('slow Redis (CLIENT PAUSE 4000 ms > CACHE_REDIS_TIMEOUT_MS 200 ms): requests are answered, not failed', async () => {
-    for (const [server, token] of [[a, agentA], [b, agentB]] as const) {
+    for (const [server, token] of [
+      [a, agentA],
+      [b, agentB],
+    ] as const) {
       await warm(server, SIMPLE, { id: x }, token);
       await warm(server, LIST, {}, token);
     }
@@ -281,7 +338,10 @@ describe('two instances while Redis fails', () => {
     title = newTitle;
     await waitCache(a, 'ok', 5000);
     await waitCache(b, 'ok', 5000);
-    for (const [server, token] of [[a, agentA], [b, agentB]] as const) {
+    for (const [server, token] of [
+      [a, agentA],
+      [b, agentB],
+    ] as const) {
       expect((await warm<TicketData>(server, SIMPLE, { id: x }, token)).body.data!.ticket.title).toBe(title);
     }
   });
@@ -297,7 +357,10 @@ describe('two instances while Redis fails', () => {
     const INFLIGHT = 'query Inflight($id: ID!) { ticket(id: $id) { id title tags { name } } }';
     // Give the current Redis a sequence number well above what the restarted one will reach.
     for (let i = 0; i < 10; i++) ok(await b.gql(UPDATE, { input: { id: x, title: fresh('seq') } }, agentB), 'seq');
-    title = ok(await b.gql<{ updateTicket: { ticket: { title: string } } }>(UPDATE, { input: { id: x, title: fresh('before restart') } }, agentB), 'update').updateTicket.ticket.title;
+    title = ok(
+      await b.gql<{ updateTicket: { ticket: { title: string } } }>(UPDATE, { input: { id: x, title: fresh('before restart') } }, agentB),
+      'update',
+    ).updateTicket.ticket.title;
     const seqBefore = Number(redis.cli('GET', `${keyPrefix}:seq:invalidations`));
     expect(seqBefore).toBeGreaterThanOrEqual(10);
     const old = title;
@@ -310,8 +373,13 @@ describe('two instances while Redis fails', () => {
       await locker.query('LOCK TABLE "TicketTag" IN ACCESS EXCLUSIVE MODE');
       inflight = b.gql<TicketData>(INFLIGHT, { id: x }, agentB);
       await waitFor(
-        async () => Number((await locker.query(`SELECT count(*) AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database
-          WHERE d.datname = current_database() AND NOT l.granted`)).rows[0].n) > 0,
+        async () =>
+          Number(
+            (
+              await locker.query(`SELECT count(*) AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+          WHERE d.datname = current_database() AND NOT l.granted`)
+            ).rows[0].n,
+          ) > 0,
         5000,
         () => 'B never blocked on the lock',
       );
@@ -333,12 +401,18 @@ describe('two instances while Redis fails', () => {
 
     const seen: string[] = [];
     for (let i = 0; i < 5; i++) {
-      for (const [server, token] of [[a, agentA], [b, agentB]] as const) {
+      for (const [server, token] of [
+        [a, agentA],
+        [b, agentB],
+      ] as const) {
         const answer = await server.gql<TicketData>(INFLIGHT, { id: x }, token);
         const got = ok(answer, server.name).ticket.title;
         seen.push(`${server.name}:${got === old ? 'OLD' : got === title ? 'new' : got}${hit(answer) ? '(hit)' : ''}`);
       }
     }
-    expect(seen.filter((s) => s.includes('OLD')), `answers after the restart: ${seen.join(' ')}`).toEqual([]);
+    expect(
+      seen.filter((s) => s.includes('OLD')),
+      `answers after the restart: ${seen.join(' ')}`,
+    ).toEqual([]);
   });
 });

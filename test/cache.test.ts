@@ -54,7 +54,9 @@ describe('response cache', () => {
   /** A token for any seeded user, made the way login makes them. */
   async function tokenFor(userId: number): Promise<string> {
     const token = `dg_test_${randomBytes(16).toString('hex')}`;
-    await server.database.prisma.apiToken.create({ data: { userId, tokenHash: hashToken(token), expiresAt: new Date(Date.now() + 3_600_000) } });
+    await server.database.prisma.apiToken.create({
+      data: { userId, tokenHash: hashToken(token), expiresAt: new Date(Date.now() + 3_600_000) },
+    });
     return token;
   }
 
@@ -92,13 +94,21 @@ describe('response cache', () => {
     await warm(ticketList, { n: 5 }, agent);
 
     const title = `Renamed ${randomBytes(3).toString('hex')}`;
-    await ok(`mutation ($id: ID!, $title: String!) { updateTicket(input: { id: $id, title: $title }) { ticket { id } } }`, { id: one!.id, title }, agent);
+    await ok(
+      `mutation ($id: ID!, $title: String!) { updateTicket(input: { id: $id, title: $title }) { ticket { id } } }`,
+      { id: one!.id, title },
+      agent,
+    );
     const detail = await ok(ticketDetail, { id: one!.id }, agent);
     expect(detail.body.data!.ticket.title).toBe(title);
     expect((await ok(ticketList, { n: 5 }, agent)).body.data!.tickets.edges.map((e: any) => e.node.title)).toContain(title);
 
     const before = detail.body.data!.ticket.commentCount as number;
-    await ok(`mutation ($id: ID!) { addComment(input: { ticketId: $id, body: "fresh comment" }) { comment { id } } }`, { id: one!.id }, agent);
+    await ok(
+      `mutation ($id: ID!) { addComment(input: { ticketId: $id, body: "fresh comment" }) { comment { id } } }`,
+      { id: one!.id },
+      agent,
+    );
     const commented = await ok(ticketDetail, { id: one!.id }, agent);
     expect(hit(commented)).toBe(false);
     expect(commented.body.data!.ticket.commentCount).toBe(before + 1);
@@ -111,7 +121,11 @@ describe('response cache', () => {
     const open = (s: any) => s.byStatus.find((row: any) => row.status === 'OPEN')?.count ?? 0;
     const mine = (await warm(ticketList, { n: 5 }, customer)).body.data!.tickets;
 
-    const created = await ok(`mutation { createTicket(input: { title: "Printer on fire", body: "Again." }) { ticket { id } } }`, {}, customer);
+    const created = await ok(
+      `mutation { createTicket(input: { title: "Printer on fire", body: "Again." }) { ticket { id } } }`,
+      {},
+      customer,
+    );
     const id = created.body.data!.createTicket.ticket.id;
 
     const after = (await ok(ticketList, { n: 5 }, agent)).body.data!.tickets;
@@ -149,7 +163,11 @@ describe('response cache', () => {
     await warm(dashboard, {}, globexAgent);
 
     const evictedBefore = await metric('deskgraph_cache_evictions_total', { layer: 'l1', reason: 'invalidated' });
-    await ok(`mutation ($id: ID!) { updateTicket(input: { id: $id, title: "Precisely this one" }) { ticket { id } } }`, { id: one!.id }, agent);
+    await ok(
+      `mutation ($id: ID!) { updateTicket(input: { id: $id, title: "Precisely this one" }) { ticket { id } } }`,
+      { id: one!.id },
+      agent,
+    );
     const evicted = (await metric('deskgraph_cache_evictions_total', { layer: 'l1', reason: 'invalidated' })) - evictedBefore;
     expect(evicted).toBe(2);
 
@@ -190,7 +208,9 @@ describe('response cache', () => {
     const listA = await ok(ticketList, { n: 5 }, customer);
     const listB = await ok(ticketList, { n: 5 }, otherCustomer);
     expect(hit(listB)).toBe(false);
-    expect(listB.body.data!.tickets.edges.map((e: any) => e.node.id)).not.toEqual(listA.body.data!.tickets.edges.map((e: any) => e.node.id));
+    expect(listB.body.data!.tickets.edges.map((e: any) => e.node.id)).not.toEqual(
+      listA.body.data!.tickets.edges.map((e: any) => e.node.id),
+    );
 
     // Another organization's agent never gets acme's entry.
     const globex = await server.gql(ticketDetail, { id: one!.id }, globexAgent);
@@ -207,7 +227,11 @@ describe('response cache', () => {
   it('takes TTLs from schema hints: the smallest of what a response contains', async () => {
     const list = await ok(`query TtlList { tickets(first: 2) { edges { node { id } } } }`, {}, agent);
     expect(list.body.extensions?.responseCache).toMatchObject({ didCache: true, ttl: 300_000 });
-    const stats = await ok(`query TtlStats { dashboardStats { byStatus { count } } tickets(first: 1) { edges { node { id } } } }`, {}, agent);
+    const stats = await ok(
+      `query TtlStats { dashboardStats { byStatus { count } } tickets(first: 1) { edges { node { id } } } }`,
+      {},
+      agent,
+    );
     expect(stats.body.extensions?.responseCache).toMatchObject({ didCache: true, ttl: 60_000 });
   });
 
@@ -242,7 +266,11 @@ describe('response cache', () => {
       const readers = Array.from({ length: 6 }, (_, i) =>
         new Promise((r) => setTimeout(r, i)).then(() => server.gql(ticketDetail, { id: three!.id }, agent)),
       );
-      await ok(`mutation ($id: ID!, $title: String!) { updateTicket(input: { id: $id, title: $title }) { ticket { id } } }`, { id: three!.id, title }, agent);
+      await ok(
+        `mutation ($id: ID!, $title: String!) { updateTicket(input: { id: $id, title: $title }) { ticket { id } } }`,
+        { id: three!.id, title },
+        agent,
+      );
       await Promise.all(readers);
       expect((await ok(ticketDetail, { id: three!.id }, agent)).body.data!.ticket.title).toBe(title);
       expect((await ok(ticketDetail, { id: three!.id }, admin)).body.data!.ticket.title).toBe(title);
@@ -273,7 +301,11 @@ describe('cache warming (CACHE_WARM)', () => {
     const list = `query HotList { tickets(first: 5) { edges { node { id title } } } }`;
     for (let i = 0; i < 3; i += 1) await server.gql(list, {}, agent);
     const first = (await server.gql(list, {}, agent)).body.data!.tickets.edges[0].node;
-    await server.gql(`mutation ($id: ID!) { updateTicket(input: { id: $id, title: "Warmed again" }) { ticket { id } } }`, { id: first.id }, agent);
+    await server.gql(
+      `mutation ($id: ID!) { updateTicket(input: { id: $id, title: "Warmed again" }) { ticket { id } } }`,
+      { id: first.id },
+      agent,
+    );
 
     // Nobody asks for the list; the warmer does once the invalidation settles. Wait for its store to
     // show on /metrics, then the first read is already a hit, with the new title.
@@ -289,4 +321,3 @@ describe('cache warming (CACHE_WARM)', () => {
     expect(response.body.data!.tickets.edges[0].node.title).toBe('Warmed again');
   });
 });
-

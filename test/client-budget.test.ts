@@ -8,6 +8,9 @@ test('the built web client is within its size budget', () => {
   const report = clientBudgetReport();
   // Printed on every run so that CI logs show how each chunk grows over time.
   console.log(formatBudgetReport(report));
-  expect(report.rows.some((row) => row.kind === 'entry'), 'the index.html entry chunk is measured').toBe(true);
+  expect(
+    report.rows.some((row) => row.kind === 'entry'),
+    'the index.html entry chunk is measured',
+  ).toBe(true);
   expect(report.violations.map((violation) => violation.message)).toEqual([]);
 });

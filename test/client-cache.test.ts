@@ -45,13 +45,20 @@ function webClient(): Client {
     exchanges: apiExchanges(cacheExchange(cacheConfig), () => {}),
     fetchOptions: (): RequestInit => ({ headers: { ...CSRF_HEADERS, ...(token ? { authorization: `Bearer ${token}` } : {}) } }),
     fetch: (input, init) => {
-      requests.push(new URL(String(input)).searchParams.get('operationName') ?? String(JSON.parse(String(init?.body ?? '{}')).operationName));
+      requests.push(
+        new URL(String(input)).searchParams.get('operationName') ?? String(JSON.parse(String(init?.body ?? '{}')).operationName),
+      );
       return fetch(input, init);
     },
   });
 }
 
-async function query<D, V extends AnyVariables>(client: Client, doc: TypedDocumentNode<D, V>, variables: V, requestPolicy: 'cache-only' | 'network-only' | 'cache-first' = 'cache-first'): Promise<D> {
+async function query<D, V extends AnyVariables>(
+  client: Client,
+  doc: TypedDocumentNode<D, V>,
+  variables: V,
+  requestPolicy: 'cache-only' | 'network-only' | 'cache-first' = 'cache-first',
+): Promise<D> {
   const result = await client.query(doc, variables, { requestPolicy }).toPromise();
   if (result.error) throw result.error;
   if (!result.data) throw new Error(`no data for ${requestPolicy} read`);
@@ -72,9 +79,21 @@ async function serverList(variables: TicketListQueryVariables): Promise<TicketLi
 }
 
 describe('the web client cache keeps lists right without refetching', () => {
-  const newest: TicketListQueryVariables = { filter: { status: [...OPEN] }, orderBy: { field: 'CREATED_AT', direction: 'DESC' }, first: 20 };
-  const urgentFirst: TicketListQueryVariables = { filter: { status: [...OPEN] }, orderBy: { field: 'PRIORITY', direction: 'DESC' }, first: 100 };
-  const resolved: TicketListQueryVariables = { filter: { status: ['RESOLVED'] }, orderBy: { field: 'CREATED_AT', direction: 'DESC' }, first: 20 };
+  const newest: TicketListQueryVariables = {
+    filter: { status: [...OPEN] },
+    orderBy: { field: 'CREATED_AT', direction: 'DESC' },
+    first: 20,
+  };
+  const urgentFirst: TicketListQueryVariables = {
+    filter: { status: [...OPEN] },
+    orderBy: { field: 'PRIORITY', direction: 'DESC' },
+    first: 100,
+  };
+  const resolved: TicketListQueryVariables = {
+    filter: { status: ['RESOLVED'] },
+    orderBy: { field: 'CREATED_AT', direction: 'DESC' },
+    first: 20,
+  };
 
   it('a created ticket appears in every cached list it matches, where the server puts it, and in no other', async () => {
     const client = webClient();
@@ -84,7 +103,9 @@ describe('the web client cache keeps lists right without refetching', () => {
     const resolvedBefore = await query(client, TicketListDocument, resolved);
     requests = [];
 
-    const created = await mutate(client, CreateTicketDocument, { input: { title: 'Printer on fire', body: 'Third floor.', priority: 'HIGH' } });
+    const created = await mutate(client, CreateTicketDocument, {
+      input: { title: 'Printer on fire', body: 'Third floor.', priority: 'HIGH' },
+    });
     const id = created.createTicket.ticket.id;
     expect(requests).toEqual(['CreateTicket']);
 

@@ -81,7 +81,11 @@ describe('CSRF prevention (CSRF_PREVENTION=true, the default)', () => {
     const text = await raw(server.url, { method: 'POST', headers: { ...headers, 'content-type': 'text/plain' }, body });
     expect(text.status).toBe(403);
     expect(text.json().errors[0].extensions.code).toBe('CSRF_HEADER_MISSING');
-    const form = await raw(server.url, { method: 'POST', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: `query=${encodeURIComponent(QUERY)}` });
+    const form = await raw(server.url, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+      body: `query=${encodeURIComponent(QUERY)}`,
+    });
     expect(form.status).toBe(403);
     const json = await raw(server.url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body });
     expect(json.status).toBe(200);
@@ -121,7 +125,9 @@ describe('CORS', () => {
     afterAll(() => server?.close());
 
     it('reflects the origin without Access-Control-Allow-Credentials, on an executed request and on a cache hit', async () => {
-      const init = { headers: { authorization: `Bearer ${agent}`, accept: 'application/json', origin: 'https://anywhere.example', [CSRF_HEADER]: '1' } };
+      const init = {
+        headers: { authorization: `Bearer ${agent}`, accept: 'application/json', origin: 'https://anywhere.example', [CSRF_HEADER]: '1' },
+      };
       const first = await raw(getUrl(server), init);
       const hit = await raw(getUrl(server), init);
       expect(hit.json().extensions.responseCache.hit).toBe(true);
@@ -149,7 +155,11 @@ describe('CORS', () => {
     it('answers a preflight from a listed origin, allowing the headers the client sends', async () => {
       const preflight = await raw(server.url, {
         method: 'OPTIONS',
-        headers: { origin: allowed, 'access-control-request-method': 'GET', 'access-control-request-headers': `authorization, ${CSRF_HEADER}` },
+        headers: {
+          origin: allowed,
+          'access-control-request-method': 'GET',
+          'access-control-request-headers': `authorization, ${CSRF_HEADER}`,
+        },
       });
       expect(preflight.status).toBe(204);
       expect(preflight.headers['access-control-allow-origin']).toBe(allowed);
@@ -161,7 +171,11 @@ describe('CORS', () => {
     it('does not allow another origin, in its preflight or its responses', async () => {
       const preflight = await raw(server.url, {
         method: 'OPTIONS',
-        headers: { origin: refused, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+        headers: {
+          origin: refused,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization, content-type',
+        },
       });
       expect(preflight.headers['access-control-allow-origin']).not.toBe(refused);
       expect(preflight.headers['access-control-allow-origin']).toBe('null');
@@ -182,7 +196,10 @@ describe('CORS', () => {
   });
 
   it('CORS_ORIGINS is validated at start, naming the fix', () => {
-    expect(loadConfig({ CORS_ORIGINS: 'https://a.example, https://b.example:8443' }).auth.corsOrigins).toEqual(['https://a.example', 'https://b.example:8443']);
+    expect(loadConfig({ CORS_ORIGINS: 'https://a.example, https://b.example:8443' }).auth.corsOrigins).toEqual([
+      'https://a.example',
+      'https://b.example:8443',
+    ]);
     expect(loadConfig({}).auth.corsOrigins).toEqual(['*']);
     expect(() => loadConfig({ CORS_ORIGINS: 'desk.example.com/' })).toThrow(ConfigError);
     expect(() => loadConfig({ CORS_ORIGINS: 'https://desk.example.com/app' })).toThrow(/CORS_ORIGINS must be \* or a comma-separated list/);

@@ -38,7 +38,10 @@ type ListData = { tickets: { totalCount: number; edges: { node: { id: string; ti
 /** No stack trace, no internals: what a client may see of a failure. */
 function expectClean(result: GraphQLResult, code: string): void {
   const text = JSON.stringify(result.body);
-  expect(result.body.errors?.map((error) => error.extensions?.code), text).toEqual(result.body.errors!.map(() => code));
+  expect(
+    result.body.errors?.map((error) => error.extensions?.code),
+    text,
+  ).toEqual(result.body.errors!.map(() => code));
   expect(text).not.toMatch(/\bat .+\.(ts|js):\d+|stack|prisma|pg_|SELECT|INSERT|UPDATE "/i);
 }
 
@@ -120,19 +123,22 @@ describe('faults', () => {
           title = fresh('stream');
           const written = await server.gql<{ updateTicket: { ticket: { title: string } } }>(UPDATE, { input: { id: x, title } }, agent);
           answered += 1;
-          if (written.status !== 200 || written.body.errors || written.body.data?.updateTicket.ticket.title !== title) failures.push(`write ${i}: ${JSON.stringify(written)}`);
+          if (written.status !== 200 || written.body.errors || written.body.data?.updateTicket.ticket.title !== title)
+            failures.push(`write ${i}: ${JSON.stringify(written)}`);
         }
         const read = await server.gql<TicketData>(SIMPLE, { id: x }, agent);
         answered += 1;
         if (hit(read)) served += 1;
-        if (read.status !== 200 || read.body.errors || read.body.data?.ticket.title !== title) failures.push(`read ${i}: expected "${title}", got ${JSON.stringify(read)}`);
+        if (read.status !== 200 || read.body.errors || read.body.data?.ticket.title !== title)
+          failures.push(`read ${i}: expected "${title}", got ${JSON.stringify(read)}`);
       }
     };
     const reader = async () => {
       for (let i = 0; i < 100; i++) {
         const read = await server.gql<ListData>(LIST, {}, agent);
         answered += 1;
-        if (read.status !== 200 || read.body.errors || !read.body.data?.tickets.edges.length) failures.push(`list ${i}: ${JSON.stringify(read)}`);
+        if (read.status !== 200 || read.body.errors || !read.body.data?.tickets.edges.length)
+          failures.push(`list ${i}: ${JSON.stringify(read)}`);
       }
     };
     await Promise.all([writer(), reader(), reader()]);
@@ -143,7 +149,12 @@ describe('faults', () => {
     expect((await server.ready()).body.cache).toBe('degraded');
 
     await redis.start();
-    await waitFor(async () => (await server.ready()).body.cache === 'ok', 10_000, () => 'cache did not come back "ok"', 50);
+    await waitFor(
+      async () => (await server.ready()).body.cache === 'ok',
+      10_000,
+      () => 'cache did not come back "ok"',
+      50,
+    );
     const again = await warm<TicketData>(server, SIMPLE, { id: x }, agent);
     expect(again.body.data!.ticket.title).toBe(title);
     expect(await server.metric('deskgraph_cache_redis_up')).toBe(1);
@@ -152,18 +163,24 @@ describe('faults', () => {
 
   it('a mutation failing half-way leaves nothing behind (one transaction), answers cleanly, and the cache stays right', async () => {
     const marker = fresh('fault-marker');
-    const target = ok(await server.gql<{ updateTicket: { ticket: { id: string } } }>(UPDATE, { input: { id: x, title: marker } }, agent), 'mark').updateTicket.ticket.id;
+    const target = ok(
+      await server.gql<{ updateTicket: { ticket: { id: string } } }>(UPDATE, { input: { id: x, title: marker } }, agent),
+      'mark',
+    ).updateTicket.ticket.id;
     title = marker;
     // The second statement of addComment (touching the ticket) and of addTags (linking the tag) fail
     // for the marked ticket; the first (the comment, the new tag) must be rolled back with them.
-    await cluster.query(DB, `
+    await cluster.query(
+      DB,
+      `
       CREATE FUNCTION fault_fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected fault'; END $$;
       CREATE FUNCTION fault_fail_tag() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
         IF EXISTS (SELECT 1 FROM "Ticket" WHERE "id" = NEW."ticketId" AND "title" LIKE 'fault-marker%') THEN RAISE EXCEPTION 'injected fault'; END IF;
         RETURN NEW;
       END $$;
       CREATE TRIGGER fault_ticket BEFORE UPDATE ON "Ticket" FOR EACH ROW WHEN (OLD."title" LIKE 'fault-marker%') EXECUTE FUNCTION fault_fail();
-      CREATE TRIGGER fault_ticket_tag BEFORE INSERT ON "TicketTag" FOR EACH ROW EXECUTE FUNCTION fault_fail_tag();`);
+      CREATE TRIGGER fault_ticket_tag BEFORE INSERT ON "TicketTag" FOR EACH ROW EXECUTE FUNCTION fault_fail_tag();`,
+    );
     const before = await warm<{ ticket: { commentCount: number; tags: { name: string }[] } }>(server, COMMENTS, { id: target }, agent);
     const commentsBefore = Number((await cluster.query<{ n: string }>(DB, 'SELECT count(*) AS n FROM "Comment"'))[0]!.n);
 
@@ -185,10 +202,16 @@ describe('faults', () => {
     expect(hit(after)).toBe(true);
     expect(after.body.data).toEqual(before.body.data);
 
-    await cluster.query(DB, 'DROP TRIGGER fault_ticket ON "Ticket"; DROP TRIGGER fault_ticket_tag ON "TicketTag"; DROP FUNCTION fault_fail(); DROP FUNCTION fault_fail_tag()');
+    await cluster.query(
+      DB,
+      'DROP TRIGGER fault_ticket ON "Ticket"; DROP TRIGGER fault_ticket_tag ON "TicketTag"; DROP FUNCTION fault_fail(); DROP FUNCTION fault_fail_tag()',
+    );
     ok(await server.gql(ADD_COMMENT, { input: { ticketId: target, body } }, agent), 'comment once the fault is gone');
     ok(await server.gql(ADD_TAGS, { input: { ticketId: target, names: [tag] } }, agent), 'tag once the fault is gone');
-    const fixed = ok(await server.gql<{ ticket: { commentCount: number; tags: { name: string }[] } }>(COMMENTS, { id: target }, agent), 'read after');
+    const fixed = ok(
+      await server.gql<{ ticket: { commentCount: number; tags: { name: string }[] } }>(COMMENTS, { id: target }, agent),
+      'read after',
+    );
     expect(fixed.ticket.commentCount).toBe(before.body.data!.ticket.commentCount + 1);
     expect(fixed.ticket.tags.map((t) => t.name)).toContain(tag);
   }, 30_000);
@@ -206,7 +229,12 @@ describe('faults', () => {
       return results;
     };
     const workers = [worker(), worker(), worker()];
-    await waitFor(async () => sent >= 9, 10_000, () => 'the workers did not get going', 10);
+    await waitFor(
+      async () => sent >= 9,
+      10_000,
+      () => 'the workers did not get going',
+      10,
+    );
     await cluster.stop('fast');
     // While it is down: requests fail fast and cleanly, /ready says so.
     for (let i = 0; i < 5; i++) inFlight.push(server.gql(UPDATE, { input: { id: x, title: fresh('down') } }, agent));
@@ -221,12 +249,21 @@ describe('faults', () => {
       expectClean(result, 'SERVICE_UNAVAILABLE');
     }
     expect(failed.length).toBeGreaterThanOrEqual(5);
-    for (const result of all.filter((r) => r.status === 200)) expect(result.body.errors, `${JSON.stringify(result.body)}\n${server.output().slice(-3000)}`).toBeUndefined();
+    for (const result of all.filter((r) => r.status === 200))
+      expect(result.body.errors, `${JSON.stringify(result.body)}\n${server.output().slice(-3000)}`).toBeUndefined();
 
     await cluster.start();
-    await waitFor(async () => (await server.ready()).status === 200, 15_000, () => '/ready did not return to 200', 100);
+    await waitFor(
+      async () => (await server.ready()).status === 200,
+      15_000,
+      () => '/ready did not return to 200',
+      100,
+    );
     title = fresh('after restart');
-    expect(ok(await server.gql<{ updateTicket: { ticket: { title: string } } }>(UPDATE, { input: { id: x, title } }, agent), 'write after').updateTicket.ticket.title).toBe(title);
+    expect(
+      ok(await server.gql<{ updateTicket: { ticket: { title: string } } }>(UPDATE, { input: { id: x, title } }, agent), 'write after')
+        .updateTicket.ticket.title,
+    ).toBe(title);
     expect(ok(await server.gql<TicketData>(SIMPLE, { id: x }, agent), 'read after').ticket.title).toBe(title);
     console.log(`[restart] ${all.length - failed.length} answered 200, ${failed.length} answered 503 SERVICE_UNAVAILABLE`);
   }, 60_000);
@@ -250,16 +287,33 @@ describe('faults', () => {
     it('in-flight requests finish, new connections are refused, kept-alive ones get 503 + close, exit 0', async () => {
       const { proxy, server: s, token } = await startBehindProxy('drain', 30_000);
       proxy.setMode('hold');
-      const slow = [0, 1, 2].map((i) => s.gql<{ updateTicket: { ticket: { title: string } } }>(UPDATE, { input: { id: x, title: fresh(`drain ${i}`) } }, token));
+      const slow = [0, 1, 2].map((i) =>
+        s.gql<{ updateTicket: { ticket: { title: string } } }>(UPDATE, { input: { id: x, title: fresh(`drain ${i}`) } }, token),
+      );
       const raw = rawConnection(s.port);
       raw.socket.write(postRequest(UPDATE, { input: { id: x, title: fresh('drain raw') } }, token));
-      await waitFor(async () => proxy.heldConnections() >= 4, 10_000, () => `requests did not reach the database: ${proxy.heldConnections()} held`, 20);
+      await waitFor(
+        async () => proxy.heldConnections() >= 4,
+        10_000,
+        () => `requests did not reach the database: ${proxy.heldConnections()} held`,
+        20,
+      );
 
       s.signal('SIGTERM');
-      await waitFor(() => connectionRefused(s.port), 10_000, () => 'new connections were still accepted', 20);
+      await waitFor(
+        () => connectionRefused(s.port),
+        10_000,
+        () => 'new connections were still accepted',
+        20,
+      );
       // A request on the connection that is open: queued behind the slow one, then refused with close.
       raw.socket.write('GET /ready HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
-      await waitFor(async () => s.output().includes('refused a request while draining'), 10_000, () => 'the kept-alive request was not answered', 20);
+      await waitFor(
+        async () => s.output().includes('refused a request while draining'),
+        10_000,
+        () => 'the kept-alive request was not answered',
+        20,
+      );
       proxy.setMode('pass');
 
       for (const result of await Promise.all(slow)) expect(ok(result, 'in flight').updateTicket.ticket.title).toMatch(/^drain \d/);
@@ -280,7 +334,12 @@ describe('faults', () => {
         (result) => `answered ${result.status}`,
         () => 'cut off',
       );
-      await waitFor(async () => proxy.heldConnections() >= 1, 10_000, () => 'the request did not reach the database', 20);
+      await waitFor(
+        async () => proxy.heldConnections() >= 1,
+        10_000,
+        () => 'the request did not reach the database',
+        20,
+      );
       s.signal('SIGTERM');
       expect(await s.exited()).toEqual({ code: 1, signal: null });
       expect(await stuck).toBe('cut off');

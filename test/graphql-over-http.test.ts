@@ -15,7 +15,13 @@ interface Reply {
   status: number;
   headers: Headers;
   text: string;
-  json: { data?: Record<string, any> | null; errors?: { message: string; extensions?: Record<string, any> }[]; extensions?: Record<string, any> } | undefined;
+  json:
+    | {
+        data?: Record<string, any> | null;
+        errors?: { message: string; extensions?: Record<string, any> }[];
+        extensions?: Record<string, any>;
+      }
+    | undefined;
 }
 
 async function request(url: string, init: RequestInit = {}): Promise<Reply> {
@@ -186,7 +192,11 @@ describe('GraphQL over HTTP: status codes and media types', () => {
 
     it('a refused GET mutation is not executed', async () => {
       const token = await server.login('agent@acme.test');
-      const reply = await getQuery(server.url, { query: 'mutation{logout}' }, { accept: GRAPHQL_RESPONSE, authorization: `Bearer ${token}` });
+      const reply = await getQuery(
+        server.url,
+        { query: 'mutation{logout}' },
+        { accept: GRAPHQL_RESPONSE, authorization: `Bearer ${token}` },
+      );
       expect(reply.status).toBe(405);
       const after = await postJson(server.url, GRAPHQL_RESPONSE, { query: '{ viewer { id } }' }, token);
       expect(after.status, 'the token was not logged out').toBe(200);
@@ -226,10 +236,14 @@ describe('GraphQL over HTTP: status codes and media types', () => {
   it('a POST without a content-type is a 4xx', async () => {
     const { status } = await new Promise<{ status: number }>((resolve, reject) => {
       const body = JSON.stringify({ query: '{ __typename }' });
-      const req = httpRequest(server.url, { method: 'POST', headers: { accept: GRAPHQL_RESPONSE, 'content-length': Buffer.byteLength(body) } }, (res) => {
-        res.resume();
-        res.once('end', () => resolve({ status: res.statusCode ?? 0 }));
-      });
+      const req = httpRequest(
+        server.url,
+        { method: 'POST', headers: { accept: GRAPHQL_RESPONSE, 'content-length': Buffer.byteLength(body) } },
+        (res) => {
+          res.resume();
+          res.once('end', () => resolve({ status: res.statusCode ?? 0 }));
+        },
+      );
       req.once('error', reject);
       req.end(body);
     });

@@ -43,7 +43,9 @@ describe.each([
   afterAll(() => server?.close());
 
   async function get(headers: Record<string, string> = {}, query = LIST): Promise<Raw> {
-    const response = await raw(getUrl(server, query), { headers: { accept: 'application/graphql-response+json', [CSRF_HEADER]: '1', ...headers } });
+    const response = await raw(getUrl(server, query), {
+      headers: { accept: 'application/graphql-response+json', [CSRF_HEADER]: '1', ...headers },
+    });
     return response;
   }
 
@@ -126,14 +128,21 @@ describe('request batching (GRAPHQL_BATCH_LIMIT)', () => {
   afterAll(() => Promise.all([batched?.close(), single?.close()]));
 
   const post = (server: TestServer, body: unknown) =>
-    raw(server.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body) });
+    raw(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify(body),
+    });
 
   it('runs an array of operations in one request when on, up to the limit', async () => {
     const two = await post(batched, [{ query: '{ __typename }' }, { query: '{ viewer { id } }' }]);
     expect(two.status).toBe(200);
     const results = JSON.parse(two.body.toString()) as { data: unknown }[];
     expect(results.map((r) => r.data)).toEqual([{ __typename: 'Query' }, { viewer: null }]);
-    const four = await post(batched, Array.from({ length: 4 }, () => ({ query: '{ __typename }' })));
+    const four = await post(
+      batched,
+      Array.from({ length: 4 }, () => ({ query: '{ __typename }' })),
+    );
     expect(four.status).toBe(413); // yoga: more operations than the limit
   });
 

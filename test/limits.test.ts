@@ -98,7 +98,14 @@ describe('the shipped documents stay within the default limits', () => {
 
   it("GraphiQL's introspection query passes when introspection is on", () => {
     // with every option GraphiQL may turn on, the largest form of the query
-    const query = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true, oneOf: true });
+    const query = getIntrospectionQuery({
+      descriptions: true,
+      specifiedByUrl: true,
+      directiveIsRepeatable: true,
+      schemaDescription: true,
+      inputValueDeprecation: true,
+      oneOf: true,
+    });
     expect(countTokens(query)).toBeGreaterThan(150);
     const result = checkDocument(schema, query, { limits: DEFAULT_LIMITS, maxPageSize: MAX_PAGE_SIZE });
     expect(result.errors.map((e) => e.message)).toEqual([]);
@@ -142,7 +149,15 @@ describe('configuration of the limits', () => {
       MAX_DIRECTIVES: '2',
       INTROSPECTION: 'off',
     }).limits;
-    expect(limits).toEqual({ maxTokens: 50, maxDepth: 3, maxCost: 99, maxAliases: 0, maxFieldDuplicates: 1, maxDirectives: 2, introspection: 'off' });
+    expect(limits).toEqual({
+      maxTokens: 50,
+      maxDepth: 3,
+      maxCost: 99,
+      maxAliases: 0,
+      maxFieldDuplicates: 1,
+      maxDirectives: 2,
+      introspection: 'off',
+    });
   });
 });
 
@@ -198,13 +213,20 @@ describe('query limits over HTTP, refused before any SQL', () => {
   it('fragments spread twice over, level after level, are QUERY_TOO_COMPLEX before they are walked to the end', async () => {
     const n = 30; // 2^30 fields once expanded
     const query = `{ viewer { ...F0 } } ${Array.from({ length: n }, (_, i) => `fragment F${i} on User { ${i + 1 < n ? `...F${i + 1} ...F${i + 1}` : 'id'} }`).join(' ')}`;
-    expectRefused(await withFreshToken(server, { query }), 400, 'QUERY_TOO_COMPLEX', /too complex to estimate \(more than 20000 fields counted through its fragments\); the cost limit is 10000\./);
+    expectRefused(
+      await withFreshToken(server, { query }),
+      400,
+      'QUERY_TOO_COMPLEX',
+      /too complex to estimate \(more than 20000 fields counted through its fragments\); the cost limit is 10000\./,
+    );
   });
 
   describe('cost', () => {
     // A page of tickets, each with a page of 100 comments: the cost grows by a fixed step per ticket.
-    const document = 'query Cost($n: Int) { tickets(first: $n) { edges { node { id comments(first: 100) { edges { node { id body } } } } } } }';
-    const cost = (n: number) => operationCost({ schema, document: parse(document), variables: { n }, operationName: 'Cost', maxPageSize: MAX_PAGE_SIZE });
+    const document =
+      'query Cost($n: Int) { tickets(first: $n) { edges { node { id comments(first: 100) { edges { node { id body } } } } } } }';
+    const cost = (n: number) =>
+      operationCost({ schema, document: parse(document), variables: { n }, operationName: 'Cost', maxPageSize: MAX_PAGE_SIZE });
     let n = 0;
     beforeAll(() => {
       while (cost(n + 1) <= DEFAULT_LIMITS.maxCost) n += 1;
@@ -216,7 +238,13 @@ describe('query limits over HTTP, refused before any SQL', () => {
       // per ticket: edges 1 + node 1 + id 1 + comments (1 + 100 × (edges 1 + node 1 + id 1 + body 1))
       expect(cost(2) - cost(1)).toBe(3 + 1 + 100 * 4);
       // no first: counted at the maximum page size
-      const unpaged = operationCost({ schema, document: parse('{ tickets { edges { node { id } } } }'), variables: {}, operationName: null, maxPageSize: MAX_PAGE_SIZE });
+      const unpaged = operationCost({
+        schema,
+        document: parse('{ tickets { edges { node { id } } } }'),
+        variables: {},
+        operationName: null,
+        maxPageSize: MAX_PAGE_SIZE,
+      });
       expect(unpaged).toBe(1 + MAX_PAGE_SIZE * 3);
     });
 
@@ -231,7 +259,12 @@ describe('query limits over HTTP, refused before any SQL', () => {
     });
 
     it('the verdict is not cached with the document: the same text with a small page runs again', async () => {
-      expectRefused(await withFreshToken(server, { query: document, variables: { n: n + 1 }, operationName: 'Cost' }), 400, 'QUERY_TOO_COMPLEX', /cost/);
+      expectRefused(
+        await withFreshToken(server, { query: document, variables: { n: n + 1 }, operationName: 'Cost' }),
+        400,
+        'QUERY_TOO_COMPLEX',
+        /cost/,
+      );
       expectRan(await withFreshToken(server, { query: document, variables: { n: 1 }, operationName: 'Cost' }));
     });
   });
@@ -254,7 +287,9 @@ describe('query limits over HTTP, refused before any SQL', () => {
       await withFreshToken(server, { query: document(DEFAULT_LIMITS.maxFieldDuplicates + 1) }),
       400,
       'TOO_MANY_DUPLICATE_FIELDS',
-      new RegExp(`"id" is selected ${DEFAULT_LIMITS.maxFieldDuplicates + 1} times in one selection set; the limit is ${DEFAULT_LIMITS.maxFieldDuplicates}\\.`),
+      new RegExp(
+        `"id" is selected ${DEFAULT_LIMITS.maxFieldDuplicates + 1} times in one selection set; the limit is ${DEFAULT_LIMITS.maxFieldDuplicates}\\.`,
+      ),
     );
   });
 
@@ -304,23 +339,46 @@ describe('query limits over HTTP, refused before any SQL', () => {
   it(`page size: first ${MAX_PAGE_SIZE} runs, ${MAX_PAGE_SIZE + 1} is BAD_USER_INPUT, as a literal or a variable`, async () => {
     expectRan(await withFreshToken(server, { query: `{ tickets(first: ${MAX_PAGE_SIZE}) { totalCount } }` }));
     const message = new RegExp(`"first" must be between 0 and ${MAX_PAGE_SIZE}, got ${MAX_PAGE_SIZE + 1}\\.`);
-    expectRefused(await withFreshToken(server, { query: `{ tickets(first: ${MAX_PAGE_SIZE + 1}) { totalCount } }` }), 400, 'BAD_USER_INPUT', message);
     expectRefused(
-      await withFreshToken(server, { query: 'query ($n: Int) { viewer { assignedTickets(first: $n) { pageInfo { hasNextPage } } } }', variables: { n: MAX_PAGE_SIZE + 1 } }),
+      await withFreshToken(server, { query: `{ tickets(first: ${MAX_PAGE_SIZE + 1}) { totalCount } }` }),
       400,
       'BAD_USER_INPUT',
       message,
     );
-    expectRefused(await withFreshToken(server, { query: '{ tickets(last: -1) { totalCount } }' }), 400, 'BAD_USER_INPUT', /"last" must be between 0 and 100, got -1\./);
+    expectRefused(
+      await withFreshToken(server, {
+        query: 'query ($n: Int) { viewer { assignedTickets(first: $n) { pageInfo { hasNextPage } } } }',
+        variables: { n: MAX_PAGE_SIZE + 1 },
+      }),
+      400,
+      'BAD_USER_INPUT',
+      message,
+    );
+    expectRefused(
+      await withFreshToken(server, { query: '{ tickets(last: -1) { totalCount } }' }),
+      400,
+      'BAD_USER_INPUT',
+      /"last" must be between 0 and 100, got -1\./,
+    );
   });
 
   it('a refused document is 400 for application/json clients too', async () => {
-    const reply = await withFreshToken(server, { query: `{ viewer { ${Array(DEFAULT_LIMITS.maxFieldDuplicates + 1).fill('id').join(' ')} } }` }, 'application/json');
+    const reply = await withFreshToken(
+      server,
+      {
+        query: `{ viewer { ${Array(DEFAULT_LIMITS.maxFieldDuplicates + 1)
+          .fill('id')
+          .join(' ')} } }`,
+      },
+      'application/json',
+    );
     expectRefused(reply, 400, 'TOO_MANY_DUPLICATE_FIELDS', /selected/);
   });
 
   it('a refused document is never stored or served by the response cache', async () => {
-    const query = `{ viewer { ${Array(DEFAULT_LIMITS.maxFieldDuplicates + 1).fill('id').join(' ')} } }`;
+    const query = `{ viewer { ${Array(DEFAULT_LIMITS.maxFieldDuplicates + 1)
+      .fill('id')
+      .join(' ')} } }`;
     const stores = await metric(server, 'deskgraph_cache_stores_total');
     for (let i = 0; i < 3; i += 1) expectRefused(await withFreshToken(server, { query }), 400, 'TOO_MANY_DUPLICATE_FIELDS', /selected/);
     expect(await metric(server, 'deskgraph_cache_stores_total')).toBe(stores);
@@ -336,7 +394,11 @@ describe('query limits over HTTP, refused before any SQL', () => {
     for (const params of ['query=%7Bviewer%7Bid%7D%7D&variables=%7B', 'query=%7Bviewer%7Bid%7D%7D&extensions=garbage']) {
       const before = await sqlTotal(server);
       const get = await fetch(`${server.url}?${params}`, { headers });
-      const form = await fetch(server.url, { method: 'POST', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: params });
+      const form = await fetch(server.url, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+        body: params,
+      });
       for (const response of [get, form]) {
         const text = await response.text();
         expect(response.status, text).toBe(400);
@@ -364,10 +426,18 @@ describe('query limits over HTTP, refused before any SQL', () => {
 
   it('batching: off by default (400 BATCHING_DISABLED), over GRAPHQL_BATCH_LIMIT is 413 TOO_MANY_OPERATIONS', async () => {
     const op = { query: '{ viewer { id } }' };
-    expectRefused(await withFreshToken(server, [op]), 400, 'BATCHING_DISABLED', /Batching is off on this server \(GRAPHQL_BATCH_LIMIT=0\): send one operation per request, not an array \(this one has 1\)\./);
+    expectRefused(
+      await withFreshToken(server, [op]),
+      400,
+      'BATCHING_DISABLED',
+      /Batching is off on this server \(GRAPHQL_BATCH_LIMIT=0\): send one operation per request, not an array \(this one has 1\)\./,
+    );
     const two = await withFreshToken(strict, [op, op]);
     expect(two.status, two.text).toBe(200);
-    expect(two.body.map((r: { data: unknown }) => r.data)).toEqual([{ viewer: { id: expect.any(String) } }, { viewer: { id: expect.any(String) } }]);
+    expect(two.body.map((r: { data: unknown }) => r.data)).toEqual([
+      { viewer: { id: expect.any(String) } },
+      { viewer: { id: expect.any(String) } },
+    ]);
     expect(two.sql).toBeGreaterThan(0);
     expectRefused(await withFreshToken(strict, [op, op, op]), 413, 'TOO_MANY_OPERATIONS', /The batch has 3 operations; the limit is 2\./);
   });

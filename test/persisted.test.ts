@@ -18,17 +18,26 @@ const hex = nestedId.slice('sha256:'.length);
 async function post(server: TestServer, body: unknown, token?: string) {
   const response = await fetch(server.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     body: JSON.stringify(body),
   });
-  return { status: response.status, body: (await response.json()) as { data?: any; errors?: { message: string; extensions?: any }[]; extensions?: any } };
+  return {
+    status: response.status,
+    body: (await response.json()) as { data?: any; errors?: { message: string; extensions?: any }[]; extensions?: any },
+  };
 }
 
 describe('persisted operations, require mode (production)', () => {
   let server: TestServer;
   let agent: string;
   beforeAll(async () => {
-    server = await startTestServer({ config: { persisted: { mode: 'require', manifest: manifestPath, apq: false, apqMaxDocuments: 10, apqMaxDocumentBytes: 1024 } } });
+    server = await startTestServer({
+      config: { persisted: { mode: 'require', manifest: manifestPath, apq: false, apqMaxDocuments: 10, apqMaxDocumentBytes: 1024 } },
+    });
     // login is not in the manifest (the harness sends it as a document), so sign in through a token row.
     const allow = await startTestServer();
     agent = await allow.login('agent@acme.test');
@@ -55,7 +64,9 @@ describe('persisted operations, require mode (production)', () => {
     expect(again.body.extensions?.responseCache?.hit).toBe(true);
     expect(again.body.extensions?.sqlStatements).toBe(0);
     const url = `${server.url}?documentId=${encodeURIComponent(nestedId)}&variables=${encodeURIComponent(JSON.stringify({ n: 4 }))}`;
-    const get = await fetch(url, { headers: { authorization: `Bearer ${agent}`, accept: 'application/graphql-response+json', [CSRF_HEADER]: '1' } });
+    const get = await fetch(url, {
+      headers: { authorization: `Bearer ${agent}`, accept: 'application/graphql-response+json', [CSRF_HEADER]: '1' },
+    });
     expect(get.status).toBe(200);
     const body = (await get.json()) as { data: unknown; extensions?: any };
     expect(body.data).toEqual(again.body.data);
@@ -87,7 +98,9 @@ describe('persisted operations, require mode (production)', () => {
 describe('persisted operations, allow mode with APQ', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ config: { persisted: { mode: 'allow', manifest: manifestPath, apq: true, apqMaxDocuments: 10, apqMaxDocumentBytes: 200 } } });
+    server = await startTestServer({
+      config: { persisted: { mode: 'allow', manifest: manifestPath, apq: true, apqMaxDocuments: 10, apqMaxDocumentBytes: 200 } },
+    });
   });
   afterAll(() => server?.close());
 
@@ -108,8 +121,11 @@ describe('persisted operations, allow mode with APQ', () => {
     expect((await post(server, { extensions: apq })).body.data).toEqual({ viewer: null, __typename: 'Query' });
   });
 
-  it('refuses a hash that is not the document\'s, and documents above the size bound', async () => {
-    const wrong = await post(server, { query: '{ __typename }', extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } });
+  it("refuses a hash that is not the document's, and documents above the size bound", async () => {
+    const wrong = await post(server, {
+      query: '{ __typename }',
+      extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } },
+    });
     expect(wrong.status).toBe(400);
     expect(wrong.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     const big = `{ ${Array.from({ length: 40 }, (_, i) => `f${i}: __typename`).join(' ')} }`;
@@ -125,7 +141,7 @@ describe('the manifest is checked at start', () => {
     return file;
   }
 
-  it('loads codegen\'s manifest: every hash is its document\'s and every document validates', async () => {
+  it("loads codegen's manifest: every hash is its document's and every document validates", async () => {
     const loaded = await loadManifest(manifestPath, schema);
     expect(loaded.size).toBe(Object.keys(manifest).length);
     expect(loaded.get(hex)).toBe(nestedText);
@@ -133,11 +149,17 @@ describe('the manifest is checked at start', () => {
 
   it('names an operation that no longer validates against the schema', async () => {
     const stale = 'query StaleOne { tickets(first: 1) { edges { node { priorityScore } } } }';
-    await expect(loadManifest(write({ [`sha256:${sha256Hex(stale)}`]: stale }), schema)).rejects.toThrow(/StaleOne: Cannot query field "priorityScore"/);
+    await expect(loadManifest(write({ [`sha256:${sha256Hex(stale)}`]: stale }), schema)).rejects.toThrow(
+      /StaleOne: Cannot query field "priorityScore"/,
+    );
   });
 
-  it('refuses an entry whose hash is not its document\'s, and an unreadable file', async () => {
-    await expect(loadManifest(write({ [`sha256:${'b'.repeat(64)}`]: '{ __typename }' }), schema)).rejects.toThrow(/not the SHA-256 of its document/);
-    await expect(loadManifest('/nonexistent/persisted-documents.json', schema)).rejects.toThrow(/Cannot read the persisted operations manifest/);
+  it("refuses an entry whose hash is not its document's, and an unreadable file", async () => {
+    await expect(loadManifest(write({ [`sha256:${'b'.repeat(64)}`]: '{ __typename }' }), schema)).rejects.toThrow(
+      /not the SHA-256 of its document/,
+    );
+    await expect(loadManifest('/nonexistent/persisted-documents.json', schema)).rejects.toThrow(
+      /Cannot read the persisted operations manifest/,
+    );
   });
 });

@@ -67,11 +67,15 @@ export async function startPostgres(): Promise<PostgresProcess> {
   const push = (chunk: Buffer) => {
     text = (text + chunk.toString()).slice(-20_000);
   };
-  const init = spawnSync(path.join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C'], {
-    ...asUser,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+  const init = spawnSync(
+    path.join(bin, 'initdb'),
+    ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C'],
+    {
+      ...asUser,
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr || init.stdout || init.error}`);
 
   let child: ChildProcess | null = null;
@@ -131,9 +135,16 @@ export async function startPostgres(): Promise<PostgresProcess> {
     copyFrom(sourceUrl, name) {
       spawnSync('psql', ['-q', '-d', url, '-c', `CREATE DATABASE ${name}`], { encoding: 'utf8' });
       // --no-owner: the template belongs to whoever built it; here everything belongs to postgres.
-      const dump = spawnSync('pg_dump', ['--no-owner', '--no-privileges', '-d', sourceUrl], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+      const dump = spawnSync('pg_dump', ['--no-owner', '--no-privileges', '-d', sourceUrl], {
+        encoding: 'utf8',
+        maxBuffer: 512 * 1024 * 1024,
+      });
       if (dump.status !== 0) throw new Error(`pg_dump failed: ${dump.stderr}`);
-      const load = spawnSync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', '-d', databaseUrl(name)], { input: dump.stdout, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      const load = spawnSync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', '-d', databaseUrl(name)], {
+        input: dump.stdout,
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      });
       if (load.status !== 0) throw new Error(`psql load failed: ${load.stderr}`);
     },
     output: () => text,

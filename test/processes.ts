@@ -40,7 +40,12 @@ export async function freePort(): Promise<number> {
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Polls until check() returns a truthy value, or throws with describe()'s text after timeoutMs. */
-export async function waitFor<T>(check: () => Promise<T | null | undefined | false>, timeoutMs: number, describe: () => string, everyMs = 50): Promise<T> {
+export async function waitFor<T>(
+  check: () => Promise<T | null | undefined | false>,
+  timeoutMs: number,
+  describe: () => string,
+  everyMs = 50,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   let last: unknown = null;
   for (;;) {
@@ -455,7 +460,13 @@ export function ok<T>(result: GraphQLResult<T>, what: string): T {
 }
 
 /** Repeats a query until it is answered from the cache (the first run fills it, asynchronously). */
-export async function warm<T>(client: Client, query: string, variables: Record<string, unknown>, token: string, timeoutMs = 5000): Promise<GraphQLResult<T>> {
+export async function warm<T>(
+  client: Client,
+  query: string,
+  variables: Record<string, unknown>,
+  token: string,
+  timeoutMs = 5000,
+): Promise<GraphQLResult<T>> {
   let last: GraphQLResult<T> | null = null;
   return waitFor(
     async () => {
@@ -468,4 +479,3 @@ export async function warm<T>(client: Client, query: string, variables: Record<s
     25,
   );
 }
-

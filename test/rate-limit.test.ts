@@ -61,7 +61,10 @@ describe('tokens and passwords', () => {
       const dump = await server.database.prisma.$queryRawUnsafe<{ row: string }[]>(`SELECT t::text AS row FROM "${table_name}" t`);
       scanned += dump.length;
       // Neither the token nor its random part (without the dg_ prefix) appears anywhere.
-      expect(dump.filter(({ row }) => row.includes(token.slice(3))), table_name).toEqual([]);
+      expect(
+        dump.filter(({ row }) => row.includes(token.slice(3))),
+        table_name,
+      ).toEqual([]);
     }
     expect(scanned).toBeGreaterThan(100);
   });
@@ -92,7 +95,11 @@ describe('login limits without trusted proxies (TRUST_PROXY_HOPS=0, the default)
   it('a client cannot buy new attempts by making up X-Forwarded-For', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 11; i += 1) {
-      const response = await post(server, { query: LOGIN, variables: { email: 'admin@acme.test', password: 'wrong' } }, { 'x-forwarded-for': `192.0.2.${i}` });
+      const response = await post(
+        server,
+        { query: LOGIN, variables: { email: 'admin@acme.test', password: 'wrong' } },
+        { 'x-forwarded-for': `192.0.2.${i}` },
+      );
       statuses.push(response.status);
     }
     expect(statuses).toEqual([...Array(10).fill(200), 429]);
@@ -164,7 +171,9 @@ describe('per-token request limit', () => {
       statuses.push(response.status);
       hits.push(JSON.parse(response.text).extensions?.responseCache?.hit === true);
     }
-    const get = await fetch(`${server.url}?query=${encodeURIComponent(query.query)}`, { headers: { ...auth, [CSRF_HEADER]: '1', accept: 'application/json' } });
+    const get = await fetch(`${server.url}?query=${encodeURIComponent(query.query)}`, {
+      headers: { ...auth, [CSRF_HEADER]: '1', accept: 'application/json' },
+    });
     statuses.push(get.status);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
     expect(hits.filter(Boolean).length).toBeGreaterThanOrEqual(3);
@@ -172,8 +181,12 @@ describe('per-token request limit', () => {
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(limited.headers.get('access-control-allow-origin')).toBe('https://desk.example.com');
-    expect(JSON.parse(limited.text)).toEqual({ errors: [{ message: expect.stringMatching(/^Too many requests/), extensions: { code: 'RATE_LIMITED' } }] });
-    const limitedGet = await fetch(`${server.url}?query=${encodeURIComponent(query.query)}`, { headers: { ...auth, [CSRF_HEADER]: '1', accept: 'application/json' } });
+    expect(JSON.parse(limited.text)).toEqual({
+      errors: [{ message: expect.stringMatching(/^Too many requests/), extensions: { code: 'RATE_LIMITED' } }],
+    });
+    const limitedGet = await fetch(`${server.url}?query=${encodeURIComponent(query.query)}`, {
+      headers: { ...auth, [CSRF_HEADER]: '1', accept: 'application/json' },
+    });
     expect(limitedGet.status).toBe(429);
     expect(await rateLimitedCount(server, 'token')).toBe(2);
     // Another token has its own budget.

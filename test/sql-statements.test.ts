@@ -5,26 +5,64 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { graphql } from './gql/index.js';
 import { startTestServer, type TestServer } from './harness.ts';
 
-const nestedTickets = graphql(`query NestedTickets($n: Int!) {
-  tickets(first: $n) {
-    edges { node {
-      id title
-      requester { name }
-      assignee { name }
-      tags { name }
-      comments(first: 5) { edges { node { body author { name } } } }
-    } }
+const nestedTickets = graphql(`
+  query NestedTickets($n: Int!) {
+    tickets(first: $n) {
+      edges {
+        node {
+          id
+          title
+          requester {
+            name
+          }
+          assignee {
+            name
+          }
+          tags {
+            name
+          }
+          comments(first: 5) {
+            edges {
+              node {
+                body
+                author {
+                  name
+                }
+              }
+            }
+          }
+        }
+      }
+    }
   }
-}`);
+`);
 
-const usersWithTickets = graphql(`query UsersWithTickets($n: Int!) {
-  organization(slug: "acme") {
-    users(first: $n) { edges { node {
-      name
-      assignedTickets(first: 5) { edges { node { title requester { name } tags { name } } } }
-    } } }
+const usersWithTickets = graphql(`
+  query UsersWithTickets($n: Int!) {
+    organization(slug: "acme") {
+      users(first: $n) {
+        edges {
+          node {
+            name
+            assignedTickets(first: 5) {
+              edges {
+                node {
+                  title
+                  requester {
+                    name
+                  }
+                  tags {
+                    name
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
   }
-}`);
+`);
 
 // Statements outside the resolvers: looking up the bearer token. These tests measure what executing an
 // operation costs, so the response cache (and its token → viewer cache) is off here; test/cache-*.test.ts
@@ -81,9 +119,33 @@ describe('SQL statements per operation', () => {
   });
 
   it('nodes(ids) loads any number of tickets in one statement', async () => {
-    const list = await statements(server, agent, graphql(`query TicketIds { tickets(first: 60) { edges { node { id } } } }`), {});
+    const list = await statements(
+      server,
+      agent,
+      graphql(`
+        query TicketIds {
+          tickets(first: 60) {
+            edges {
+              node {
+                id
+              }
+            }
+          }
+        }
+      `),
+      {},
+    );
     const ids = list.data.tickets.edges.map((edge) => edge.node.id);
-    const query = graphql(`query TicketsByIds($ids: [ID!]!) { nodes(ids: $ids) { id ... on Ticket { title } } }`);
+    const query = graphql(`
+      query TicketsByIds($ids: [ID!]!) {
+        nodes(ids: $ids) {
+          id
+          ... on Ticket {
+            title
+          }
+        }
+      }
+    `);
     const three = await statements(server, agent, query, { ids: ids.slice(0, 3) });
     const sixty = await statements(server, agent, query, { ids });
     expect(sixty.data.nodes).toHaveLength(60);
@@ -96,7 +158,23 @@ describe('SQL statements per operation', () => {
     const stats = await statements(
       server,
       agent,
-      graphql(`query Dashboard { dashboardStats { byStatus { status count } byPriority { priority count } openByAssignee { count } } }`),
+      graphql(`
+        query Dashboard {
+          dashboardStats {
+            byStatus {
+              status
+              count
+            }
+            byPriority {
+              priority
+              count
+            }
+            openByAssignee {
+              count
+            }
+          }
+        }
+      `),
       {},
     );
     expect(stats.data.dashboardStats.byStatus).toHaveLength(6);

@@ -65,5 +65,3 @@ export async function copyTemplate(template: TemplateRef): Promise<{
     drop: () => adminQuery(template.url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
   };
 }
-
-

@@ -125,7 +125,11 @@ describe('tickets', () => {
       { id: target, a: agentId },
       agent,
     );
-    expect(result.body.data!.updateTicket.ticket).toMatchObject({ status: 'IN_PROGRESS', title: expect.any(String), assignee: { id: agentId } });
+    expect(result.body.data!.updateTicket.ticket).toMatchObject({
+      status: 'IN_PROGRESS',
+      title: expect.any(String),
+      assignee: { id: agentId },
+    });
     const unassign = await server.gql(
       'mutation ($id: ID!) { updateTicket(input: { id: $id, assigneeId: null }) { ticket { assignee { id } status } } }',
       { id: target },

@@ -25,14 +25,24 @@ interface RawResponse {
 }
 
 /** node:http rather than fetch: fetch decodes bodies and hides what went over the wire. */
-function raw(origin: string, pathname: string, options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<RawResponse> {
+function raw(
+  origin: string,
+  pathname: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = request(new URL(pathname, origin), { method: options.method ?? 'GET', headers: options.headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {
         const body = Buffer.concat(chunks);
-        resolve({ status: res.statusCode!, headers: res.headers, body, text: body.toString('utf8'), json: () => JSON.parse(body.toString('utf8')) });
+        resolve({
+          status: res.statusCode!,
+          headers: res.headers,
+          body,
+          text: body.toString('utf8'),
+          json: () => JSON.parse(body.toString('utf8')),
+        });
       });
       res.on('error', reject);
     });
@@ -53,7 +63,10 @@ describe('web client (WEB_CLIENT=dist)', () => {
     server = await startTestServer({ config: { web: { mode: 'dist', dir: DIST } } });
     origin = new URL(server.url).origin;
     indexHtml = readFileSync(path.join(DIST, 'index.html'), 'utf8');
-    const manifest = JSON.parse(readFileSync(path.join(DIST, '.vite', 'manifest.json'), 'utf8')) as Record<string, { file: string; isEntry?: boolean }>;
+    const manifest = JSON.parse(readFileSync(path.join(DIST, '.vite', 'manifest.json'), 'utf8')) as Record<
+      string,
+      { file: string; isEntry?: boolean }
+    >;
     entry = `/${manifest['index.html']!.file}`;
   });
   afterAll(() => server?.close());
@@ -157,7 +170,13 @@ describe('web client (WEB_CLIENT=dist)', () => {
   });
 
   describe('POST /vitals', () => {
-    const entry = (overrides: Record<string, unknown> = {}) => ({ name: 'LCP', value: 1234.5, rating: 'good', route: '/dashboard', ...overrides });
+    const entry = (overrides: Record<string, unknown> = {}) => ({
+      name: 'LCP',
+      value: 1234.5,
+      rating: 'good',
+      route: '/dashboard',
+      ...overrides,
+    });
     const post = (body: string | Buffer, contentType = 'text/plain;charset=UTF-8') =>
       raw(origin, '/vitals', { method: 'POST', headers: { 'content-type': contentType }, body });
 
@@ -182,13 +201,19 @@ describe('web client (WEB_CLIENT=dist)', () => {
       const json = await raw(origin, '/metrics', { headers: { accept: 'application/json' } });
       expect(json.headers['content-type']).toMatch(/^application\/json/);
       expect(json.headers['cache-control']).toBe('no-store');
-      const metrics = json.json() as { name: string; type: string; values: { metricName?: string; labels: Record<string, string | number>; value: number }[] }[];
+      const metrics = json.json() as {
+        name: string;
+        type: string;
+        values: { metricName?: string; labels: Record<string, string | number>; value: number }[];
+      }[];
       const lcp = metrics.find((m) => m.name === 'deskgraph_web_vitals_lcp_seconds')!;
       expect(lcp.type).toBe('histogram');
       const sum = lcp.values.find((v) => v.metricName === 'deskgraph_web_vitals_lcp_seconds_sum' && v.labels.route === '/tickets/:id');
       expect(sum).toMatchObject({ value: 1.2345, labels: { route: '/tickets/:id', rating: 'good' } });
       // The panel's inputs are there too.
-      expect(metrics.map((m) => m.name)).toEqual(expect.arrayContaining(['deskgraph_request_duration_seconds', 'deskgraph_sql_statements', 'deskgraph_cache_hits_total']));
+      expect(metrics.map((m) => m.name)).toEqual(
+        expect.arrayContaining(['deskgraph_request_duration_seconds', 'deskgraph_sql_statements', 'deskgraph_cache_hits_total']),
+      );
     });
 
     it('refuses malformed reports with BAD_USER_INPUT naming the problem', async () => {
@@ -254,6 +279,8 @@ describe('web client off (WEB_CLIENT=off)', () => {
 describe('a missing build', () => {
   it('stops the server at start, naming the fix', () => {
     const config = testConfig({ web: { mode: 'dist', dir: path.join(ROOT, 'client', 'no-such-dist') } });
-    expect(() => createApp({ config, database: {} as Database, logger: createLogger(config) })).toThrow(/no-such-dist does not exist\. Run `npm run client:build`/);
+    expect(() => createApp({ config, database: {} as Database, logger: createLogger(config) })).toThrow(
+      /no-such-dist does not exist\. Run `npm run client:build`/,
+    );
   });
 });

@@ -52,10 +52,26 @@ export interface Target {
 }
 
 /** Starts deskgraph, signs in, repeats the query until it is a hit (when cached). */
-export async function prepare(ctx: FastContext, name: string, env: Record<string, string | undefined>, expectHit: 'fast' | 'graphql' | null) {
+export async function prepare(
+  ctx: FastContext,
+  name: string,
+  env: Record<string, string | undefined>,
+  expectHit: 'fast' | 'graphql' | null,
+) {
   log(`── ${name}: starting deskgraph`);
-  const instance = await startInstance({ name, root: ctx.root, cleanup: ctx.cleanup, env: { ...ctx.databaseEnv, ...env }, readyTimeoutMs: 120_000 });
-  const login = await graphql(instance.graphqlUrl, `mutation { login(email: "agent@acme.test", password: "${PASSWORD}") { token } }`, null, null);
+  const instance = await startInstance({
+    name,
+    root: ctx.root,
+    cleanup: ctx.cleanup,
+    env: { ...ctx.databaseEnv, ...env },
+    readyTimeoutMs: 120_000,
+  });
+  const login = await graphql(
+    instance.graphqlUrl,
+    `mutation { login(email: "agent@acme.test", password: "${PASSWORD}") { token } }`,
+    null,
+    null,
+  );
   const token = login.login.token as string;
   if (expectHit) {
     for (const method of ['POST', 'GET'] as Method[]) {
@@ -76,7 +92,8 @@ async function ownAnswers(targets: Target[], request: ReturnType<typeof requestF
   const captured = new Map<Target, Captured>();
   for (const t of targets) {
     const own = await capture(t.instance.origin, request);
-    if (own.status !== 200 || own.body.includes('"errors"')) throw new Error(`${t.target}: ${method} answered ${own.status}: ${own.body.toString().slice(0, 300)}`);
+    if (own.status !== 200 || own.body.includes('"errors"'))
+      throw new Error(`${t.target}: ${method} answered ${own.status}: ${own.body.toString().slice(0, 300)}`);
     captured.set(t, own);
   }
   return captured;
@@ -93,7 +110,9 @@ export async function measure(ctx: FastContext, targets: Target[], token: string
   const parts = new Map<Target, Measured[]>(targets.map((t) => [t, []]));
   const befores = new Map<Target, CacheCounters | null>();
   for (const t of targets) befores.set(t, t.withMetrics ? counters(await scrape(t.instance.origin)) : null);
-  log(`  ${method}: ${targets.map((t) => t.target).join(' / ')}: ${duration} s each${slices > 1 ? `, in ${slices} alternating slices of ${fmt(slice, 1)} s` : ''}`);
+  log(
+    `  ${method}: ${targets.map((t) => t.target).join(' / ')}: ${duration} s each${slices > 1 ? `, in ${slices} alternating slices of ${fmt(slice, 1)} s` : ''}`,
+  );
   for (let round = 0; round < slices; round++) {
     for (const t of targets) parts.get(t)!.push(await runFixed(t.instance.origin, request, body(t), { connections, duration: slice }));
   }
@@ -104,7 +123,14 @@ export async function measure(ctx: FastContext, targets: Target[], token: string
   return out;
 }
 
-async function recordRow(ctx: FastContext, t: Target, method: Method, list: Measured[], before: CacheCounters | null, own: Captured): Promise<Row> {
+async function recordRow(
+  ctx: FastContext,
+  t: Target,
+  method: Method,
+  list: Measured[],
+  before: CacheCounters | null,
+  own: Captured,
+): Promise<Row> {
   const { expected } = ctx;
   const load = combineSlices(list);
   const cache = before ? delta(counters(await scrape(t.instance.origin)), before) : null;
@@ -118,8 +144,16 @@ async function recordRow(ctx: FastContext, t: Target, method: Method, list: Meas
     slices: list.map((p) => p.rps),
   };
   ctx.rows.push(row);
-  const hits = cache ? `, hits ${Object.entries(cache.hitsByPath).map(([k, v]) => `${k} ${v}`).join(' ') || '0'}, misses ${cache.misses}` : '';
+  const hits = cache
+    ? `, hits ${
+        Object.entries(cache.hitsByPath)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(' ') || '0'
+      }, misses ${cache.misses}`
+    : '';
   const perSlice = list.length > 1 ? ` (slices: ${list.map((p) => fmt(p.rps, 0)).join(', ')})` : '';
-  log(`    ${t.target}: ${fmt(load.rps, 0)} req/s${perSlice}, p99 ${fmt(load.p99, 0)} ms${hits}${load.mismatches ? `, ${load.mismatches} BODY MISMATCHES` : ''}`);
+  log(
+    `    ${t.target}: ${fmt(load.rps, 0)} req/s${perSlice}, p99 ${fmt(load.p99, 0)} ms${hits}${load.mismatches ? `, ${load.mismatches} BODY MISMATCHES` : ''}`,
+  );
   return row;
 }

@@ -36,13 +36,19 @@ function cells(rows: Row[]): string[][] {
   return rows.map((r) => {
     const ratio = toBare(r);
     const errors = errorsOf(r);
-    const hits = r.cache ? Object.entries(r.cache.hitsByPath).map(([k, v]) => `${k} ${v}`).join(', ') || '0' : '—';
+    const hits = r.cache
+      ? Object.entries(r.cache.hitsByPath)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ') || '0'
+      : '—';
     return [
       r.target,
       r.method,
       fmt(r.load.rps, 0),
       ratio == null ? '—' : `${fmt(ratio, 2)}×`,
-      perSlice(r).map((x) => fmt(x, 2)).join(' ') || '—',
+      perSlice(r)
+        .map((x) => fmt(x, 2))
+        .join(' ') || '—',
       fmt(r.load.p99, 0),
       hits,
       r.sameBytes == null ? '—' : r.sameBytes ? 'yes' : 'NO',
@@ -53,11 +59,22 @@ function cells(rows: Row[]): string[][] {
 }
 
 function printTable(rows: Row[], settings: FastSettings, code: ReturnType<typeof codeState>): void {
-  console.log(`\nCache hit throughput against a bare node:http server sending the same bytes (${settings.duration} s each, ${settings.connections} connections, one run).`);
+  console.log(
+    `\nCache hit throughput against a bare node:http server sending the same bytes (${settings.duration} s each, ${settings.connections} connections, one run).`,
+  );
   console.log(`Load generator and servers share the machine: compare ratios, not absolute numbers. ${describeCode(code)}.\n`);
-  console.log(table(['target', 'method', 'req/s', '×bare', '×bare per slice', 'p99 ms', 'cache hits (path)', 'same bytes', 'errors', `≥ ${THRESHOLD}×`], cells(rows)));
-  console.log('\nerrors: non-2xx, connection errors, timeouts and bodies differing from the first response; same bytes: body and content-type equal to the fast-path hit.');
-  console.log(`≥ ${THRESHOLD}×: the issue's bar, judged on POST; GET in parentheses, for information. ×bare per slice: ratios of the alternating slices.`);
+  console.log(
+    table(
+      ['target', 'method', 'req/s', '×bare', '×bare per slice', 'p99 ms', 'cache hits (path)', 'same bytes', 'errors', `≥ ${THRESHOLD}×`],
+      cells(rows),
+    ),
+  );
+  console.log(
+    '\nerrors: non-2xx, connection errors, timeouts and bodies differing from the first response; same bytes: body and content-type equal to the fast-path hit.',
+  );
+  console.log(
+    `≥ ${THRESHOLD}×: the issue's bar, judged on POST; GET in parentheses, for information. ×bare per slice: ratios of the alternating slices.`,
+  );
 }
 
 function writeJson(root: string, rows: Row[], settings: FastSettings, code: ReturnType<typeof codeState>): string {
@@ -100,6 +117,7 @@ export function report(root: string, rows: Row[], settings: FastSettings, code: 
   const fastPost = rows.find((r) => r.method === 'POST' && isFastMemory(r));
   const postRatio = fastPost ? toBare(fastPost) : null;
   if (failed) warn(`FAIL: a POST cache hit reaches ${fmt(postRatio, 2)}× the bare server's throughput, below ${THRESHOLD}×.`);
-  else if (postRatio != null) log(`PASS: a POST cache hit reaches ${fmt(postRatio, 2)}× the bare server's throughput (at least ${THRESHOLD}×).`);
+  else if (postRatio != null)
+    log(`PASS: a POST cache hit reaches ${fmt(postRatio, 2)}× the bare server's throughput (at least ${THRESHOLD}×).`);
   return failed || broken > 0 ? 1 : 0;
 }

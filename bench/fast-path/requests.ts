@@ -29,7 +29,11 @@ export function requestFor(method: Method, token: string) {
 }
 
 export async function capture(origin: string, request: ReturnType<typeof requestFor>): Promise<Captured> {
-  const response = await fetch(`${origin}${request.path}`, { method: request.method, headers: request.headers, body: 'body' in request ? request.body : undefined });
+  const response = await fetch(`${origin}${request.path}`, {
+    method: request.method,
+    headers: request.headers,
+    body: 'body' in request ? request.body : undefined,
+  });
   const headers: Record<string, string> = {};
   response.headers.forEach((value, key) => (headers[key] = value));
   return { status: response.status, headers, body: Buffer.from(await response.arrayBuffer()) };

@@ -14,12 +14,25 @@ export interface Answer {
 }
 
 /** Starts the bare server answering `answer`'s body and headers (the body goes to a file in `dir`). */
-export async function startBareServer(options: { name: string; root: string; cleanup: Cleanup; dir: string; answer: Answer }): Promise<Instance> {
+export async function startBareServer(options: {
+  name: string;
+  root: string;
+  cleanup: Cleanup;
+  dir: string;
+  answer: Answer;
+}): Promise<Instance> {
   const { name, root, cleanup, dir, answer } = options;
   const bodyFile = path.join(dir, `${name}.body`);
   writeFileSync(bodyFile, answer.body);
   const headers = Object.fromEntries(Object.entries(answer.headers).filter(([k]) => !NOT_REPLAYED.includes(k)));
-  return startInstance({ name, root, cleanup, args: ['bench/lib/bare-server.mjs'], readyPath: '/', env: { BARE_BODY_FILE: bodyFile, BARE_HEADERS: JSON.stringify(headers) } });
+  return startInstance({
+    name,
+    root,
+    cleanup,
+    args: ['bench/lib/bare-server.mjs'],
+    readyPath: '/',
+    env: { BARE_BODY_FILE: bodyFile, BARE_HEADERS: JSON.stringify(headers) },
+  });
 }
 
 /** A ceiling that answers other bytes than deskgraph would make every ratio to it meaningless. */

@@ -58,7 +58,11 @@ export async function createSeededDatabase(serverUrl: string, scale: number, cle
         if (done === total) log(`  seeded ${table}: ${total}`);
       },
     });
-    log(`seeded ${template} (scale ${scale}) in ${(summary.elapsedMs / 1000).toFixed(1)} s: ${Object.entries(summary.counts).map(([k, v]) => `${v} ${k}`).join(', ')}`);
+    log(
+      `seeded ${template} (scale ${scale}) in ${(summary.elapsedMs / 1000).toFixed(1)} s: ${Object.entries(summary.counts)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(', ')}`,
+    );
   } finally {
     await database.close();
   }

@@ -159,7 +159,9 @@ async function runMix(job: MixJob): Promise<LoadStats> {
     ],
   });
   const sums = sumStats(stats);
-  const samples = Object.entries(stats).flatMap(([op, s]) => s.samples.map((x) => `${op}: ${x}`)).slice(0, 3);
+  const samples = Object.entries(stats)
+    .flatMap(([op, s]) => s.samples.map((x) => `${op}: ${x}`))
+    .slice(0, 3);
   return {
     ...base(result, process.cpuUsage(cpu)),
     badStatus: sums.non2xx,
@@ -177,7 +179,12 @@ process.on('message', (message: { id: number; job: Job }) => {
   const run = job.kind === 'fixed' ? runFixed(job) : runMix(job);
   run.then(
     (stats) => process.send!({ id, ok: true, stats } satisfies WorkerReply),
-    (error: unknown) => process.send!({ id, ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) } satisfies WorkerReply),
+    (error: unknown) =>
+      process.send!({
+        id,
+        ok: false,
+        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      } satisfies WorkerReply),
   );
 });
 process.on('disconnect', () => process.exit(0));

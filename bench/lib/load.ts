@@ -126,7 +126,8 @@ export async function runChecked(
         ...(request.body !== undefined ? { body: request.body } : {}),
         onResponse(status, body, _context, rawHeaders) {
           const headers: Record<string, string> = {};
-          for (const [name, value] of Object.entries(rawHeaders)) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+          for (const [name, value] of Object.entries(rawHeaders))
+            headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
           if (!check(status, body, headers)) {
             mismatches += 1;
             if (samples.length < 3) samples.push(`HTTP ${status} ${JSON.stringify(headers)}: ${body.slice(0, 200)}`);

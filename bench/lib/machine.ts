@@ -37,7 +37,12 @@ export async function describeMachine(databaseUrl: string | null, redisUrl: stri
   const lscpu: Record<string, string> = {};
   for (const line of (run('lscpu', []) ?? '').split('\n')) {
     const m = /^([^:]+):\s+(.*)$/.exec(line);
-    if (m && ['Model name', 'CPU(s)', 'Thread(s) per core', 'Core(s) per socket', 'CPU max MHz', 'Hypervisor vendor', 'L3 cache'].includes(m[1]!.trim())) {
+    if (
+      m &&
+      ['Model name', 'CPU(s)', 'Thread(s) per core', 'Core(s) per socket', 'CPU max MHz', 'Hypervisor vendor', 'L3 cache'].includes(
+        m[1]!.trim(),
+      )
+    ) {
       lscpu[m[1]!.trim()] = m[2]!.trim();
     }
   }
@@ -82,7 +87,14 @@ export function describeCommit(root: string): Commit {
   const sha = run('git', ['rev-parse', 'HEAD'], root)?.trim() ?? null;
   const subject = run('git', ['log', '-1', '--format=%s'], root);
   const status = run('git', ['status', '--porcelain', '--untracked-files=no'], root) ?? '';
-  return { sha, subject, dirty: status.split('\n').filter(Boolean).map((line) => line.slice(3)) };
+  return {
+    sha,
+    subject,
+    dirty: status
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.slice(3)),
+  };
 }
 
 export function machineLine(m: Machine): string {

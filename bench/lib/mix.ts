@@ -99,7 +99,12 @@ export async function measureMix(scenario: MixScenario, instances: Instance[], c
   const sessions = await prepareSessions(`${urls[0]}/graphql`);
   if (ctx.printShares) {
     const mix = buildMix(sessions);
-    log(`  mix: ${Object.entries(mix.shares).sort((a, b) => b[1] - a[1]).map(([op, share]) => `${op} ${(share * 100).toFixed(1)}%`).join(', ')}`);
+    log(
+      `  mix: ${Object.entries(mix.shares)
+        .sort((a, b) => b[1] - a[1])
+        .map(([op, share]) => `${op} ${(share * 100).toFixed(1)}%`)
+        .join(', ')}`,
+    );
   }
   await ctx.watch?.start();
   let warmupErrors = 0;
@@ -174,9 +179,15 @@ export function reportMix(r: MixResult): void {
       `SQL ${fmt(r.sqlPerRequest, 2)}/request`,
   );
   if (r.scenario.cache !== 'off') {
-    const layers = Object.entries(cache.hitsByLayer).map(([k, v]) => `${k} ${v}`).join(', ');
-    const paths = Object.entries(cache.hitsByPath).map(([k, v]) => `${k} ${v}`).join(', ');
-    log(`  cache: ${cache.hits} hits (${layers || 'none'}; path ${paths || '—'}), ${cache.misses} misses, ${cache.bypass} bypassed, hit rate ${fmt((r.hitRate ?? 0) * 100, 1)}%`);
+    const layers = Object.entries(cache.hitsByLayer)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+    const paths = Object.entries(cache.hitsByPath)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+    log(
+      `  cache: ${cache.hits} hits (${layers || 'none'}; path ${paths || '—'}), ${cache.misses} misses, ${cache.bypass} bypassed, hit rate ${fmt((r.hitRate ?? 0) * 100, 1)}%`,
+    );
     const ops = [...new Set([...Object.keys(cache.hitsByOperation), ...Object.keys(cache.missesByOperation)])].sort();
     log(
       `  hit rate by operation: ${ops
@@ -194,16 +205,20 @@ export function reportMix(r: MixResult): void {
   }
   if (r.keyspace) {
     const k = r.keyspace;
-    log(`  Redis keys: start ${k.start}, max ${k.max}, end ${k.end}; INFO keyspace keys=${k.infoKeys} expires=${k.infoExpires}; ${k.withoutTtl} of ${k.sampled} scanned keys without TTL`);
+    log(
+      `  Redis keys: start ${k.start}, max ${k.max}, end ${k.end}; INFO keyspace keys=${k.infoKeys} expires=${k.infoExpires}; ${k.withoutTtl} of ${k.sampled} scanned keys without TTL`,
+    );
     log(`  DBSIZE each second (warm-up included): ${k.samples.join(' ')}`);
-    if (k.largestTagSets.length) log(`  largest tag sets: ${k.largestTagSets.map((t) => `${t.key} ${t.members} members (${t.live} live)`).join(', ')}`);
+    if (k.largestTagSets.length)
+      log(`  largest tag sets: ${k.largestTagSets.map((t) => `${t.key} ${t.members} members (${t.live} live)`).join(', ')}`);
   }
   if (r.errors > 0) {
     warn(
       `${r.scenario.name}: ${r.errors} FAILED REQUESTS — bad status ${load.badStatus}, GraphQL errors/bad bodies ${load.badBody}, connection errors ${load.connectionErrors}, timeouts ${load.timeouts}`,
     );
     for (const [op, s] of Object.entries(load.stats ?? {})) {
-      if (s.non2xx || s.graphqlErrors) console.log(`    ${op}: ${s.non2xx} non-2xx, ${s.graphqlErrors} with errors of ${s.responses}; e.g. ${s.samples.join(' | ')}`);
+      if (s.non2xx || s.graphqlErrors)
+        console.log(`    ${op}: ${s.non2xx} non-2xx, ${s.graphqlErrors} with errors of ${s.responses}; e.g. ${s.samples.join(' | ')}`);
     }
   }
 }

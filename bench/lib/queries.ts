@@ -85,7 +85,10 @@ export const QUERIES: BenchQuery[] = [
     check(data) {
       const d = data?.dashboardStats;
       assert(d, 'data.dashboardStats is missing');
-      assert(Array.isArray(d.byStatus) && d.byStatus.length > 0 && d.byStatus.every((s: any) => typeof s.count === 'number'), 'byStatus is not a list of counts');
+      assert(
+        Array.isArray(d.byStatus) && d.byStatus.length > 0 && d.byStatus.every((s: any) => typeof s.count === 'number'),
+        'byStatus is not a list of counts',
+      );
       assert(Array.isArray(d.byPriority) && d.byPriority.length > 0, 'byPriority is empty');
       assert(Array.isArray(d.openByAssignee) && d.openByAssignee.length > 0, 'openByAssignee is empty');
       assert(d.byStatus.reduce((a: number, s: any) => a + s.count, 0) > 0, 'the dashboard counts no tickets');

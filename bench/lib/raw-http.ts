@@ -68,7 +68,8 @@ function responseEnd(data: Buffer, method: string): { end: number; headEnd: numb
   const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1] ?? NaN);
   const lengthMatch = /\r\ncontent-length:\s*(\d+)/i.exec(head);
   const chunked = /\r\ntransfer-encoding:[^\r]*chunked/i.test(head);
-  if (method === 'HEAD' || status === 304 || status === 204 || (status >= 100 && status < 200)) return { end: bodyStart, headEnd: bodyStart, body: Buffer.alloc(0) };
+  if (method === 'HEAD' || status === 304 || status === 204 || (status >= 100 && status < 200))
+    return { end: bodyStart, headEnd: bodyStart, body: Buffer.alloc(0) };
   if (chunked) {
     const parts: Buffer[] = [];
     let pos = bodyStart;
@@ -117,7 +118,10 @@ export function exchange(port: number, request: RawRequest, timeoutMs = 10_000):
     const timer = setTimeout(() => finish(new Error(`no complete response within ${timeoutMs} ms (${data.length} bytes read)`)), timeoutMs);
     const complete = (found: { end: number; headEnd: number; body: Buffer }) => {
       if (data.length > found.end) return finish(new Error(`${data.length - found.end} bytes after the end of the response`));
-      const lines = data.subarray(0, found.headEnd - 4).toString('latin1').split('\r\n');
+      const lines = data
+        .subarray(0, found.headEnd - 4)
+        .toString('latin1')
+        .split('\r\n');
       const status = Number(lines[0]!.split(' ')[1]);
       const headers: Record<string, string> = {};
       const headerNames: string[] = [];
@@ -135,7 +139,9 @@ export function exchange(port: number, request: RawRequest, timeoutMs = 10_000):
         if (headers['content-encoding'] === 'br') decoded = brotliDecompressSync(body);
         else if (headers['content-encoding'] === 'gzip') decoded = gunzipSync(body);
       } catch (error) {
-        return finish(new Error(`cannot decode the ${headers['content-encoding']} body: ${error instanceof Error ? error.message : String(error)}`));
+        return finish(
+          new Error(`cannot decode the ${headers['content-encoding']} body: ${error instanceof Error ? error.message : String(error)}`),
+        );
       }
       finish(null, { status, headers, headerNames, headBytes: found.headEnd, wireBytes: found.end, body, decoded });
     };

@@ -59,7 +59,10 @@ export class KeyspaceWatch {
   async start(): Promise<void> {
     this.samples.push(await this.redis.dbsize());
     this.timer = setInterval(() => {
-      this.redis.dbsize().then((n) => this.samples.push(n), () => {});
+      this.redis.dbsize().then(
+        (n) => this.samples.push(n),
+        () => {},
+      );
     }, 1000);
   }
 
@@ -116,13 +119,20 @@ export class KeyspaceWatch {
   private async largestSets(keys: string[]): Promise<{ key: string; members: number; live: number }[]> {
     if (keys.length === 0) return [];
     const cards = (await keys.reduce((p, key) => p.zcard(key), this.redis.pipeline()).exec()) ?? [];
-    const sized = keys.map((key, i) => ({ key, members: Number(cards[i]?.[1] ?? 0) })).sort((a, b) => b.members - a.members).slice(0, 3);
+    const sized = keys
+      .map((key, i) => ({ key, members: Number(cards[i]?.[1] ?? 0) }))
+      .sort((a, b) => b.members - a.members)
+      .slice(0, 3);
     const out: { key: string; members: number; live: number }[] = [];
     for (const { key, members } of sized) {
       const names = await this.redis.zrange(key, 0, 1999);
       const exists = names.length ? ((await names.reduce((p, name) => p.exists(name), this.redis.pipeline()).exec()) ?? []) : [];
       const live = exists.filter((r) => r[1] === 1).length;
-      out.push({ key: key.slice(this.prefix.length + 1), members, live: names.length < members ? Math.round((live / names.length) * members) : live });
+      out.push({
+        key: key.slice(this.prefix.length + 1),
+        members,
+        live: names.length < members ? Math.round((live / names.length) * members) : live,
+      });
     }
     return out;
   }

@@ -118,6 +118,8 @@ export async function startInstances(count: number, options: Omit<StartOptions, 
   const instances = await Promise.all(
     Array.from({ length: count }, (_, i) => startInstance({ ...options, name: count > 1 ? `${options.name}#${i + 1}` : options.name })),
   );
-  log(`  ${count} instance(s) ready in ${((performance.now() - started) / 1000).toFixed(1)} s on port(s) ${instances.map((i) => i.port).join(', ')}`);
+  log(
+    `  ${count} instance(s) ready in ${((performance.now() - started) / 1000).toFixed(1)} s on port(s) ${instances.map((i) => i.port).join(', ')}`,
+  );
   return instances;
 }

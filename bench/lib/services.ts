@@ -30,7 +30,9 @@ export async function resolveServices(root: string, cleanup: Cleanup): Promise<S
   }
   const script = path.join(root, 'scripts/test-services.sh');
   const childEnv = { ...env, ...THROWAWAY_ENV };
-  log(`no BENCH_DATABASE_URL/TEST_DATABASE_URL: starting throwaway PostgreSQL and Redis (${script} start, ports ${THROWAWAY_ENV.PG_PORT}/${THROWAWAY_ENV.REDIS_PORT})`);
+  log(
+    `no BENCH_DATABASE_URL/TEST_DATABASE_URL: starting throwaway PostgreSQL and Redis (${script} start, ports ${THROWAWAY_ENV.PG_PORT}/${THROWAWAY_ENV.REDIS_PORT})`,
+  );
   cleanup.add('stop throwaway services', async () => {
     log('stopping throwaway PostgreSQL and Redis');
     await run('bash', [script, 'stop'], { env: childEnv });

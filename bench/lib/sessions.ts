@@ -13,7 +13,13 @@ export interface Session {
   otherTickets: string[];
 }
 
-export async function graphql(url: string, query: string, variables: Record<string, unknown> | null, token: string | null, operationName?: string): Promise<any> {
+export async function graphql(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> | null,
+  token: string | null,
+  operationName?: string,
+): Promise<any> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -30,13 +36,7 @@ export async function graphql(url: string, query: string, variables: Record<stri
 export async function prepareSessions(url: string): Promise<Session[]> {
   return Promise.all(
     ACCOUNTS.map(async ({ email }) => {
-      const login = await graphql(
-        url,
-        LOGIN,
-        { email, password: PASSWORD },
-        null,
-        'Login',
-      );
+      const login = await graphql(url, LOGIN, { email, password: PASSWORD }, null, 'Login');
       const token = login.login.token as string;
       const role = login.login.user.role as Session['role'];
       const staff = role !== 'CUSTOMER';
@@ -52,7 +52,14 @@ export async function prepareSessions(url: string): Promise<Session[]> {
       const ids = (list.tickets.edges as { node: { id: string } }[]).map((e) => e.node.id);
       const hot = ids.slice(0, staff ? 5 : 3);
       if (hot.length === 0) throw new Error(`${email} sees no tickets: is the database seeded?`);
-      return { email, token, role, organization: login.login.user.organization.slug as string, hotTickets: hot, otherTickets: ids.slice(hot.length) };
+      return {
+        email,
+        token,
+        role,
+        organization: login.login.user.organization.slug as string,
+        hotTickets: hot,
+        otherTickets: ids.slice(hot.length),
+      };
     }),
   );
 }

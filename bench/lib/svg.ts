@@ -53,7 +53,10 @@ function axis(section: Section): { pos: (v: number) => number; ticks: { x: numbe
   const top = Math.ceil(max / step) * step;
   const pos = (v: number) => Math.max(2, (v / top) * PLOT);
   const n = Math.round(top / step);
-  const ticks = Array.from({ length: n + 1 }, (_, i) => ({ x: (i / n) * PLOT, label: (i * step).toLocaleString('en-US', { maximumFractionDigits: 3 }) }));
+  const ticks = Array.from({ length: n + 1 }, (_, i) => ({
+    x: (i / n) * PLOT,
+    label: (i * step).toLocaleString('en-US', { maximumFractionDigits: 3 }),
+  }));
   return { pos, ticks };
 }
 
@@ -91,7 +94,9 @@ export function barChart(title: string, subtitle: string[], sections: Section[])
       y += BAR + GAP;
     }
     y += 16;
-    parts.push(`<text x="${LABEL + PLOT / 2}" y="${y + 10}" class="unit">${escape(section.unit)}${section.scale === 'log' ? ' (log scale)' : ''}</text>`);
+    parts.push(
+      `<text x="${LABEL + PLOT / 2}" y="${y + 10}" class="unit">${escape(section.unit)}${section.scale === 'log' ? ' (log scale)' : ''}</text>`,
+    );
     y += 14;
   }
   y += 16;

@@ -111,7 +111,13 @@ export function codeState(root: string): { head: string | null; uncommitted: str
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
     const status = execFileSync('git', ['status', '--porcelain', '--', 'server', 'schema', 'prisma'], { cwd: root, encoding: 'utf8' });
-    return { head, uncommitted: status.split('\n').filter(Boolean).map((line) => line.slice(3)) };
+    return {
+      head,
+      uncommitted: status
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.slice(3)),
+    };
   } catch {
     return { head: null, uncommitted: [] };
   }

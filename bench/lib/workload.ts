@@ -1,7 +1,21 @@
 // The request mix of bench:cache: 90 % reads of a few hot queries, skewed over users and tickets,
 // 10 % mutations by agents. Everything is decided before the load starts (prebuilt bodies, cumulative
 // weights), so picking a request costs one random number and a binary search.
-import { ACCOUNTS, ADD_COMMENT, CREATE_TICKET, DASHBOARD, MY_TICKETS, PEOPLE, TAGS, TICKET_DETAIL, TICKET_LIST, UPDATE_PRIORITY, UPDATE_STATUS, URGENT_TICKETS, VIEWER } from './operations.ts';
+import {
+  ACCOUNTS,
+  ADD_COMMENT,
+  CREATE_TICKET,
+  DASHBOARD,
+  MY_TICKETS,
+  PEOPLE,
+  TAGS,
+  TICKET_DETAIL,
+  TICKET_LIST,
+  UPDATE_PRIORITY,
+  UPDATE_STATUS,
+  URGENT_TICKETS,
+  VIEWER,
+} from './operations.ts';
 import type { OpKind } from './response-stats.ts';
 import type { Session } from './sessions.ts';
 
@@ -86,16 +100,30 @@ export function buildMix(sessions: Session[]): Mix {
     const headers = headersOf(agent);
     const target = () => (Math.random() < 0.5 || agent.otherTickets.length === 0 ? pick(agent.hotTickets) : pick(agent.otherTickets));
     const writes: [string, () => string, number][] = [
-      ['SetStatus', () => requestBody(UPDATE_STATUS, 'SetStatus', { input: { id: target(), status: pick(['OPEN', 'IN_PROGRESS', 'PENDING']) } }), 40],
-      ['SetPriority', () => requestBody(UPDATE_PRIORITY, 'SetPriority', { input: { id: target(), priority: pick(['LOW', 'MEDIUM', 'HIGH', 'URGENT']) } }), 30],
+      [
+        'SetStatus',
+        () => requestBody(UPDATE_STATUS, 'SetStatus', { input: { id: target(), status: pick(['OPEN', 'IN_PROGRESS', 'PENDING']) } }),
+        40,
+      ],
+      [
+        'SetPriority',
+        () => requestBody(UPDATE_PRIORITY, 'SetPriority', { input: { id: target(), priority: pick(['LOW', 'MEDIUM', 'HIGH', 'URGENT']) } }),
+        30,
+      ],
       [
         'AddComment',
-        () => requestBody(ADD_COMMENT, 'AddComment', { input: { ticketId: target(), body: `Benchmark note ${Math.random().toString(36).slice(2, 10)}`, internal: Math.random() < 0.3 } }),
+        () =>
+          requestBody(ADD_COMMENT, 'AddComment', {
+            input: { ticketId: target(), body: `Benchmark note ${Math.random().toString(36).slice(2, 10)}`, internal: Math.random() < 0.3 },
+          }),
         25,
       ],
       [
         'CreateTicket',
-        () => requestBody(CREATE_TICKET, 'CreateTicket', { input: { title: `Benchmark ticket ${Math.random().toString(36).slice(2, 8)}`, body: 'Filed by bench/cache-mix.ts.' } }),
+        () =>
+          requestBody(CREATE_TICKET, 'CreateTicket', {
+            input: { title: `Benchmark ticket ${Math.random().toString(36).slice(2, 8)}`, body: 'Filed by bench/cache-mix.ts.' },
+          }),
         5,
       ],
     ];

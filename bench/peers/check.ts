@@ -50,7 +50,13 @@ interface Answer {
   body: { data?: any; errors?: { message: string; path?: unknown[]; extensions?: { code?: string } }[]; extensions?: any };
 }
 
-async function post(url: string, query: string, variables: Record<string, unknown> | null, token: string | null, operationName?: string): Promise<Answer> {
+async function post(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> | null,
+  token: string | null,
+  operationName?: string,
+): Promise<Answer> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -213,14 +219,19 @@ async function main(): Promise<void> {
         else {
           const onDeskgraph = await post(deskgraph.graphqlUrl, VIEWER, null, token);
           const onPeer = await post(peer.graphqlUrl, VIEWER, null, token);
-          const ok = onDeskgraph.body.data?.viewer?.name === login.body.data.login.user.name && !differences(comparable(onDeskgraph.body), comparable(onPeer.body)).length;
+          const ok =
+            onDeskgraph.body.data?.viewer?.name === login.body.data.login.user.name &&
+            !differences(comparable(onDeskgraph.body), comparable(onPeer.body)).length;
           row.cells.login = ok ? 'ok' : 'FAILED';
           if (!ok) row.failures.push(`peer's token: deskgraph ${JSON.stringify(onDeskgraph.body)}, peer ${JSON.stringify(onPeer.body)}`);
         }
 
         // A bad token: 401 with a Bearer challenge and UNAUTHENTICATED, as deskgraph answers.
         const bad = await post(peer.graphqlUrl, VIEWER, null, 'dg_not-a-token');
-        const badOk = bad.status === 401 && /bearer/i.test(bad.headers.get('www-authenticate') ?? '') && bad.body.errors?.[0]?.extensions?.code === 'UNAUTHENTICATED';
+        const badOk =
+          bad.status === 401 &&
+          /bearer/i.test(bad.headers.get('www-authenticate') ?? '') &&
+          bad.body.errors?.[0]?.extensions?.code === 'UNAUTHENTICATED';
         row.cells['bad token'] = badOk ? '401' : `HTTP ${bad.status}`;
         if (!badOk) row.failures.push(`bad token: HTTP ${bad.status} ${JSON.stringify(bad.body).slice(0, 200)}`);
 
@@ -228,14 +239,17 @@ async function main(): Promise<void> {
         const agent = sessions[0]!;
         const title = `Renamed through ${name} ${Date.now()}`;
         const renamed = await post(peer.graphqlUrl, RENAME, { input: { id: ticketIds.agent, title } }, agent.token);
-        if (renamed.body.data?.updateTicket?.ticket?.title !== title) row.failures.push(`updateTicket through the peer: ${JSON.stringify(renamed.body).slice(0, 200)}`);
+        if (renamed.body.data?.updateTicket?.ticket?.title !== title)
+          row.failures.push(`updateTicket through the peer: ${JSON.stringify(renamed.body).slice(0, 200)}`);
         const ticketAfter = await post(peer.graphqlUrl, TICKET, { id: ticketIds.agent }, agent.token);
         const listAfter = await post(peer.graphqlUrl, NESTED_LIST, null, agent.token);
         const fresh = (answer: Answer, pick: (data: any) => unknown) => (pick(answer.body.data) === title ? 'fresh' : 'STALE');
-        row.cells['after write'] = `ticket ${fresh(ticketAfter, (d) => d?.ticket?.title)}, list ${fresh(listAfter, (d) => d?.tickets?.edges?.find((e: any) => e.node.id === ticketIds.agent)?.node.title)}`;
+        row.cells['after write'] =
+          `ticket ${fresh(ticketAfter, (d) => d?.ticket?.title)}, list ${fresh(listAfter, (d) => d?.tickets?.edges?.find((e: any) => e.node.id === ticketIds.agent)?.node.title)}`;
         // deskgraph must agree with the peer's fresh answers (same database).
         const deskgraphAfter = await post(deskgraph.graphqlUrl, TICKET, { id: ticketIds.agent }, agent.token);
-        if (deskgraphAfter.body.data?.ticket?.title !== title) row.failures.push(`deskgraph does not see the peer's write: ${JSON.stringify(deskgraphAfter.body).slice(0, 200)}`);
+        if (deskgraphAfter.body.data?.ticket?.title !== title)
+          row.failures.push(`deskgraph does not see the peer's write: ${JSON.stringify(deskgraphAfter.body).slice(0, 200)}`);
         // The cases above compare against answers taken before this write: refresh them for the next peer.
         for (const c of cases) {
           const answer = await post(deskgraph.graphqlUrl, c.query, c.variables, c.session.token);
@@ -252,7 +266,9 @@ async function main(): Promise<void> {
     const columns = [...new Set(rows.flatMap((r) => Object.keys(r.cells)))];
     process.stdout.write(`\n| peer | ${columns.join(' | ')} |\n|${' --- |'.repeat(columns.length + 1)}\n`);
     for (const r of rows) process.stdout.write(`| ${r.peer} | ${columns.map((c) => r.cells[c] ?? '—').join(' | ')} |\n`);
-    process.stdout.write('\nSQL a/b: statements of the first / second identical request (the second may be a cache hit); dg: deskgraph with the cache off.\n');
+    process.stdout.write(
+      '\nSQL a/b: statements of the first / second identical request (the second may be a cache hit); dg: deskgraph with the cache off.\n',
+    );
     const failed = rows.filter((r) => r.failures.length);
     for (const r of failed) process.stdout.write(`\n${r.peer}:\n${r.failures.map((f) => `  - ${f}`).join('\n')}\n`);
     process.exitCode = failed.length ? 1 : 0;
@@ -262,6 +278,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.stack ?? error.message : String(error));
+  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
   process.exit(1);
 });

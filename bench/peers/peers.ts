@@ -24,6 +24,6 @@ export const PEERS: readonly Peer[] = [
     name: 'mercurius-cache',
     label: 'Mercurius + JIT + mercurius-cache',
     cached: true,
-    note: 'Query resolvers\' results in memory, per viewer, invalidated by deskgraph\'s tags; nested fields still hit the database',
+    note: "Query resolvers' results in memory, per viewer, invalidated by deskgraph's tags; nested fields still hit the database",
   },
 ];

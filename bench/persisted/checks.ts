@@ -19,11 +19,40 @@ export async function checkRefusals(client: Client, findings: Findings, hot: Ope
   };
   const headers = client.agentHeaders(instance);
   const unknown = `sha256:${sha256('query Unknown { viewer { id } }')}`;
-  await expect('require: POST with the document', { ...client.requestOf('post-document', hot), headers: [...headers, json] }, 400, 'PERSISTED_QUERY_ONLY');
-  await expect('require: GET with the document', { method: 'GET', target: `/graphql?${new URLSearchParams({ query: hot.document, operationName: hot.name })}`, headers: [...headers, CSRF] }, 400, 'PERSISTED_QUERY_ONLY');
-  await expect('require: POST an unknown hash', { method: 'POST', target: '/graphql', headers: [...headers, json], body: JSON.stringify({ documentId: unknown }) }, 404, 'PERSISTED_QUERY_NOT_FOUND');
-  await expect('require: GET an unknown hash', { method: 'GET', target: `/graphql?documentId=${unknown}`, headers: [...headers, CSRF] }, 404, 'PERSISTED_QUERY_NOT_FOUND');
-  await expect('require: POST with neither', { method: 'POST', target: '/graphql', headers: [...headers, json], body: '{}' }, 400, 'PERSISTED_QUERY_NOT_FOUND');
+  await expect(
+    'require: POST with the document',
+    { ...client.requestOf('post-document', hot), headers: [...headers, json] },
+    400,
+    'PERSISTED_QUERY_ONLY',
+  );
+  await expect(
+    'require: GET with the document',
+    {
+      method: 'GET',
+      target: `/graphql?${new URLSearchParams({ query: hot.document, operationName: hot.name })}`,
+      headers: [...headers, CSRF],
+    },
+    400,
+    'PERSISTED_QUERY_ONLY',
+  );
+  await expect(
+    'require: POST an unknown hash',
+    { method: 'POST', target: '/graphql', headers: [...headers, json], body: JSON.stringify({ documentId: unknown }) },
+    404,
+    'PERSISTED_QUERY_NOT_FOUND',
+  );
+  await expect(
+    'require: GET an unknown hash',
+    { method: 'GET', target: `/graphql?documentId=${unknown}`, headers: [...headers, CSRF] },
+    404,
+    'PERSISTED_QUERY_NOT_FOUND',
+  );
+  await expect(
+    'require: POST with neither',
+    { method: 'POST', target: '/graphql', headers: [...headers, json], body: '{}' },
+    400,
+    'PERSISTED_QUERY_NOT_FOUND',
+  );
 }
 
 /**
@@ -37,7 +66,8 @@ export async function setTicketDetailVariables(client: Client, operations: Opera
     headers: [...client.agentHeaders(client.require), json],
     body: JSON.stringify({ documentId: `sha256:${hot.hash}`, operationName: hot.name }),
   });
-  const first = (JSON.parse(list.decoded.toString('utf8')) as { data?: { tickets?: { edges?: { node: { id: string } }[] } } }).data?.tickets?.edges?.[0]?.node.id;
+  const first = (JSON.parse(list.decoded.toString('utf8')) as { data?: { tickets?: { edges?: { node: { id: string } }[] } } }).data?.tickets
+    ?.edges?.[0]?.node.id;
   if (!first) throw new Error(`${HOT} by hash returned no ticket: HTTP ${list.status} ${list.decoded.toString('utf8').slice(0, 300)}`);
   operations.find((o) => o.name === 'TicketDetail')!.variables = { id: first };
 }
@@ -59,9 +89,19 @@ export async function checkOrigin(client: Client, findings: Findings, hot: Opera
     return m;
   };
   const m = await untilFast(client.requestOf('post-hash', hot, [['origin', `http://127.0.0.1:${instance.port}`]]));
-  findings.check('require: POST hash with Origin (as browsers send every POST)', 'HTTP 200', `${describeResponse(m.response)}, ${m.outcome}`, m.response.status === 200);
+  findings.check(
+    'require: POST hash with Origin (as browsers send every POST)',
+    'HTTP 200',
+    `${describeResponse(m.response)}, ${m.outcome}`,
+    m.response.status === 200,
+  );
   const g = await untilFast(client.requestOf('get-hash', hot, [['origin', 'https://app.example']]));
-  findings.check('require: GET hash with a cross-origin Origin (as fetch() sends it cross-origin)', 'HTTP 200', `${describeResponse(g.response)}, ${g.outcome}`, g.response.status === 200);
+  findings.check(
+    'require: GET hash with a cross-origin Origin (as fetch() sends it cross-origin)',
+    'HTTP 200',
+    `${describeResponse(g.response)}, ${g.outcome}`,
+    g.response.status === 200,
+  );
   if (g.outcome !== 'hit/fast') findings.note(`GET hash with Origin (cross-origin fetch) is not a fast-path hit either: ${g.outcome}`);
   if (m.outcome !== 'hit/fast') {
     findings.note(

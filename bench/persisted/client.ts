@@ -68,8 +68,14 @@ export async function loginByHash(findings: Findings, instance: Instance, loginH
   } catch {
     // reported below
   }
-  findings.check(`Login by hash as ${email} (${instance.name})`, 'HTTP 200 with a token', describeResponse(response), response.status === 200 && !!token);
-  if (!token) throw new Error(`login by hash as ${email} failed: HTTP ${response.status} ${response.decoded.toString('utf8').slice(0, 300)}`);
+  findings.check(
+    `Login by hash as ${email} (${instance.name})`,
+    'HTTP 200 with a token',
+    describeResponse(response),
+    response.status === 200 && !!token,
+  );
+  if (!token)
+    throw new Error(`login by hash as ${email} failed: HTTP ${response.status} ${response.decoded.toString('utf8').slice(0, 300)}`);
   return token;
 }
 
@@ -85,7 +91,11 @@ export class Client {
   }
 
   headersFor(instance: Instance, token: string | null): [string, string][] {
-    return [['host', `127.0.0.1:${instance.port}`], ['accept', 'application/json'], ...(token ? [['authorization', `Bearer ${token}`] as [string, string]] : [])];
+    return [
+      ['host', `127.0.0.1:${instance.port}`],
+      ['accept', 'application/json'],
+      ...(token ? [['authorization', `Bearer ${token}`] as [string, string]] : []),
+    ];
   }
 
   /** The agent's headers on an instance, for requests of a form other than the instance takes. */
@@ -102,7 +112,10 @@ export class Client {
       return { method: 'GET', target: `/graphql?documentId=${documentId}${variables}`, headers: [...headers, CSRF, ...extra] };
     }
     // (a) is the body the workload sends today; (b) names the document instead.
-    const body = form === 'post-document' ? requestBody(op.document, op.name, op.variables) : JSON.stringify(op.variables ? { documentId, variables: op.variables } : { documentId });
+    const body =
+      form === 'post-document'
+        ? requestBody(op.document, op.name, op.variables)
+        : JSON.stringify(op.variables ? { documentId, variables: op.variables } : { documentId });
     return { method: 'POST', target: '/graphql', headers: [...headers, ['content-type', 'application/json'], ...extra], body };
   }
 

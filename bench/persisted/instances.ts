@@ -30,7 +30,12 @@ export async function startInstances(setup: Setup): Promise<{ client: Client; da
 }
 
 function modes(manifestFile: string): { requireEnv: Env; allowEnv: Env } {
-  const common = { RESPONSE_CACHE: 'true', REDIS_URL: undefined, PERSISTED_OPERATIONS_MANIFEST: manifestFile, PERSISTED_OPERATIONS_APQ: undefined };
+  const common = {
+    RESPONSE_CACHE: 'true',
+    REDIS_URL: undefined,
+    PERSISTED_OPERATIONS_MANIFEST: manifestFile,
+    PERSISTED_OPERATIONS_APQ: undefined,
+  };
   return { requireEnv: { ...common, PERSISTED_OPERATIONS: 'require' }, allowEnv: { ...common, PERSISTED_OPERATIONS: 'allow' } };
 }
 
@@ -52,7 +57,10 @@ async function onPostgres(setup: Setup, serverUrl: string) {
     startInstance({ name: 'allow', root, cleanup, env: { ...databaseEnv, ...allowEnv } }),
   ]);
   const tokens = await signIn(setup, requireInstance);
-  return { client: new Client(requireInstance, allowInstance, tokens), databaseSource: `PostgreSQL on ${new URL(serverUrl).host} (seeded at scale ${scale})` };
+  return {
+    client: new Client(requireInstance, allowInstance, tokens),
+    databaseSource: `PostgreSQL on ${new URL(serverUrl).host} (seeded at scale ${scale})`,
+  };
 }
 
 // PGlite is one process' database: the first instance seeds it and signs in (so the tokens are in it),
@@ -64,7 +72,13 @@ async function onPglite(setup: Setup) {
   const requireDir = path.join(work, 'data-require');
   const allowDir = path.join(work, 'data-allow');
   const seeding = performance.now();
-  const first = await startInstance({ name: 'require', root, cleanup, env: { ...pgliteEnv(requireDir, scale), ...requireEnv }, readyTimeoutMs: 180_000 });
+  const first = await startInstance({
+    name: 'require',
+    root,
+    cleanup,
+    env: { ...pgliteEnv(requireDir, scale), ...requireEnv },
+    readyTimeoutMs: 180_000,
+  });
   log(`  seeded and ready in ${fmt((performance.now() - seeding) / 1000, 1)} s`);
   const tokens = await signIn(setup, first);
   await first.stop();
@@ -74,5 +88,8 @@ async function onPglite(setup: Setup) {
     startInstance({ name: 'require', root, cleanup, env: { ...pgliteEnv(requireDir, scale), ...requireEnv }, readyTimeoutMs: 120_000 }),
     startInstance({ name: 'allow', root, cleanup, env: { ...pgliteEnv(allowDir, scale), ...allowEnv }, readyTimeoutMs: 120_000 }),
   ]);
-  return { client: new Client(requireInstance, allowInstance, tokens), databaseSource: `embedded PGlite (seeded at scale ${scale}, one copy per instance made after login)` };
+  return {
+    client: new Client(requireInstance, allowInstance, tokens),
+    databaseSource: `embedded PGlite (seeded at scale ${scale}, one copy per instance made after login)`,
+  };
 }

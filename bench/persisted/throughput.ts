@@ -34,15 +34,50 @@ function targets(client: Client, bytesRows: BytesRow[], hot: Operation, withOrig
     return (status: number, body: string) => status === 200 && body === expected;
   };
   const { require, allow } = client;
-  const postHashOnAllow: RawRequest = { ...client.requestOf('post-hash', hot), headers: [...client.agentHeaders(allow), ['content-type', 'application/json']] };
+  const postHashOnAllow: RawRequest = {
+    ...client.requestOf('post-hash', hot),
+    headers: [...client.agentHeaders(allow), ['content-type', 'application/json']],
+  };
   const etag = hotRow('get-hash').identity.etag!;
   const brLength = String(hotRow('get-hash').brBody.length);
   const get = (extra: [string, string][]) => client.requestOf('get-hash', hot, extra);
   const list: Target[] = [
-    { key: 'a', label: '(a) POST document', instance: allow, which: 'allow', request: client.requestOf('post-document', hot), check: identityCheck('post-document'), expectedResponseBytes: hotRow('post-document').identity.response },
-    { key: 'b', label: '(b) POST hash', instance: require, which: 'require', request: client.requestOf('post-hash', hot), check: identityCheck('post-hash'), expectedResponseBytes: hotRow('post-hash').identity.response },
-    { key: "b'", label: "(b') POST hash, control on (a)'s instance", instance: allow, which: 'allow', request: postHashOnAllow, check: identityCheck('post-hash'), expectedResponseBytes: hotRow('post-hash').identity.response },
-    { key: 'c', label: '(c) GET hash', instance: require, which: 'require', request: get([]), check: identityCheck('get-hash'), expectedResponseBytes: hotRow('get-hash').identity.response },
+    {
+      key: 'a',
+      label: '(a) POST document',
+      instance: allow,
+      which: 'allow',
+      request: client.requestOf('post-document', hot),
+      check: identityCheck('post-document'),
+      expectedResponseBytes: hotRow('post-document').identity.response,
+    },
+    {
+      key: 'b',
+      label: '(b) POST hash',
+      instance: require,
+      which: 'require',
+      request: client.requestOf('post-hash', hot),
+      check: identityCheck('post-hash'),
+      expectedResponseBytes: hotRow('post-hash').identity.response,
+    },
+    {
+      key: "b'",
+      label: "(b') POST hash, control on (a)'s instance",
+      instance: allow,
+      which: 'allow',
+      request: postHashOnAllow,
+      check: identityCheck('post-hash'),
+      expectedResponseBytes: hotRow('post-hash').identity.response,
+    },
+    {
+      key: 'c',
+      label: '(c) GET hash',
+      instance: require,
+      which: 'require',
+      request: get([]),
+      check: identityCheck('get-hash'),
+      expectedResponseBytes: hotRow('get-hash').identity.response,
+    },
     {
       key: 'd-br',
       label: '(d) GET hash, Accept-Encoding: br',
@@ -76,12 +111,20 @@ function targets(client: Client, bytesRows: BytesRow[], hot: Operation, withOrig
   return list;
 }
 
-export async function measureThroughput(client: Client, bytesRows: BytesRow[], hot: Operation, settings: ThroughputSettings): Promise<ThroughputRow[]> {
+export async function measureThroughput(
+  client: Client,
+  bytesRows: BytesRow[],
+  hot: Operation,
+  settings: ThroughputSettings,
+): Promise<ThroughputRow[]> {
   const { duration, warmup, connections, rounds } = settings;
   const list = targets(client, bytesRows, hot, settings.withOrigin);
   const slice = duration / rounds;
-  log(`throughput: ${list.map((t) => t.key).join(', ')} — ${duration} s each in ${rounds} slice(s) of ${fmt(slice, 1)} s, order reversed every other round`);
-  if (warmup > 0) for (const t of list) await runChecked(t.instance.origin, toFixedRequest(t.request), t.check, { connections, duration: warmup });
+  log(
+    `throughput: ${list.map((t) => t.key).join(', ')} — ${duration} s each in ${rounds} slice(s) of ${fmt(slice, 1)} s, order reversed every other round`,
+  );
+  if (warmup > 0)
+    for (const t of list) await runChecked(t.instance.origin, toFixedRequest(t.request), t.check, { connections, duration: warmup });
   const parts = new Map<Target, CheckedResult[]>(list.map((t) => [t, []]));
   const caches = new Map<Target, CacheCounters[]>(list.map((t) => [t, []]));
   for (let round = 0; round < rounds; round++) {
@@ -91,10 +134,20 @@ export async function measureThroughput(client: Client, bytesRows: BytesRow[], h
       await sleep(100); // requests autocannon dropped at the end are still counted by the server
       caches.get(t)!.push(delta(counters(await scrape(t.instance.origin)), before));
       parts.get(t)!.push(result);
-      log(`  ${t.key.padEnd(8)} round ${round + 1}: ${fmt(result.rps, 0)} req/s, p99 ${fmt(result.p99, 0)} ms${result.mismatches ? `, ${result.mismatches} REFUSED: ${result.samples[0]}` : ''}`);
+      log(
+        `  ${t.key.padEnd(8)} round ${round + 1}: ${fmt(result.rps, 0)} req/s, p99 ${fmt(result.p99, 0)} ms${result.mismatches ? `, ${result.mismatches} REFUSED: ${result.samples[0]}` : ''}`,
+      );
     }
   }
-  return list.map((t) => ({ key: t.key, label: t.label, instance: t.which, load: combineChecked(parts.get(t)!), slices: parts.get(t)!.map((p) => p.rps), cache: sumCache(caches.get(t)!), expectedResponseBytes: t.expectedResponseBytes }));
+  return list.map((t) => ({
+    key: t.key,
+    label: t.label,
+    instance: t.which,
+    load: combineChecked(parts.get(t)!),
+    slices: parts.get(t)!.map((p) => p.rps),
+    cache: sumCache(caches.get(t)!),
+    expectedResponseBytes: t.expectedResponseBytes,
+  }));
 }
 
 /** combineSlices, plus what a checked run adds: bytes per response (request-weighted), statuses, samples. */
@@ -117,6 +170,9 @@ function sumCache(list: CacheCounters[]): CacheCounters {
     hits: a.hits + c.hits,
     misses: a.misses + c.misses,
     bypass: a.bypass + c.bypass,
-    hitsByPath: { fast: (a.hitsByPath.fast ?? 0) + (c.hitsByPath.fast ?? 0), graphql: (a.hitsByPath.graphql ?? 0) + (c.hitsByPath.graphql ?? 0) },
+    hitsByPath: {
+      fast: (a.hitsByPath.fast ?? 0) + (c.hitsByPath.fast ?? 0),
+      graphql: (a.hitsByPath.graphql ?? 0) + (c.hitsByPath.graphql ?? 0),
+    },
   }));
 }

@@ -36,7 +36,9 @@ function querySection(rows: Row[], query: (typeof QUERIES)[number]): Section {
       .map((r) => ({
         label: r.label,
         value: r.stats?.rps ?? null,
-        text: r.stats ? `${fmt(r.stats.rps, 0)}/s · ${ratio(r.ratioCeiling)} · p99 ${ms(r.stats.p99)} ms · SQL ${sql(r.sqlPerRequest)}` : (r.skipped ?? r.failed ?? '—'),
+        text: r.stats
+          ? `${fmt(r.stats.rps, 0)}/s · ${ratio(r.ratioCeiling)} · p99 ${ms(r.stats.p99)} ms · SQL ${sql(r.sqlPerRequest)}`
+          : (r.skipped ?? r.failed ?? '—'),
         color: KIND_COLORS[r.kind],
       })),
   };
@@ -64,7 +66,9 @@ function scalingSection(scaling: Row[]): Section {
     bars: scaling.map((r) => ({
       label: `${r.target.startsWith('naive') ? 'naive' : 'loaders'} @ scale ${r.scale}`,
       value: r.stats?.p50 ?? null,
-      text: r.stats ? `${ms(r.stats.p50)} ms (p99 ${ms(r.stats.p99)}) · ${fmt(r.stats.rps, 0)}/s · SQL ${sql(r.sqlPerRequest)}` : (r.failed ?? '—'),
+      text: r.stats
+        ? `${ms(r.stats.p50)} ms (p99 ${ms(r.stats.p99)}) · ${fmt(r.stats.rps, 0)}/s · SQL ${sql(r.sqlPerRequest)}`
+        : (r.failed ?? '—'),
       color: r.target.startsWith('naive') ? COLORS.naive : COLORS.scaling,
     })),
   };

@@ -23,7 +23,9 @@ export async function seedScales(ctx: RunContext, databaseUrl: string): Promise<
     return db;
   };
   const others = scales.slice(1).join(', ');
-  log(`seeding scale ${settings.mainScale}${scales.length > 1 ? (settings.parallelSeed ? `, then ${others} while the servers start` : `, then ${others}`) : ''}`);
+  log(
+    `seeding scale ${settings.mainScale}${scales.length > 1 ? (settings.parallelSeed ? `, then ${others} while the servers start` : `, then ${others}`) : ''}`,
+  );
   const main = await seedOne(settings.mainScale, false);
   const byScale = new Map<number, Promise<BenchDatabases>>([[settings.mainScale, Promise.resolve(main)]]);
   for (const scale of scales.slice(1)) {
@@ -39,5 +41,7 @@ export async function awaitSeeds(ctx: RunContext, data: SeededData): Promise<voi
   const { seeding } = ctx.findings;
   for (const task of data.byScale.values()) await task;
   seeding.sort((a, b) => a.scale - b.scale);
-  log(`seeding took ${seeding.map((x) => `${fmt(x.seconds, 1)} s for scale ${x.scale}${x.parallel ? ' (while servers started)' : ''}`).join(', ')}`);
+  log(
+    `seeding took ${seeding.map((x) => `${fmt(x.seconds, 1)} s for scale ${x.scale}${x.parallel ? ' (while servers started)' : ''}`).join(', ')}`,
+  );
 }

@@ -27,7 +27,9 @@ function mixScenarios(settings: Settings): Scenario[] {
 
 export async function runMix(ctx: RunContext, load: LoadGenerator, servers: ServerSet, data: SeededData): Promise<void> {
   const { settings, findings } = ctx;
-  log(`── scenario 6: the mix (90 % reads, 10 % writes with invalidation)${settings.freshMix ? ', each on a fresh copy of the data and fresh instances' : ', on the servers of 2–4, one scenario after the other'}`);
+  log(
+    `── scenario 6: the mix (90 % reads, 10 % writes with invalidation)${settings.freshMix ? ', each on a fresh copy of the data and fresh instances' : ', on the servers of 2–4, one scenario after the other'}`,
+  );
   if (!settings.freshMix) {
     // The scenarios run on the copy scenarios 1–5 read (their checks are done): the writes of one
     // scenario stay for the next, and the cached instances keep what 4 cached (other documents).
@@ -47,7 +49,8 @@ export async function runMix(ctx: RunContext, load: LoadGenerator, servers: Serv
       const result = await measureScenario(ctx, load, servers, data, scenario, index);
       findings.mixRows.push({ ...result, ratioNaive: null });
       reportMix(result);
-      if (result.errors + result.warmupErrors > 0) findings.problems.push(`${scenario.name}: ${result.errors + result.warmupErrors} failed requests`);
+      if (result.errors + result.warmupErrors > 0)
+        findings.problems.push(`${scenario.name}: ${result.errors + result.warmupErrors} failed requests`);
     } catch (error) {
       findings.problems.push(`${scenario.name}: ${errorText(error)}`);
       warn(`${scenario.name}: ${errorText(error)}`);
@@ -55,9 +58,34 @@ export async function runMix(ctx: RunContext, load: LoadGenerator, servers: Serv
   }
 }
 
-function measureScenario(ctx: RunContext, load: LoadGenerator, servers: ServerSet, data: SeededData, scenario: Scenario, index: number): Promise<MixResult> {
+function measureScenario(
+  ctx: RunContext,
+  load: LoadGenerator,
+  servers: ServerSet,
+  data: SeededData,
+  scenario: Scenario,
+  index: number,
+): Promise<MixResult> {
   const { settings } = ctx;
-  const measuring = { load, connections: settings.connections, duration: settings.duration, warmup: settings.warmup, printShares: index === 0 };
-  if (!settings.freshMix) return measureMix(scenario, scenario.uses.map((k) => servers.instances.get(k)!), measuring);
-  return runMixScenario(scenario, index + 1, { ...measuring, root: ctx.root, cleanup: ctx.cleanup, databases: data.main, redis: servers.redis, runId: servers.runId });
+  const measuring = {
+    load,
+    connections: settings.connections,
+    duration: settings.duration,
+    warmup: settings.warmup,
+    printShares: index === 0,
+  };
+  if (!settings.freshMix)
+    return measureMix(
+      scenario,
+      scenario.uses.map((k) => servers.instances.get(k)!),
+      measuring,
+    );
+  return runMixScenario(scenario, index + 1, {
+    ...measuring,
+    root: ctx.root,
+    cleanup: ctx.cleanup,
+    databases: data.main,
+    redis: servers.redis,
+    runId: servers.runId,
+  });
 }

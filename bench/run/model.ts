@@ -82,7 +82,13 @@ export interface RunContext {
 }
 
 /** A row without figures: skipped, failed, or about to get its figures. */
-export function emptyRow(query: BenchQuery, t: Pick<Target, 'key' | 'scenario' | 'label' | 'kind' | 'form'>, scale: number, skipped: string | null, failed: string | null): Row {
+export function emptyRow(
+  query: BenchQuery,
+  t: Pick<Target, 'key' | 'scenario' | 'label' | 'kind' | 'form'>,
+  scale: number,
+  skipped: string | null,
+  failed: string | null,
+): Row {
   return {
     section: 'queries',
     query: query.key,

@@ -29,7 +29,10 @@ export function finish(ctx: RunContext, info: RunInfo, seconds: number): number 
   printSummary(ctx, info, seconds);
   const jsonFile = writeResults(ctx.root, `${info.stamp}.json`, resultJson(ctx, info, seconds));
   const svgFile = path.join(path.dirname(jsonFile), `${info.stamp}.svg`);
-  writeFileSync(svgFile, renderChart(ctx.settings, findings, { machine: info.machine, commit: info.commit, stamp: info.stamp, command: info.command }));
+  writeFileSync(
+    svgFile,
+    renderChart(ctx.settings, findings, { machine: info.machine, commit: info.commit, stamp: info.stamp, command: info.command }),
+  );
   console.log(`results: ${path.relative(process.cwd(), jsonFile)}, chart: ${path.relative(process.cwd(), svgFile)}`);
   if (findings.problems.length) {
     warn(`THE RUN FAILED (${findings.problems.length} problem(s)):\n${findings.problems.map((p) => `  - ${p}`).join('\n')}`);

@@ -6,7 +6,15 @@ import type { Findings, Row, SeedTime } from './model.ts';
 import { USER, type Settings } from './settings.ts';
 
 export const ratio = (x: number | null) =>
-  x == null || !Number.isFinite(x) || x === 0 ? '—' : x >= 100 ? `${fmt(x, 0)}×` : x >= 10 ? `${fmt(x, 1)}×` : x >= 0.1 ? `${fmt(x, 2)}×` : `${fmt(x, 3)}×`;
+  x == null || !Number.isFinite(x) || x === 0
+    ? '—'
+    : x >= 100
+      ? `${fmt(x, 0)}×`
+      : x >= 10
+        ? `${fmt(x, 1)}×`
+        : x >= 0.1
+          ? `${fmt(x, 2)}×`
+          : `${fmt(x, 3)}×`;
 export const ms = (x: number) => (x < 10 ? fmt(x, 1) : fmt(x, 0));
 
 /** Each query row against the ceiling and naive rows of its query; each mix row against the naive mix. */
@@ -26,12 +34,18 @@ export function computeRatios({ rows, mixRows }: Findings): void {
 export function rowProblems({ rows, problems }: Findings): void {
   for (const r of rows) {
     if (r.stats && r.stats.requests === 0) problems.push(`${r.label}, ${r.queryLabel}: no response completed in the window`);
-    if (r.stats && failures(r.stats) + r.warmupFailures > 0) problems.push(`${r.label}, ${r.queryLabel}: ${failures(r.stats) + r.warmupFailures} failed responses`);
+    if (r.stats && failures(r.stats) + r.warmupFailures > 0)
+      problems.push(`${r.label}, ${r.queryLabel}: ${failures(r.stats) + r.warmupFailures} failed responses`);
   }
 }
 
 export function renderText(settings: Settings, findings: Findings): string {
-  return [...queriesSection(settings, findings), ...mixSection(settings, findings), ...scalingSection(settings, findings), ...targetsSection(findings)].join('\n');
+  return [
+    ...queriesSection(settings, findings),
+    ...mixSection(settings, findings),
+    ...scalingSection(settings, findings),
+    ...targetsSection(findings),
+  ].join('\n');
 }
 
 function queryCells(r: Row): string[] {
@@ -130,11 +144,15 @@ function scalingSection(settings: Settings, { rows, seeding }: Findings): string
 
 /** The issue's targets, for information (they do not fail the run). */
 function targetsSection({ rows }: Findings): string[] {
-  const q = (query: string, target: string) => rows.find((r) => r.section === 'queries' && r.query === query && r.target === target && r.stats);
+  const q = (query: string, target: string) =>
+    rows.find((r) => r.section === 'queries' && r.query === query && r.target === target && r.stats);
   const verdicts: string[] = [];
   for (const query of QUERIES) {
     const cached = q(query.key, 'cached-memory');
-    if (cached?.ratioCeiling != null) verdicts.push(`${query.label}: cached (memory) = ${ratio(cached.ratioCeiling)} the ceiling (target ≥ 0.5×: ${cached.ratioCeiling >= 0.5 ? 'met' : 'MISSED'})`);
+    if (cached?.ratioCeiling != null)
+      verdicts.push(
+        `${query.label}: cached (memory) = ${ratio(cached.ratioCeiling)} the ceiling (target ≥ 0.5×: ${cached.ratioCeiling >= 0.5 ? 'met' : 'MISSED'})`,
+      );
     const loaders = q(query.key, 'loaders');
     const jit = q(query.key, 'peer:mercurius-jit');
     if (loaders && jit) {

@@ -40,7 +40,8 @@ export async function firstTicketId(instance: Instance, token: string | null): P
 /** Parses and checks a response: 200, JSON, no errors, the query's shape; returns the data as canonical text. */
 export function checkResponse(response: RawResponse, query: BenchQuery, variables: Record<string, unknown> | null): string {
   if (response.status !== 200) throw new Error(`HTTP ${response.status}: ${response.decoded.toString('utf8').slice(0, 300)}`);
-  if (response.headers['content-encoding']) throw new Error(`a ${response.headers['content-encoding']} body to a request without Accept-Encoding`);
+  if (response.headers['content-encoding'])
+    throw new Error(`a ${response.headers['content-encoding']} body to a request without Accept-Encoding`);
   let parsed: { data?: unknown; errors?: unknown[] };
   try {
     parsed = JSON.parse(response.decoded.toString('utf8')) as typeof parsed;
@@ -53,7 +54,10 @@ export function checkResponse(response: RawResponse, query: BenchQuery, variable
 }
 
 /** The process totals a target's statements are counted from; null where nothing counts them. */
-export async function sqlTotal(target: { instance: Instance | null; sql: Target['sql'] }): Promise<{ statements: number; fastHits: number } | null> {
+export async function sqlTotal(target: {
+  instance: Instance | null;
+  sql: Target['sql'];
+}): Promise<{ statements: number; fastHits: number } | null> {
   if (!target.instance || target.sql === 'none') return null;
   if (target.sql === 'metrics') {
     const c = counters(await scrape(target.instance.origin));

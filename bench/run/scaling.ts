@@ -35,12 +35,24 @@ function reuseMainRow(ctx: RunContext, list: BenchQuery, kind: ScalingKind, scal
   const { rows } = ctx.findings;
   const same = rows.find((r) => r.section === 'queries' && r.query === list.key && r.target === kind);
   if (!same) return false;
-  rows.push({ ...same, section: 'scaling', target: `${kind}@${scale}`, label: `${serverLabel(kind)} @ scale ${scale} (the row of scenario ${kind === 'loaders' ? 3 : 2})` });
+  rows.push({
+    ...same,
+    section: 'scaling',
+    target: `${kind}@${scale}`,
+    label: `${serverLabel(kind)} @ scale ${scale} (the row of scenario ${kind === 'loaders' ? 3 : 2})`,
+  });
   return true;
 }
 
 /** Signs in, checks, warms up and measures one point; returns the data the next kind must answer. */
-async function measurePoint(ctx: RunContext, meter: Meter, list: BenchQuery, t: Target, scale: number, reference: string | null): Promise<string | null> {
+async function measurePoint(
+  ctx: RunContext,
+  meter: Meter,
+  list: BenchQuery,
+  t: Target,
+  scale: number,
+  reference: string | null,
+): Promise<string | null> {
   const instance = t.instance!;
   try {
     t.token = await login(`${instance.origin}/graphql`);

@@ -25,7 +25,8 @@ interface Checked {
 }
 
 export async function runQueryScenarios(ctx: RunContext, meter: Meter, signedIn: SignedIn): Promise<void> {
-  for (const query of QUERIES) await runQuery(ctx, meter, signedIn, { query, variables: query.key === 'ticket' ? { id: signedIn.ticketId } : null });
+  for (const query of QUERIES)
+    await runQuery(ctx, meter, signedIn, { query, variables: query.key === 'ticket' ? { id: signedIn.ticketId } : null });
 }
 
 async function runQuery(ctx: RunContext, meter: Meter, signedIn: SignedIn, asked: Asked): Promise<void> {
@@ -44,7 +45,11 @@ const requestOf = (t: Target, { query, variables }: Asked): FixedRequest =>
 /** Checked side by side (every target is its own server); measured one at a time after. */
 async function checkTargets(ctx: RunContext, { targets, loaders }: SignedIn, asked: Asked): Promise<Checked> {
   // The reference: deskgraph as built. Every other target must answer the same data.
-  const reference = checkResponse(await exchange(loaders.instance!.port, toRawRequest(loaders.instance!.port, requestOf(loaders, asked))), asked.query, asked.variables);
+  const reference = checkResponse(
+    await exchange(loaders.instance!.port, toRawRequest(loaders.instance!.port, requestOf(loaders, asked))),
+    asked.query,
+    asked.variables,
+  );
   const checked: Checked = { expected: new Map(), ceilingSource: null };
   await Promise.all(
     targets.map(async (t) => {
@@ -111,7 +116,13 @@ function ceilingToken(targets: Target[]): string {
   return targets.find((t) => t.key === 'cached-memory')?.token ?? '';
 }
 
-async function warmUpTargets(meter: Meter, targets: Target[], asked: Asked, expected: Map<Target, string>, bare: Instance | null): Promise<Map<Target, Plan>> {
+async function warmUpTargets(
+  meter: Meter,
+  targets: Target[],
+  asked: Asked,
+  expected: Map<Target, string>,
+  bare: Instance | null,
+): Promise<Map<Target, Plan>> {
   const plans = new Map<Target, Plan>();
   for (const t of [...targets].sort((a, b) => rank(a) - rank(b))) {
     if (t.skipped || t.failed) continue;

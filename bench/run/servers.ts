@@ -78,7 +78,14 @@ function deskgraphStarter(ctx: RunContext, manifestFile: string): StartDeskgraph
       root: ctx.root,
       cleanup: ctx.cleanup,
       ...(args ? { args } : {}),
-      env: { DATABASE_URL: databaseUrl, AUTO_MIGRATE: 'false', SEED_IF_EMPTY: 'false', PERSISTED_OPERATIONS: 'allow', PERSISTED_OPERATIONS_MANIFEST: manifestFile, ...extra },
+      env: {
+        DATABASE_URL: databaseUrl,
+        AUTO_MIGRATE: 'false',
+        SEED_IF_EMPTY: 'false',
+        PERSISTED_OPERATIONS: 'allow',
+        PERSISTED_OPERATIONS_MANIFEST: manifestFile,
+        ...extra,
+      },
       readyTimeoutMs: READY_TIMEOUT_MS,
     });
 }
@@ -113,7 +120,18 @@ function peerSpecs(ctx: RunContext, url: string): { specs: Spec[]; present: Set<
     present.add(name);
     // No REDIS_URL: the peers' caches are in process, compared with deskgraph's memory cache.
     const env = { DATABASE_URL: url, PEER_CACHE: peerInfo(name).cached ? 'on' : 'off', REDIS_URL: undefined };
-    specs.push({ key: `peer:${name}`, start: () => startInstance({ name, root: ctx.root, cleanup: ctx.cleanup, args: ['--import', 'tsx', file], env, readyTimeoutMs: READY_TIMEOUT_MS }) });
+    specs.push({
+      key: `peer:${name}`,
+      start: () =>
+        startInstance({
+          name,
+          root: ctx.root,
+          cleanup: ctx.cleanup,
+          args: ['--import', 'tsx', file],
+          env,
+          readyTimeoutMs: READY_TIMEOUT_MS,
+        }),
+    });
   }
   return { specs, present };
 }
@@ -126,7 +144,8 @@ function scalingSpecs(ctx: RunContext, data: SeededData, start: StartDeskgraph):
     // Nothing copies these templates: their servers use them directly (started once seeded).
     const url = async () => (await data.byScale.get(scale)!).templateUrl;
     specs.push({ key: `scale:${scale}:loaders`, start: async () => start(`loaders@${scale}`, await url(), off) });
-    if (settings.preset === 'full') specs.push({ key: `scale:${scale}:naive`, start: async () => start(`naive@${scale}`, await url(), off, NAIVE_ARGS) });
+    if (settings.preset === 'full')
+      specs.push({ key: `scale:${scale}:naive`, start: async () => start(`naive@${scale}`, await url(), off, NAIVE_ARGS) });
   }
   return specs;
 }

@@ -9,7 +9,8 @@ export const USER = 'agent@acme.test';
 // The peers and their labels come from bench/peers/peers.ts (written with the peers); a name given in
 // BENCH_PEERS that is not listed there is still tried (and skipped when its file is missing).
 const PEER_NAMES = PEERS.map((p) => p.name);
-export const peerInfo = (name: string) => PEERS.find((p) => p.name === name) ?? { name, label: name, cached: name.endsWith('-cache'), note: '' };
+export const peerInfo = (name: string) =>
+  PEERS.find((p) => p.name === name) ?? { name, label: name, cached: name.endsWith('-cache'), note: '' };
 
 export interface Settings {
   preset: 'fast' | 'full';
@@ -36,14 +37,20 @@ function scaleList(name: string, fallback: number[]): number[] {
   const raw = process.env[name];
   if (!raw) return fallback;
   const values = raw.split(',').map((s) => Number(s.trim()));
-  if (values.some((v) => !Number.isFinite(v) || v <= 0 || v > 64)) throw new Error(`${name} must be comma-separated seed scales (0 < scale ≤ 64), got ${JSON.stringify(raw)}`);
+  if (values.some((v) => !Number.isFinite(v) || v <= 0 || v > 64))
+    throw new Error(`${name} must be comma-separated seed scales (0 < scale ≤ 64), got ${JSON.stringify(raw)}`);
   return values;
 }
 
 function peerList(): string[] {
   const raw = process.env.BENCH_PEERS;
   if (!raw) return [...PEER_NAMES];
-  return raw === 'none' ? [] : raw.split(',').map((s) => s.trim()).filter(Boolean);
+  return raw === 'none'
+    ? []
+    : raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
 }
 
 /** A BENCH_* switch: 'true' or anything else when set, the preset's value when not. */
@@ -86,7 +93,9 @@ function redact(value: string): string {
   try {
     const url = new URL(value);
     if (url.password) url.password = '***';
-    return url.protocol.startsWith('http') || url.protocol.startsWith('postgres') || url.protocol.startsWith('redis') ? url.toString() : value;
+    return url.protocol.startsWith('http') || url.protocol.startsWith('postgres') || url.protocol.startsWith('redis')
+      ? url.toString()
+      : value;
   } catch {
     return value;
   }

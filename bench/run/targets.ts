@@ -32,16 +32,78 @@ export async function signInTargets(ctx: RunContext, servers: ServerSet): Promis
 
 function deskgraphTargets(ctx: RunContext, servers: ServerSet): Target[] {
   const at = (key: string) => servers.instances.get(key) ?? null;
-  const make = (t: Omit<Target, 'token' | 'failed' | 'skipped'>, skipped: string | null = null): Target => ({ ...t, token: null, failed: null, skipped });
+  const make = (t: Omit<Target, 'token' | 'failed' | 'skipped'>, skipped: string | null = null): Target => ({
+    ...t,
+    token: null,
+    failed: null,
+    skipped,
+  });
   const noRedis = servers.redis ? null : 'skipped: no Redis (BENCH_REDIS_URL / TEST_REDIS_URL, or redis-server for the throwaway services)';
   if (!servers.redis) ctx.findings.skipped.push('scenario 4, Redis cache: skipped: no Redis');
   return [
-    make({ key: 'ceiling', scenario: 1, label: '1 ceiling: bare node:http, same bytes as 4', kind: 'ceiling', form: 'GET hash', instance: null, sql: 'none', expectHits: false }),
-    make({ key: 'naive', scenario: 2, label: '2 naive: N+1 (batching off), no cache', kind: 'naive', form: 'POST document', instance: at('naive'), sql: 'metrics', expectHits: false }),
-    make({ key: 'loaders', scenario: 3, label: '3 deskgraph: loaders, no cache', kind: 'loaders', form: 'POST document', instance: at('loaders'), sql: 'metrics', expectHits: false }),
-    make({ key: 'loaders-graphql-js', scenario: 3, label: '3 same, graphql-js (GRAPHQL_JIT=false)', kind: 'loaders', form: 'POST document', instance: at('loaders-graphql-js'), sql: 'metrics', expectHits: false }),
-    make({ key: 'cached-memory', scenario: 4, label: '4 deskgraph: cache (memory), GET hash', kind: 'cached', form: 'GET hash', instance: at('cached-memory'), sql: 'metrics', expectHits: true }),
-    make({ key: 'cached-redis', scenario: 4, label: '4 deskgraph: cache (Redis), GET hash', kind: 'cached', form: 'GET hash', instance: at('cached-redis'), sql: 'metrics', expectHits: true }, noRedis),
+    make({
+      key: 'ceiling',
+      scenario: 1,
+      label: '1 ceiling: bare node:http, same bytes as 4',
+      kind: 'ceiling',
+      form: 'GET hash',
+      instance: null,
+      sql: 'none',
+      expectHits: false,
+    }),
+    make({
+      key: 'naive',
+      scenario: 2,
+      label: '2 naive: N+1 (batching off), no cache',
+      kind: 'naive',
+      form: 'POST document',
+      instance: at('naive'),
+      sql: 'metrics',
+      expectHits: false,
+    }),
+    make({
+      key: 'loaders',
+      scenario: 3,
+      label: '3 deskgraph: loaders, no cache',
+      kind: 'loaders',
+      form: 'POST document',
+      instance: at('loaders'),
+      sql: 'metrics',
+      expectHits: false,
+    }),
+    make({
+      key: 'loaders-graphql-js',
+      scenario: 3,
+      label: '3 same, graphql-js (GRAPHQL_JIT=false)',
+      kind: 'loaders',
+      form: 'POST document',
+      instance: at('loaders-graphql-js'),
+      sql: 'metrics',
+      expectHits: false,
+    }),
+    make({
+      key: 'cached-memory',
+      scenario: 4,
+      label: '4 deskgraph: cache (memory), GET hash',
+      kind: 'cached',
+      form: 'GET hash',
+      instance: at('cached-memory'),
+      sql: 'metrics',
+      expectHits: true,
+    }),
+    make(
+      {
+        key: 'cached-redis',
+        scenario: 4,
+        label: '4 deskgraph: cache (Redis), GET hash',
+        kind: 'cached',
+        form: 'GET hash',
+        instance: at('cached-redis'),
+        sql: 'metrics',
+        expectHits: true,
+      },
+      noRedis,
+    ),
   ];
 }
 

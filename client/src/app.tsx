@@ -17,7 +17,9 @@ const Tickets = lazy(() => import('./views/tickets/tickets-view.tsx'));
 const Performance = lazy(() => import('./views/performance/performance.tsx'));
 
 const SignOutMutation = graphql(`
-  mutation SignOut { logout }
+  mutation SignOut {
+    logout
+  }
 `);
 
 export function App() {
@@ -37,7 +39,10 @@ export function App() {
       },
       async signOut() {
         // Revoke the token while we still hold it; the offline copy goes whatever the network says.
-        await setup.client.mutation(SignOutMutation, {}).toPromise().catch(() => undefined);
+        await setup.client
+          .mutation(SignOutMutation, {})
+          .toPromise()
+          .catch(() => undefined);
         await setup.storage?.clear();
         forget();
         navigate('/sign-in');
@@ -50,7 +55,13 @@ export function App() {
       <Provider value={setup.client}>
         <NoticeProvider>
           <Shell>
-            <Suspense fallback={<p className="loading" role="status">Loading…</p>}>
+            <Suspense
+              fallback={
+                <p className="loading" role="status">
+                  Loading…
+                </p>
+              }
+            >
               <Routes session={session} />
             </Suspense>
           </Shell>
@@ -65,18 +76,26 @@ function Routes({ session }: { session: Session | null }) {
     return (
       <Switch>
         <Route path="/sign-in" component={SignIn} />
-        <Route><Redirect to="/sign-in" replace /></Route>
+        <Route>
+          <Redirect to="/sign-in" replace />
+        </Route>
       </Switch>
     );
   }
   return (
     <Switch>
-      <Route path="/sign-in"><Redirect to="/tickets" replace /></Route>
+      <Route path="/sign-in">
+        <Redirect to="/tickets" replace />
+      </Route>
       <Route path="/dashboard" component={isStaff(session) ? Dashboard : StaffOnly} />
       <Route path="/tickets/:id?" component={Tickets} />
       <Route path="/performance" component={Performance} />
-      <Route path="/"><Redirect to="/tickets" replace /></Route>
-      <Route><NotFound /></Route>
+      <Route path="/">
+        <Redirect to="/tickets" replace />
+      </Route>
+      <Route>
+        <NotFound />
+      </Route>
     </Switch>
   );
 }
@@ -95,7 +114,9 @@ function Shell({ children }: { children: ReactNode }) {
   ];
   return (
     <>
-      <a className="skip-link" href="#main">Skip to content</a>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
       <header className="topbar">
         <span className="brand">deskgraph</span>
         {session && (
@@ -109,8 +130,12 @@ function Shell({ children }: { children: ReactNode }) {
         )}
         {session && (
           <div className="who">
-            <span>{viewer?.name ?? session.user.name} · {viewer?.organization.name ?? session.user.organization.name}</span>
-            <button type="button" className="secondary" onClick={() => void signOut()}>Sign out</button>
+            <span>
+              {viewer?.name ?? session.user.name} · {viewer?.organization.name ?? session.user.organization.name}
+            </span>
+            <button type="button" className="secondary" onClick={() => void signOut()}>
+              Sign out
+            </button>
           </div>
         )}
       </header>

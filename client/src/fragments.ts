@@ -13,9 +13,18 @@ export const TicketRowFragment = graphql(`
     createdAt
     updatedAt
     commentCount
-    requester { id name }
-    assignee { id name }
-    tags { id name }
+    requester {
+      id
+      name
+    }
+    assignee {
+      id
+      name
+    }
+    tags {
+      id
+      name
+    }
   }
 `);
 
@@ -27,12 +36,26 @@ graphql(`
     body
     internal
     createdAt
-    author { id name role }
+    author {
+      id
+      name
+      role
+    }
   }
 `);
 
 export const ViewerQuery = graphql(`
   query Viewer {
-    viewer { id name email role organization { id slug name } }
+    viewer {
+      id
+      name
+      email
+      role
+      organization {
+        id
+        slug
+        name
+      }
+    }
   }
 `);

@@ -24,11 +24,14 @@ type RouterInstallEvent = ExtendableEvent & {
 const NETWORK_ONLY = ['/graphql', '/vitals', '/metrics'];
 
 worker.addEventListener('install', (event) => {
-  const routes = (event as RouterInstallEvent).addRoutes?.(NETWORK_ONLY.map((pathname) => ({ condition: { urlPattern: { pathname } }, source: 'network' as const })));
+  const routes = (event as RouterInstallEvent).addRoutes?.(
+    NETWORK_ONLY.map((pathname) => ({ condition: { urlPattern: { pathname } }, source: 'network' as const })),
+  );
   event.waitUntil(
-    Promise.all([routes?.catch((error: unknown) => console.warn('service worker routes not added', error)), caches.open(CACHE).then((cache) => cache.addAll(URLS))]).then(() =>
-      worker.skipWaiting(),
-    ),
+    Promise.all([
+      routes?.catch((error: unknown) => console.warn('service worker routes not added', error)),
+      caches.open(CACHE).then((cache) => cache.addAll(URLS)),
+    ]).then(() => worker.skipWaiting()),
   );
 });
 
@@ -52,8 +55,6 @@ worker.addEventListener('fetch', (event) => {
     // Unhashed files (the icon): network first too, the cached copy when offline.
     event.respondWith(fetch(request).catch(async () => (await caches.match(url.pathname, { cacheName: CACHE })) ?? Response.error()));
   } else if (url.pathname.startsWith('/assets/')) {
-    event.respondWith(
-      caches.match(request, { cacheName: CACHE }).then((hit) => hit ?? fetch(request)),
-    );
+    event.respondWith(caches.match(request, { cacheName: CACHE }).then((hit) => hit ?? fetch(request)));
   }
 });

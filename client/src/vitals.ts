@@ -22,7 +22,9 @@ export function reportWebVitals(): void {
     if (!queue.length) return;
     const body = JSON.stringify(queue.splice(0, 20));
     if (!navigator.sendBeacon?.('/vitals', body)) {
-      void fetch('/vitals', { method: 'POST', body, keepalive: true, headers: { 'content-type': 'application/json' } }).catch(() => undefined);
+      void fetch('/vitals', { method: 'POST', body, keepalive: true, headers: { 'content-type': 'application/json' } }).catch(
+        () => undefined,
+      );
     }
   };
   const record = (metric: Metric) => queue.push({ name: metric.name, value: metric.value, rating: metric.rating, route });

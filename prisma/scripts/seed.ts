@@ -209,8 +209,10 @@ function explain(error: unknown): string {
   if (codes.some((c) => ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EAI_AGAIN', 'DatabaseNotReachable', 'P1001'].includes(c))) {
     return `db:seed failed: could not reach the database (${message}). Check DATABASE_URL and that the server is running.`;
   }
-  if (codes.includes('3D000')) return `db:seed failed: ${message}. Create the database named in DATABASE_URL, run \`npm run db:migrate\`, then seed.`;
-  if (codes.includes('28P01') || codes.includes('28000')) return `db:seed failed: the database refused the credentials (${message}). Check DATABASE_URL.`;
+  if (codes.includes('3D000'))
+    return `db:seed failed: ${message}. Create the database named in DATABASE_URL, run \`npm run db:migrate\`, then seed.`;
+  if (codes.includes('28P01') || codes.includes('28000'))
+    return `db:seed failed: the database refused the credentials (${message}). Check DATABASE_URL.`;
   return (
     `db:seed failed: ${message} The seed runs in one transaction, so nothing was kept. ` +
     'If the schema changed since the database was migrated, run `npm run db:migrate` first.'

@@ -5,12 +5,7 @@ import { builder } from '../builder.ts';
 import { BadUserInputError } from '../errors.ts';
 import { parseId } from '../global-id.ts';
 import { type Cursor, pageWindow, toConnection } from '../pagination.ts';
-import {
-  SortDirectionEnum,
-  TicketPriorityEnum,
-  TicketRef,
-  TicketStatusEnum,
-} from '../refs.ts';
+import { SortDirectionEnum, TicketPriorityEnum, TicketRef, TicketStatusEnum } from '../refs.ts';
 import { visibleTicketsTag } from '../cache-tags.ts';
 import { requireTicket } from './access.ts';
 import { requireViewer, visibleTicketsWhere, type Viewer } from '../viewer.ts';
@@ -85,8 +80,7 @@ function beyond(field: SortField, cursor: Cursor, greater: boolean): Prisma.Tick
 }
 
 function cursorOf(field: SortField) {
-  return (ticket: Ticket): Cursor =>
-    field === 'priority' ? [ticket.priority, ticket.id] : [ticket[field].toISOString(), ticket.id];
+  return (ticket: Ticket): Cursor => (field === 'priority' ? [ticket.priority, ticket.id] : [ticket[field].toISOString(), ticket.id]);
 }
 
 builder.queryFields((t) => ({

@@ -4,11 +4,7 @@ import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../errors.ts';
 import { parseId } from '../global-id.ts';
-import {
-  TicketPriorityEnum,
-  TicketRef,
-  TicketStatusEnum,
-} from '../refs.ts';
+import { TicketPriorityEnum, TicketRef, TicketStatusEnum } from '../refs.ts';
 import { requiredText } from '../validate.ts';
 import { requireTicket, ticketsChanged } from './access.ts';
 import { isStaff, requireStaff, requireViewer, type Viewer } from '../viewer.ts';

@@ -1,15 +1,7 @@
 // The Ticket type: its fields and the relations it reaches through loaders.
 import { builder } from '../builder.ts';
 import { byCreatedAt, childConnection } from '../pagination.ts';
-import {
-  CommentRef,
-  OrganizationRef,
-  TagRef,
-  TicketPriorityEnum,
-  TicketRef,
-  TicketStatusEnum,
-  UserRef,
-} from '../refs.ts';
+import { CommentRef, OrganizationRef, TagRef, TicketPriorityEnum, TicketRef, TicketStatusEnum, UserRef } from '../refs.ts';
 import { tagLookups } from '../cache-tags.ts';
 import { loadVisibleTicket } from './access.ts';
 
@@ -56,8 +48,7 @@ builder.node(TicketRef, {
     comments: t.connection({
       type: CommentRef,
       description: 'Comments, oldest first. Internal notes appear only for agents and admins.',
-      resolve: (ticket, args, ctx) =>
-        childConnection(ctx.loaders.commentsByTicket, ticket.id, args, ctx.settings.maxPageSize, byCreatedAt),
+      resolve: (ticket, args, ctx) => childConnection(ctx.loaders.commentsByTicket, ticket.id, args, ctx.settings.maxPageSize, byCreatedAt),
     }),
   }),
 });

@@ -51,7 +51,8 @@ export class ViewerCache {
   }
 
   remember(tokenHash: string, viewer: Viewer, expiresAt: Date | null, snapshot: number): void {
-    if (this.trusted() && snapshot === this.generation) this.entries.set(tokenHash, { viewer, expiresAt: expiresAt ? expiresAt.getTime() : null });
+    if (this.trusted() && snapshot === this.generation)
+      this.entries.set(tokenHash, { viewer, expiresAt: expiresAt ? expiresAt.getTime() : null });
   }
 
   /** Applies an invalidation: drops revoked tokens, or everything. */

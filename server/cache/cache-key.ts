@@ -32,12 +32,7 @@ export function visibilityScope(viewer: Viewer | null, visibility: Visibility): 
   return `staff:${viewer.organizationId}`;
 }
 
-export function responseKey(
-  docHash: string,
-  operationName: string | null | undefined,
-  variables: unknown,
-  scope: string,
-): string {
+export function responseKey(docHash: string, operationName: string | null | undefined, variables: unknown, scope: string): string {
   const input = `${docHash}|${operationName ?? ''}|${stableStringify(variables ?? {})}|${scope}`;
   return createHash('sha256').update(input).digest('base64url');
 }

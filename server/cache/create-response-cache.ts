@@ -23,7 +23,13 @@ export type HitStageSettings = Pick<FastPathOptions, 'metadata' | 'statementCoun
 
 export function createResponseCache(config: CacheConfig, { redis, logger, metrics, run }: ResponseCacheDeps) {
   const store = config.enabled
-    ? new ResponseStore({ l1MaxEntries: config.l1MaxEntries, l1MaxBytes: config.l1MaxBytes, redis, logger: logger.child({ component: 'cache' }), metrics })
+    ? new ResponseStore({
+        l1MaxEntries: config.l1MaxEntries,
+        l1MaxBytes: config.l1MaxBytes,
+        redis,
+        logger: logger.child({ component: 'cache' }),
+        metrics,
+      })
     : null;
   const viewers = store ? new ViewerCache(() => store.usable) : null;
   if (store && viewers) store.onInvalidate((tags) => viewers.apply(tags));

@@ -167,11 +167,20 @@ function send(
   options: FastPathOptions,
 ): FastPathOutcome {
   const hits = (request.hits ??= {});
-  (hits[layer] ??= options.metrics.cacheHits.labels({ operation: options.metrics.operationLabel(request.operation), layer, path: 'fast' })).inc();
+  (hits[layer] ??= options.metrics.cacheHits.labels({
+    operation: options.metrics.operationLabel(request.operation),
+    layer,
+    path: 'fast',
+  })).inc();
   // What is sent is fixed for the life of the process (the extension switches are configuration), so
   // its ETag and compressed forms are worked out once per entry.
   const encoding = contentCoding(req.headers['accept-encoding']);
-  const { body, etag, encoded } = options.store.sendForm(request.key, entry, encoding, options.metadata || options.statementCount ? (bytes) => withExtensions(bytes, options) : undefined);
+  const { body, etag, encoded } = options.store.sendForm(
+    request.key,
+    entry,
+    encoding,
+    options.metadata || options.statementCount ? (bytes) => withExtensions(bytes, options) : undefined,
+  );
   const headers = corsAndVary(req, options.cors, encoding !== null);
   if (req.method === 'GET') {
     headers.push('etag', encoded ? etagForEncoded(etag) : etag, 'cache-control', cacheControlFor(req.headers.authorization !== undefined));

@@ -74,7 +74,12 @@ describe.each(variants)('ResponseStore %s', (_name, withRedis) => {
 
   it('drops exactly the entries holding an invalidated tag', async () => {
     const store = await newStore();
-    for (const [key, tags] of [['a', ['Ticket:1']], ['b', ['Ticket:1', 'tickets@org:1']], ['c', ['Ticket:2']], ['d', ['tickets@org:2']]] as const) {
+    for (const [key, tags] of [
+      ['a', ['Ticket:1']],
+      ['b', ['Ticket:1', 'tickets@org:1']],
+      ['c', ['Ticket:2']],
+      ['d', ['tickets@org:2']],
+    ] as const) {
       await store.fill(key, entry([...tags]), await store.lookup(key), Date.now());
     }
     const evicted = await store.invalidate(['Ticket:1']);
@@ -107,67 +112,68 @@ if (redisUrl) {
   describe('ResponseStore instances sharing Redis', () => {
     const { newStore, prefix: currentPrefix } = useStores(true);
 
-  it('shares L2 between instances and drops the other instance’s L1 copy on invalidation', async () => {
-    const a = await newStore();
-    const b = await newStore();
-    await a.fill('k4', entry(['Ticket:4']), await a.lookup('k4'), Date.now());
-    const fromB = await b.lookup('k4');
-    expect(fromB.layer).toBe('l2');
-    expect((await b.lookup('k4')).layer).toBe('l1');
+    it('shares L2 between instances and drops the other instance’s L1 copy on invalidation', async () => {
+      const a = await newStore();
+      const b = await newStore();
+      await a.fill('k4', entry(['Ticket:4']), await a.lookup('k4'), Date.now());
+      const fromB = await b.lookup('k4');
+      expect(fromB.layer).toBe('l2');
+      expect((await b.lookup('k4')).layer).toBe('l1');
 
-    await a.invalidate(['Ticket:4']);
-    const deadline = Date.now() + 2000;
-    while ((await b.lookup('k4')).entry && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    expect((await b.lookup('k4')).entry).toBeNull();
-  });
+      await a.invalidate(['Ticket:4']);
+      const deadline = Date.now() + 2000;
+      while ((await b.lookup('k4')).entry && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      expect((await b.lookup('k4')).entry).toBeNull();
+    });
 
-  it('refuses a fill when another instance invalidated the tag, even before its message arrives', async () => {
-    const a = await newStore();
-    const b = await newStore();
-    const read = await b.lookup('k5');
-    await a.invalidate(['Ticket:5']);
-    // Whether or not B heard about it yet, Redis's version check refuses the store.
-    await b.fill('k5', entry(['Ticket:5']), read, Date.now());
-    expect((await b.lookup('k5')).entry).toBeNull();
-    expect((await a.lookup('k5')).entry).toBeNull();
-  });
+    it('refuses a fill when another instance invalidated the tag, even before its message arrives', async () => {
+      const a = await newStore();
+      const b = await newStore();
+      const read = await b.lookup('k5');
+      await a.invalidate(['Ticket:5']);
+      // Whether or not B heard about it yet, Redis's version check refuses the store.
+      await b.fill('k5', entry(['Ticket:5']), read, Date.now());
+      expect((await b.lookup('k5')).entry).toBeNull();
+      expect((await a.lookup('k5')).entry).toBeNull();
+    });
 
-  it('takes an invalidated entry out of its other tags\' sets too', async () => {
-    const store = await newStore();
-    await store.fill('multi', entry(['Ticket:8', 'tickets@org:8', 'User:8']), await store.lookup('multi'), Date.now());
-    await store.fill('other', entry(['tickets@org:8']), await store.lookup('other'), Date.now());
-    await store.invalidate(['Ticket:8']);
-    const redis = new Redis(redisUrl!);
-    try {
-      expect(await redis.exists(`${currentPrefix()}:t:Ticket:8`, `${currentPrefix()}:t:User:8`)).toBe(0);
-      expect(await redis.zcard(`${currentPrefix()}:t:tickets@org:8`)).toBe(1);
-    } finally {
-      redis.disconnect();
-    }
-  });
+    it("takes an invalidated entry out of its other tags' sets too", async () => {
+      const store = await newStore();
+      await store.fill('multi', entry(['Ticket:8', 'tickets@org:8', 'User:8']), await store.lookup('multi'), Date.now());
+      await store.fill('other', entry(['tickets@org:8']), await store.lookup('other'), Date.now());
+      await store.invalidate(['Ticket:8']);
+      const redis = new Redis(redisUrl!);
+      try {
+        expect(await redis.exists(`${currentPrefix()}:t:Ticket:8`, `${currentPrefix()}:t:User:8`)).toBe(0);
+        expect(await redis.zcard(`${currentPrefix()}:t:tickets@org:8`)).toBe(1);
+      } finally {
+        redis.disconnect();
+      }
+    });
 
-  it('keeps Redis bounded: every key expires, expired members leave the tag sets', async () => {
-    const store = await newStore();
-    for (let i = 0; i < 20; i += 1) await store.fill(`short-${i}`, entry(['tickets@org:7'], '{"data":{}}', 50), await store.lookup(`short-${i}`), Date.now());
-    await new Promise((r) => setTimeout(r, 120));
-    await store.fill('long', entry(['tickets@org:7']), await store.lookup('long'), Date.now());
-    await store.invalidate(['Ticket:77']);
+    it('keeps Redis bounded: every key expires, expired members leave the tag sets', async () => {
+      const store = await newStore();
+      for (let i = 0; i < 20; i += 1)
+        await store.fill(`short-${i}`, entry(['tickets@org:7'], '{"data":{}}', 50), await store.lookup(`short-${i}`), Date.now());
+      await new Promise((r) => setTimeout(r, 120));
+      await store.fill('long', entry(['tickets@org:7']), await store.lookup('long'), Date.now());
+      await store.invalidate(['Ticket:77']);
 
-    const redis = new Redis(redisUrl!);
-    try {
-      expect(await redis.zcard(`${currentPrefix()}:t:tickets@org:7`)).toBe(1);
-      let cursor = '0';
-      const keys: string[] = [];
-      do {
-        const [next, batch] = await redis.scan(cursor, 'MATCH', `${currentPrefix()}:*`, 'COUNT', 500);
-        cursor = next;
-        keys.push(...batch);
-      } while (cursor !== '0');
-      expect(keys.length).toBeGreaterThan(0);
-      for (const key of keys) expect(await redis.pttl(key), key).toBeGreaterThan(0);
-    } finally {
-      redis.disconnect();
-    }
-  });
+      const redis = new Redis(redisUrl!);
+      try {
+        expect(await redis.zcard(`${currentPrefix()}:t:tickets@org:7`)).toBe(1);
+        let cursor = '0';
+        const keys: string[] = [];
+        do {
+          const [next, batch] = await redis.scan(cursor, 'MATCH', `${currentPrefix()}:*`, 'COUNT', 500);
+          cursor = next;
+          keys.push(...batch);
+        } while (cursor !== '0');
+        expect(keys.length).toBeGreaterThan(0);
+        for (const key of keys) expect(await redis.pttl(key), key).toBeGreaterThan(0);
+      } finally {
+        redis.disconnect();
+      }
+    });
   });
 }

@@ -93,7 +93,12 @@ export class ResponseStore {
   /** The fast path and the plugin read through here: L1, then L2. Never writes except L1 promotion. */
   async lookup(key: string): Promise<Lookup> {
     const localSeq = this.localSeq;
-    const answer = (entry: CachedResponse | null, layer: Lookup['layer'], usable: boolean, remote?: { seq: number; epoch: string }): Lookup => ({
+    const answer = (
+      entry: CachedResponse | null,
+      layer: Lookup['layer'],
+      usable: boolean,
+      remote?: { seq: number; epoch: string },
+    ): Lookup => ({
       entry,
       layer,
       localSeq,
@@ -163,7 +168,9 @@ export class ResponseStore {
    * Single-flight: the first miss for a key becomes the leader and the others wait for its result.
    * Returns null for the leader (go and execute), or the leader's entry (possibly null) for followers.
    */
-  async joinFlight(key: string): Promise<
+  async joinFlight(
+    key: string,
+  ): Promise<
     | { leader: true; release(value: CachedResponse | null, storing?: Promise<unknown>): void }
     | { leader: false; entry: CachedResponse | null }
   > {

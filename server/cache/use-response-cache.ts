@@ -82,7 +82,14 @@ export interface ResponseCacheOptions {
   warmer: CacheWarmer | null;
 }
 
-export function useDeskgraphResponseCache({ schema, store, facts, config, metrics, warmer }: ResponseCacheOptions): Plugin<Context & CacheServerContext>[] {
+export function useDeskgraphResponseCache({
+  schema,
+  store,
+  facts,
+  config,
+  metrics,
+  warmer,
+}: ResponseCacheOptions): Plugin<Context & CacheServerContext>[] {
   const contextCache = (ctx: unknown) => (ctx as Context).cache as RequestCache;
 
   const prepare: Plugin<Context & CacheServerContext> = {
@@ -124,7 +131,12 @@ export function useDeskgraphResponseCache({ schema, store, facts, config, metric
         if (warmer) {
           const params = (ctx as { params?: { query?: string; variables?: unknown; operationName?: string } }).params;
           if (params?.query) {
-            warmer.record(key, { query: params.query, variables: params.variables ?? null, operationName: params.operationName ?? null, viewer: serverCtx.viewer });
+            warmer.record(key, {
+              query: params.query,
+              variables: params.variables ?? null,
+              operationName: params.operationName ?? null,
+              viewer: serverCtx.viewer,
+            });
           }
         }
         const probe = serverCtx.cacheProbe;

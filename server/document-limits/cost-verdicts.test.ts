@@ -34,12 +34,16 @@ describe('cost verdicts', () => {
     expect(costs.walks).toBe(4);
     expect(again).not.toBe(refused);
     expect(again?.message).toBe(refused?.message);
-    expect(again?.message).toContain(`estimated cost is ${operationCost({ schema, document, variables: { n: 100, m: 100, hide: false, ids: ['VGlja2V0OjE='] }, operationName: 'L', maxPageSize: 100 })}`);
+    expect(again?.message).toContain(
+      `estimated cost is ${operationCost({ schema, document, variables: { n: 100, m: 100, hide: false, ids: ['VGlja2V0OjE='] }, operationName: 'L', maxPageSize: 100 })}`,
+    );
   });
 
   it('page sizes in fragments count, and a page size over the maximum is refused whatever was kept', () => {
     const costs = new CostVerdicts(limits);
-    const document = parse('query F($n: Int) { tickets(first: 1) { edges { node { ...C } } } } fragment C on Ticket { comments(first: $n) { edges { node { id } } } }');
+    const document = parse(
+      'query F($n: Int) { tickets(first: 1) { edges { node { ...C } } } } fragment C on Ticket { comments(first: $n) { edges { node { id } } } }',
+    );
     expect(costs.check(schema, document, { n: 5 }, 'F')).toBeNull();
     expect(costs.check(schema, document, { n: 101 }, 'F')?.extensions.code).toBe('BAD_USER_INPUT');
     expect(costs.walks).toBe(2);

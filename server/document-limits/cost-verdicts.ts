@@ -45,7 +45,10 @@ export class CostVerdicts {
     }
     const verdict = kept.get(key)!;
     // a copy per request: the error travels through yoga, which may add to it
-    return verdict && new GraphQLError(verdict.message, { extensions: { ...verdict.extensions, http: { ...(verdict.extensions.http as object) } } });
+    return (
+      verdict &&
+      new GraphQLError(verdict.message, { extensions: { ...verdict.extensions, http: { ...(verdict.extensions.http as object) } } })
+    );
   }
 
   // The variables the estimator can see: inside an argument it reads, or a directive's (@skip/@include).

@@ -55,13 +55,34 @@ function introspectionRule(context: ValidationContext): ASTVisitor {
 export function documentLimitRules(limits: LimitsConfig): ValidationRule[] {
   const rules: ValidationRule[] = [
     armor(maxDepthRule as ArmorRule, limits.maxDepth, (context, depth) =>
-      refuse(context, 'QUERY_TOO_DEEP', `The query is nested ${depth ?? 'too'} levels deep; the limit is ${limits.maxDepth}.`, 'maxDepth', limits.maxDepth, depth),
+      refuse(
+        context,
+        'QUERY_TOO_DEEP',
+        `The query is nested ${depth ?? 'too'} levels deep; the limit is ${limits.maxDepth}.`,
+        'maxDepth',
+        limits.maxDepth,
+        depth,
+      ),
     ),
     armor(maxAliasesRule as ArmorRule, limits.maxAliases, (context, aliases) =>
-      refuse(context, 'TOO_MANY_ALIASES', `The operation uses ${aliases ?? 'too many'} aliases; the limit is ${limits.maxAliases}.`, 'maxAliases', limits.maxAliases, aliases),
+      refuse(
+        context,
+        'TOO_MANY_ALIASES',
+        `The operation uses ${aliases ?? 'too many'} aliases; the limit is ${limits.maxAliases}.`,
+        'maxAliases',
+        limits.maxAliases,
+        aliases,
+      ),
     ),
     armor(maxDirectivesRule as ArmorRule, limits.maxDirectives, (context, directives) =>
-      refuse(context, 'TOO_MANY_DIRECTIVES', `The operation uses ${directives ?? 'too many'} directives; the limit is ${limits.maxDirectives}.`, 'maxDirectives', limits.maxDirectives, directives),
+      refuse(
+        context,
+        'TOO_MANY_DIRECTIVES',
+        `The operation uses ${directives ?? 'too many'} directives; the limit is ${limits.maxDirectives}.`,
+        'maxDirectives',
+        limits.maxDirectives,
+        directives,
+      ),
     ),
     fieldDuplicationRule(limits.maxFieldDuplicates, (context, count, key) =>
       refuse(

@@ -25,11 +25,11 @@ export function parseWithTokenLimit(maxTokens: number) {
       if (!(error instanceof GraphQLError) || !/contains more th\w+ \d+ tokens/.test(error.message)) throw error;
       const text = typeof source === 'string' ? source : source.body;
       const measured = countTokens(text);
-      throw limitError(
-        'TOO_MANY_TOKENS',
-        `The document has ${measured ?? `more than ${maxTokens}`} tokens; the limit is ${maxTokens}.`,
-        { limit: 'maxTokens', max: maxTokens, ...(measured === null ? {} : { measured }) },
-      );
+      throw limitError('TOO_MANY_TOKENS', `The document has ${measured ?? `more than ${maxTokens}`} tokens; the limit is ${maxTokens}.`, {
+        limit: 'maxTokens',
+        max: maxTokens,
+        ...(measured === null ? {} : { measured }),
+      });
     }
   };
 }

@@ -35,7 +35,11 @@ function pageEstimator(maxPageSize: number, pageErrors: GraphQLError[]): Complex
       if (typeof size === 'number' && (size < 0 || size > maxPageSize) && pageErrors.length === 0) {
         // Same words as the resolvers' check (schema/pagination.ts), which stays for in-process callers.
         pageErrors.push(
-          limitError('BAD_USER_INPUT', `"${name}" must be between 0 and ${maxPageSize}, got ${size}.`, { limit: 'maxPageSize', max: maxPageSize, measured: size }),
+          limitError('BAD_USER_INPUT', `"${name}" must be between 0 and ${maxPageSize}, got ${size}.`, {
+            limit: 'maxPageSize',
+            max: maxPageSize,
+            measured: size,
+          }),
         );
       }
     }
@@ -71,7 +75,11 @@ export function costError(check: CostCheck): GraphQLError | null {
     cost = operationCost({ ...check, variables }, pageErrors);
   } catch (error) {
     if (error instanceof GraphQLError && /maximum allowed number of nodes/.test(error.message)) {
-      return limitError('QUERY_TOO_COMPLEX', `The query is too complex to estimate (more than ${MAX_NODES} fields counted through its fragments); the cost limit is ${check.maxCost}.`, { limit: 'maxCost', max: check.maxCost });
+      return limitError(
+        'QUERY_TOO_COMPLEX',
+        `The query is too complex to estimate (more than ${MAX_NODES} fields counted through its fragments); the cost limit is ${check.maxCost}.`,
+        { limit: 'maxCost', max: check.maxCost },
+      );
     }
     return null; // anything else is a mistake execution reports in its own words
   }

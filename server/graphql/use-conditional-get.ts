@@ -21,7 +21,8 @@ export function useConditionalGet(): Plugin {
           headers.delete('content-length');
           headers.delete('content-type');
           // The 200 would have varied by encoding (the compression wrapper adds it there); a 304 must say so too.
-          if (contentCoding(request.headers.get('accept-encoding') ?? undefined)) headers.set('vary', varyAcceptEncoding(headers.get('vary') ?? undefined));
+          if (contentCoding(request.headers.get('accept-encoding') ?? undefined))
+            headers.set('vary', varyAcceptEncoding(headers.get('vary') ?? undefined));
           setResponse(new fetchAPI.Response(null, { status: 304, headers }));
         } else {
           setResponse(new fetchAPI.Response(body, { status: 200, headers }));

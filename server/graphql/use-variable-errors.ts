@@ -14,7 +14,12 @@ export function useVariableErrors(): Plugin {
       if (!coerced.errors) return;
       setResultAndStopExecution({
         errors: coerced.errors.map(
-          (error) => new GraphQLError(error.message, { nodes: error.nodes, originalError: error.originalError, extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } }),
+          (error) =>
+            new GraphQLError(error.message, {
+              nodes: error.nodes,
+              originalError: error.originalError,
+              extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
+            }),
         ),
       });
     },

@@ -48,7 +48,18 @@ export interface GraphQLOptions {
   cache: { store: ResponseStore | null; facts: DocumentFactsRegistry; viewers: ViewerCache | null; warmer: CacheWarmer | null };
 }
 
-export function createGraphQL({ config, database, logger, metrics, loaderOptions, persistedDocuments, cors, csrf, rateLimits, cache }: GraphQLOptions) {
+export function createGraphQL({
+  config,
+  database,
+  logger,
+  metrics,
+  loaderOptions,
+  persistedDocuments,
+  cors,
+  csrf,
+  rateLimits,
+  cache,
+}: GraphQLOptions) {
   return createYoga<ServerContext, Context>({
     schema,
     logging: logger.child({ component: 'yoga' }),
@@ -80,7 +91,17 @@ export function createGraphQL({ config, database, logger, metrics, loaderOptions
       // of the same text). Documents are validated first, so a compile failure is a graphql-jit bug: its
       // errors are the answer, and the log says which (GRAPHQL_JIT=false is the way out). Before the
       // response cache: its execute wrapper must wrap this one, or it would never see a result to store.
-      ...(config.jit ? [useGraphQlJit({}, { onError: (result) => logger.error({ errors: result.errors?.map((e) => e.message) }, 'graphql-jit could not compile a document') })] : []),
+      ...(config.jit
+        ? [
+            useGraphQlJit(
+              {},
+              {
+                onError: (result) =>
+                  logger.error({ errors: result.errors?.map((e) => e.message) }, 'graphql-jit could not compile a document'),
+              },
+            ),
+          ]
+        : []),
       ...useDeskgraphResponseCache({ schema, store: cache.store, facts: cache.facts, config: config.cache, metrics, warmer: cache.warmer }),
       ...(config.exposeStatementCount ? [useStatementCount()] : []),
       useResponseMediaType(),

@@ -56,7 +56,11 @@ export function createGraphQLRoute(options: GraphQLRouteOptions) {
     return false;
   }
 
-  async function hitStage(req: IncomingMessage, res: ServerResponse, raw: RawGraphQLRequest | null): Promise<{ served: boolean; probe?: CacheProbe }> {
+  async function hitStage(
+    req: IncomingMessage,
+    res: ServerResponse,
+    raw: RawGraphQLRequest | null,
+  ): Promise<{ served: boolean; probe?: CacheProbe }> {
     if (!fastPath || !raw) return { served: false };
     const outcome = serveFromCache(req, res, raw, fastPath);
     // Hits are counted (deskgraph_cache_hits_total) but not timed: the histogram would cost a

@@ -43,7 +43,13 @@ export class PersistedDocuments {
     private readonly trusted: Map<string, string>,
     apq: ApqLimits | null,
   ) {
-    this.registered = apq ? new LRUCache<string, string>({ max: apq.maxDocuments, maxSize: apq.maxDocuments * apq.maxDocumentBytes, sizeCalculation: (text) => Math.max(1, text.length) }) : null;
+    this.registered = apq
+      ? new LRUCache<string, string>({
+          max: apq.maxDocuments,
+          maxSize: apq.maxDocuments * apq.maxDocumentBytes,
+          sizeCalculation: (text) => Math.max(1, text.length),
+        })
+      : null;
     this.maxDocumentBytes = apq?.maxDocumentBytes ?? 0;
   }
 
@@ -97,14 +103,18 @@ export async function loadManifest(source: string, schema: GraphQLSchema): Promi
       text = await readFile(source, 'utf8');
     }
   } catch (error) {
-    throw new PersistedDocumentsError(`Cannot read the persisted operations manifest ${source}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new PersistedDocumentsError(
+      `Cannot read the persisted operations manifest ${source}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   let entries: Record<string, unknown>;
   try {
     entries = JSON.parse(text) as Record<string, unknown>;
     if (entries === null || typeof entries !== 'object' || Array.isArray(entries)) throw new Error('not an object');
   } catch (error) {
-    throw new PersistedDocumentsError(`The persisted operations manifest ${source} is not a JSON object of hash → document (${error instanceof Error ? error.message : String(error)}).`);
+    throw new PersistedDocumentsError(
+      `The persisted operations manifest ${source} is not a JSON object of hash → document (${error instanceof Error ? error.message : String(error)}).`,
+    );
   }
   const documents = new Map<string, string>();
   const problems: string[] = [];
@@ -130,7 +140,9 @@ export async function loadManifest(source: string, schema: GraphQLSchema): Promi
     documents.set(hash, document);
   }
   if (problems.length > 0) {
-    throw new PersistedDocumentsError(`The persisted operations manifest ${source} does not match the schema:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    throw new PersistedDocumentsError(
+      `The persisted operations manifest ${source} does not match the schema:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
   }
   return documents;
 }

@@ -19,7 +19,10 @@ describe('WEB_CLIENT', () => {
 
   it('takes vite or off, and a directory resolved to an absolute path', () => {
     expect(loadConfig({ WEB_CLIENT: 'vite' }, cwd).web.mode).toBe('vite');
-    expect(loadConfig({ WEB_CLIENT: 'off', WEB_CLIENT_DIR: 'build/web' }, cwd).web).toEqual({ mode: 'off', dir: path.join(cwd, 'build', 'web') });
+    expect(loadConfig({ WEB_CLIENT: 'off', WEB_CLIENT_DIR: 'build/web' }, cwd).web).toEqual({
+      mode: 'off',
+      dir: path.join(cwd, 'build', 'web'),
+    });
   });
 
   it('names the variable when the value is wrong', () => {
@@ -29,7 +32,7 @@ describe('WEB_CLIENT', () => {
 });
 
 describe('PERSISTED_OPERATIONS_MANIFEST', () => {
-  it('defaults to the web client\'s manifest when it exists, so require mode works out of the box', () => {
+  it("defaults to the web client's manifest when it exists, so require mode works out of the box", () => {
     expect(() => loadConfig({ NODE_ENV: 'production' }, cwd)).toThrow(/needs PERSISTED_OPERATIONS_MANIFEST/);
     expect(loadConfig({}, cwd).persisted.manifest).toBeNull();
 

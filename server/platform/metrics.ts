@@ -38,22 +38,84 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
   const r = { registers: [registry] };
   const seen = new Set<string>();
   const vital = (suffix: string, help: string, buckets: number[]) =>
-    new Histogram({ ...r, name: `deskgraph_web_vitals_${suffix}`, help: `${help} Reported by the web client, by route and rating.`, labelNames: ['route', 'rating'], buckets });
+    new Histogram({
+      ...r,
+      name: `deskgraph_web_vitals_${suffix}`,
+      help: `${help} Reported by the web client, by route and rating.`,
+      labelNames: ['route', 'rating'],
+      buckets,
+    });
   return {
     registry,
-    cacheHits: new Counter({ ...r, name: 'deskgraph_cache_hits_total', help: 'Responses served from the cache, by operation, layer and path (fast = before GraphQL).', labelNames: ['operation', 'layer', 'path'] }),
-    cacheMisses: new Counter({ ...r, name: 'deskgraph_cache_misses_total', help: 'Cacheable queries that had to be executed.', labelNames: ['operation'] }),
-    cacheStores: new Counter({ ...r, name: 'deskgraph_cache_stores_total', help: 'Attempts to store an executed result: stored, or refused because an invalidation raced the read.', labelNames: ['outcome'] }),
-    cacheEvictions: new Counter({ ...r, name: 'deskgraph_cache_evictions_total', help: 'Entries removed, by layer and reason (invalidated, lru, expired, cleared).', labelNames: ['layer', 'reason'] }),
-    cacheInvalidations: new Counter({ ...r, name: 'deskgraph_cache_invalidations_total', help: 'Tags invalidated, by tag kind and by the mutation that did it (remote: another instance).', labelNames: ['kind', 'operation'] }),
-    cacheErrors: new Counter({ ...r, name: 'deskgraph_cache_errors_total', help: 'Redis commands that failed or timed out; the request was answered from the database.', labelNames: ['command'] }),
-    cacheBypass: new Counter({ ...r, name: 'deskgraph_cache_bypass_total', help: 'Queries that skipped the cache, by reason.', labelNames: ['reason'] }),
-    cacheRedisUp: new Gauge({ ...r, name: 'deskgraph_cache_redis_up', help: '1 when the Redis layer is usable, 0 when degraded (or not configured).' }),
+    cacheHits: new Counter({
+      ...r,
+      name: 'deskgraph_cache_hits_total',
+      help: 'Responses served from the cache, by operation, layer and path (fast = before GraphQL).',
+      labelNames: ['operation', 'layer', 'path'],
+    }),
+    cacheMisses: new Counter({
+      ...r,
+      name: 'deskgraph_cache_misses_total',
+      help: 'Cacheable queries that had to be executed.',
+      labelNames: ['operation'],
+    }),
+    cacheStores: new Counter({
+      ...r,
+      name: 'deskgraph_cache_stores_total',
+      help: 'Attempts to store an executed result: stored, or refused because an invalidation raced the read.',
+      labelNames: ['outcome'],
+    }),
+    cacheEvictions: new Counter({
+      ...r,
+      name: 'deskgraph_cache_evictions_total',
+      help: 'Entries removed, by layer and reason (invalidated, lru, expired, cleared).',
+      labelNames: ['layer', 'reason'],
+    }),
+    cacheInvalidations: new Counter({
+      ...r,
+      name: 'deskgraph_cache_invalidations_total',
+      help: 'Tags invalidated, by tag kind and by the mutation that did it (remote: another instance).',
+      labelNames: ['kind', 'operation'],
+    }),
+    cacheErrors: new Counter({
+      ...r,
+      name: 'deskgraph_cache_errors_total',
+      help: 'Redis commands that failed or timed out; the request was answered from the database.',
+      labelNames: ['command'],
+    }),
+    cacheBypass: new Counter({
+      ...r,
+      name: 'deskgraph_cache_bypass_total',
+      help: 'Queries that skipped the cache, by reason.',
+      labelNames: ['reason'],
+    }),
+    cacheRedisUp: new Gauge({
+      ...r,
+      name: 'deskgraph_cache_redis_up',
+      help: '1 when the Redis layer is usable, 0 when degraded (or not configured).',
+    }),
     cacheL1Entries: new Gauge({ ...r, name: 'deskgraph_cache_l1_entries', help: 'Entries in the in-process layer.' }),
     cacheL1Bytes: new Gauge({ ...r, name: 'deskgraph_cache_l1_bytes', help: 'Bytes held by the in-process layer.' }),
-    rateLimited: new Counter({ ...r, name: 'deskgraph_rate_limited_total', help: 'Requests refused with HTTP 429, by limit (token, login-email-ip, login-ip).', labelNames: ['limit'] }),
-    requestDuration: new Histogram({ ...r, name: 'deskgraph_request_duration_seconds', help: 'GraphQL request latency by operation and cache outcome.', labelNames: ['operation', 'cache'], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] }),
-    sqlStatements: new Histogram({ ...r, name: 'deskgraph_sql_statements', help: 'SQL statements per GraphQL operation.', labelNames: ['operation'], buckets: [0, 1, 2, 3, 4, 5, 6, 8, 10, 20, 50, 100] }),
+    rateLimited: new Counter({
+      ...r,
+      name: 'deskgraph_rate_limited_total',
+      help: 'Requests refused with HTTP 429, by limit (token, login-email-ip, login-ip).',
+      labelNames: ['limit'],
+    }),
+    requestDuration: new Histogram({
+      ...r,
+      name: 'deskgraph_request_duration_seconds',
+      help: 'GraphQL request latency by operation and cache outcome.',
+      labelNames: ['operation', 'cache'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    }),
+    sqlStatements: new Histogram({
+      ...r,
+      name: 'deskgraph_sql_statements',
+      help: 'SQL statements per GraphQL operation.',
+      labelNames: ['operation'],
+      buckets: [0, 1, 2, 3, 4, 5, 6, 8, 10, 20, 50, 100],
+    }),
     sqlStatementsTotal: new Counter({
       ...r,
       name: 'deskgraph_sql_statements_total',
@@ -67,10 +129,22 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     webVitals: {
       // Buckets bracket Google's good/poor thresholds, so the share in each rating reads off the histogram.
       LCP: vital('lcp_seconds', 'Largest Contentful Paint (good ≤ 2.5 s, poor > 4 s).', [0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 5, 6, 8, 10, 15]),
-      INP: vital('inp_seconds', 'Interaction to Next Paint (good ≤ 200 ms, poor > 500 ms).', [0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 2, 5]),
+      INP: vital(
+        'inp_seconds',
+        'Interaction to Next Paint (good ≤ 200 ms, poor > 500 ms).',
+        [0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 2, 5],
+      ),
       FCP: vital('fcp_seconds', 'First Contentful Paint (good ≤ 1.8 s, poor > 3 s).', [0.25, 0.5, 1, 1.5, 1.8, 2.4, 3, 4, 6, 10]),
-      TTFB: vital('ttfb_seconds', 'Time to First Byte of the document (good ≤ 0.8 s, poor > 1.8 s).', [0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1.2, 1.8, 2.5, 4, 8]),
-      CLS: vital('cls', 'Cumulative Layout Shift, unitless (good ≤ 0.1, poor > 0.25).', [0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.35, 0.5, 1]),
+      TTFB: vital(
+        'ttfb_seconds',
+        'Time to First Byte of the document (good ≤ 0.8 s, poor > 1.8 s).',
+        [0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1.2, 1.8, 2.5, 4, 8],
+      ),
+      CLS: vital(
+        'cls',
+        'Cumulative Layout Shift, unitless (good ≤ 0.1, poor > 0.25).',
+        [0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.35, 0.5, 1],
+      ),
     },
     operationLabel(name) {
       const label = name ? name.slice(0, 64) : 'anonymous';

@@ -1,12 +1,7 @@
 // Counts the SQL statements each GraphQL operation sends to the database. The count is taken at the
 // driver adapter, below Prisma, so nothing Prisma does (batching, nested reads, transactions) escapes it.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type {
-  SqlDriverAdapter,
-  SqlMigrationAwareDriverAdapterFactory,
-  SqlQuery,
-  Transaction,
-} from '@prisma/driver-adapter-utils';
+import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory, SqlQuery, Transaction } from '@prisma/driver-adapter-utils';
 
 export interface StatementTally {
   count: number;
@@ -54,9 +49,7 @@ function countQueryable<T extends SqlDriverAdapter | Transaction>(target: T): T 
 }
 
 /** Wraps a driver adapter factory so that every query it runs is counted. */
-export function countingAdapterFactory(
-  factory: SqlMigrationAwareDriverAdapterFactory,
-): SqlMigrationAwareDriverAdapterFactory {
+export function countingAdapterFactory(factory: SqlMigrationAwareDriverAdapterFactory): SqlMigrationAwareDriverAdapterFactory {
   return {
     provider: factory.provider,
     adapterName: factory.adapterName,

@@ -9,7 +9,10 @@ export function clientAddress(req: IncomingMessage | undefined, trustedHops: num
   const header = req.headers['x-forwarded-for'];
   const text = Array.isArray(header) ? header.join(',') : header;
   if (!text) return socketAddress;
-  const hops = text.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const hops = text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   // The nearest proxy appended the address it saw last; with N trusted proxies, the client is N from the right.
   return hops[Math.max(0, hops.length - trustedHops)] ?? socketAddress;
 }

@@ -189,7 +189,9 @@ describe('compressNodeResponse', () => {
       request(`${base}${path}`, { method, headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode!, statusMessage: res.statusMessage!, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode!, statusMessage: res.statusMessage!, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
         res.on('error', reject);
       })
         .on('error', reject)
@@ -244,7 +246,9 @@ describe('compressNodeResponse', () => {
     expect(raw.headers['content-encoding']).toBe('br');
     expect(JSON.parse(text).data.items).toHaveLength(200);
     // And a client that decodes by itself sees the original.
-    const viaFetch = await fetch(`${base}/graphql?query=${encodeURIComponent('{ items(n: 200) }')}`, { headers: { 'accept-encoding': 'gzip' } });
+    const viaFetch = await fetch(`${base}/graphql?query=${encodeURIComponent('{ items(n: 200) }')}`, {
+      headers: { 'accept-encoding': 'gzip' },
+    });
     expect(viaFetch.headers.get('content-encoding')).toBe('gzip');
     expect(await viaFetch.text()).toBe(text);
   });

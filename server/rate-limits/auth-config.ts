@@ -31,7 +31,12 @@ export const authEnv = z.object({
   CSRF_PREVENTION: bool('CSRF_PREVENTION').default(true),
   CORS_ORIGINS: z
     .string()
-    .transform((v) => v.split(',').map((origin) => origin.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    )
     .refine((origins) => origins.length > 0 && origins.every((o) => o === '*' || ORIGIN.test(o)), {
       error: (issue) =>
         `CORS_ORIGINS must be * or a comma-separated list of origins like https://desk.example.com (scheme and host, no path), got ${String(issue.input)}`,

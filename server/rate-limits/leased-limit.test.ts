@@ -87,7 +87,8 @@ describe('leased limit over one shared store', () => {
     // The store answers only when the test says so.
     const held: (() => void)[] = [];
     const consume = limiter.consume.bind(limiter);
-    limiter.consume = (key, points, options) => new Promise((resolve, reject) => held.push(() => void consume(key, points, options).then(resolve, reject)));
+    limiter.consume = (key, points, options) =>
+      new Promise((resolve, reject) => held.push(() => void consume(key, points, options).then(resolve, reject)));
     const answer = () => held.splice(0).forEach((go) => go());
     const settled = () => new Promise((resolve) => setImmediate(resolve));
     const a = new LeasedLimit(limiter, logger, { chunk: 8 });
@@ -193,7 +194,11 @@ describe('leased token limit on Redis', () => {
         probe.close(() => resolve(port));
       });
     });
-    const limits = createRateLimits(testAuthConfig({ tokenRequestsPerMinute: 40 }), { url: `redis://127.0.0.1:${port}`, keyPrefix: 'test-down', timeoutMs: 50 }, logger);
+    const limits = createRateLimits(
+      testAuthConfig({ tokenRequestsPerMinute: 40 }),
+      { url: `redis://127.0.0.1:${port}`, keyPrefix: 'test-down', timeoutMs: 50 },
+      logger,
+    );
     try {
       expect(limits.token).toBeInstanceOf(LeasedLimit);
       const outcomes: (number | null)[] = [];
@@ -205,48 +210,54 @@ describe('leased token limit on Redis', () => {
     }
   });
 
-  it.skipIf(!process.env.TEST_REDIS_URL)('two instances on RateLimiterRedis spend the budget of 200 once, with about one round trip per 10 requests', async () => {
-    const { Redis } = await import('ioredis');
-    const redis = new Redis(process.env.TEST_REDIS_URL!);
-    try {
-      await redis.ping();
-      const keyPrefix = `test-lease-${process.pid}-${Date.now()}`;
-      const { limiter, consumes } = counted(new RateLimiterRedis({ storeClient: redis, points: 200, duration: 60, keyPrefix }));
-      const a = new LeasedLimit(limiter, logger, { chunk: 10 });
-      const b = new LeasedLimit(limiter, logger, { chunk: 10 });
-      const allowed = await drain([a, b], 'shared', [0, 1, 1]);
-      expect(allowed).toBeGreaterThanOrEqual(200);
-      expect(allowed).toBeLessThanOrEqual(200 + 9 * 2);
-      expect(allowed).toBe(200);
-      expect(consumes.length).toBeLessThanOrEqual((allowed + 4) / 10 + 8);
-      // The count lives in Redis, where both instances leased from.
-      expect(Number(await redis.get(`${keyPrefix}:shared`))).toBeGreaterThanOrEqual(200);
-      // Concurrent requests of a cold token on Redis: one round trip, and one for the lease asked ahead.
-      const before = consumes.length;
-      expect(await Promise.all(Array.from({ length: 10 }, () => a.take('cold')))).toEqual(Array(10).fill(null));
-      expect(consumes.length - before).toBe(2);
-    } finally {
-      redis.disconnect();
-    }
-  });
+  it.skipIf(!process.env.TEST_REDIS_URL)(
+    'two instances on RateLimiterRedis spend the budget of 200 once, with about one round trip per 10 requests',
+    async () => {
+      const { Redis } = await import('ioredis');
+      const redis = new Redis(process.env.TEST_REDIS_URL!);
+      try {
+        await redis.ping();
+        const keyPrefix = `test-lease-${process.pid}-${Date.now()}`;
+        const { limiter, consumes } = counted(new RateLimiterRedis({ storeClient: redis, points: 200, duration: 60, keyPrefix }));
+        const a = new LeasedLimit(limiter, logger, { chunk: 10 });
+        const b = new LeasedLimit(limiter, logger, { chunk: 10 });
+        const allowed = await drain([a, b], 'shared', [0, 1, 1]);
+        expect(allowed).toBeGreaterThanOrEqual(200);
+        expect(allowed).toBeLessThanOrEqual(200 + 9 * 2);
+        expect(allowed).toBe(200);
+        expect(consumes.length).toBeLessThanOrEqual((allowed + 4) / 10 + 8);
+        // The count lives in Redis, where both instances leased from.
+        expect(Number(await redis.get(`${keyPrefix}:shared`))).toBeGreaterThanOrEqual(200);
+        // Concurrent requests of a cold token on Redis: one round trip, and one for the lease asked ahead.
+        const before = consumes.length;
+        expect(await Promise.all(Array.from({ length: 10 }, () => a.take('cold')))).toEqual(Array(10).fill(null));
+        expect(consumes.length - before).toBe(2);
+      } finally {
+        redis.disconnect();
+      }
+    },
+  );
 
-  it.skipIf(!process.env.TEST_REDIS_URL)('the server\'s token limit at the default 1200 a minute leases 60 points at a time in Redis', async () => {
-    const { Redis } = await import('ioredis');
-    const probe = new Redis(process.env.TEST_REDIS_URL!);
-    const store = { url: process.env.TEST_REDIS_URL!, keyPrefix: `test-lease-app-${process.pid}-${Date.now()}`, timeoutMs: 1000 };
-    const limits = createRateLimits(testAuthConfig({ tokenRequestsPerMinute: 1200 }), store, logger);
-    try {
-      expect(limits.token).toBeInstanceOf(LeasedLimit);
-      // Login limits stay exact: one Redis increment per attempt.
-      expect(limits.loginPerIp).not.toBeInstanceOf(LeasedLimit);
-      // Wait for the limiter's connection, so the counts go to Redis rather than to the insurance limiter.
-      await probe.ping();
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      for (let i = 0; i < 100; i += 1) expect(await limits.token!.take('app-hash')).toBeNull();
-      expect(await probe.get(`${store.keyPrefix}:rl:token:app-hash`)).toBe('120');
-    } finally {
-      probe.disconnect();
-      await limits.close();
-    }
-  });
+  it.skipIf(!process.env.TEST_REDIS_URL)(
+    "the server's token limit at the default 1200 a minute leases 60 points at a time in Redis",
+    async () => {
+      const { Redis } = await import('ioredis');
+      const probe = new Redis(process.env.TEST_REDIS_URL!);
+      const store = { url: process.env.TEST_REDIS_URL!, keyPrefix: `test-lease-app-${process.pid}-${Date.now()}`, timeoutMs: 1000 };
+      const limits = createRateLimits(testAuthConfig({ tokenRequestsPerMinute: 1200 }), store, logger);
+      try {
+        expect(limits.token).toBeInstanceOf(LeasedLimit);
+        // Login limits stay exact: one Redis increment per attempt.
+        expect(limits.loginPerIp).not.toBeInstanceOf(LeasedLimit);
+        // Wait for the limiter's connection, so the counts go to Redis rather than to the insurance limiter.
+        await probe.ping();
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        for (let i = 0; i < 100; i += 1) expect(await limits.token!.take('app-hash')).toBeNull();
+        expect(await probe.get(`${store.keyPrefix}:rl:token:app-hash`)).toBe('120');
+      } finally {
+        probe.disconnect();
+        await limits.close();
+      }
+    },
+  );
 });

@@ -61,7 +61,8 @@ export class LeasedLimit implements Limit {
     private readonly logger: Logger,
     options: LeasedLimitOptions,
   ) {
-    if (!Number.isInteger(options.chunk) || options.chunk < 1) throw new Error(`lease chunk must be a positive integer, got ${options.chunk}`);
+    if (!Number.isInteger(options.chunk) || options.chunk < 1)
+      throw new Error(`lease chunk must be a positive integer, got ${options.chunk}`);
     this.chunk = options.chunk;
     this.refillAt = Math.floor(options.chunk / 4);
     this.now = options.now ?? (() => Date.now());

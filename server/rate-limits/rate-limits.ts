@@ -69,16 +69,17 @@ export function createRateLimits(config: AuthConfig, store: RateLimitStore | nul
   const limit = (name: string, points: number, duration: number, leased = false): Limit | null => {
     if (points <= 0) return null;
     const memory = new RateLimiterMemory({ points, duration, keyPrefix: name });
-    const limiter = redis && store
-      ? new RateLimiterRedis({
-          storeClient: redis,
-          points,
-          duration,
-          keyPrefix: `${store.keyPrefix}:rl:${name}`,
-          rejectIfRedisNotReady: true,
-          insuranceLimiter: memory,
-        })
-      : memory;
+    const limiter =
+      redis && store
+        ? new RateLimiterRedis({
+            storeClient: redis,
+            points,
+            duration,
+            keyPrefix: `${store.keyPrefix}:rl:${name}`,
+            rejectIfRedisNotReady: true,
+            insuranceLimiter: memory,
+          })
+        : memory;
     // Leased in process too: with one counter, every leased point is used before a refusal, so the
     // limit stays exact, and a request takes a point from a lease instead of a counter update and a
     // promise (RateLimiterMemory.consume): cache hits ran ~10 % faster. A chunk of 1 is the exact limit.

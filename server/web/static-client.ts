@@ -47,7 +47,9 @@ export function createStaticClient(dir: string): WebClient {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      return sendError(res, 405, `${req.method} is not allowed here: the web client is read with GET or HEAD.`, 'METHOD_NOT_ALLOWED', { allow: 'GET, HEAD' });
+      return sendError(res, 405, `${req.method} is not allowed here: the web client is read with GET or HEAD.`, 'METHOD_NOT_ALLOWED', {
+        allow: 'GET, HEAD',
+      });
     }
     const pathname = pathOf(req);
     // Dotfiles (.vite/manifest.json, .build-hash) are build bookkeeping; sirv skips them too.

@@ -14,13 +14,16 @@ const VITALS_MAX_ENTRIES = 20;
 /** The client's routes (client/src routes), as labels; `/tickets/:id` also matches a concrete ticket path. */
 const VITAL_ROUTES = ['/', '/sign-in', '/dashboard', '/tickets', '/tickets/:id', '/performance'] as const;
 
-const entry = z.object({
-  name: z.enum(WEB_VITALS, { error: () => `name must be one of ${WEB_VITALS.join(', ')}` }),
-  // zod's number() refuses NaN and ±Infinity (JSON cannot carry NaN; 1e999 parses as Infinity).
-  value: z.number({ error: () => 'value must be a finite number' }).min(0, 'value must be 0 or more'),
-  rating: z.enum(['good', 'needs-improvement', 'poor'], { error: () => 'rating must be good, needs-improvement or poor' }),
-  route: z.string({ error: () => 'route must be a string' }),
-}, { error: () => 'each entry must be an object { name, value, rating, route }' });
+const entry = z.object(
+  {
+    name: z.enum(WEB_VITALS, { error: () => `name must be one of ${WEB_VITALS.join(', ')}` }),
+    // zod's number() refuses NaN and ±Infinity (JSON cannot carry NaN; 1e999 parses as Infinity).
+    value: z.number({ error: () => 'value must be a finite number' }).min(0, 'value must be 0 or more'),
+    rating: z.enum(['good', 'needs-improvement', 'poor'], { error: () => 'rating must be good, needs-improvement or poor' }),
+    route: z.string({ error: () => 'route must be a string' }),
+  },
+  { error: () => 'each entry must be an object { name, value, rating, route }' },
+);
 
 const report = z
   .array(entry, { error: () => 'the body must be a JSON array of { name, value, rating, route }' })

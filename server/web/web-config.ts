@@ -10,9 +10,7 @@ export interface WebConfig {
 }
 
 export const webEnv = z.object({
-  WEB_CLIENT: z
-    .enum(['dist', 'vite', 'off'], { error: () => 'WEB_CLIENT must be dist, vite or off' })
-    .default('dist'),
+  WEB_CLIENT: z.enum(['dist', 'vite', 'off'], { error: () => 'WEB_CLIENT must be dist, vite or off' }).default('dist'),
   WEB_CLIENT_DIR: z.string().min(1).default('client/dist'),
 });
 

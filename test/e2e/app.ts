@@ -90,7 +90,8 @@ export function withApp(options: WithAppOptions = {}): E2EApp {
   });
 
   const ready = <T>(value: T | undefined, what: string): T => {
-    if (value === undefined) throw new Error(`withApp: ${what} is not started; use it inside a test or a hook, after withApp()'s beforeAll`);
+    if (value === undefined)
+      throw new Error(`withApp: ${what} is not started; use it inside a test or a hook, after withApp()'s beforeAll`);
     return value;
   };
 

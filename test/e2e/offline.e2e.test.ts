@@ -13,7 +13,9 @@ const app = withApp();
  * What Chromium logs for each API request that fails while offline (emulated, or cut at the cable
  * below). Only the API's: the shell and everything it loads must come from the service worker's cache.
  */
-const OFFLINE_ERRORS = [/Failed to load resource: net::ERR_(INTERNET_DISCONNECTED|CONNECTION_RESET|EMPTY_RESPONSE|CONNECTION_CLOSED) \(http:\/\/[^/]+\/graphql[?:]/];
+const OFFLINE_ERRORS = [
+  /Failed to load resource: net::ERR_(INTERNET_DISCONNECTED|CONNECTION_RESET|EMPTY_RESPONSE|CONNECTION_CLOSED) \(http:\/\/[^/]+\/graphql[?:]/,
+];
 
 /**
  * The network between the browser and the server, as a TCP relay that can be unplugged. Playwright's
@@ -24,7 +26,10 @@ const OFFLINE_ERRORS = [/Failed to load resource: net::ERR_(INTERNET_DISCONNECTE
 class Cable {
   private readonly sockets = new Set<Socket>();
   private plugged = true;
-  private constructor(private readonly relay: Server, readonly origin: string) {}
+  private constructor(
+    private readonly relay: Server,
+    readonly origin: string,
+  ) {}
 
   static async to(target: string): Promise<Cable> {
     const { hostname, port } = new URL(target);
@@ -193,7 +198,9 @@ test('a comment whose request is cut while the browser is online is sent again, 
 
   // The first attempt dies on the way (navigator.onLine stays true: no online event will come).
   let cut = 0;
-  await page.route('**/graphql*', (route) => (isOperation('AddComment')(route.request()) && cut++ === 0 ? route.abort('connectionreset') : route.fallback()));
+  await page.route('**/graphql*', (route) =>
+    isOperation('AddComment')(route.request()) && cut++ === 0 ? route.abort('connectionreset') : route.fallback(),
+  );
   const sent = page.waitForResponse((response) => isOperation('AddComment')(response.request()));
   const text = `Sent over a flaky line (${Date.now()}).`;
   await panel.getByLabel('Add a comment').fill(text);
@@ -203,6 +210,9 @@ test('a comment whose request is cut while the browser is online is sent again, 
   expect(cut).toBe(2);
   await expect.poll(() => queuedMutations(page)).toBe(0);
   expect((await ticketInDb(app.server, number)).comments.map((c) => c.body).filter((body) => body === text)).toHaveLength(1);
-  await panel.locator('li.comment', { hasText: text }).getByRole('button', { name: /Delete comment/ }).waitFor();
+  await panel
+    .locator('li.comment', { hasText: text })
+    .getByRole('button', { name: /Delete comment/ })
+    .waitFor();
   expectNoErrors({ ignore: [/Failed to load resource: net::ERR_CONNECTION_RESET \(http:\/\/[^/]+\/graphql:/] });
 });

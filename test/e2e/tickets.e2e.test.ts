@@ -75,7 +75,10 @@ test('scrolling to the end of the list loads the next page', async () => {
   expect(variables.first).toBe(100);
 
   const all = Math.min(total, 200);
-  await page.locator('.list-header .count').filter({ hasText: `${all} of ${total}` }).waitFor();
+  await page
+    .locator('.list-header .count')
+    .filter({ hasText: `${all} of ${total}` })
+    .waitFor();
   // Rows past the first page are drawn once scrolled to.
   await page.locator('.list-scroller').evaluate((scroller) => scroller.scrollTo(0, scroller.scrollHeight));
   const lastRow = listRows(page).and(page.locator(`[data-index="${all - 1}"]`));
@@ -119,7 +122,12 @@ test('opening a ticket shows its panel beside the list', async () => {
   const { page, expectNoErrors } = await app.open('/sign-in');
   await signIn(page);
   // A ticket with comments, to see them listed.
-  const { row, number } = await pinRow(page, listRows(page).filter({ has: page.locator('.row-comments', { hasText: /^\s*[1-9]\d* comments/ }) }).first());
+  const { row, number } = await pinRow(
+    page,
+    listRows(page)
+      .filter({ has: page.locator('.row-comments', { hasText: /^\s*[1-9]\d* comments/ }) })
+      .first(),
+  );
   await row.getByRole('link').click();
   await page.waitForURL(/\/tickets\/[^/]+$/);
 
@@ -168,7 +176,10 @@ test('a comment shows at once in the panel and the row, and no list or ticket qu
   await expect.poll(() => panel.locator('.comment-body', { hasText: text }).count()).toBe(1);
   await expect(panel.getByRole('heading', { name: `Comments (${before + 1})` }).count()).resolves.toBe(1);
   await expect(row.locator('.row-comments').textContent()).resolves.toMatch(new RegExp(`^\\s*${before + 1} comments`));
-  await panel.locator('li.comment', { hasText: text }).getByRole('button', { name: /Delete comment/ }).waitFor();
+  await panel
+    .locator('li.comment', { hasText: text })
+    .getByRole('button', { name: /Delete comment/ })
+    .waitFor();
   const stored = await ticketInDb(app.server, number);
   expect(stored.comments.map((c) => c.body)).toContain(text);
   expect(stored.comments).toHaveLength(before + 1);
@@ -184,7 +195,12 @@ test('a status change shows in the panel and the row before the server answers, 
   const { page, expectNoErrors } = await app.open('/sign-in', ROUTED);
   await signIn(page);
   // An OPEN ticket, so "In progress" is a change and it still matches the list's open filter.
-  const { row, number } = await pinRow(page, listRows(page).filter({ has: page.locator('.badge', { hasText: /^Open$/ }) }).nth(1));
+  const { row, number } = await pinRow(
+    page,
+    listRows(page)
+      .filter({ has: page.locator('.badge', { hasText: /^Open$/ }) })
+      .nth(1),
+  );
   await row.getByRole('link').click();
   const panel = detail(page);
   const status = panel.getByRole('combobox', { name: 'Status', exact: true });
@@ -211,7 +227,12 @@ test('a status change shows in the panel and the row before the server answers, 
 test('a change the server refuses is undone and explained', async () => {
   const { page, expectNoErrors } = await app.open('/sign-in', ROUTED);
   await signIn(page);
-  const { row, number } = await pinRow(page, listRows(page).filter({ has: page.locator('.badge', { hasText: /^Open$/ }) }).nth(2));
+  const { row, number } = await pinRow(
+    page,
+    listRows(page)
+      .filter({ has: page.locator('.badge', { hasText: /^Open$/ }) })
+      .nth(2),
+  );
   await row.getByRole('link').click();
   const panel = detail(page);
   const status = panel.getByRole('combobox', { name: 'Status', exact: true });
@@ -226,7 +247,9 @@ test('a change the server refuses is undone and explained', async () => {
 
   const alert = page.getByRole('alert');
   await alert.waitFor();
-  await expect(alert.textContent()).resolves.toMatch(new RegExp(`^Could not change the status of #${number}: Internal server error\\. The change was undone\\.`));
+  await expect(alert.textContent()).resolves.toMatch(
+    new RegExp(`^Could not change the status of #${number}: Internal server error\\. The change was undone\\.`),
+  );
   await expect.poll(() => status.inputValue()).toBe('OPEN');
   await expect(row.locator('.badge').textContent()).resolves.toBe('Open');
   expect((await ticketInDb(app.server, number)).status).toBe('OPEN');

@@ -101,8 +101,7 @@ export async function holdOperation(page: Page, name: string) {
   return {
     held,
     release: () => decide((route) => route.continue()),
-    fail: (body: unknown) =>
-      decide((route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) })),
+    fail: (body: unknown) => decide((route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) })),
   };
 }
 

@@ -38,10 +38,13 @@ const VITALS = {
 function chartValues(label: string): Record<string, number> {
   const [, list = ''] = /\. (.*)$/.exec(label) ?? [];
   return Object.fromEntries(
-    list.split(', ').filter(Boolean).map((pair) => {
-      const [name, value] = pair.split(': ');
-      return [name!, Number(value!.replace(/,/g, ''))];
-    }),
+    list
+      .split(', ')
+      .filter(Boolean)
+      .map((pair) => {
+        const [name, value] = pair.split(': ');
+        return [name!, Number(value!.replace(/,/g, ''))];
+      }),
   );
 }
 
@@ -64,7 +67,9 @@ test('the dashboard and the performance panel draw their charts', async () => {
   // The bars say what the database says.
   const organizationId = await acmeId(app.server);
   const byStatus = await app.server.database.prisma.ticket.groupBy({ by: ['status'], where: { organizationId }, _count: { _all: true } });
-  const drawn = chartValues((await page.getByRole('figure', { name: 'Tickets by status' }).getByRole('img').getAttribute('aria-label')) ?? '');
+  const drawn = chartValues(
+    (await page.getByRole('figure', { name: 'Tickets by status' }).getByRole('img').getAttribute('aria-label')) ?? '',
+  );
   expect(drawn).toEqual(Object.fromEntries(byStatus.filter((s) => s._count._all > 0).map((s) => [statusLabel(s.status), s._count._all])));
   await screenshot(page, 'dashboard');
 
@@ -77,7 +82,8 @@ test('the dashboard and the performance panel draw their charts', async () => {
   await page.getByRole('heading', { name: 'Performance', level: 1 }).waitFor();
   const latency = page.getByRole('figure', { name: 'Latency per interval (ms)' });
   const hitRate = page.getByRole('figure', { name: 'Cache hit rate per interval (%)' });
-  const pointsOf = async (figure: Locator) => ((await figure.locator('polyline.chart-line-0').getAttribute('points')) ?? '').trim().split(' ').filter(Boolean).length;
+  const pointsOf = async (figure: Locator) =>
+    ((await figure.locator('polyline.chart-line-0').getAttribute('points')) ?? '').trim().split(' ').filter(Boolean).length;
   // The first answer covers everything since the server started: one point.
   await expect.poll(() => pointsOf(latency)).toBe(1);
 
@@ -135,7 +141,10 @@ test('Web Vitals are sent when the page is left and recorded in /metrics', async
   console.log(
     `Web Vitals of this run (headless Chromium, ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'}): ` +
       Object.entries(VITALS)
-        .map(([name, { unit }]) => `${name} ${name === 'CLS' ? measured[name]!.mean.toFixed(3) : Math.round(measured[name]!.mean)}${unit ? ` ${unit}` : ''}`)
+        .map(
+          ([name, { unit }]) =>
+            `${name} ${name === 'CLS' ? measured[name]!.mean.toFixed(3) : Math.round(measured[name]!.mean)}${unit ? ` ${unit}` : ''}`,
+        )
         .join(', '),
   );
   expectNoErrors();
@@ -154,7 +163,9 @@ async function controlNames(page: Page): Promise<{ inTree: number; inDom: number
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => CONTROL_ROLES.includes(/^- ([\w-]+)/.exec(line)?.[1] ?? ''));
-  const inDom = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea, button')].filter((el) => el.checkVisibility()).length);
+  const inDom = await page.evaluate(
+    () => [...document.querySelectorAll('input, select, textarea, button')].filter((el) => el.checkVisibility()).length,
+  );
   return { inTree: controls.length, inDom, unnamed: controls.filter((line) => !/^- [\w-]+ "[^"]+"/.test(line)) };
 }
 
@@ -175,7 +186,10 @@ function contrast(page: Page, selectors: string[]): Promise<ContrastFinding[]> {
     const parse = (css: string): Rgba => {
       const match = /rgba?\(([^)]+)\)/.exec(css);
       if (!match) throw new Error(`colour not understood: ${css}`);
-      const [r = 0, g = 0, b = 0, a = 1] = match[1]!.split(/[\s,/]+/).filter(Boolean).map(Number);
+      const [r = 0, g = 0, b = 0, a = 1] = match[1]!
+        .split(/[\s,/]+/)
+        .filter(Boolean)
+        .map(Number);
       return { r, g, b, a };
     };
     const over = (top: Rgba, bottom: Rgba): Rgba => ({
@@ -200,7 +214,9 @@ function contrast(page: Page, selectors: string[]): Promise<ContrastFinding[]> {
     return selectors.map((selector) => {
       let lowest = { selector, text: '', ratio: Infinity };
       for (const element of document.querySelectorAll(selector)) {
-        const text = (element instanceof HTMLInputElement || element instanceof HTMLTextAreaElement ? element.value : element.textContent)?.trim() ?? '';
+        const text =
+          (element instanceof HTMLInputElement || element instanceof HTMLTextAreaElement ? element.value : element.textContent)?.trim() ??
+          '';
         if (!text || element.getClientRects().length === 0 || (element as HTMLButtonElement).disabled) continue;
         const style = getComputedStyle(element);
         const back = background(element);
@@ -220,8 +236,14 @@ async function expectAccessible(page: Page, where: string, selectors: string[], 
   expect(inTree, `${where}: controls in the accessibility tree`).toBe(inDom);
   expect(unnamed, `${where}: controls without an accessible name`).toEqual([]);
   const findings = await contrast(page, selectors);
-  expect(findings.filter((f) => f.ratio === Infinity).map((f) => f.selector), `${where}: selectors that matched no text`).toEqual([]);
-  expect(findings.filter((f) => f.ratio < 4.5), `${where}: text below 4.5:1`).toEqual([]);
+  expect(
+    findings.filter((f) => f.ratio === Infinity).map((f) => f.selector),
+    `${where}: selectors that matched no text`,
+  ).toEqual([]);
+  expect(
+    findings.filter((f) => f.ratio < 4.5),
+    `${where}: text below 4.5:1`,
+  ).toEqual([]);
 }
 
 const SHELL = ['.topbar .brand', '.topbar nav a', '.topbar .who span', '.topbar button'];
@@ -235,7 +257,24 @@ test('list, ticket and dashboard: every control has a name, text contrast is at 
   await expectAccessible(
     page,
     'list',
-    [...SHELL, 'h1', '.list-header .count', '.filters label', 'select', '.row-number', '.row-title', '.badge.status-open', '.badge.status-in_progress', '.priority', '.priority-high', '.priority-urgent', '.row-assignee', '.row-comments', '.row-date', '.toolbar > button'],
+    [
+      ...SHELL,
+      'h1',
+      '.list-header .count',
+      '.filters label',
+      'select',
+      '.row-number',
+      '.row-title',
+      '.badge.status-open',
+      '.badge.status-in_progress',
+      '.priority',
+      '.priority-high',
+      '.priority-urgent',
+      '.row-assignee',
+      '.row-comments',
+      '.row-date',
+      '.toolbar > button',
+    ],
     8,
   );
   await page.getByRole('button', { name: 'New ticket' }).click();
@@ -244,13 +283,30 @@ test('list, ticket and dashboard: every control has a name, text contrast is at 
   await expectAccessible(page, 'new ticket dialog', ['dialog h2', 'dialog label', 'dialog button', 'dialog button.secondary'], 5);
   await dialog.getByRole('button', { name: 'Cancel' }).click();
 
-  const row = listRows(page).filter({ has: page.locator('.row-comments', { hasText: /^\s*[1-9]\d* comments/ }) }).first();
+  const row = listRows(page)
+    .filter({ has: page.locator('.row-comments', { hasText: /^\s*[1-9]\d* comments/ }) })
+    .first();
   await row.getByRole('link').click();
   await detail(page).locator('.comment-body').first().waitFor();
   await expectAccessible(
     page,
     'ticket',
-    [...SHELL, '.row.selected .row-title', '.row.selected .row-number', '.ticket-detail .meta', '.ticket-detail h2', '.controls label', '.tag', '.tag button', '.ticket-body', '.comments h3', '.comment .meta', '.comment-body', '.add-comment label', '.add-comment button'],
+    [
+      ...SHELL,
+      '.row.selected .row-title',
+      '.row.selected .row-number',
+      '.ticket-detail .meta',
+      '.ticket-detail h2',
+      '.controls label',
+      '.tag',
+      '.tag button',
+      '.ticket-body',
+      '.comments h3',
+      '.comment .meta',
+      '.comment-body',
+      '.add-comment label',
+      '.add-comment button',
+    ],
     12,
   );
 

@@ -153,7 +153,8 @@ export async function serveApollo(runtime: PeerRuntime, options: { cache: boolea
     counted(() =>
       handle(req, res).catch((error: unknown) => {
         runtime.logger.error({ err: error }, 'request failed outside GraphQL');
-        if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+        if (!res.headersSent)
+          sendJson(res, 500, { errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
         else res.destroy();
       }),
     ),

@@ -131,7 +131,11 @@ export async function serveMercurius(runtime: PeerRuntime, options: MercuriusPee
   app.addHook('preHandler', async (request: FastifyRequest, reply) => {
     if (request.routeOptions.url !== '/graphql') return;
     try {
-      request.deskgraphContext = await buildContext(runtime, request.headers.authorization, options.cache ? new ReferenceHooks(invalidate) : undefined);
+      request.deskgraphContext = await buildContext(
+        runtime,
+        request.headers.authorization,
+        options.cache ? new ReferenceHooks(invalidate) : undefined,
+      );
     } catch (error) {
       const failure = contextFailure(error);
       if (!failure) throw error;

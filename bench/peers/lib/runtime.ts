@@ -63,7 +63,9 @@ export function serveSideRoutes(runtime: PeerRuntime, req: IncomingMessage, res:
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(JSON.stringify(body));
+  res
+    .writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
+    .end(JSON.stringify(body));
 }
 
 /**
@@ -108,7 +110,10 @@ export function runPeer(name: string, start: (runtime: PeerRuntime) => Promise<R
       stats: () => ({ sqlStatements: processTally.count }),
     };
     const running = await start(runtime);
-    logger.info({ port: config.port, host: config.host, database: database.label }, `peer ${name} listening on http://${config.host}:${config.port}/graphql`);
+    logger.info(
+      { port: config.port, host: config.host, database: database.label },
+      `peer ${name} listening on http://${config.host}:${config.port}/graphql`,
+    );
 
     let stopping = false;
     const stop = async (signal: string) => {
@@ -126,7 +131,7 @@ export function runPeer(name: string, start: (runtime: PeerRuntime) => Promise<R
   };
 
   counted(main).catch((error: unknown) => {
-    console.error(`${name} failed to start: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    console.error(`${name} failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     process.exit(1);
   });
 }

@@ -19,9 +19,14 @@ export function BarChart({ title, bars, unit = '' }: { title: string; bars: Bar[
           const w = ((width - labelWidth - 60) * bar.value) / max;
           return (
             <g key={bar.label} transform={`translate(0 ${i * rowHeight})`}>
-              <text x={labelWidth - 8} y={17} textAnchor="end" className="chart-label">{bar.label}</text>
+              <text x={labelWidth - 8} y={17} textAnchor="end" className="chart-label">
+                {bar.label}
+              </text>
               <rect x={labelWidth} y={5} width={Math.max(w, bar.value > 0 ? 2 : 0)} height={rowHeight - 10} className="chart-bar" rx={2} />
-              <text x={labelWidth + w + 6} y={17} className="chart-value">{format(bar.value)}{unit}</text>
+              <text x={labelWidth + w + 6} y={17} className="chart-value">
+                {format(bar.value)}
+                {unit}
+              </text>
             </g>
           );
         })}
@@ -51,8 +56,12 @@ export function LineChart({ title, series, unit = '', max: fixedMax }: { title: 
       <figcaption>{title}</figcaption>
       <svg role="img" aria-label={`${title}, latest: ${latest}`} viewBox={`0 0 ${width} ${height}`} width="100%">
         <line x1={left} y1={height - pad} x2={width - pad} y2={height - pad} className="chart-axis" />
-        <text x={left - 6} y={pad} textAnchor="end" className="chart-label">{format(max)}</text>
-        <text x={left - 6} y={height - pad} textAnchor="end" className="chart-label">0</text>
+        <text x={left - 6} y={pad} textAnchor="end" className="chart-label">
+          {format(max)}
+        </text>
+        <text x={left - 6} y={height - pad} textAnchor="end" className="chart-label">
+          0
+        </text>
         {series.map((s, si) => {
           const path = s.points
             .map((p, i) => (p == null ? null : `${x(i)},${y(p)}`))
@@ -63,7 +72,11 @@ export function LineChart({ title, series, unit = '', max: fixedMax }: { title: 
       </svg>
       <ul className="chart-legend">
         {series.map((s, si) => (
-          <li key={s.name}><span className={`swatch chart-line-${si}`} aria-hidden="true" />{s.name}: {format(s.points.at(-1) ?? null)}{unit}</li>
+          <li key={s.name}>
+            <span className={`swatch chart-line-${si}`} aria-hidden="true" />
+            {s.name}: {format(s.points.at(-1) ?? null)}
+            {unit}
+          </li>
         ))}
       </ul>
     </figure>

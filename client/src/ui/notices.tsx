@@ -33,7 +33,9 @@ export function NoticeProvider({ children }: { children: ReactNode }) {
         {notices.map((n) => (
           <div key={n.id} className={`notice notice-${n.kind}`} role={n.kind === 'error' ? 'alert' : undefined}>
             <span>{n.text}</span>
-            <button type="button" className="link" onClick={() => dismiss(n.id)} aria-label="Dismiss message">×</button>
+            <button type="button" className="link" onClick={() => dismiss(n.id)} aria-label="Dismiss message">
+              ×
+            </button>
           </div>
         ))}
       </div>
@@ -43,7 +45,8 @@ export function NoticeProvider({ children }: { children: ReactNode }) {
 
 /** The message of an urql error, without urql's "[GraphQL]" prefixes, as sentences (notices go on after it). */
 export function errorText(error: { graphQLErrors?: { message: string }[]; networkError?: Error; message: string }): string {
-  if (error.graphQLErrors?.length) return error.graphQLErrors.map((e) => (/[.!?]$/.test(e.message) ? e.message : `${e.message}.`)).join(' ');
+  if (error.graphQLErrors?.length)
+    return error.graphQLErrors.map((e) => (/[.!?]$/.test(e.message) ? e.message : `${e.message}.`)).join(' ');
   if (error.networkError) return 'The server could not be reached.';
   return error.message;
 }

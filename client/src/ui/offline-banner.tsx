@@ -10,7 +10,11 @@ function subscribe(onChange: () => void) {
 }
 
 function useOnline(): boolean {
-  return useSyncExternalStore(subscribe, () => navigator.onLine, () => true);
+  return useSyncExternalStore(
+    subscribe,
+    () => navigator.onLine,
+    () => true,
+  );
 }
 
 /** Says that what is shown is the last data loaded, and that changes wait for the network. */

@@ -27,7 +27,8 @@ function embeddedTypes(): Record<string, () => null> {
   return keys;
 }
 
-const ticketOf = (cache: Cache, id: string): TicketRow | null => cache.readFragment(TicketRowFragment, { __typename: 'Ticket', id }) as TicketRow | null;
+const ticketOf = (cache: Cache, id: string): TicketRow | null =>
+  cache.readFragment(TicketRowFragment, { __typename: 'Ticket', id }) as TicketRow | null;
 
 function userRef(cache: Cache, id: string | null | undefined) {
   if (!id) return null;
@@ -41,7 +42,11 @@ function userRef(cache: Cache, id: string | null | undefined) {
 const beforeChange = new Map<string, TicketRow>();
 
 /** The ticket as it will be after the change, from what the cache holds now. */
-function changedTicket(cache: Cache, id: string, input: { status?: unknown; priority?: unknown; assigneeId?: string | null; title?: string | null }): TicketRow | null {
+function changedTicket(
+  cache: Cache,
+  id: string,
+  input: { status?: unknown; priority?: unknown; assigneeId?: string | null; title?: string | null },
+): TicketRow | null {
   const current = ticketOf(cache, id);
   if (!current) return null;
   if (!beforeChange.has(id)) beforeChange.set(id, current);

@@ -27,7 +27,9 @@ export interface UrqlSetup {
 export function createUrqlClient(session: Session | null, onUnauthenticated: () => void): UrqlSetup {
   // Each user's data lives in a database of its own, so one user never hydrates another's cache.
   const storage = session ? makeOfflineStorage({ idbName: `deskgraph-${session.user.id}`, maxAge: 7 }) : null;
-  const cache: Exchange = storage ? composeExchanges([untilHydrated(storage), offlineExchange({ ...cacheConfig, storage })]) : cacheExchange(cacheConfig);
+  const cache: Exchange = storage
+    ? composeExchanges([untilHydrated(storage), offlineExchange({ ...cacheConfig, storage })])
+    : cacheExchange(cacheConfig);
   const client = new Client({
     url: '/graphql',
     exchanges: apiExchanges(cache, onUnauthenticated),
@@ -77,7 +79,8 @@ export function apiExchanges(cache: Exchange, onUnauthenticated: () => void): Ex
   return [
     mapExchange({
       onError(error) {
-        if (error.graphQLErrors.some((e) => e.extensions?.code === 'UNAUTHENTICATED') || error.response?.status === 401) onUnauthenticated();
+        if (error.graphQLErrors.some((e) => e.extensions?.code === 'UNAUTHENTICATED') || error.response?.status === 401)
+          onUnauthenticated();
       },
     }),
     cache,
@@ -87,7 +90,8 @@ export function apiExchanges(cache: Exchange, onUnauthenticated: () => void): Ex
       randomDelay: true,
       maxNumberAttempts: 4,
       // Mutations are never retried blindly (they may have committed); offline ones wait in the queue.
-      retryIf: (error, operation) => Boolean(error.networkError) && operation.kind !== 'mutation' && (typeof navigator === 'undefined' || navigator.onLine),
+      retryIf: (error, operation) =>
+        Boolean(error.networkError) && operation.kind !== 'mutation' && (typeof navigator === 'undefined' || navigator.onLine),
     }),
     // An operation that comes round again (the offline queue replays the operation its failure carried)
     // keeps persistedExchange's "hashed already" mark but has lost the hash on the way (graphcache

@@ -31,14 +31,24 @@ function sameList(a: Variables, b: Variables): boolean {
     if (!(name in a) || !(name in b)) return false;
     const x = a[name];
     const y = b[name];
-    if (typeof x === 'object' && x !== null && typeof y === 'object' && y !== null ? JSON.stringify(sorted(x)) !== JSON.stringify(sorted(y)) : x !== y) return false;
+    if (
+      typeof x === 'object' && x !== null && typeof y === 'object' && y !== null
+        ? JSON.stringify(sorted(x)) !== JSON.stringify(sorted(y))
+        : x !== y
+    )
+      return false;
   }
   return true;
 }
 
 function sorted(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sorted);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, sorted(v)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([k, v]) => [k, sorted(v)]),
+    );
   return value;
 }
 

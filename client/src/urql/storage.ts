@@ -129,7 +129,10 @@ export function makeOfflineStorage({ idbName, maxAge = 7 }: { idbName: string; m
       );
     },
     writeMetadata(requests) {
-      void quietly(database.then((db) => done(db.transaction(METADATA, 'readwrite').objectStore(METADATA).put(requests, METADATA))), undefined);
+      void quietly(
+        database.then((db) => done(db.transaction(METADATA, 'readwrite').objectStore(METADATA).put(requests, METADATA))),
+        undefined,
+      );
       scheduleRetry(requests.length);
     },
     onOnline(callback) {

@@ -27,8 +27,21 @@ const TicketPageWrite = gql`
     tickets(filter: $filter, orderBy: $orderBy, first: $first, after: $after, last: $last, before: $before) {
       __typename
       totalCount
-      pageInfo { __typename hasNextPage hasPreviousPage startCursor endCursor }
-      edges { __typename cursor node { __typename id } }
+      pageInfo {
+        __typename
+        hasNextPage
+        hasPreviousPage
+        startCursor
+        endCursor
+      }
+      edges {
+        __typename
+        cursor
+        node {
+          __typename
+          id
+        }
+      }
     }
   }
 `;
@@ -39,8 +52,21 @@ const CommentPageWrite = gql`
     id
     comments(first: $first, after: $after, last: $last, before: $before) {
       __typename
-      pageInfo { __typename hasNextPage hasPreviousPage startCursor endCursor }
-      edges { __typename cursor node { __typename id } }
+      pageInfo {
+        __typename
+        hasNextPage
+        hasPreviousPage
+        startCursor
+        endCursor
+      }
+      edges {
+        __typename
+        cursor
+        node {
+          __typename
+          id
+        }
+      }
     }
   }
 `;
@@ -68,7 +94,9 @@ function readPage(cache: Cache, parent: string, fieldKey: string, args: Variable
 function stableKey(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableKey).join(',')}]`;
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableKey(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
@@ -143,7 +171,10 @@ function matchesFilter(ticket: TicketRowFragment, filter: TicketFilter | null | 
 
 type SortKey = { value: string | number; number: number };
 
-function sortKeyOf(order: TicketOrder | null | undefined, row: { createdAt: string; updatedAt: string; priority: TicketPriority; number: number }): SortKey {
+function sortKeyOf(
+  order: TicketOrder | null | undefined,
+  row: { createdAt: string; updatedAt: string; priority: TicketPriority; number: number },
+): SortKey {
   const field = order?.field ?? 'CREATED_AT';
   const value = field === 'PRIORITY' ? PRIORITY_RANK[row.priority] : field === 'UPDATED_AT' ? row.updatedAt : row.createdAt;
   return { value, number: row.number };
@@ -170,7 +201,11 @@ function cachedSortKey(cache: Cache, order: TicketOrder | null | undefined, node
  * totals; `previous` (the ticket before the change, when known) tells whether a list counted it before.
  * A ticket that sorts past the end of what is loaded is left for pagination to bring.
  */
-export function placeTicket(cache: Cache, ticket: TicketRowFragment, { created = false, previous = null }: { created?: boolean; previous?: TicketRowFragment | null } = {}): void {
+export function placeTicket(
+  cache: Cache,
+  ticket: TicketRowFragment,
+  { created = false, previous = null }: { created?: boolean; previous?: TicketRowFragment | null } = {},
+): void {
   const key = cache.keyOfEntity({ __typename: 'Ticket', id: ticket.id });
   if (!key) return;
   const { lists, orphans } = readLists(cache, 'Query', 'tickets');

@@ -6,9 +6,21 @@ import { errorText } from '../../ui/notices.tsx';
 const DashboardQuery = graphql(`
   query Dashboard {
     dashboardStats {
-      byStatus { status count }
-      byPriority { priority count }
-      openByAssignee { assignee { id name } count }
+      byStatus {
+        status
+        count
+      }
+      byPriority {
+        priority
+        count
+      }
+      openByAssignee {
+        assignee {
+          id
+          name
+        }
+        count
+      }
     }
   }
 `);
@@ -21,7 +33,11 @@ export default function Dashboard() {
   return (
     <section className="dashboard" aria-labelledby="dashboard-title" aria-busy={fetching}>
       <h1 id="dashboard-title">Dashboard</h1>
-      {error && !stats && <p className="error" role="alert">{errorText(error)}</p>}
+      {error && !stats && (
+        <p className="error" role="alert">
+          {errorText(error)}
+        </p>
+      )}
       {stats && (
         <div className="chart-grid">
           <BarChart title="Tickets by status" bars={stats.byStatus.map((s) => ({ label: label(s.status), value: s.count }))} />

@@ -18,7 +18,11 @@ interface Metric {
 export type Snapshot = Metric[];
 
 /** Cumulative bucket counts (le → count), summed over every label set that passes `keep`. */
-export function buckets(snapshot: Snapshot, name: string, keep: (labels: MetricValue['labels']) => boolean = () => true): Map<number, number> {
+export function buckets(
+  snapshot: Snapshot,
+  name: string,
+  keep: (labels: MetricValue['labels']) => boolean = () => true,
+): Map<number, number> {
   const sums = new Map<number, number>();
   for (const v of snapshot.find((m) => m.name === name)?.values ?? []) {
     if (!v.metricName?.endsWith('_bucket') || !keep(v.labels)) continue;
@@ -83,8 +87,10 @@ export function operations(snapshot: Snapshot): OperationRow[] {
     const r = row(op);
     r.sqlPerRequest = r.executed ? sum / r.executed : 0;
   }
-  for (const v of snapshot.find((m) => m.name === 'deskgraph_cache_hits_total')?.values ?? []) row(String(v.labels.operation)).hits += v.value;
-  for (const v of snapshot.find((m) => m.name === 'deskgraph_cache_misses_total')?.values ?? []) row(String(v.labels.operation)).misses += v.value;
+  for (const v of snapshot.find((m) => m.name === 'deskgraph_cache_hits_total')?.values ?? [])
+    row(String(v.labels.operation)).hits += v.value;
+  for (const v of snapshot.find((m) => m.name === 'deskgraph_cache_misses_total')?.values ?? [])
+    row(String(v.labels.operation)).misses += v.value;
   return [...rows.values()].sort((a, b) => b.executed + b.hits - (a.executed + a.hits));
 }
 

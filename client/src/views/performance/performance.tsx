@@ -29,9 +29,13 @@ export default function Performance() {
         const next = (await response.json()) as Snapshot;
         if (stopped) return;
         const before = previous.current;
-        const latency = subtract(buckets(next, 'deskgraph_request_duration_seconds'), before && buckets(before, 'deskgraph_request_duration_seconds'));
+        const latency = subtract(
+          buckets(next, 'deskgraph_request_duration_seconds'),
+          before && buckets(before, 'deskgraph_request_duration_seconds'),
+        );
         const hits = counterTotal(next, 'deskgraph_cache_hits_total') - (before ? counterTotal(before, 'deskgraph_cache_hits_total') : 0);
-        const misses = counterTotal(next, 'deskgraph_cache_misses_total') - (before ? counterTotal(before, 'deskgraph_cache_misses_total') : 0);
+        const misses =
+          counterTotal(next, 'deskgraph_cache_misses_total') - (before ? counterTotal(before, 'deskgraph_cache_misses_total') : 0);
         const ms = (q: number) => {
           const v = quantile(q, latency);
           return v == null ? null : v * 1000;
@@ -60,11 +64,15 @@ export default function Performance() {
     <section className="performance" aria-labelledby="performance-title">
       <h1 id="performance-title">Performance</h1>
       <p className="hint">
-        From the server's <code>/metrics</code>, refreshed every {REFRESH_MS / 1000} s. Latency is of executed operations (cache hits answered before
-        GraphQL are counted, not timed). Since start: {(totalHits + totalMisses).toLocaleString('en')} cacheable queries,
-        {' '}{totalHits + totalMisses ? ((100 * totalHits) / (totalHits + totalMisses)).toFixed(1) : '–'}% hits.
+        From the server's <code>/metrics</code>, refreshed every {REFRESH_MS / 1000} s. Latency is of executed operations (cache hits
+        answered before GraphQL are counted, not timed). Since start: {(totalHits + totalMisses).toLocaleString('en')} cacheable queries,{' '}
+        {totalHits + totalMisses ? ((100 * totalHits) / (totalHits + totalMisses)).toFixed(1) : '–'}% hits.
       </p>
-      {error && <p className="error" role="alert">{error}</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
       <div className="chart-grid">
         <LineChart
           title="Latency per interval (ms)"
@@ -75,31 +83,59 @@ export default function Performance() {
             { name: 'p99', points: points.map((p) => p.p99) },
           ]}
         />
-        <LineChart title="Cache hit rate per interval (%)" unit="%" max={100} series={[{ name: 'hit rate', points: points.map((p) => p.hitRate) }]} />
-        <BarChart title="SQL statements per executed operation" bars={ops.filter((o) => o.executed > 0).map((o) => ({ label: o.operation, value: o.sqlPerRequest }))} />
+        <LineChart
+          title="Cache hit rate per interval (%)"
+          unit="%"
+          max={100}
+          series={[{ name: 'hit rate', points: points.map((p) => p.hitRate) }]}
+        />
+        <BarChart
+          title="SQL statements per executed operation"
+          bars={ops.filter((o) => o.executed > 0).map((o) => ({ label: o.operation, value: o.sqlPerRequest }))}
+        />
       </div>
       <table className="data">
         <caption>Operations since start</caption>
         <thead>
-          <tr><th scope="col">Operation</th><th scope="col">Executed</th><th scope="col">SQL / execution</th><th scope="col">Cache hits</th><th scope="col">Misses</th></tr>
+          <tr>
+            <th scope="col">Operation</th>
+            <th scope="col">Executed</th>
+            <th scope="col">SQL / execution</th>
+            <th scope="col">Cache hits</th>
+            <th scope="col">Misses</th>
+          </tr>
         </thead>
         <tbody>
           {ops.map((o) => (
-            <tr key={o.operation}><th scope="row">{o.operation}</th><td>{o.executed}</td><td>{o.sqlPerRequest.toFixed(2)}</td><td>{o.hits}</td><td>{o.misses}</td></tr>
+            <tr key={o.operation}>
+              <th scope="row">{o.operation}</th>
+              <td>{o.executed}</td>
+              <td>{o.sqlPerRequest.toFixed(2)}</td>
+              <td>{o.hits}</td>
+              <td>{o.misses}</td>
+            </tr>
           ))}
         </tbody>
       </table>
       <table className="data">
         <caption>Core Web Vitals reported by browsers (75th percentile)</caption>
         <thead>
-          <tr><th scope="col">Metric</th><th scope="col">p75</th><th scope="col">Good below</th><th scope="col">Samples</th></tr>
+          <tr>
+            <th scope="col">Metric</th>
+            <th scope="col">p75</th>
+            <th scope="col">Good below</th>
+            <th scope="col">Samples</th>
+          </tr>
         </thead>
         <tbody>
           {(snapshot ? vitals(snapshot) : []).map((v) => (
             <tr key={v.name}>
               <th scope="row">{v.name}</th>
               <td>{v.p75 == null ? '–' : `${v.name === 'CLS' ? v.p75.toFixed(3) : Math.round(v.p75)}${v.unit}`}</td>
-              <td>{v.good}{v.unit}</td>
+              <td>
+                {v.good}
+                {v.unit}
+              </td>
               <td>{v.samples}</td>
             </tr>
           ))}

@@ -10,7 +10,16 @@ const SignInMutation = graphql(`
     login(email: $email, password: $password) {
       token
       expiresAt
-      user { id name role organization { id slug name } }
+      user {
+        id
+        name
+        role
+        organization {
+          id
+          slug
+          name
+        }
+      }
     }
   }
 `);
@@ -39,11 +48,26 @@ export default function SignIn() {
         <label htmlFor="email">Email</label>
         <input id="email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
         <label htmlFor="password">Password</label>
-        <input id="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
-        {result.error && <p className="error" role="alert">{errorText(result.error)}</p>}
-        <button type="submit" disabled={result.fetching}>{result.fetching ? 'Signing in…' : 'Sign in'}</button>
+        <input
+          id="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
+        {result.error && (
+          <p className="error" role="alert">
+            {errorText(result.error)}
+          </p>
+        )}
+        <button type="submit" disabled={result.fetching}>
+          {result.fetching ? 'Signing in…' : 'Sign in'}
+        </button>
       </form>
-      <p className="hint">Demo accounts use the password <code>deskgraph</code>: agent@acme.test, admin@acme.test, customer@acme.test.</p>
+      <p className="hint">
+        Demo accounts use the password <code>deskgraph</code>: agent@acme.test, admin@acme.test, customer@acme.test.
+      </p>
     </section>
   );
 }

@@ -10,8 +10,14 @@ import { errorText, useNotify } from '../../ui/notices.tsx';
 const AddCommentMutation = graphql(`
   mutation AddComment($input: AddCommentInput!) {
     addComment(input: $input) {
-      comment { ...CommentItem }
-      ticket { id commentCount updatedAt }
+      comment {
+        ...CommentItem
+      }
+      ticket {
+        id
+        commentCount
+        updatedAt
+      }
     }
   }
 `);
@@ -20,7 +26,11 @@ const DeleteCommentMutation = graphql(`
   mutation DeleteComment($id: ID!) {
     deleteComment(id: $id) {
       deletedCommentId
-      ticket { id commentCount updatedAt }
+      ticket {
+        id
+        commentCount
+        updatedAt
+      }
     }
   }
 `);
@@ -69,14 +79,20 @@ export function Comments({ ticketId, comments, count, onMore }: Props) {
               <strong>{c.author.name}</strong> · {shortDate(c.createdAt)}
               {c.internal && <span className="badge">Internal</span>}
               {(c.author.id === session?.user.id || session?.user.role === 'ADMIN') && !c.id.startsWith('optimistic-') && (
-                <button type="button" className="link" onClick={() => void remove(c.id)} aria-label={`Delete comment by ${c.author.name}`}>Delete</button>
+                <button type="button" className="link" onClick={() => void remove(c.id)} aria-label={`Delete comment by ${c.author.name}`}>
+                  Delete
+                </button>
               )}
             </p>
             <p className="comment-body">{c.body}</p>
           </li>
         ))}
       </ol>
-      {onMore && <button type="button" className="secondary" onClick={onMore}>Show more comments</button>}
+      {onMore && (
+        <button type="button" className="secondary" onClick={onMore}>
+          Show more comments
+        </button>
+      )}
       <form onSubmit={(event) => void submit(event)} className="add-comment">
         <label htmlFor="comment-body">Add a comment</label>
         <textarea id="comment-body" rows={3} maxLength={20_000} required value={body} onChange={(e) => setBody(e.target.value)} />

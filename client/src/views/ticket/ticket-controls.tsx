@@ -7,7 +7,11 @@ import { errorText, useNotify } from '../../ui/notices.tsx';
 
 const UpdateTicketMutation = graphql(`
   mutation UpdateTicket($input: UpdateTicketInput!) {
-    updateTicket(input: $input) { ticket { ...TicketRow } }
+    updateTicket(input: $input) {
+      ticket {
+        ...TicketRow
+      }
+    }
   }
 `);
 
@@ -16,8 +20,19 @@ const UpdateTicketMutation = graphql(`
 const AssigneesQuery = graphql(`
   query Assignees($after: String) {
     users(first: 100, after: $after) {
-      edges { node { id name role } }
-      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      edges {
+        node {
+          id
+          name
+          role
+        }
+      }
+      pageInfo {
+        hasNextPage
+        hasPreviousPage
+        startCursor
+        endCursor
+      }
     }
   }
 `);
@@ -36,7 +51,8 @@ export function TicketControls({ ticket }: { ticket: TicketRowFragment }) {
 
   async function change(what: string, input: Omit<UpdateTicketInput, 'id'>) {
     const result = await update({ input: { id: ticket.id, ...input } });
-    if (result.error) notify(`Could not change the ${what} of #${ticket.number}: ${errorText(result.error)} The change was undone.`, 'error');
+    if (result.error)
+      notify(`Could not change the ${what} of #${ticket.number}: ${errorText(result.error)} The change was undone.`, 'error');
   }
 
   return (
@@ -44,21 +60,38 @@ export function TicketControls({ ticket }: { ticket: TicketRowFragment }) {
       <label>
         Status
         <select value={ticket.status} onChange={(e) => void change('status', { status: e.target.value as TicketRowFragment['status'] })}>
-          {STATUSES.map((s) => <option key={s} value={s}>{label(s)}</option>)}
+          {STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {label(s)}
+            </option>
+          ))}
         </select>
       </label>
       <label>
         Priority
-        <select value={ticket.priority} onChange={(e) => void change('priority', { priority: e.target.value as TicketRowFragment['priority'] })}>
-          {PRIORITIES.map((p) => <option key={p} value={p}>{label(p)}</option>)}
+        <select
+          value={ticket.priority}
+          onChange={(e) => void change('priority', { priority: e.target.value as TicketRowFragment['priority'] })}
+        >
+          {PRIORITIES.map((p) => (
+            <option key={p} value={p}>
+              {label(p)}
+            </option>
+          ))}
         </select>
       </label>
       <label>
         Assignee
         <select value={ticket.assignee?.id ?? ''} onChange={(e) => void change('assignee', { assigneeId: e.target.value || null })}>
           <option value="">Unassigned</option>
-          {ticket.assignee && !staff.some((u) => u.id === ticket.assignee!.id) && <option value={ticket.assignee.id}>{ticket.assignee.name}</option>}
-          {staff.map((u) => <option key={u.id} value={u.id}>{u.name}</option>)}
+          {ticket.assignee && !staff.some((u) => u.id === ticket.assignee!.id) && (
+            <option value={ticket.assignee.id}>{ticket.assignee.name}</option>
+          )}
+          {staff.map((u) => (
+            <option key={u.id} value={u.id}>
+              {u.name}
+            </option>
+          ))}
         </select>
       </label>
     </div>

@@ -18,8 +18,18 @@ const TicketDetailQuery = graphql(`
       ...TicketRow
       body
       comments(first: 100, after: $commentsAfter) {
-        edges { cursor node { ...CommentItem } }
-        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+        edges {
+          cursor
+          node {
+            ...CommentItem
+          }
+        }
+        pageInfo {
+          hasNextPage
+          hasPreviousPage
+          startCursor
+          endCursor
+        }
       }
     }
   }
@@ -30,19 +40,33 @@ export default function TicketDetail({ id }: { id: string }) {
   const staff = isStaff(session);
   // Comments come 100 at a time, oldest first; the cache merges the pages (relayPagination).
   const [commentsAfter, setCommentsAfter] = useState<string | null>(null);
-  const [{ data, error, fetching }] = useQuery({ query: TicketDetailQuery, variables: { id, commentsAfter }, requestPolicy: 'cache-and-network' });
+  const [{ data, error, fetching }] = useQuery({
+    query: TicketDetailQuery,
+    variables: { id, commentsAfter },
+    requestPolicy: 'cache-and-network',
+  });
   const ticket = data?.ticket;
   if (!ticket) {
     return (
       <section className="ticket-detail" aria-busy={fetching}>
-        {error ? <p className="error" role="alert">{errorText(error)}</p> : fetching ? <p role="status">Loading ticket…</p> : <p>This ticket does not exist or is not yours to see.</p>}
+        {error ? (
+          <p className="error" role="alert">
+            {errorText(error)}
+          </p>
+        ) : fetching ? (
+          <p role="status">Loading ticket…</p>
+        ) : (
+          <p>This ticket does not exist or is not yours to see.</p>
+        )}
         <Link href="/tickets">Back to the list</Link>
       </section>
     );
   }
   return (
     <section className="ticket-detail" aria-labelledby="ticket-title">
-      <Link href="/tickets" className="close" aria-label="Close ticket">×</Link>
+      <Link href="/tickets" className="close" aria-label="Close ticket">
+        ×
+      </Link>
       <p className="meta">
         #{ticket.number} · filed by {ticket.requester.name} on {shortDate(ticket.createdAt)} · updated {shortDate(ticket.updatedAt)}
       </p>
@@ -51,7 +75,8 @@ export default function TicketDetail({ id }: { id: string }) {
         <TicketControls ticket={ticket} />
       ) : (
         <p className="meta">
-          <span className={`badge status-${ticket.status.toLowerCase()}`}>{label(ticket.status)}</span> · {label(ticket.priority)} · {ticket.assignee?.name ?? 'Unassigned'}
+          <span className={`badge status-${ticket.status.toLowerCase()}`}>{label(ticket.status)}</span> · {label(ticket.priority)} ·{' '}
+          {ticket.assignee?.name ?? 'Unassigned'}
         </p>
       )}
       <TicketTags ticket={ticket} editable={staff} />

@@ -6,13 +6,21 @@ import { errorText, useNotify } from '../../ui/notices.tsx';
 
 const AddTagsMutation = graphql(`
   mutation AddTags($input: TicketTagsInput!) {
-    addTags(input: $input) { ticket { ...TicketRow } }
+    addTags(input: $input) {
+      ticket {
+        ...TicketRow
+      }
+    }
   }
 `);
 
 const RemoveTagsMutation = graphql(`
   mutation RemoveTags($input: TicketTagsInput!) {
-    removeTags(input: $input) { ticket { ...TicketRow } }
+    removeTags(input: $input) {
+      ticket {
+        ...TicketRow
+      }
+    }
   }
 `);
 
@@ -24,7 +32,10 @@ export function TicketTags({ ticket, editable }: { ticket: TicketRowFragment; ed
 
   async function add(event: FormEvent) {
     event.preventDefault();
-    const names = name.split(',').map((n) => n.trim()).filter(Boolean);
+    const names = name
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean);
     if (!names.length) return;
     setName('');
     const result = await addTags({ input: { ticketId: ticket.id, names } });
@@ -42,7 +53,9 @@ export function TicketTags({ ticket, editable }: { ticket: TicketRowFragment; ed
           <li key={tag.id} className="tag">
             {tag.name}
             {editable && (
-              <button type="button" className="link" onClick={() => void remove(tag.name)} aria-label={`Remove tag ${tag.name}`}>×</button>
+              <button type="button" className="link" onClick={() => void remove(tag.name)} aria-label={`Remove tag ${tag.name}`}>
+                ×
+              </button>
             )}
           </li>
         ))}
@@ -51,7 +64,9 @@ export function TicketTags({ ticket, editable }: { ticket: TicketRowFragment; ed
         <form onSubmit={(event) => void add(event)} className="add-tag">
           <label htmlFor="add-tag">Add tags</label>
           <input id="add-tag" value={name} maxLength={200} placeholder="billing, urgent" onChange={(e) => setName(e.target.value)} />
-          <button type="submit" className="secondary">Add</button>
+          <button type="submit" className="secondary">
+            Add
+          </button>
         </form>
       )}
     </div>

@@ -6,7 +6,11 @@ import { errorText, useNotify } from '../../ui/notices.tsx';
 
 const BulkUpdateMutation = graphql(`
   mutation BulkUpdateTickets($input: BulkUpdateTicketsInput!) {
-    bulkUpdateTickets(input: $input) { tickets { ...TicketRow } }
+    bulkUpdateTickets(input: $input) {
+      tickets {
+        ...TicketRow
+      }
+    }
   }
 `);
 
@@ -27,10 +31,16 @@ export function BulkBar({ ids, onDone }: { ids: string[]; onDone(): void }) {
         Set status
         <select value="" onChange={(e) => e.target.value && void apply(e.target.value as TicketStatus)}>
           <option value="">Choose…</option>
-          {STATUSES.map((s) => <option key={s} value={s}>{label(s)}</option>)}
+          {STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {label(s)}
+            </option>
+          ))}
         </select>
       </label>
-      <button type="button" className="secondary" onClick={onDone}>Clear selection</button>
+      <button type="button" className="secondary" onClick={onDone}>
+        Clear selection
+      </button>
     </div>
   );
 }

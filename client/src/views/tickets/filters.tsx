@@ -5,7 +5,12 @@ import type { TicketFilter, TicketOrder, TicketPriority, TicketStatus } from '..
 import { label, OPEN_STATUSES, PRIORITIES, STATUSES } from '../../labels.ts';
 
 const TagsQuery = graphql(`
-  query TagNames { tags { id name } }
+  query TagNames {
+    tags {
+      id
+      name
+    }
+  }
 `);
 
 export interface ListFilters {
@@ -60,14 +65,22 @@ export function Filters({ value, onChange, staff }: { value: ListFilters; onChan
         <select value={value.status} onChange={(e) => set('status', e.target.value as ListFilters['status'])}>
           <option value="open">Open (any open status)</option>
           <option value="all">All</option>
-          {STATUSES.map((s) => <option key={s} value={s}>{label(s)}</option>)}
+          {STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {label(s)}
+            </option>
+          ))}
         </select>
       </label>
       <label>
         Priority
         <select value={value.priority} onChange={(e) => set('priority', e.target.value as ListFilters['priority'])}>
           <option value="any">Any</option>
-          {PRIORITIES.map((p) => <option key={p} value={p}>{label(p)}</option>)}
+          {PRIORITIES.map((p) => (
+            <option key={p} value={p}>
+              {label(p)}
+            </option>
+          ))}
         </select>
       </label>
       {staff && (
@@ -85,7 +98,11 @@ export function Filters({ value, onChange, staff }: { value: ListFilters; onChan
           Tag
           <select value={value.tag} onChange={(e) => set('tag', e.target.value)}>
             <option value="">Any</option>
-            {data?.tags.map((t) => <option key={t.id} value={t.name}>{t.name}</option>)}
+            {data?.tags.map((t) => (
+              <option key={t.id} value={t.name}>
+                {t.name}
+              </option>
+            ))}
           </select>
         </label>
       )}

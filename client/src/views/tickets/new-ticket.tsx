@@ -11,7 +11,12 @@ import { isStaff } from '../../session.ts';
 
 const CreateTicketMutation = graphql(`
   mutation CreateTicket($input: CreateTicketInput!) {
-    createTicket(input: $input) { ticket { ...TicketRow body } }
+    createTicket(input: $input) {
+      ticket {
+        ...TicketRow
+        body
+      }
+    }
   }
 `);
 
@@ -38,7 +43,9 @@ export function NewTicket() {
 
   return (
     <>
-      <button type="button" onClick={() => dialog.current?.showModal()}>New ticket</button>
+      <button type="button" onClick={() => dialog.current?.showModal()}>
+        New ticket
+      </button>
       <dialog ref={dialog} aria-labelledby="new-ticket-title" className="new-ticket">
         <form onSubmit={(event) => void submit(event)}>
           <h2 id="new-ticket-title">New ticket</h2>
@@ -50,14 +57,26 @@ export function NewTicket() {
             <>
               <label htmlFor="new-priority">Priority</label>
               <select id="new-priority" value={priority} onChange={(e) => setPriority(e.target.value as TicketPriority)}>
-                {PRIORITIES.map((p) => <option key={p} value={p}>{label(p)}</option>)}
+                {PRIORITIES.map((p) => (
+                  <option key={p} value={p}>
+                    {label(p)}
+                  </option>
+                ))}
               </select>
             </>
           )}
-          {result.error && <p className="error" role="alert">{errorText(result.error)}</p>}
+          {result.error && (
+            <p className="error" role="alert">
+              {errorText(result.error)}
+            </p>
+          )}
           <div className="actions">
-            <button type="button" className="secondary" onClick={() => dialog.current?.close()}>Cancel</button>
-            <button type="submit" disabled={result.fetching}>File ticket</button>
+            <button type="button" className="secondary" onClick={() => dialog.current?.close()}>
+              Cancel
+            </button>
+            <button type="submit" disabled={result.fetching}>
+              File ticket
+            </button>
           </div>
         </form>
       </dialog>

@@ -14,8 +14,18 @@ const TicketListQuery = graphql(`
   query TicketList($filter: TicketFilter, $orderBy: TicketOrder, $first: Int!, $after: String) {
     tickets(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
       totalCount
-      edges { cursor node { ...TicketRow } }
-      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      edges {
+        cursor
+        node {
+          ...TicketRow
+        }
+      }
+      pageInfo {
+        hasNextPage
+        hasPreviousPage
+        startCursor
+        endCursor
+      }
     }
   }
 `);
@@ -75,7 +85,14 @@ export function TicketList({ filter, orderBy, selectedId, selection, onSelection
   };
   function onKeyDown(event: KeyboardEvent) {
     const page = Math.max(1, Math.floor((scroller.current?.clientHeight ?? ROW_HEIGHT * 10) / ROW_HEIGHT) - 1);
-    const moves: Record<string, number> = { ArrowDown: active + 1, ArrowUp: active - 1, PageDown: active + page, PageUp: active - page, Home: 0, End: rows.length - 1 };
+    const moves: Record<string, number> = {
+      ArrowDown: active + 1,
+      ArrowUp: active - 1,
+      PageDown: active + page,
+      PageUp: active - page,
+      Home: 0,
+      End: rows.length - 1,
+    };
     if (event.key in moves) {
       event.preventDefault();
       focusRow(moves[event.key]!);
@@ -100,7 +117,11 @@ export function TicketList({ filter, orderBy, selectedId, selection, onSelection
           {connection ? `${rows.length.toLocaleString('en')} of ${connection.totalCount.toLocaleString('en')}` : fetching ? 'Loading…' : ''}
         </span>
       </div>
-      {error && !connection && <p className="error" role="alert">{errorText(error)}</p>}
+      {error && !connection && (
+        <p className="error" role="alert">
+          {errorText(error)}
+        </p>
+      )}
       {connection && rows.length === 0 && <p className="empty">No tickets match these filters.</p>}
       <div className="list-scroller" ref={scroller} onKeyDown={onKeyDown} aria-busy={fetching}>
         <div role="list" aria-label="Tickets" style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
@@ -117,7 +138,13 @@ export function TicketList({ filter, orderBy, selectedId, selection, onSelection
                 style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
               >
                 {ticket ? (
-                  <Row ticket={ticket} focusable={item.index === active} onFocus={() => setActive(item.index)} selected={selection?.has(ticket.id) ?? null} onToggle={() => toggle(ticket.id)} />
+                  <Row
+                    ticket={ticket}
+                    focusable={item.index === active}
+                    onFocus={() => setActive(item.index)}
+                    selected={selection?.has(ticket.id) ?? null}
+                    onToggle={() => toggle(ticket.id)}
+                  />
                 ) : (
                   <span className="loading-more">Loading more…</span>
                 )}
@@ -130,11 +157,30 @@ export function TicketList({ filter, orderBy, selectedId, selection, onSelection
   );
 }
 
-function Row({ ticket, focusable, onFocus, selected, onToggle }: { ticket: TicketRowFragment; focusable: boolean; onFocus(): void; selected: boolean | null; onToggle(): void }) {
+function Row({
+  ticket,
+  focusable,
+  onFocus,
+  selected,
+  onToggle,
+}: {
+  ticket: TicketRowFragment;
+  focusable: boolean;
+  onFocus(): void;
+  selected: boolean | null;
+  onToggle(): void;
+}) {
   return (
     <>
       {selected !== null && (
-        <input type="checkbox" className="row-check" checked={selected} onChange={onToggle} tabIndex={-1} aria-label={`Select ticket ${ticket.number}`} />
+        <input
+          type="checkbox"
+          className="row-check"
+          checked={selected}
+          onChange={onToggle}
+          tabIndex={-1}
+          aria-label={`Select ticket ${ticket.number}`}
+        />
       )}
       <Link href={ticketPath(ticket.id)} className="row-link" tabIndex={focusable ? 0 : -1} onFocus={onFocus}>
         <span className="row-number">#{ticket.number}</span>
@@ -143,7 +189,10 @@ function Row({ ticket, focusable, onFocus, selected, onToggle }: { ticket: Ticke
         <span className={`priority priority-${ticket.priority.toLowerCase()}`}>{label(ticket.priority)}</span>
         <span className="row-assignee">{ticket.assignee?.name ?? 'Unassigned'}</span>
         <span className="row-comments" title="Comments">
-          <svg viewBox="0 0 16 16" width="13" height="13" aria-hidden="true"><path d="M2 3h12v8H7l-3 3v-3H2z" fill="currentColor" /></svg> {ticket.commentCount}
+          <svg viewBox="0 0 16 16" width="13" height="13" aria-hidden="true">
+            <path d="M2 3h12v8H7l-3 3v-3H2z" fill="currentColor" />
+          </svg>{' '}
+          {ticket.commentCount}
           <span className="visually-hidden"> comments</span>
         </span>
         <span className="row-date">{shortDate(ticket.updatedAt)}</span>

@@ -29,10 +29,22 @@ export default function TicketsView({ params }: { params: { id?: string } }) {
           <NewTicket />
         </div>
         {staff && selection.size > 0 && <BulkBar ids={[...selection]} onDone={() => setSelection(new Set())} />}
-        <TicketList filter={filter} orderBy={orderBy} selectedId={id} selection={staff ? selection : null} onSelectionChange={setSelection} />
+        <TicketList
+          filter={filter}
+          orderBy={orderBy}
+          selectedId={id}
+          selection={staff ? selection : null}
+          onSelectionChange={setSelection}
+        />
       </div>
       {id && (
-        <Suspense fallback={<p className="loading" role="status">Loading ticket…</p>}>
+        <Suspense
+          fallback={
+            <p className="loading" role="status">
+              Loading ticket…
+            </p>
+          }
+        >
           <TicketDetail key={id} id={id} />
         </Suspense>
       )}
