@@ -6,17 +6,12 @@ import { openDatabase, type Database } from '../server/platform/database.ts';
 import { verifyPassword } from '../identity/passwords.ts';
 import type { PrismaClient } from './generated/client.ts';
 import { applyMigrations } from './migrations.ts';
-import {
-  DEMO_ACCOUNTS,
-  DEMO_CUSTOMER_MIN_TICKETS,
-  DEMO_PASSWORD,
-  plannedCounts,
-  SEED_EPOCH,
-  SeedError,
-  seedDatabase,
-  type SeedProgress,
-  type SeedSummary,
-} from './seed.ts';
+import { SEED_EPOCH } from './seed/calendar.ts';
+import { DEMO_ACCOUNTS, DEMO_CUSTOMER_MIN_TICKETS, DEMO_PASSWORD } from './seed/demo-accounts.ts';
+import { plannedCounts } from './seed/planned-counts.ts';
+import type { SeedProgress } from './seed/progress.ts';
+import { seedDatabase, type SeedSummary } from './seed/seed-database.ts';
+import { SeedError } from './seed/seed-error.ts';
 
 const SCALE = 0.02;
 

@@ -6,7 +6,7 @@
 import { GraphQLObjectType, isObjectType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../schema/index.ts';
-import { DEMO_PASSWORD } from '../prisma/seed.ts';
+import { DEMO_PASSWORD } from '../prisma/seed/demo-accounts.ts';
 import { startTestServer, type GraphQLResponse, type TestServer } from './harness.ts';
 
 type Actor = 'globexAdmin' | 'customer';

@@ -18,7 +18,7 @@ import {
   type TicketListQuery,
   type TicketListQueryVariables,
 } from '../client/src/gql/graphql.ts';
-import { DEMO_PASSWORD } from '../prisma/seed.ts';
+import { DEMO_PASSWORD } from '../prisma/seed/demo-accounts.ts';
 import { productionPersisted, startTestServer, type TestServer } from './harness.ts';
 
 const OPEN = ['OPEN', 'IN_PROGRESS', 'PENDING'] as const;

@@ -13,7 +13,7 @@ import { createApp, loadPersistedDocuments } from '../server/app.ts';
 import { openDatabase, type Database } from '../server/platform/database.ts';
 import { createLogger } from '../server/platform/logger.ts';
 import type { LoaderOptions } from '../schema/loaders.ts';
-import { DEMO_PASSWORD } from '../prisma/seed.ts';
+import { DEMO_PASSWORD } from '../prisma/seed/demo-accounts.ts';
 import { TEST_SERVER_ENV } from './server-env.ts';
 import { copyTemplate, TEST_SEED_SCALE } from './template-db.ts';
 

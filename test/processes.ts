@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { DEMO_PASSWORD } from '../prisma/seed.ts';
+import { DEMO_PASSWORD } from '../prisma/seed/demo-accounts.ts';
 import { TEST_SERVER_ENV } from './server-env.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

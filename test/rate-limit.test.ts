@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createRateLimits } from '../server/rate-limits/rate-limits.ts';
 import { createLogger } from '../server/platform/logger.ts';
 import { CSRF_HEADER } from '../server/protocol/csrf.ts';
-import { DEMO_PASSWORD } from '../prisma/seed.ts';
+import { DEMO_PASSWORD } from '../prisma/seed/demo-accounts.ts';
 import { startTestServer, testAuthConfig, type TestServer } from './harness.ts';
 
 // Counts password verifications: the login resolver must run exactly one scrypt per attempt, for an

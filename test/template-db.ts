@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { applyMigrations } from '../prisma/migrations.ts';
-import { seedDatabase } from '../prisma/seed.ts';
+import { seedDatabase } from '../prisma/seed/seed-database.ts';
 import type { DatabaseConfig } from '../server/platform/platform-config.ts';
 import { openDatabase, type Database, type EmbeddedOptions } from '../server/platform/database.ts';
 import { adminQuery, withDatabase } from '../scripts/postgres-admin.ts';

@@ -3,7 +3,7 @@
 // same rows: mutations of one scenario must not change what the next one reads.
 import { randomBytes } from 'node:crypto';
 import { applyMigrations } from '../../prisma/migrations.ts';
-import { seedDatabase, type SeedSummary } from '../../prisma/seed.ts';
+import { seedDatabase, type SeedSummary } from '../../prisma/seed/seed-database.ts';
 import { openDatabase } from '../../server/platform/database.ts';
 import { log, type Cleanup } from './util.ts';
 import { adminQuery, withDatabase } from '../../scripts/postgres-admin.ts';

@@ -1,11 +1,16 @@
 // `npm run db:seed -- [--scale N] [--seed K] [--reset]`: fills the configured database (DATABASE_URL,
-// else the embedded PGlite under DATA_DIR) with demo data; see prisma/seed.ts for what it contains.
+// else the embedded PGlite under DATA_DIR) with demo data; see prisma/seed/seed-database.ts for what
+// it contains.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../../server/platform/config.ts';
 import { openDatabase, type Database } from '../../server/platform/database.ts';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD, plannedCounts, SeedError, seedDatabase, type SeedProgress, type SeedTable } from '../seed.ts';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../seed/demo-accounts.ts';
+import { plannedCounts } from '../seed/planned-counts.ts';
+import type { SeedProgress, SeedTable } from '../seed/progress.ts';
+import { seedDatabase } from '../seed/seed-database.ts';
+import { SeedError } from '../seed/seed-error.ts';
 
 const MAX_SCALE = 64;
 

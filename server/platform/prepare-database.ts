@@ -2,7 +2,7 @@
 // The embedded default does both on every start (cheap when nothing is pending), so `npm start` on a
 // fresh clone just works and a second start keeps the data.
 import { applyMigrations } from '../../prisma/migrations.ts';
-import { seedDatabase } from '../../prisma/seed.ts';
+import { seedDatabase } from '../../prisma/seed/seed-database.ts';
 import type { Config } from './config.ts';
 import type { Database } from './database.ts';
 import type { Logger } from './logger.ts';

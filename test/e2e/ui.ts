@@ -1,7 +1,7 @@
 // What the end-to-end tests of the web client do again and again: sign in as a user would, watch the
 // GraphQL operations a page sends, read the list's count, and ask the database what the UI should show.
 import type { Locator, Page, Request, Route } from 'playwright-core';
-import { DEMO_PASSWORD } from '../../prisma/seed.ts';
+import { DEMO_PASSWORD } from '../../prisma/seed/demo-accounts.ts';
 import type { TestServer } from '../harness.ts';
 
 /** The open statuses: the list's default filter ("Open (any open status)"). */

@@ -1,0 +1,79 @@
+// Demo and benchmark data. seedDatabase fills an empty, migrated database with organizations, users,
+// tags, tickets and comments that look like a real helpdesk, at a size set by `scale` (see
+// plannedCounts).
+//
+// Deterministic: the same scale and seed give the same rows, ids and timestamps included, on PGlite
+// and on PostgreSQL alike. Every random choice comes from a seeded PRNG (random.ts), every date is
+// derived from SEED_EPOCH (never from the clock), ids are explicit and the id sequences are moved past
+// them afterwards. The one exception is User.passwordHash: DEMO_PASSWORD is hashed once per run with a
+// random salt, so that column differs between runs (every user of one run shares the same hash).
+//
+// The world is planned first (make-plan.ts), compactly, then written table by table (insert-tables.ts);
+// ticket text and comments are generated from the plan chunk by chunk, never all held in memory.
+import { hashPassword } from '../../identity/passwords.ts';
+import type { PrismaClient } from '../generated/client.ts';
+import { assertMigrated, emptyAllTables, moveSequencesPastIds, refuseIfNotEmpty } from './database-state.ts';
+import { DEMO_PASSWORD } from './demo-accounts.ts';
+import { insertAll } from './insert-tables.ts';
+import { makePlan } from './make-plan.ts';
+import { assertScale } from './planned-counts.ts';
+import type { SeedCounts, SeedProgress } from './progress.ts';
+import { SeedError } from './seed-error.ts';
+
+interface SeedOptions {
+  /** Size multiplier; 1 = 5 organizations, 500 users, 20,000 tickets, 100,000 comments. */
+  scale: number;
+  /** PRNG seed, an integer from 0 to 2^32-1. Default 1. */
+  seed?: number;
+  /** Empty every deskgraph table first (TRUNCATE ... RESTART IDENTITY CASCADE). Without it, a database
+   * that already has organizations is refused. */
+  reset?: boolean;
+  /** Called after each inserted chunk. */
+  onProgress?: (progress: SeedProgress) => void;
+}
+
+export interface SeedSummary {
+  scale: number;
+  seed: number;
+  /** Rows inserted into each table. */
+  counts: SeedCounts;
+  elapsedMs: number;
+}
+
+/**
+ * Fills an empty, migrated database. Refuses (SeedError) a database that has no deskgraph tables or
+ * already has organizations, unless `reset` is set, which empties every deskgraph table first.
+ * Everything runs in one transaction: a failed seed leaves the database as it was.
+ */
+export async function seedDatabase(prisma: PrismaClient, options: SeedOptions): Promise<SeedSummary> {
+  const started = performance.now();
+  const { scale, seed = 1, reset = false, onProgress } = options;
+  assertScale(scale);
+  assertSeed(seed);
+  await assertMigrated(prisma);
+
+  const plan = makePlan(scale, seed);
+  // Hashed once: every seeded user shares this hash (and its salt), which is what makes the
+  // passwordHash column the one that differs between two runs with the same seed.
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+
+  const counts = await prisma.$transaction(
+    async (tx) => {
+      // Serializes concurrent seeds: the second one waits, then finds organizations and stops.
+      await tx.$executeRawUnsafe('LOCK TABLE "Organization" IN SHARE ROW EXCLUSIVE MODE');
+      await (reset ? emptyAllTables(tx) : refuseIfNotEmpty(tx));
+      const counts = await insertAll(tx, plan, seed, passwordHash, onProgress);
+      await moveSequencesPastIds(tx);
+      return counts;
+    },
+    // One long transaction by design; these bounds only guard against a stuck connection.
+    { maxWait: 30_000, timeout: 6 * 3_600_000 },
+  );
+  return { scale, seed, counts, elapsedMs: Math.round(performance.now() - started) };
+}
+
+function assertSeed(seed: number): void {
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    throw new SeedError(`The seed must be a whole number from 0 to 4294967295, got ${String(seed)}.`);
+  }
+}
