@@ -19,5 +19,15 @@ export async function ownConnection(
   const pool = new pg.Pool({ ...driver.options, max: 1 });
   // A dropped idle connection must not crash the process; the next query reports it.
   pool.on('error', () => {});
-  return { factory: new PrismaPg(pool, schema ? { schema } : undefined), close: () => pool.end() };
+  return { factory: new PrismaPg(pool, schema ? { schema } : undefined), close: () => releaseAndEnd(pool) };
+}
+
+/**
+ * Ending the pool only closes the socket: the server drops the session's locks when its backend
+ * exits, a moment later (seen under load as a lock still held right after applyMigrations returned).
+ * Unlocking first makes the lock gone when close() resolves.
+ */
+async function releaseAndEnd(pool: pg.Pool): Promise<void> {
+  await pool.query('SELECT pg_advisory_unlock_all()').catch(() => {});
+  await pool.end();
 }
