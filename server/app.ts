@@ -10,6 +10,7 @@ import { createGraphQL, runInProcess } from './graphql/yoga.ts';
 import { corsOptionsFor } from './protocol/cors.ts';
 import { createCsrfPrevention } from './protocol/csrf.ts';
 import { serveWithDrain } from './http/drain.ts';
+import { createGraphiQLRoute } from './graphiql/graphiql-route.ts';
 import { createGraphQLRoute } from './http/graphql-route.ts';
 import { createReadiness } from './http/readiness.ts';
 import { createRouter } from './http/routes.ts';
@@ -80,8 +81,17 @@ export function createApp({
       csrf,
     }),
   });
+  const graphiql = createGraphiQLRoute({
+    enabled: config.graphiql,
+    nodeEnv: config.nodeEnv,
+    persistedMode: config.persisted.mode,
+    csrfPrevention: config.auth.csrfPrevention,
+    webClient: web !== null,
+    documents: persistedDocuments,
+  });
   const route = createRouter({
     graphql,
+    graphiql,
     ready: createReadiness(database, cache.store),
     metrics,
     beforeScrape: () => {

@@ -23,7 +23,6 @@ import type { PersistedDocuments } from '../persisted/persisted-documents.ts';
 import { usePersisted } from '../persisted/use-persisted-operations.ts';
 import type { RateLimits } from '../rate-limits/rate-limits.ts';
 import { useLoginLimits } from '../rate-limits/use-login-limits.ts';
-import { graphiqlOptions } from './graphiql.ts';
 import { maskedErrors } from './masked-errors.ts';
 import { useBatchLimit } from './use-batch-limit.ts';
 import { useConditionalGet } from './use-conditional-get.ts';
@@ -64,7 +63,8 @@ export function createGraphQL({
     schema,
     logging: logger.child({ component: 'yoga' }),
     maskedErrors,
-    graphiql: graphiqlOptions(config.graphiql),
+    // Browsers opening /graphql never reach yoga: server/graphiql/ serves GraphiQL (or says it is off).
+    graphiql: false,
     landingPage: false,
     cors,
     batching: config.batchLimit > 0 ? { limit: config.batchLimit } : false,

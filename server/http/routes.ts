@@ -1,6 +1,7 @@
-// Which handler answers a path: the API at /graphql, the operational endpoints, and everything else
+// Which handler answers a path: the API at /graphql (GraphiQL for browsers), the operational endpoints, and everything else
 // is the web client (or, with WEB_CLIENT=off, a redirect to the API and 404s).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { GRAPHIQL_ASSETS_PATH, isPageRequest, type GraphiQLRoute } from '../graphiql/graphiql-route.ts';
 import type { Metrics } from '../platform/metrics.ts';
 import type { WebClient } from '../web/web-client-interface.ts';
 import { handleVitals } from '../web/vitals.ts';
@@ -9,6 +10,8 @@ import { sendError, sendJson } from '../protocol/send-json.ts';
 
 export interface Routes {
   graphql(req: IncomingMessage, res: ServerResponse, query: string | undefined): Promise<void>;
+  /** What a browser opening /graphql gets (GraphiQL, or a page saying it is off), and GraphiQL's files. */
+  graphiql: GraphiQLRoute;
   ready(res: ServerResponse): Promise<void>;
   metrics: Metrics;
   /** Called before /metrics is rendered, for gauges read on demand. */
@@ -21,7 +24,12 @@ export function createRouter(routes: Routes) {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
-    if (path === '/graphql') return routes.graphql(req, res, q < 0 ? undefined : url.slice(q + 1));
+    if (path === '/graphql') {
+      // Before the cache-hit stage and yoga alike, so both see only requests for the API.
+      if (isPageRequest(req)) return routes.graphiql.page(req, res);
+      return routes.graphql(req, res, q < 0 ? undefined : url.slice(q + 1));
+    }
+    if (path.startsWith(GRAPHIQL_ASSETS_PATH)) return routes.graphiql.asset(req, res, path);
     if (path === '/health') return sendJson(res, 200, { status: 'ok' });
     if (path === '/ready') return routes.ready(res);
     if (path === '/metrics') {

@@ -59,6 +59,11 @@ export class PersistedDocuments {
     return this.trusted.size;
   }
 
+  /** The trusted documents (the manifest's, not those registered by APQ), by hash, in the order they were trusted. */
+  get trustedDocuments(): ReadonlyMap<string, string> {
+    return this.trusted;
+  }
+
   get acceptsRegistrations(): boolean {
     return this.registered !== null;
   }

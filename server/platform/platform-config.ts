@@ -12,7 +12,7 @@ export type DatabaseConfig =
   | { kind: 'postgres'; url: string; poolSize: number; connectTimeoutMs: number };
 
 export interface PlatformConfig {
-  /** production hides GraphiQL's default query and never adds debugging detail to errors */
+  /** production names no demo account in GraphiQL and never adds debugging detail to errors */
   nodeEnv: NodeEnv;
   /** pino's level; silent for tools and tests that must not print. */
   logLevel: (typeof LOG_LEVELS)[number];

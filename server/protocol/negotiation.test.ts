@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contentCoding, prefersJson, responseMediaType } from './negotiation.ts';
+import { contentCoding, prefersHtml, prefersJson, responseMediaType } from './negotiation.ts';
 
 describe('contentCoding', () => {
   it.each([
@@ -68,6 +68,27 @@ describe('responseMediaType', () => {
     expect(responseMediaType(accept)).toBe(expected);
     expect(responseMediaType(accept)).toBe(expected);
   });
+});
+
+describe('prefersHtml', () => {
+  it.each([
+    [undefined, false],
+    ['', false],
+    ['*/*', false],
+    ['application/json', false],
+    ['application/graphql-response+json', false],
+    // Chromium's and Firefox's navigation headers
+    ['text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8', true],
+    ['text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8', true],
+    ['text/html', true],
+    ['text/*', true],
+    ['text/html, application/json', true],
+    ['application/json, text/html', false],
+    ['application/json, text/html;q=0.5', false],
+    ['text/html;q=0.5, application/graphql-response+json', false],
+    ['text/html;q=0, */*', false],
+    ['text/event-stream', false],
+  ])('%j → %s', (accept, expected) => expect(prefersHtml(accept)).toBe(expected));
 });
 
 describe('prefersJson', () => {

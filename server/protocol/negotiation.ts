@@ -62,6 +62,18 @@ export const contentCoding = memoized((acceptEncoding): ContentCoding | null => 
 });
 
 /**
+ * A browser opening /graphql: text/html ranked above both GraphQL response types (browsers navigate with
+ * `text/html,…,*\/*;q=0.8`), so it gets a page (GraphiQL, or the page saying it is off) rather than
+ * JSON. Clients that take anything (`*\/*`, no header) or rank a JSON type first keep getting JSON; on
+ * a tie the order of the client's own list decides.
+ */
+export const prefersHtml = memoized((accept): boolean => {
+  if (!accept) return false;
+  const [best] = new Negotiator({ headers: { accept } }).mediaTypes([...RESPONSE_TYPES, 'text/html']);
+  return best === 'text/html';
+});
+
+/**
  * JSON only when the client ranks application/json above text/plain. Scrapers (Prometheus sends
  * `application/openmetrics-text;q=0.5,text/plain;q=0.4,*\/*;q=0.1`) and curl (`*\/*`) keep the text;
  * on a tie the more specific range wins (`application/json, *\/*`), then text.
