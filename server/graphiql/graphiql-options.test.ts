@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD } from '../../prisma/seed.ts';
+import { DEMO_PASSWORD } from '../../prisma/seed/demo-accounts.ts';
 import { schema } from '../../schema/index.ts';
 import { CLIENT_MANIFEST } from '../persisted/persisted-config.ts';
 import { graphiqlOptions } from './graphiql-options.ts';

@@ -3,7 +3,7 @@
 // Outside production the demo accounts and their password are named; production names none.
 import { Kind, parse, print, type DefinitionNode, type OperationDefinitionNode } from 'graphql';
 import type { GraphiQLOptions } from 'graphql-yoga';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../../prisma/seed.ts';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../../prisma/seed/demo-accounts.ts';
 import type { PersistedConfig } from '../persisted/persisted-config.ts';
 import type { NodeEnv } from '../platform/platform-config.ts';
 

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { getOperationAST, parse } from 'graphql';
 import type { BrowserContext, Page } from 'playwright-core';
 import { expect, test } from 'vitest';
-import { DEMO_ACCOUNTS } from '../../prisma/seed.ts';
+import { DEMO_ACCOUNTS } from '../../prisma/seed/demo-accounts.ts';
 import { schema } from '../../schema/index.ts';
 import { productionPersisted } from '../harness.ts';
 import { withApp } from './app.ts';
