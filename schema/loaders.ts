@@ -9,10 +9,10 @@ import {
   type PrismaClient,
   type Tag,
   type Ticket,
-  type TicketStatus,
   type User,
 } from '../prisma/generated/client.ts';
 import { fetchChildPages, type ChildListSpec } from './child-pages.ts';
+import { createCountLoaders, type TicketListFilter } from './count-loaders.ts';
 import type { PageWindow } from './pagination.ts';
 import { isStaff, type Viewer } from './viewer.ts';
 
@@ -44,14 +44,6 @@ function groupedBy<T>(fetch: (keys: number[]) => Promise<T[]>, keyOf: (row: T) =
       groups.set(key, list);
     }
     return keys.map((key) => groups.get(key) ?? []);
-  }, options);
-}
-
-/** Loads counts per key (a foreign key), in key order; keys without rows count 0. */
-function countedBy(fetch: (keys: number[]) => Promise<{ key: number; count: number }[]>, options: LoaderOptions) {
-  return new DataLoader<number, number>(async (keys) => {
-    const counts = new Map((await fetch([...keys])).map((row) => [row.key, row.count]));
-    return keys.map((key) => counts.get(key) ?? 0);
   }, options);
 }
 
@@ -98,10 +90,6 @@ function childPages<Row, F = undefined>(
   );
 }
 
-export interface TicketListFilter {
-  status?: TicketStatus[];
-}
-
 export function createLoaders(prisma: PrismaClient, viewer: Viewer | null, options: LoaderOptions = { batch: true }) {
   const staff = viewer ? isStaff(viewer) : false;
   const viewerId = viewer?.userId ?? 0;
@@ -116,6 +104,7 @@ export function createLoaders(prisma: PrismaClient, viewer: Viewer | null, optio
   };
 
   return {
+    ...createCountLoaders(prisma, viewer, options),
     organization: byId<Organization>((ids) => prisma.organization.findMany({ where: { id: { in: ids } } }), options),
     user: byId<User>((ids) => prisma.user.findMany({ where: { id: { in: ids } } }), options),
     ticket: byId<Ticket>((ids) => prisma.ticket.findMany({ where: { id: { in: ids } } }), options),
@@ -136,16 +125,6 @@ export function createLoaders(prisma: PrismaClient, viewer: Viewer | null, optio
       (row) => row.ticketId,
       options,
     ),
-
-    /** Comments on each ticket that the viewer may read. */
-    commentCount: countedBy(async (ticketIds) => {
-      const rows = await prisma.comment.groupBy({
-        by: ['ticketId'],
-        where: { ticketId: { in: ticketIds }, ...(staff ? {} : { internal: false }) },
-        _count: { _all: true },
-      });
-      return rows.map((row) => ({ key: row.ticketId, count: row._count._all }));
-    }, options),
 
     commentsByTicket: childPages<Comment>(
       prisma,

@@ -1,8 +1,9 @@
 import { builder } from './builder.ts';
 import { listTag, tagLookups } from './cache-tags.ts';
 import { NotFoundError } from './errors.ts';
-import { childConnection } from './pagination.ts';
+import { UserConnection } from './connections.ts';
 import { OrganizationRef, TagRef, UserRef } from './refs.ts';
+import { usersOfOrganization } from './user.ts';
 import { requireViewer } from './viewer.ts';
 
 builder.node(OrganizationRef, {
@@ -21,14 +22,14 @@ builder.node(OrganizationRef, {
     slug: t.exposeString('slug', { description: 'Short unique name used in URLs, e.g. "acme".' }),
     name: t.exposeString('name', { description: 'Display name.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the organization was created.' }),
-    users: t.connection({
-      type: UserRef,
-      description: 'People in the organization, by name. Customers see only agents, admins and themselves.',
-      resolve: (org, args, ctx) => {
-        ctx.cache.tag(listTag.usersOfOrganization(org.id));
-        return childConnection(ctx.loaders.usersByOrganization, org.id, args, ctx.settings.maxPageSize, (u) => [u.name, u.id]);
+    users: t.connection(
+      {
+        type: UserRef,
+        description: 'People in the organization, by name. Customers see only agents, admins and themselves.',
+        resolve: (org, args, ctx) => usersOfOrganization(ctx, org.id, args),
       },
-    }),
+      UserConnection,
+    ),
     tags: t.field({
       type: [TagRef],
       description: 'The tags defined in the organization, by name.',

@@ -45,17 +45,36 @@ function decodeCursor(text: string): Cursor {
   return value as Cursor;
 }
 
-/** Validates first/last against the maximum page size (an error, not a silent clamp) and reads cursors. */
-export function pageWindow(args: PageArgs, maxPageSize: number, defaultSize = 20): PageWindow {
-  for (const name of ['first', 'last'] as const) {
-    const size = args[name];
+/** What is wrong with a page request's sizes, in the words both checks use, or null. */
+type PageArgsProblem =
+  { kind: 'size'; argument: 'first' | 'last'; size: number; message: string } | { kind: 'firstAndLast'; message: string };
+
+/**
+ * first and last together have no single meaning (Relay's spec discourages it; Pothos would silently
+ * ignore last), so they are refused rather than guessed. Used by the resolvers (below) and, before any
+ * SQL with HTTP 400, by the document limits (server/document-limits/query-cost.ts).
+ */
+export function pageArgsProblem(args: Pick<PageArgs, 'first' | 'last'>, maxPageSize: number): PageArgsProblem | null {
+  for (const argument of ['first', 'last'] as const) {
+    const size = args[argument];
     if (size != null && (size < 0 || size > maxPageSize)) {
-      throw new BadUserInputError(`"${name}" must be between 0 and ${maxPageSize}, got ${size}.`, {
-        argumentName: name,
-        maxPageSize,
-      });
+      return { kind: 'size', argument, size, message: `"${argument}" must be between 0 and ${maxPageSize}, got ${size}.` };
     }
   }
+  if (args.first != null && args.last != null) {
+    return {
+      kind: 'firstAndLast',
+      message: 'Pass "first" (with "after") to page forward or "last" (with "before") to page backward, not both.',
+    };
+  }
+  return null;
+}
+
+/** Validates first/last (an error, not a silent clamp or a silently ignored argument) and reads cursors. */
+export function pageWindow(args: PageArgs, maxPageSize: number, defaultSize = 20): PageWindow {
+  const problem = pageArgsProblem(args, maxPageSize);
+  if (problem?.kind === 'size') throw new BadUserInputError(problem.message, { argumentName: problem.argument, maxPageSize });
+  if (problem) throw new BadUserInputError(problem.message, { argumentNames: ['first', 'last'] });
   const parsed = parseCursorConnectionArgs({ args, defaultSize, maxSize: maxPageSize });
   return {
     after: parsed.after ? decodeCursor(parsed.after) : undefined,

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { isEnumType, isInputObjectType, isInterfaceType, isObjectType, isScalarType, isSpecifiedScalarType } from 'graphql';
+import { getNamedType, isEnumType, isInputObjectType, isInterfaceType, isObjectType, isScalarType, isSpecifiedScalarType } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { schema } from './index.ts';
 import { printedSchema, schemaPath } from './print.ts';
@@ -27,5 +27,18 @@ describe('the printed schema', () => {
       }
     }
     expect(missing).toEqual([]);
+  });
+
+  it('names every connection after its node (TicketConnection, TicketEdge), each with totalCount', () => {
+    const connections = Object.values(schema.getTypeMap()).filter((type) => isObjectType(type) && 'pageInfo' in type.getFields());
+    const nodes = connections.map((connection) => {
+      const fields = isObjectType(connection) ? connection.getFields() : {};
+      const edge = getNamedType(fields.edges!.type);
+      const node = isObjectType(edge) ? getNamedType(edge.getFields().node!.type).name : '?';
+      expect([connection.name, edge.name]).toEqual([`${node}Connection`, `${node}Edge`]);
+      expect(fields.totalCount?.type.toString(), connection.name).toBe('Int!');
+      return node;
+    });
+    expect(nodes).toEqual(['Comment', 'Ticket', 'User']);
   });
 });

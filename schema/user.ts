@@ -2,18 +2,31 @@ import type { TicketStatus, User } from '../prisma/generated/client.ts';
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
 import { listTag, tagLookups } from './cache-tags.ts';
+import { TicketConnection, UserConnection, withTotalCount } from './connections.ts';
 import { byCreatedAt, childConnection, type PageArgs } from './pagination.ts';
 import { OrganizationRef, RoleEnum, TicketRef, TicketStatusEnum, UserRef } from './refs.ts';
 import { canSeeUser, requireViewer } from './viewer.ts';
 
 /** A user's assigned or requested tickets: one page per user in one statement, tagged for the cache. */
-function ticketsOfUser(ctx: Context, as: 'assignee' | 'requester', user: User, args: PageArgs & { status?: TicketStatus[] | null }) {
-  const [loader, tag] =
+async function ticketsOfUser(ctx: Context, as: 'assignee' | 'requester', user: User, args: PageArgs & { status?: TicketStatus[] | null }) {
+  const [pages, counts, tag] =
     as === 'assignee'
-      ? [ctx.loaders.ticketsByAssignee, listTag.ticketsOfAssignee(user.id)]
-      : [ctx.loaders.ticketsByRequester, listTag.ticketsOfRequester(user.id)];
+      ? [ctx.loaders.ticketsByAssignee, ctx.loaders.ticketCountByAssignee, listTag.ticketsOfAssignee(user.id)]
+      : [ctx.loaders.ticketsByRequester, ctx.loaders.ticketCountByRequester, listTag.ticketsOfRequester(user.id)];
   ctx.cache.tag(tag);
-  return childConnection(loader, user.id, args, ctx.settings.maxPageSize, byCreatedAt, { status: args.status ?? undefined });
+  const filter = { status: args.status ?? undefined };
+  const connection = await childConnection(pages, user.id, args, ctx.settings.maxPageSize, byCreatedAt, filter);
+  return withTotalCount(connection, () => counts.load({ parentId: user.id, filter }));
+}
+
+/** The people of an organization the viewer may see, by name, with their count. */
+export async function usersOfOrganization(ctx: Context, organizationId: number, args: PageArgs) {
+  ctx.cache.tag(listTag.usersOfOrganization(organizationId));
+  const connection = await childConnection(ctx.loaders.usersByOrganization, organizationId, args, ctx.settings.maxPageSize, (u) => [
+    u.name,
+    u.id,
+  ]);
+  return withTotalCount(connection, () => ctx.loaders.userCountByOrganization.load({ parentId: organizationId }));
 }
 
 builder.node(UserRef, {
@@ -39,18 +52,24 @@ builder.node(UserRef, {
       description: 'The organization the user belongs to.',
       resolve: async (user, _args, ctx) => (await ctx.loaders.organization.load(user.organizationId))!,
     }),
-    assignedTickets: t.connection({
-      type: TicketRef,
-      description: 'Tickets assigned to this user, newest first. Customers see only the ones they requested.',
-      args: { status: t.arg({ type: [TicketStatusEnum], required: false, description: 'Only these statuses.' }) },
-      resolve: (user, args, ctx) => ticketsOfUser(ctx, 'assignee', user, args),
-    }),
-    requestedTickets: t.connection({
-      type: TicketRef,
-      description: 'Tickets this user filed, newest first. Customers see only their own.',
-      args: { status: t.arg({ type: [TicketStatusEnum], required: false, description: 'Only these statuses.' }) },
-      resolve: (user, args, ctx) => ticketsOfUser(ctx, 'requester', user, args),
-    }),
+    assignedTickets: t.connection(
+      {
+        type: TicketRef,
+        description: 'Tickets assigned to this user, newest first. Customers see only the ones they requested.',
+        args: { status: t.arg({ type: [TicketStatusEnum], required: false, description: 'Only these statuses.' }) },
+        resolve: (user, args, ctx) => ticketsOfUser(ctx, 'assignee', user, args),
+      },
+      TicketConnection,
+    ),
+    requestedTickets: t.connection(
+      {
+        type: TicketRef,
+        description: 'Tickets this user filed, newest first. Customers see only their own.',
+        args: { status: t.arg({ type: [TicketStatusEnum], required: false, description: 'Only these statuses.' }) },
+        resolve: (user, args, ctx) => ticketsOfUser(ctx, 'requester', user, args),
+      },
+      TicketConnection,
+    ),
   }),
 });
 
@@ -63,13 +82,12 @@ builder.queryFields((t) => ({
     extensions: { cacheScope: 'user', cacheMaxAge: 60 },
     resolve: (_root, _args, ctx) => (ctx.viewer ? ctx.loaders.user.load(ctx.viewer.userId) : null),
   }),
-  users: t.connection({
-    type: UserRef,
-    description: 'People in your organization, by name. Customers see only agents, admins and themselves.',
-    resolve: (_root, args, ctx) => {
-      const { organizationId } = requireViewer(ctx.viewer);
-      ctx.cache.tag(listTag.usersOfOrganization(organizationId));
-      return childConnection(ctx.loaders.usersByOrganization, organizationId, args, ctx.settings.maxPageSize, (u) => [u.name, u.id]);
+  users: t.connection(
+    {
+      type: UserRef,
+      description: 'People in your organization, by name. Customers see only agents, admins and themselves.',
+      resolve: (_root, args, ctx) => usersOfOrganization(ctx, requireViewer(ctx.viewer).organizationId, args),
     },
-  }),
+    UserConnection,
+  ),
 }));

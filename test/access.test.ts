@@ -47,13 +47,16 @@ describe('who sees what', () => {
   });
 
   it('a customer never sees internal comments, and counts exclude them', async () => {
-    // 50 × 50: within the default cost limit (100 × 100 comments is refused as QUERY_TOO_COMPLEX).
-    const query = `{ tickets(first: 50) { edges { node { commentCount comments(first: 50) { edges { node { internal } } } } } } }`;
+    // 40 × 50: within the default cost limit (100 × 100 comments is refused as QUERY_TOO_COMPLEX).
+    const query = `{ tickets(first: 40) { edges { node { commentCount comments(first: 50) { totalCount edges { node { internal } } } } } } }`;
     const asCustomer = await server.gql(query, {}, customer);
     const comments = asCustomer.body.data!.tickets.edges.flatMap((edge: any) => edge.node.comments.edges);
     expect(comments.length).toBeGreaterThan(0);
     expect(comments.every((edge: any) => edge.node.internal === false)).toBe(true);
-    for (const edge of asCustomer.body.data!.tickets.edges) expect(edge.node.commentCount).toBe(edge.node.comments.edges.length);
+    for (const edge of asCustomer.body.data!.tickets.edges) {
+      expect(edge.node.commentCount).toBe(edge.node.comments.edges.length);
+      expect(edge.node.comments.totalCount).toBe(edge.node.comments.edges.length);
+    }
     // The same tickets, as an agent, do hold internal notes: the filter above is doing work.
     const asAgent = await server.gql(
       `query ($id: ID!) { user: node(id: $id) { ... on User { requestedTickets(first: 50) { edges { node { comments(first: 50) { edges { node { internal } } } } } } } } }`,
@@ -62,6 +65,28 @@ describe('who sees what', () => {
     );
     const agentComments = asAgent.body.data!.user.requestedTickets.edges.flatMap((edge: any) => edge.node.comments.edges);
     expect(agentComments.some((edge: any) => edge.node.internal)).toBe(true);
+  });
+
+  it('the totals a customer gets count only what that customer can see', async () => {
+    const people = await server.gql('{ users(first: 100) { totalCount edges { node { id role } } } }', {}, customer);
+    const users = people.body.data!.users as { totalCount: number; edges: { node: { id: string; role: string } }[] };
+    expect(users.edges.every((edge) => edge.node.role !== 'CUSTOMER' || edge.node.id === customerId)).toBe(true);
+    expect(users.totalCount).toBe(users.edges.length);
+    const asAgent = await server.gql('{ users(first: 100) { totalCount } }', {}, agent);
+    expect(asAgent.body.data!.users.totalCount).toBeGreaterThan(users.totalCount);
+    // An agent's assigned tickets, seen by a customer: only those the customer filed are listed or counted.
+    const agents = users.edges.filter((edge) => edge.node.role !== 'CUSTOMER').map((edge) => edge.node.id);
+    const assigned = await server.gql(
+      `query ($ids: [ID!]!) { nodes(ids: $ids) { ... on User { assignedTickets(first: 100) { totalCount edges { node { requester { id } } } } } } }`,
+      { ids: agents },
+      customer,
+    );
+    const lists = assigned.body.data!.nodes.map((node: any) => node.assignedTickets);
+    for (const list of lists) {
+      expect(list.edges.every((edge: any) => edge.node.requester.id === customerId)).toBe(true);
+      expect(list.totalCount).toBe(list.edges.length);
+    }
+    expect(lists.some((list: any) => list.totalCount > 0)).toBe(true);
   });
 
   it("a customer cannot read another customer's ticket, by ticket(id) or node(id)", async () => {

@@ -362,6 +362,17 @@ describe('query limits over HTTP, refused before any SQL', () => {
     );
   });
 
+  it('first together with last is BAD_USER_INPUT (HTTP 400, no SQL), as literals or variables, at any depth', async () => {
+    const message = /Pass "first" \(with "after"\) to page forward or "last" \(with "before"\) to page backward, not both\./;
+    expectRefused(await withFreshToken(server, { query: '{ tickets(first: 5, last: 5) { totalCount } }' }), 400, 'BAD_USER_INPUT', message);
+    const nested =
+      'query ($f: Int, $l: Int) { tickets(first: 2) { edges { node { comments(first: $f, last: $l) { pageInfo { hasNextPage } } } } } }';
+    expectRefused(await withFreshToken(server, { query: nested, variables: { f: 3, l: 3 } }), 400, 'BAD_USER_INPUT', message);
+    // Either one alone (the other null or absent) runs.
+    expectRan(await withFreshToken(server, { query: nested, variables: { f: null, l: 3 } }));
+    expectRan(await withFreshToken(server, { query: nested, variables: { f: 3 } }));
+  });
+
   it('a refused document is 400 for application/json clients too', async () => {
     const reply = await withFreshToken(
       server,

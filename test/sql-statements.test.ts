@@ -37,6 +37,74 @@ const nestedTickets = graphql(`
   }
 `);
 
+// The same list with every count a client may show: the whole list's, and each ticket's comments (twice:
+// commentCount and the connection's totalCount, which share one loader).
+const nestedTicketsWithCounts = graphql(`
+  query NestedTicketsWithCounts($n: Int!) {
+    tickets(first: $n) {
+      totalCount
+      edges {
+        node {
+          id
+          title
+          requester {
+            name
+          }
+          assignee {
+            name
+          }
+          tags {
+            name
+          }
+          commentCount
+          comments(first: 5) {
+            totalCount
+            edges {
+              node {
+                body
+                author {
+                  name
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+const usersWithTicketCounts = graphql(`
+  query UsersWithTicketCounts($n: Int!) {
+    organization(slug: "acme") {
+      users(first: $n) {
+        totalCount
+        edges {
+          node {
+            name
+            assignedTickets(first: 5, status: [OPEN, IN_PROGRESS]) {
+              totalCount
+              edges {
+                node {
+                  title
+                }
+              }
+            }
+            requestedTickets(first: 5) {
+              totalCount
+              edges {
+                node {
+                  title
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
 const usersWithTickets = graphql(`
   query UsersWithTickets($n: Int!) {
     organization(slug: "acme") {
@@ -116,6 +184,40 @@ describe('SQL statements per operation', () => {
     expect(fifty.count).toBe(five.count);
     // organization, users page, ticket pages, requesters, tags
     expect(fifty.count).toBeLessThanOrEqual(AUTH + 5);
+  });
+
+  it("totalCount costs one grouped COUNT per list level: +1 for the tickets, +1 for every ticket's comments", async () => {
+    const plain = await statements(server, agent, nestedTickets, { n: 100 });
+    const ten = await statements(server, agent, nestedTicketsWithCounts, { n: 10 });
+    const hundred = await statements(server, agent, nestedTicketsWithCounts, { n: 100 });
+    const edges = hundred.data.tickets.edges;
+    expect(edges).toHaveLength(100);
+    expect(hundred.data.tickets.totalCount).toBeGreaterThan(100);
+    // the count is of the whole list, not of the page of 5, and agrees with commentCount
+    expect(edges.some((edge) => edge.node.comments.totalCount > edge.node.comments.edges.length)).toBe(true);
+    for (const { node } of edges) {
+      expect(node.comments.totalCount).toBe(node.commentCount);
+      expect(node.comments.edges.length).toBe(Math.min(5, node.commentCount));
+    }
+    // tickets.totalCount (1) + one COUNT ... GROUP BY "ticketId" for all 100 tickets (1), not one per ticket
+    expect(hundred.count).toBe(plain.count + 2);
+    expect(hundred.count).toBeLessThanOrEqual(ten.count);
+  });
+
+  it('users, their assigned and requested tickets, each with totalCount, cost the same for 5 and 50 users', async () => {
+    const five = await statements(server, agent, usersWithTicketCounts, { n: 5 });
+    const fifty = await statements(server, agent, usersWithTicketCounts, { n: 50 });
+    const users = fifty.data.organization!.users;
+    expect(users.edges.length).toBeGreaterThan(five.data.organization!.users.edges.length);
+    expect(users.totalCount).toBeGreaterThanOrEqual(users.edges.length);
+    expect(users.edges.some((edge) => edge.node.requestedTickets.totalCount > 5)).toBe(true);
+    for (const { node } of users.edges) {
+      expect(node.assignedTickets.edges.length).toBe(Math.min(5, node.assignedTickets.totalCount));
+      expect(node.requestedTickets.edges.length).toBe(Math.min(5, node.requestedTickets.totalCount));
+    }
+    expect(fifty.count).toBe(five.count);
+    // organization, users page, users count, two ticket pages, two ticket counts
+    expect(fifty.count).toBe(AUTH + 7);
   });
 
   it('nodes(ids) loads any number of tickets in one statement', async () => {

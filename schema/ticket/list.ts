@@ -2,6 +2,7 @@
 import type { Prisma, Ticket, TicketPriority } from '../../prisma/generated/client.ts';
 import { TicketPriority as Priorities } from '../../prisma/generated/enums.ts';
 import { builder } from '../builder.ts';
+import { TicketConnection, withTotalCount } from '../connections.ts';
 import { BadUserInputError } from '../errors.ts';
 import { parseId } from '../global-id.ts';
 import { type Cursor, pageWindow, toConnection } from '../pagination.ts';
@@ -118,20 +119,10 @@ builder.queryFields((t) => ({
           take: window.limit,
         });
         for (const row of rows) ctx.loaders.ticket.prime(row.id, row);
-        return { ...toConnection(args, window, rows, cursorOf(field)), countWhere: where };
+        return withTotalCount(toConnection(args, window, rows, cursorOf(field)), () => ctx.prisma.ticket.count({ where }));
       },
     },
-    {
-      description: 'A page of tickets.',
-      fields: (c) => ({
-        totalCount: c.int({
-          description: 'How many tickets match the filter, across all pages.',
-          resolve: (connection, _args, ctx) =>
-            ctx.prisma.ticket.count({ where: (connection as unknown as { countWhere: Prisma.TicketWhereInput }).countWhere }),
-        }),
-      }),
-    },
-    { description: 'A ticket in a list, with its cursor.' },
+    TicketConnection,
   ),
 }));
 

@@ -1,5 +1,6 @@
 // The Ticket type: its fields and the relations it reaches through loaders.
 import { builder } from '../builder.ts';
+import { CommentConnection, withTotalCount } from '../connections.ts';
 import { byCreatedAt, childConnection } from '../pagination.ts';
 import { CommentRef, OrganizationRef, TagRef, TicketPriorityEnum, TicketRef, TicketStatusEnum, UserRef } from '../refs.ts';
 import { tagLookups } from '../cache-tags.ts';
@@ -43,12 +44,18 @@ builder.node(TicketRef, {
     }),
     commentCount: t.int({
       description: 'How many comments you can read on this ticket.',
-      resolve: (ticket, _args, ctx) => ctx.loaders.commentCount.load(ticket.id),
+      resolve: (ticket, _args, ctx) => ctx.loaders.commentCount.load({ parentId: ticket.id }),
     }),
-    comments: t.connection({
-      type: CommentRef,
-      description: 'Comments, oldest first. Internal notes appear only for agents and admins.',
-      resolve: (ticket, args, ctx) => childConnection(ctx.loaders.commentsByTicket, ticket.id, args, ctx.settings.maxPageSize, byCreatedAt),
-    }),
+    comments: t.connection(
+      {
+        type: CommentRef,
+        description: 'Comments, oldest first. Internal notes appear only for agents and admins.',
+        resolve: async (ticket, args, ctx) =>
+          withTotalCount(await childConnection(ctx.loaders.commentsByTicket, ticket.id, args, ctx.settings.maxPageSize, byCreatedAt), () =>
+            ctx.loaders.commentCount.load({ parentId: ticket.id }),
+          ),
+      },
+      CommentConnection,
+    ),
   }),
 });

@@ -2,9 +2,11 @@
 // (or the token lookup) runs. graphql-query-complexity walks the operation, follows fragments, applies
 // @skip/@include and coerces arguments; our estimator says what a field costs: 1, and for a connection
 // (a field with first/last) its selection once per row it may return. Lists nest, so costs multiply.
-// The same walk sees every first/last with its variables resolved, which is where the page size is checked.
+// The same walk sees every first/last with its variables resolved, which is where the page size (and
+// first with last, which has no single meaning) is checked, in the resolvers' words (schema/pagination.ts).
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import { getOperationAST, getVariableValues, GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { pageArgsProblem } from '../../schema/pagination.ts';
 import { limitError } from './limit-error.ts';
 
 export interface CostCheck {
@@ -30,17 +32,13 @@ function pageEstimator(maxPageSize: number, pageErrors: GraphQLError[]): Complex
       const ids = args.ids;
       return 1 + childComplexity * (Array.isArray(ids) ? ids.length : 1);
     }
-    for (const name of ['first', 'last'] as const) {
-      const size = args[name];
-      if (typeof size === 'number' && (size < 0 || size > maxPageSize) && pageErrors.length === 0) {
-        // Same words as the resolvers' check (schema/pagination.ts), which stays for in-process callers.
-        pageErrors.push(
-          limitError('BAD_USER_INPUT', `"${name}" must be between 0 and ${maxPageSize}, got ${size}.`, {
-            limit: 'maxPageSize',
-            max: maxPageSize,
-            measured: size,
-          }),
-        );
+    if (pageErrors.length === 0) {
+      const size = (value: unknown) => (typeof value === 'number' ? value : null);
+      const problem = pageArgsProblem({ first: size(args.first), last: size(args.last) }, maxPageSize);
+      if (problem?.kind === 'size') {
+        pageErrors.push(limitError('BAD_USER_INPUT', problem.message, { limit: 'maxPageSize', max: maxPageSize, measured: problem.size }));
+      } else if (problem) {
+        pageErrors.push(limitError('BAD_USER_INPUT', problem.message));
       }
     }
     const rows = typeof args.first === 'number' ? args.first : typeof args.last === 'number' ? args.last : maxPageSize;

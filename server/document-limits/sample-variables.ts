@@ -1,5 +1,7 @@
 // Values for an operation's required variables, for checking a document against the limits without a
 // client: page sizes at the maximum (the worst a client may ask), everything else the smallest valid value.
+// An operation taking both $first and $last gets only first: a client sends one of them, never both
+// (that is BAD_USER_INPUT), and either costs the same at the maximum.
 import {
   getNamedType,
   isEnumType,
@@ -38,10 +40,13 @@ export function sampleVariables(schema: GraphQLSchema, document: DocumentNode, m
   const out: Record<string, unknown> = {};
   for (const definition of document.definitions) {
     if (definition.kind !== 'OperationDefinition') continue;
-    for (const variable of definition.variableDefinitions ?? []) {
+    const variables = definition.variableDefinitions ?? [];
+    const takesFirst = variables.some((variable) => variable.variable.name.value === 'first');
+    for (const variable of variables) {
       const type = typeFromAST(schema, variable.type) as GraphQLInputType | undefined;
       const name = variable.variable.name.value;
-      if (type && (isNonNullType(type) || name === 'first' || name === 'last')) out[name] = sample(type, name, maxPageSize);
+      const pageSize = name === 'first' || (name === 'last' && !takesFirst);
+      if (type && (isNonNullType(type) || pageSize)) out[name] = sample(type, name, maxPageSize);
     }
   }
   return out;

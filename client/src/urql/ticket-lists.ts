@@ -4,7 +4,14 @@
 // chain of its pages: the first one, then each page fetched after the previous page's endCursor.
 import { gql } from '@urql/core';
 import type { Cache, Variables } from '@urql/exchange-graphcache';
-import type { TicketFilter, TicketOrder, TicketPriority, TicketRowFragment } from '../gql/graphql.ts';
+import type {
+  CommentPageWriteFragment,
+  TicketFilter,
+  TicketOrder,
+  TicketPageWriteQuery,
+  TicketPriority,
+  TicketRowFragment,
+} from '../gql/graphql.ts';
 
 interface Edge {
   cursor: string;
@@ -71,6 +78,24 @@ const CommentPageWrite = gql`
   }
 `;
 
+interface PageTypes {
+  connection: string;
+  edge: string;
+}
+
+// The typenames written with each page, checked against codegen's types: a renamed connection type
+// (schema/CHANGELOG.md) fails the typecheck here instead of writing pages no query can read back.
+type TicketPageShape = TicketPageWriteQuery['tickets'];
+type CommentPageShape = CommentPageWriteFragment['comments'];
+const TICKET_PAGE = { connection: 'TicketConnection', edge: 'TicketEdge' } satisfies {
+  connection: TicketPageShape['__typename'];
+  edge: TicketPageShape['edges'][number]['__typename'];
+};
+const COMMENT_PAGE = { connection: 'CommentConnection', edge: 'CommentEdge' } satisfies {
+  connection: CommentPageShape['__typename'];
+  edge: CommentPageShape['edges'][number]['__typename'];
+};
+
 const PRIORITY_RANK: Record<TicketPriority, number> = { LOW: 0, MEDIUM: 1, HIGH: 2, URGENT: 3 };
 
 function readPage(cache: Cache, parent: string, fieldKey: string, args: Variables): Page | null {
@@ -130,9 +155,9 @@ function readLists(cache: Cache, parent: string, fieldName: string): { lists: Pa
   return { lists, orphans };
 }
 
-function pageData(cache: Cache, page: Page, connectionType: string, edgeType: string) {
+function pageData(cache: Cache, page: Page, types: PageTypes) {
   return {
-    __typename: connectionType,
+    __typename: types.connection,
     pageInfo: {
       __typename: 'PageInfo',
       hasNextPage: page.hasNextPage,
@@ -141,7 +166,7 @@ function pageData(cache: Cache, page: Page, connectionType: string, edgeType: st
       endCursor: page.endCursor,
     },
     edges: page.edges.map((edge) => ({
-      __typename: edgeType,
+      __typename: types.edge,
       cursor: edge.cursor,
       node: { __typename: cache.resolve(edge.nodeKey, '__typename') as string, id: cache.resolve(edge.nodeKey, 'id') as string },
     })),
@@ -151,7 +176,7 @@ function pageData(cache: Cache, page: Page, connectionType: string, edgeType: st
 function writeTicketPage(cache: Cache, page: Page): void {
   cache.updateQuery({ query: TicketPageWrite, variables: page.args }, () => ({
     __typename: 'Query',
-    tickets: { ...pageData(cache, page, 'QueryTicketsConnection', 'QueryTicketsConnectionEdge'), totalCount: page.totalCount ?? 0 },
+    tickets: { ...pageData(cache, page, TICKET_PAGE), totalCount: page.totalCount ?? 0 },
   }));
 }
 
@@ -248,11 +273,7 @@ function insertInOrder(cache: Cache, chain: Page[], order: TicketOrder | undefin
 }
 
 function writeCommentPage(cache: Cache, ticketId: string, page: Page): void {
-  cache.writeFragment(
-    CommentPageWrite,
-    { __typename: 'Ticket', id: ticketId, comments: pageData(cache, page, 'TicketCommentsConnection', 'TicketCommentsConnectionEdge') },
-    page.args,
-  );
+  cache.writeFragment(CommentPageWrite, { __typename: 'Ticket', id: ticketId, comments: pageData(cache, page, COMMENT_PAGE) }, page.args);
 }
 
 /** Appends a comment to a ticket's cached comment lists (oldest first), where their last page is loaded. */
