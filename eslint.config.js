@@ -7,7 +7,7 @@ import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['node_modules/', 'prisma/generated/', 'client/src/gql/', 'test/gql/', 'client/dist/', '.data/', 'bench/results/'] },
+  { ignores: ['node_modules/', 'prisma/generated/', 'client/src/gql/', 'test/gql/', 'client/dist/', 'dist/', '.data/', 'bench/results/'] },
   js.configs.recommended,
   tseslint.configs.recommended,
   {

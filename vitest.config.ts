@@ -14,7 +14,7 @@ const projects: TestProjectInlineConfiguration[] = [
     test: {
       name: 'embedded',
       include: ['**/*.test.ts'],
-      exclude: ['**/*.pg.test.ts', '**/*.e2e.test.ts', 'node_modules/**', '.data/**', 'client/**'],
+      exclude: ['**/*.pg.test.ts', '**/*.e2e.test.ts', 'node_modules/**', '.data/**', 'client/**', 'dist/**'],
       globalSetup: ['test/global-setup.ts'],
     },
   },
@@ -22,11 +22,12 @@ const projects: TestProjectInlineConfiguration[] = [
 if (process.env.TEST_DATABASE_URL) {
   projects.push({
     extends: true,
-    // The budget reads files only: once, in the embedded project, is enough.
+    // The budget reads files only, and the production tests run the embedded database only (and
+    // build dist/, which two projects must not do at once): once, in the embedded project, is enough.
     test: {
       name: 'postgres',
       include: ['test/**/*.test.ts'],
-      exclude: ['**/*.e2e.test.ts', 'test/client-budget.test.ts'],
+      exclude: ['**/*.e2e.test.ts', 'test/client-budget.test.ts', 'test/production-*.test.ts'],
       globalSetup: ['test/global-setup.ts'],
     },
   });
@@ -66,7 +67,7 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
   },
   test: {
-    exclude: ['node_modules/**', '.data/**', 'client/**'],
+    exclude: ['node_modules/**', '.data/**', 'client/**', 'dist/**'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     projects,

@@ -25,6 +25,11 @@ function scryptOptions(n: number, r: number, p: number): ScryptOptions {
   return { N: n, r, p, maxmem: 128 * n * r * p + 32 * 1024 * 1024 };
 }
 
+/** A fresh random password for a generated account: 18 random bytes, 24 URL-safe characters. */
+export function generatePassword(): string {
+  return randomBytes(18).toString('base64url');
+}
+
 /**
  * Hashes a password with a fresh random salt. The password is NFC-normalized first, so the same
  * characters typed on different keyboards (composed or decomposed accents) give the same hash.

@@ -5,7 +5,6 @@
 // How the engine is loaded and driven lives in prisma/migrate/.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import type { SchemaFilter } from '@prisma/schema-engine-wasm';
@@ -13,10 +12,12 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { withEngine } from './migrate/engine.ts';
 import { ownConnection } from './migrate/own-connection.ts';
 import { readMigrations } from './migrate/read-migrations.ts';
+import { projectRoot } from './project-root.ts';
 
 export { MigrationError } from './migrate/errors.ts';
 
-const prismaDir = path.dirname(fileURLToPath(import.meta.url));
+// From the source tree even when this module runs from dist/ (the build compiles no .sql or .prisma).
+const prismaDir = path.join(projectRoot, 'prisma');
 export const defaultMigrationsDir = path.join(prismaDir, 'migrations');
 export const defaultSchemaPath = path.join(prismaDir, 'schema.prisma');
 

@@ -6,6 +6,7 @@ import { prepareDatabase } from './platform/prepare-database.ts';
 import { ConfigError, loadConfig } from './platform/config.ts';
 import { openDatabase } from './platform/database.ts';
 import { createLogger } from './platform/logger.ts';
+import { startupLine, startupSummary } from './platform/startup-summary.ts';
 
 async function main(): Promise<void> {
   let config;
@@ -35,14 +36,8 @@ async function main(): Promise<void> {
     app.warmer.startSharing();
     void app.warmer.warmFromShared().then((ran) => ran > 0 && logger.info({ ran }, 'cache warmed from the shared hot list'));
   }
-  const cache = !app.store ? 'off' : app.store.redis ? `Redis (${redisHost(config.cache.redisUrl!)}) + in-process L1` : 'in process';
-  const web = { dist: `web client at ${new URL('/', url)}`, vite: `web client (Vite, HMR) at ${new URL('/', url)}`, off: 'web client off' }[
-    config.web.mode
-  ];
-  logger.info(
-    { url, database: database.label, cache, web: config.web.mode },
-    `deskgraph listening on ${url}${config.graphiql ? ' (GraphiQL there too)' : ''}; ${web}; database: ${database.label}; cache: ${cache}`,
-  );
+  const summary = startupSummary(config, url);
+  logger.info({ url, nodeEnv: config.nodeEnv, ...summary }, startupLine(config, url, summary));
 
   // Shutdown: stop accepting, let requests in flight finish for up to SHUTDOWN_TIMEOUT_MS, then close
   // the cache and the database. Exit code 0 when every request finished; 1 when some had to be cut
@@ -65,11 +60,6 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
-}
-
-function redisHost(url: string): string {
-  const { hostname, port } = new URL(url);
-  return `${hostname}:${port || 6379}`; // never log the password
 }
 
 main().catch((error: unknown) => {

@@ -1,12 +1,14 @@
 // `npm run db:seed -- [--scale N] [--seed K] [--reset]`: fills the configured database (DATABASE_URL,
 // else the embedded PGlite under DATA_DIR) with demo data; see prisma/seed/seed-database.ts for what
-// it contains.
+// it contains. With NODE_ENV=production it refuses unless SEED_DEMO=1, and then prints the demo
+// accounts' random passwords once (prisma/seed/demo-passwords.ts).
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../../server/platform/config.ts';
 import { openDatabase, type Database } from '../../server/platform/database.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../seed/demo-accounts.ts';
+import { demoPasswordsFor, seededAccountLines, seedRefusal, type SeededAccount } from '../seed/demo-passwords.ts';
 import { plannedCounts } from '../seed/planned-counts.ts';
 import type { SeedProgress, SeedTable } from '../seed/progress.ts';
 import { seedDatabase } from '../seed/seed-database.ts';
@@ -133,6 +135,11 @@ function progressPrinter(): (progress: SeedProgress) => void {
   };
 }
 
+function demoAccountsText(seeded: SeededAccount[] | null): string {
+  if (seeded) return `Demo accounts with random passwords, shown only this once:\n${seededAccountLines(seeded).join('\n')}`;
+  return demoAccountsLine();
+}
+
 function demoAccountsLine(): string {
   const bySlug = new Map<string, string[]>();
   for (const a of DEMO_ACCOUNTS) bySlug.set(a.organizationSlug, [...(bySlug.get(a.organizationSlug) ?? []), `${a.email} (${a.role})`]);
@@ -147,6 +154,8 @@ async function main(): Promise<number> {
     return 0;
   }
   const config = loadConfig();
+  const demoPasswords = demoPasswordsFor(config.nodeEnv, config.seedDemo);
+  if (!demoPasswords) throw new SeedError(seedRefusal());
   const scale = args.scale ?? config.seedScale;
   const planned = plannedCounts(scale);
   if (config.database.kind === 'embedded' && config.database.dataDir && !existsSync(config.database.dataDir)) {
@@ -168,6 +177,7 @@ async function main(): Promise<number> {
       scale,
       seed: args.seed,
       reset: args.reset,
+      demoPasswords,
       onProgress: progressPrinter(),
     });
     const c = summary.counts;
@@ -176,7 +186,7 @@ async function main(): Promise<number> {
         `${number.format(c.tags)} tags, ${number.format(c.tickets)} tickets, ${number.format(c.ticketTags)} ticket tags, ` +
         `${number.format(c.comments)} comments.`,
     );
-    console.log(demoAccountsLine());
+    console.log(demoAccountsText(summary.demoAccounts));
     return 0;
   } finally {
     await database?.close().catch(() => {});

@@ -6,14 +6,15 @@
 // and on PostgreSQL alike. Every random choice comes from a seeded PRNG (random.ts), every date is
 // derived from SEED_EPOCH (never from the clock), ids are explicit and the id sequences are moved past
 // them afterwards. The one exception is User.passwordHash: DEMO_PASSWORD is hashed once per run with a
-// random salt, so that column differs between runs (every user of one run shares the same hash).
+// random salt, so that column differs between runs (every user of one run shares the same hash). With
+// demoPasswords 'random' (production, SEED_DEMO=1) each demo account gets a random password instead,
+// returned once in the summary, and the other users a hash of a random password nobody is told.
 //
 // The world is planned first (make-plan.ts), compactly, then written table by table (insert-tables.ts);
 // ticket text and comments are generated from the plan chunk by chunk, never all held in memory.
-import { hashPassword } from '../../identity/passwords.ts';
 import type { PrismaClient } from '../generated/client.ts';
 import { assertMigrated, emptyAllTables, moveSequencesPastIds, refuseIfNotEmpty } from './database-state.ts';
-import { DEMO_PASSWORD } from './demo-accounts.ts';
+import { bulkPasswordHash, setRandomDemoPasswords, type DemoPasswords, type SeededAccount } from './demo-passwords.ts';
 import { insertAll } from './insert-tables.ts';
 import { makePlan } from './make-plan.ts';
 import { assertScale } from './planned-counts.ts';
@@ -28,6 +29,8 @@ interface SeedOptions {
   /** Empty every deskgraph table first (TRUNCATE ... RESTART IDENTITY CASCADE). Without it, a database
    * that already has organizations is refused. */
   reset?: boolean;
+  /** fixed (default): every user has DEMO_PASSWORD; random: see demo-passwords.ts. */
+  demoPasswords?: DemoPasswords;
   /** Called after each inserted chunk. */
   onProgress?: (progress: SeedProgress) => void;
 }
@@ -38,6 +41,8 @@ export interface SeedSummary {
   /** Rows inserted into each table. */
   counts: SeedCounts;
   elapsedMs: number;
+  /** With demoPasswords 'random': the demo accounts and their passwords, to show once; else null. */
+  demoAccounts: SeededAccount[] | null;
 }
 
 /**
@@ -47,7 +52,7 @@ export interface SeedSummary {
  */
 export async function seedDatabase(prisma: PrismaClient, options: SeedOptions): Promise<SeedSummary> {
   const started = performance.now();
-  const { scale, seed = 1, reset = false, onProgress } = options;
+  const { scale, seed = 1, reset = false, demoPasswords = 'fixed', onProgress } = options;
   assertScale(scale);
   assertSeed(seed);
   await assertMigrated(prisma);
@@ -55,21 +60,21 @@ export async function seedDatabase(prisma: PrismaClient, options: SeedOptions): 
   const plan = makePlan(scale, seed);
   // Hashed once: every seeded user shares this hash (and its salt), which is what makes the
   // passwordHash column the one that differs between two runs with the same seed.
-  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  const passwordHash = await bulkPasswordHash(demoPasswords);
 
-  const counts = await prisma.$transaction(
+  const { counts, demoAccounts } = await prisma.$transaction(
     async (tx) => {
       // Serializes concurrent seeds: the second one waits, then finds organizations and stops.
       await tx.$executeRawUnsafe('LOCK TABLE "Organization" IN SHARE ROW EXCLUSIVE MODE');
       await (reset ? emptyAllTables(tx) : refuseIfNotEmpty(tx));
       const counts = await insertAll(tx, plan, seed, passwordHash, onProgress);
       await moveSequencesPastIds(tx);
-      return counts;
+      return { counts, demoAccounts: demoPasswords === 'random' ? await setRandomDemoPasswords(tx) : null };
     },
     // One long transaction by design; these bounds only guard against a stuck connection.
     { maxWait: 30_000, timeout: 6 * 3_600_000 },
   );
-  return { scale, seed, counts, elapsedMs: Math.round(performance.now() - started) };
+  return { scale, seed, counts, elapsedMs: Math.round(performance.now() - started), demoAccounts };
 }
 
 function assertSeed(seed: number): void {

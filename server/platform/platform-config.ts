@@ -21,6 +21,8 @@ export interface PlatformConfig {
   /** Migrate and seed an empty database at start (the embedded default does; a real one opts in). */
   autoMigrate: boolean;
   seedIfEmpty: boolean;
+  /** Production seeds the demo accounts only when asked, and then with random passwords (prisma/seed/demo-passwords.ts). */
+  seedDemo: boolean;
   /** Size of that seed relative to the full demo data set (db:seed --scale). */
   seedScale: number;
 }
@@ -38,6 +40,7 @@ export const platformEnv = z.object({
   DATA_DIR: z.string().min(1).default('.data'),
   AUTO_MIGRATE: bool('AUTO_MIGRATE').optional(),
   SEED_IF_EMPTY: bool('SEED_IF_EMPTY').optional(),
+  SEED_DEMO: bool('SEED_DEMO').default(false),
   SEED_SCALE: z.coerce
     .number({ error: () => 'SEED_SCALE must be a number' })
     .positive('SEED_SCALE must be above 0')
@@ -54,6 +57,7 @@ export function platformConfig(e: z.output<typeof platformEnv>, cwd: string): Pl
     database: databaseConfig(e, cwd),
     autoMigrate: e.AUTO_MIGRATE ?? embedded,
     seedIfEmpty: e.SEED_IF_EMPTY ?? embedded,
+    seedDemo: e.SEED_DEMO,
     seedScale: e.SEED_SCALE,
   };
 }

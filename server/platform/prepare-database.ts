@@ -1,7 +1,9 @@
 // Makes a database ready to serve: applies pending migrations and, when it holds no data yet, seeds it.
 // The embedded default does both on every start (cheap when nothing is pending), so `npm start` on a
-// fresh clone just works and a second start keeps the data.
+// fresh clone just works and a second start keeps the data. In production the demo seed runs only with
+// SEED_DEMO=1, and then with random passwords printed here once (prisma/seed/demo-passwords.ts).
 import { applyMigrations } from '../../prisma/migrations.ts';
+import { demoPasswordsFor, seededAccountLines, seedRefusal } from '../../prisma/seed/demo-passwords.ts';
 import { seedDatabase } from '../../prisma/seed/seed-database.ts';
 import type { Config } from './config.ts';
 import type { Database } from './database.ts';
@@ -12,14 +14,27 @@ export async function prepareDatabase(database: Database, config: Config, logger
     const { applied } = await applyMigrations(database.adapterFactory, { log: (line) => logger.info(line) });
     if (applied.length) logger.info({ applied }, `applied ${applied.length} migration(s)`);
   }
-  if (config.seedIfEmpty && (await database.prisma.organization.count()) === 0) {
-    logger.info({ scale: config.seedScale }, 'empty database: seeding demo data');
-    const summary = await seedDatabase(database.prisma, {
-      scale: config.seedScale,
-      onProgress: ({ table, done, total }) => {
-        if (done === total) logger.info(`seeded ${table}: ${total}`);
-      },
-    });
-    logger.info({ summary }, 'seeded demo data');
+  if (config.seedIfEmpty && (await database.prisma.organization.count()) === 0) await seedEmpty(database, config, logger);
+}
+
+async function seedEmpty(database: Database, config: Config, logger: Logger): Promise<void> {
+  const demoPasswords = demoPasswordsFor(config.nodeEnv, config.seedDemo);
+  if (!demoPasswords) {
+    logger.warn(`empty database left empty: ${seedRefusal()}`);
+    return;
+  }
+  logger.info({ scale: config.seedScale, demoPasswords }, 'empty database: seeding demo data');
+  const { demoAccounts, ...summary } = await seedDatabase(database.prisma, {
+    scale: config.seedScale,
+    demoPasswords,
+    onProgress: ({ table, done, total }) => {
+      if (done === total) logger.info(`seeded ${table}: ${total}`);
+    },
+  });
+  logger.info({ summary }, 'seeded demo data');
+  // In the message, not in fields: shown once, where an operator reads it, and out of reach of the
+  // logger's redaction of *.password.
+  if (demoAccounts) {
+    logger.warn(`demo accounts seeded with random passwords, shown only this once:\n${seededAccountLines(demoAccounts).join('\n')}`);
   }
 }

@@ -1,12 +1,13 @@
 // WEB_CLIENT=vite (npm run dev): Vite in middleware mode inside the API server, so the client and the
 // API share one origin (no proxy, no CORS) and HMR's websocket rides on the same port.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import { createServer } from 'vite';
+import { projectRoot } from '../../prisma/project-root.ts';
 import { sendError } from '../protocol/send-json.ts';
 import type { WebClient } from './web-client-interface.ts';
 
-const CONFIG_FILE = fileURLToPath(new URL('../../client/vite.config.ts', import.meta.url));
+const CONFIG_FILE = path.join(projectRoot, 'client/vite.config.ts');
 
 export async function createViteClient(server: Server): Promise<WebClient> {
   const vite = await createServer({
