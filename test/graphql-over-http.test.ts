@@ -397,6 +397,21 @@ describe('GraphQL over HTTP: the fast path answers as GraphQL does', () => {
     expectSameAnswer(answers, expectedType(answers[0], expected));
   });
 
+  // Apollo Client 4 sends extensions {"clientLibrary":…} with every operation: nothing yoga acts on, so a
+  // warm entry answers it. An APQ registration (persistedQuery) and malformed extensions stay with yoga.
+  it('extensions yoga does not act on are answered from the fast path; persistedQuery and malformed ones are not', async () => {
+    const payload = { query: ticketList, variables: { n: 8 } };
+    const apolloLike = { ...payload, extensions: { clientLibrary: { name: '@apollo/client', version: '4.3.8' } } };
+    const [first, second] = await twice(() => postJson(server.url, GRAPHQL_RESPONSE, apolloLike, agent));
+    expect(second.text).toBe(first.text);
+    const before = await fastHits();
+    for (const extensions of ['x', [], { persistedQuery: { version: 1, sha256Hash: '0'.repeat(64) } }]) {
+      const reply = await postJson(server.url, GRAPHQL_RESPONSE, { ...payload, extensions }, agent);
+      expect(reply.status, reply.text).toBe(400);
+    }
+    expect(await fastHits(), 'none of them was answered before yoga').toBe(before);
+  });
+
   it.each(cases)('GET with Accept: $accept', async ({ accept, expected, n }) => {
     const send = () =>
       getQuery(server.url, { query: ticketList, variables: JSON.stringify({ n: n + 10 }) }, { accept, authorization: `Bearer ${agent}` });
