@@ -39,57 +39,104 @@ async function fastPathHits(server: TestServer): Promise<number> {
 describe('CSRF prevention (CSRF_PREVENTION=true, the default)', () => {
   let server: TestServer;
   let agent: string;
-  let headers: Record<string, string>;
+  let bearer: Record<string, string>;
+  const tokenless = { accept: 'application/json' };
   beforeAll(async () => {
     server = await startTestServer();
     agent = await server.login('agent@acme.test');
-    headers = { authorization: `Bearer ${agent}`, accept: 'application/json' };
+    bearer = { authorization: `Bearer ${agent}`, accept: 'application/json' };
   });
   afterAll(() => server?.close());
 
-  it('refuses a GET without the header with 403 CSRF_HEADER_MISSING, and answers it with the header', async () => {
-    const refused = await raw(getUrl(server, '{ viewer { email } }'), { headers });
+  function expectRefused(refused: Raw) {
     expect(refused.status).toBe(403);
     const body = refused.json();
     expect(body.data).toBeUndefined();
     expect(body.errors.map((e: any) => e.extensions?.code)).toEqual(['CSRF_HEADER_MISSING']);
     expect(body.errors[0].message).toContain(CSRF_HEADER);
     expect(refused.text).not.toMatch(/stack|at .*\.ts/);
-    const ok = await raw(getUrl(server, '{ viewer { email } }'), { headers: { ...headers, [CSRF_HEADER]: '1' } });
+  }
+
+  // A page on another site cannot attach a Bearer token without a preflight our CORS policy answers, and a
+  // browser never attaches one by itself: such a request needs no proof (server/protocol/csrf.ts).
+  it('answers a GET with a Bearer token and no CSRF header (a cache miss, executed by yoga)', async () => {
+    const ok = await raw(getUrl(server, '{ viewer { email } }'), { headers: bearer });
     expect(ok.status).toBe(200);
     expect(ok.json().data.viewer.email).toBe('agent@acme.test');
+    expect(ok.json().extensions.responseCache.hit).toBe(false);
   });
 
-  it('a warm cache entry is not served to a GET without the header (the fast path defers to yoga)', async () => {
-    const withHeader = { ...headers, [CSRF_HEADER]: '1' };
-    await raw(getUrl(server), { headers: withHeader });
-    const hit = await raw(getUrl(server), { headers: withHeader });
+  it('answers a GET with a Bearer token and no CSRF header from the fast path (a cache hit)', async () => {
+    const query = '{ viewer { id name role } }';
+    const miss = await raw(getUrl(server, query), { headers: bearer });
+    expect(miss.json().extensions.responseCache.hit).toBe(false);
+    const before = await fastPathHits(server);
+    const hit = await raw(getUrl(server, query), { headers: bearer });
+    expect(hit.status).toBe(200);
+    expect(hit.json().data).toEqual(miss.json().data);
+    expect(hit.json().extensions.responseCache.hit).toBe(true);
+    expect(await fastPathHits(server)).toBe(before + 1);
+  });
+
+  it('refuses a GET with neither a Bearer token nor the header with 403 CSRF_HEADER_MISSING, and answers it with the header', async () => {
+    expectRefused(await raw(getUrl(server, '{ viewer { id } }'), { headers: tokenless }));
+    const ok = await raw(getUrl(server, '{ viewer { id } }'), { headers: { ...tokenless, [CSRF_HEADER]: '1' } });
+    expect(ok.status).toBe(200);
+    expect(ok.json().data).toEqual({ viewer: null });
+  });
+
+  // Browsers attach HTTP authentication (a proxy's Basic realm) to cross-site requests on their own: only
+  // the Bearer scheme, which they never attach, stands in for the header.
+  it('an Authorization header of another scheme (Basic) is no proof: 403, not 401', async () => {
+    const basic = { ...tokenless, authorization: `Basic ${Buffer.from('agent:deskgraph').toString('base64')}` };
+    expectRefused(await raw(getUrl(server, '{ viewer { id } }'), { headers: basic }));
+  });
+
+  it('a warm cache entry is not served to a tokenless GET without the header (the fast path defers to yoga)', async () => {
+    const withHeader = { ...tokenless, [CSRF_HEADER]: '1' };
+    const query = '{ __typename viewer { id } }';
+    await raw(getUrl(server, query), { headers: withHeader });
+    const hit = await raw(getUrl(server, query), { headers: withHeader });
     expect(hit.json().extensions?.responseCache?.hit).toBe(true);
     const before = await fastPathHits(server);
     expect(before).toBeGreaterThan(0);
-    const refused = await raw(getUrl(server), { headers });
-    expect(refused.status).toBe(403);
-    expect(refused.json().data).toBeUndefined();
+    expectRefused(await raw(getUrl(server, query), { headers: tokenless }));
     expect(await fastPathHits(server)).toBe(before);
-    const again = await raw(getUrl(server), { headers: withHeader });
+    const again = await raw(getUrl(server, query), { headers: withHeader });
     expect(again.status).toBe(200);
     expect(await fastPathHits(server)).toBe(before + 1);
   });
 
-  it('refuses a form or text/plain POST without the header; a JSON POST needs none (browsers preflight it)', async () => {
+  it('refuses a tokenless form or text/plain POST without the header; a JSON POST needs none (browsers preflight it)', async () => {
     const body = JSON.stringify({ query: QUERY });
-    const text = await raw(server.url, { method: 'POST', headers: { ...headers, 'content-type': 'text/plain' }, body });
-    expect(text.status).toBe(403);
-    expect(text.json().errors[0].extensions.code).toBe('CSRF_HEADER_MISSING');
+    expectRefused(await raw(server.url, { method: 'POST', headers: { ...tokenless, 'content-type': 'text/plain' }, body }));
+    // A foreign form cannot spend this address's login attempts either.
+    const login = 'mutation { login(email: "agent@acme.test", password: "wrong") { token } }';
     const form = await raw(server.url, {
       method: 'POST',
-      headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { ...tokenless, 'content-type': 'application/x-www-form-urlencoded' },
+      body: `query=${encodeURIComponent(login)}`,
+    });
+    expectRefused(form);
+    const json = await raw(server.url, { method: 'POST', headers: { ...tokenless, 'content-type': 'application/json' }, body });
+    expect(json.status).toBe(200);
+    expect(json.json().data.viewer).toBeNull();
+  });
+
+  it('a form or text/plain POST with a Bearer token passes CSRF prevention (the form runs; text/plain is 415, not 403)', async () => {
+    const form = await raw(server.url, {
+      method: 'POST',
+      headers: { ...bearer, 'content-type': 'application/x-www-form-urlencoded' },
       body: `query=${encodeURIComponent(QUERY)}`,
     });
-    expect(form.status).toBe(403);
-    const json = await raw(server.url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body });
-    expect(json.status).toBe(200);
-    expect(json.json().data.viewer.name).toBeTruthy();
+    expect(form.status).toBe(200);
+    expect(form.json().data.viewer.name).toBeTruthy();
+    const text = await raw(server.url, {
+      method: 'POST',
+      headers: { ...bearer, 'content-type': 'text/plain' },
+      body: JSON.stringify({ query: QUERY }),
+    });
+    expect(text.status).toBe(415);
   });
 
   it('GraphiQL still opens in a browser (a page load cannot carry the header)', async () => {

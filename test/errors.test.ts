@@ -109,3 +109,23 @@ describe('bad input', () => {
     expect(response.status).toBe(400);
   });
 });
+
+// graphql-js 16 validates a subscription although the schema has none; graphql-jit then failed to compile
+// it (500) and graphql-js answered 200 with an uncoded error and no data.
+describe.each([
+  ['with graphql-jit', true],
+  ['with graphql-js', false],
+] as const)('an operation type the schema lacks (%s)', (_name, jit) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ config: { jit } });
+  });
+  afterAll(() => server?.close());
+
+  it('a subscription fails validation with HTTP 400, without data', async () => {
+    const result = await server.gql('subscription { __typename }');
+    expect(result.status, JSON.stringify(result.body)).toBe(400);
+    expectClientError(result, 'GRAPHQL_VALIDATION_FAILED', /no subscription operations/);
+    expect(result.body).not.toHaveProperty('data');
+  });
+});

@@ -51,11 +51,13 @@ describe.each([
 
   it('GET answers carry an ETag and revalidate to 304 with If-None-Match', async () => {
     const auth = { authorization: `Bearer ${agent}` };
-    await get(auth); // fills the cache where there is one
+    const miss = await get(auth); // fills the cache where there is one
     const first = await get(auth);
     expect(first.status).toBe(200);
     const etag = first.headers.etag as string;
     expect(etag).toMatch(/^"[A-Za-z0-9_-]+"$/);
+    expect(miss.headers.etag, 'the same bytes, the same strong ETag, miss or hit').toBe(etag);
+    expect(miss.body.equals(first.body)).toBe(true);
     const revalidated = await get({ ...auth, 'if-none-match': etag });
     expect(revalidated.status).toBe(304);
     expect(revalidated.body.length).toBe(0);
@@ -116,6 +118,61 @@ describe.each([
     expect(JSON.parse(small.body.toString())).toEqual({ data: { __typename: 'Query' } });
     const refused = await get({ authorization: `Bearer ${agent}`, 'accept-encoding': 'identity' });
     expect(refused.headers['content-encoding']).toBeUndefined();
+  });
+});
+
+// As in development (NODE_ENV=development turns CACHE_METADATA on) with EXPOSE_SQL_STATEMENT_COUNT: a
+// miss says {"hit":false,…} and how many statements ran, a hit {"hit":true} and 0. The data is the same,
+// so the ETag is too (weak: the bytes differ), and a client revalidating what a miss gave it gets a 304
+// from the hit, on the fast path and on yoga's path alike (server/protocol/caching-headers.ts).
+describe.each([
+  ['hits from the fast path', true],
+  ['hits through yoga (CACHE_FAST_PATH=false)', false],
+] as const)('ETags with response metadata in the body: %s', (_name, fastPath) => {
+  let server: TestServer;
+  let agent: string;
+  beforeAll(async () => {
+    server = await startTestServer({ cache: { metadata: true, fastPath }, config: { exposeStatementCount: true } });
+    agent = await server.login('agent@acme.test');
+  });
+  afterAll(() => server?.close());
+
+  const get = (query: string, headers: Record<string, string> = {}) =>
+    raw(getUrl(server, query), {
+      headers: { accept: 'application/graphql-response+json', [CSRF_HEADER]: '1', authorization: `Bearer ${agent}`, ...headers },
+    });
+  const extensionsOf = (response: Raw) => JSON.parse(response.body.toString()).extensions;
+
+  it("a miss and its hit carry the same weak ETag, and the hit answers the miss's ETag with 304", async () => {
+    const query = '{ viewer { id name role } }';
+    const miss = await get(query);
+    const hit = await get(query);
+    expect(extensionsOf(miss).responseCache.hit).toBe(false);
+    expect(extensionsOf(miss).sqlStatements).toBeGreaterThan(0);
+    expect(extensionsOf(hit)).toEqual({ responseCache: { hit: true }, sqlStatements: 0 });
+    expect(miss.body.equals(hit.body)).toBe(false);
+    expect(miss.headers.etag).toMatch(/^W\/"[A-Za-z0-9_-]+"$/);
+    expect(hit.headers.etag).toBe(miss.headers.etag);
+    const revalidated = await get(query, { 'if-none-match': miss.headers.etag as string });
+    expect(revalidated.status).toBe(304);
+    expect(revalidated.headers.etag).toBe(miss.headers.etag);
+  });
+
+  it('compressed, too: the same weak ETag for the miss and the hit', async () => {
+    const br = { 'accept-encoding': 'br' };
+    const miss = await get(LIST, br);
+    const hit = await get(LIST, br);
+    expect(miss.headers['content-encoding']).toBe('br');
+    expect(hit.headers['content-encoding']).toBe('br');
+    expect(JSON.parse(brotliDecompressSync(hit.body).toString()).extensions.responseCache.hit).toBe(true);
+    expect(miss.headers.etag).toMatch(/^W\//);
+    expect(hit.headers.etag).toBe(miss.headers.etag);
+  });
+
+  it('other data gets another ETag', async () => {
+    const one = await get('{ viewer { id } }');
+    const other = await get('{ viewer { name } }');
+    expect(one.headers.etag).not.toBe(other.headers.etag);
   });
 });
 

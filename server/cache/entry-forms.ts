@@ -3,7 +3,7 @@
 // first use and kept on the entry, so every attach goes through here and is counted against L1's byte
 // bound at once: otherwise an entry measured when stored would grow several-fold unseen.
 import type { ExecutionResult } from 'graphql';
-import { etagOf } from '../protocol/caching-headers.ts';
+import { etagFor } from '../protocol/caching-headers.ts';
 import { encodedVariant } from '../protocol/compression.ts';
 import type { ContentCoding } from '../protocol/negotiation.ts';
 import { ownedBuffer, type CachedResponse, type L1Cache } from './l1-cache.ts';
@@ -17,8 +17,9 @@ export interface SendForm {
 
 /**
  * What to send for `entry` (stored under `key`), compressed with `encoding` when not null. `extend`
- * turns the stored bytes into the body sent; it must give the same result for the life of the
- * process, since the first body, its ETag and its compressed forms are kept and served from then on.
+ * turns the stored bytes into the body sent by adding diagnostic extensions (nothing else: the ETag
+ * stays that of the stored bytes); it must give the same result for the life of the process, since the
+ * first body, its ETag and its compressed forms are kept and served from then on.
  */
 export function sendForm(
   l1: L1Cache,
@@ -30,7 +31,9 @@ export function sendForm(
   let grew = false;
   if (!entry.sent || !entry.etag) {
     entry.sent = extend ? ownedBuffer(extend(entry.bytes)) : entry.bytes;
-    entry.etag = etagOf(entry.sent);
+    // Of the stored bytes (the result without diagnostics, which is what `extend` adds), so a hit has
+    // the ETag its miss had (caching-headers.ts).
+    entry.etag = etagFor(entry.bytes, entry.sent !== entry.bytes);
     grew = entry.sent !== entry.bytes;
   }
   const variant = encoding ? encodedVariant(entry, encoding, entry.sent) : null;

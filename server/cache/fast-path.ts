@@ -62,7 +62,7 @@ function cacheableParams(params: RequestParams, persisted: FastPathOptions['pers
   if (operationName != null && typeof operationName !== 'string') return null;
   let query: string | undefined;
   if (typeof params.query === 'string') {
-    if (params.extensions != null || persisted.mode === 'require') return null;
+    if (!ignorableExtensions(params.extensions) || persisted.mode === 'require') return null;
     query = params.query;
   } else if (persisted.mode !== 'off') {
     const hash = requestedHash(params);
@@ -70,6 +70,14 @@ function cacheableParams(params: RequestParams, persisted: FastPathOptions['pers
   }
   if (!query) return null;
   return { query, operationName: operationName || null, variables: params.variables ?? null };
+}
+
+// Extensions may ask yoga for something (persistedQuery: an APQ registration and its hash check) or be
+// malformed (not an object: yoga answers 400); those stay with yoga. Anything else in them changes nothing
+// yoga does (Apollo Client 4 sends {"clientLibrary":{…}} with every operation), so the hit stage may answer.
+function ignorableExtensions(extensions: unknown): boolean {
+  if (extensions == null) return true;
+  return typeof extensions === 'object' && !Array.isArray(extensions) && !('persistedQuery' in extensions);
 }
 
 /** The raw request as the hit stage sees it: a POST body's text, or a GET query string. */

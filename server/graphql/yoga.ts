@@ -27,6 +27,7 @@ import { maskedErrors } from './masked-errors.ts';
 import { useBatchLimit } from './use-batch-limit.ts';
 import { useConditionalGet } from './use-conditional-get.ts';
 import { useErrorCodes } from './use-error-codes.ts';
+import { useKnownOperationTypes } from './use-known-operation-types.ts';
 import { useRequestParams } from './use-request-params.ts';
 import { useResponseMediaType } from './use-response-media-type.ts';
 import { useStatementCount, type StatementServerContext } from './use-statement-count.ts';
@@ -68,6 +69,10 @@ export function createGraphQL({
     landingPage: false,
     cors,
     batching: config.batchLimit > 0 ? { limit: config.batchLimit } : false,
+    // No file uploads in this schema: a multipart body is a media type we do not speak (415). yoga's
+    // multipart parser would answer a malformed one with the form parser's own message, or with a 200
+    // that carries no code when the "operations" field is missing or not JSON.
+    multipart: false,
     // handle() has read the body within MAX_REQUEST_KB (413 beyond) before yoga sees it; yoga's own
     // limit would pipe those bytes through a second stream on every POST (~2 % of an uncached request's CPU).
     maxRequestBodySize: false,
@@ -79,6 +84,7 @@ export function createGraphQL({
       useQueryLimits({ limits: config.limits, maxPageSize: config.maxPageSize }),
       useBatchLimit(config.batchLimit),
       useErrorCodes(),
+      useKnownOperationTypes(),
       useViewer({
         prisma: database.prisma,
         settings: { maxPageSize: config.maxPageSize, tokenTtlHours: config.tokenTtlHours },

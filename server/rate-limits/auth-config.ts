@@ -14,7 +14,7 @@ export interface AuthConfig {
   loginWindowSeconds: number;
   /** Proxies in front of the server that append to X-Forwarded-For; 0: the socket's address is the client. */
   trustProxyHops: number;
-  /** Require the CSRF header on GET and non-JSON POST requests (yoga's CSRF prevention). */
+  /** Require the CSRF header on GET and non-JSON POST requests that carry no Bearer token (server/protocol/csrf.ts). */
   csrfPrevention: boolean;
   /** Origins browsers may call the API from; ['*'] allows any (without credentials: auth is a bearer token). */
   corsOrigins: string[];
