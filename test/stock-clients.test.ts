@@ -13,7 +13,7 @@ import { ApolloClient, HttpLink, InMemoryCache, gql as apolloGql } from '@apollo
 import { Client, cacheExchange, fetchExchange, gql as urqlGql } from '@urql/core';
 import { GraphQLClient } from 'graphql-request';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD } from '../prisma/seed.ts';
+import { DEMO_PASSWORD } from '../prisma/seed/demo-accounts.ts';
 import { CSRF_HEADER } from '../server/protocol/csrf.ts';
 import { productionPersisted, startTestServer, type TestServer } from './harness.ts';
 

@@ -6,7 +6,7 @@
 // for a request that got exactly what it can use. Vary: Accept, as other clients get JSON at this URL.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PersistedDocuments } from '../persisted/persisted-documents.ts';
-import { etagOf, ifNoneMatchHits } from '../protocol/caching-headers.ts';
+import { etagFor, ifNoneMatchHits } from '../protocol/caching-headers.ts';
 import { compressNodeResponse } from '../protocol/compression.ts';
 import { contentCoding, prefersHtml } from '../protocol/negotiation.ts';
 import { sendError } from '../protocol/send-json.ts';
@@ -66,7 +66,7 @@ export function createGraphiQLRoute(options: GraphiQLRouteOptions): GraphiQLRout
 
 function sendPage(req: IncomingMessage, res: ServerResponse, html: string, policy: string): void {
   const body = Buffer.from(html);
-  const etag = etagOf(body);
+  const etag = etagFor(body, false);
   // Revalidated on every load: a deploy or a new manifest changes the page; the files it names do not.
   const headers = {
     'content-type': 'text/html; charset=utf-8',
