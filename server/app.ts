@@ -72,7 +72,7 @@ export function createApp({
     config.persisted.mode === 'off'
       ? null
       : new RegistrySync({ documents: persistedDocuments, prisma: database.prisma, refreshMs: config.persisted.registryRefreshMs, logger });
-  if (registry) cache.store?.redis?.onNotice(REGISTRY_TOPIC, () => void registry.refresh().catch(() => {}));
+  if (registry) cache.store?.redis?.onNotice(REGISTRY_TOPIC, (client) => registry.notified(client));
   const yoga = createGraphQL({ config, database, logger, metrics, loaderOptions, persistedDocuments, cors, csrf, rateLimits, cache });
   const graphql = createGraphQLRoute({
     yoga,

@@ -79,11 +79,6 @@ export class PersistedDocuments {
     else this.clients.delete(name);
   }
 
-  /** The registered clients held, and how many documents each has. */
-  clientSizes(): Map<string, number> {
-    return new Map([...this.clients].map(([name, documents]) => [name, documents.size]));
-  }
-
   /** Trusts more documents (npm run dev: codegen rewrote the manifest while the server runs); returns how many are new. */
   trust(documents: ReadonlyMap<string, string>): number {
     let added = 0;

@@ -40,17 +40,19 @@ export class RegistrySync {
       throw new RegistryLoadError(`Cannot read the trusted-document registry: ${databaseFailure(error)}.`);
     }
     if (this.options.refreshMs > 0) {
-      this.timer = setInterval(() => {
-        this.refresh().catch((error: unknown) =>
-          this.options.logger.warn({ err: error }, 'could not check the trusted-document registry; keeping what is held'),
-        );
-      }, this.options.refreshMs);
+      this.timer = setInterval(() => this.refreshOrWarn(), this.options.refreshMs);
       this.timer.unref();
     }
   }
 
+  /** A push's notice came on the bus (the CLI names the client; whatever changed is reread). */
+  notified(clientName: string): void {
+    this.options.logger.debug({ client: clientName }, 'trusted-document registry notice');
+    this.refreshOrWarn();
+  }
+
   /** Rereads what changed since the last read. Reads run one at a time; calls made while one waits share it. */
-  refresh(): Promise<void> {
+  private refresh(): Promise<void> {
     if (this.queued) return this.queued;
     const next = this.running.then(() => {
       this.queued = null;
@@ -59,6 +61,12 @@ export class RegistrySync {
     this.queued = next;
     this.running = next.catch(() => {});
     return next;
+  }
+
+  private refreshOrWarn(): void {
+    this.refresh().catch((error: unknown) =>
+      this.options.logger.warn(`could not read the trusted-document registry (${databaseFailure(error)}); keeping what is held`),
+    );
   }
 
   close(): void {
