@@ -32,6 +32,9 @@ export function clientNameProblem(name: string): string | null {
   return NAME.test(name) ? null : `"${name.slice(0, 100)}" is not a client name: use ${CLIENT_NAME_RULE}.`;
 }
 
+// Most requests name no client (the web client's): one shared answer, nothing allocated on the hit path.
+const UNNAMED: ClientIdentity = Object.freeze({ name: WEB_CLIENT, version: null, named: false });
+
 type HeaderValue = string | string[] | null | undefined;
 
 function first(value: HeaderValue): string | undefined {
@@ -45,7 +48,7 @@ function first(value: HeaderValue): string | undefined {
  */
 export function requestClient(header: (name: string) => HeaderValue): ClientIdentity | 'invalid' {
   const name = first(header(CLIENT_NAME_HEADER)) ?? first(header(APOLLO_NAME_HEADER));
-  if (!name) return { name: WEB_CLIENT, version: null, named: false };
+  if (!name) return UNNAMED;
   if (!NAME.test(name)) return 'invalid';
   const version = first(header(CLIENT_VERSION_HEADER)) ?? first(header(APOLLO_VERSION_HEADER));
   return { name, version: version && VERSION.test(version) ? version : null, named: true };
