@@ -15,6 +15,8 @@ import { createGraphQLRoute } from './http/graphql-route.ts';
 import { createReadiness } from './http/readiness.ts';
 import { createRouter } from './http/routes.ts';
 import { loadManifest, PersistedDocuments } from './persisted/persisted-documents.ts';
+import { REGISTRY_TOPIC } from './persisted/registry/registry-notice.ts';
+import { RegistrySync } from './persisted/registry/registry-sync.ts';
 import type { Config } from './platform/config.ts';
 import type { Database } from './platform/database.ts';
 import type { Logger } from './platform/logger.ts';
@@ -65,6 +67,13 @@ export function createApp({
   const cors = corsOptionsFor(config.auth.corsOrigins);
   const csrf = createCsrfPrevention(config.auth.csrfPrevention);
   const rateLimits = createRateLimits(config.auth, redisTarget, logger);
+  // Third-party clients' documents (npm run operations -- push): read from the database, kept in step
+  // through the cache's Redis bus and a periodic check (server/persisted/registry/).
+  const registry =
+    config.persisted.mode === 'off'
+      ? null
+      : new RegistrySync({ documents: persistedDocuments, prisma: database.prisma, refreshMs: config.persisted.registryRefreshMs, logger });
+  if (registry) cache.store?.redis?.onNotice(REGISTRY_TOPIC, (client) => registry.notified(client));
   const yoga = createGraphQL({ config, database, logger, metrics, loaderOptions, persistedDocuments, cors, csrf, rateLimits, cache });
   const graphql = createGraphQLRoute({
     yoga,
@@ -111,6 +120,7 @@ export function createApp({
     /** Starts listening; resolves with the URL of the GraphQL endpoint. */
     async listen(port = config.port, host = config.host): Promise<string> {
       await web?.ready;
+      await registry?.start();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {
@@ -130,6 +140,7 @@ export function createApp({
     async close(drainTimeoutMs = 10_000): Promise<{ cutOff: number }> {
       // Vite's HMR sockets are upgraded connections the server no longer tracks: closed before waiting for it.
       const { cutOff } = await drain.close(drainTimeoutMs, async () => web?.close());
+      registry?.close();
       await yoga.dispose();
       await cache.close();
       await rateLimits.close();

@@ -107,10 +107,17 @@ export function productionPersisted(): PersistedConfig {
 }
 
 export async function startTestServer(
-  options: { config?: Partial<Config>; cache?: Partial<CacheConfig>; loaderOptions?: LoaderOptions } = {},
+  options: {
+    config?: Partial<Config>;
+    cache?: Partial<CacheConfig>;
+    loaderOptions?: LoaderOptions;
+    /** Runs on the server's database before the server starts (what an operator does while it is stopped). */
+    beforeStart?: (database: Database) => Promise<void>;
+  } = {},
 ): Promise<TestServer> {
   const copy = await copyTemplate(inject('template'));
   const database = await openDatabase(copy.config, copy.options);
+  await options.beforeStart?.(database);
   const config = testConfig({ ...options.config, database: copy.config });
   config.cache = testCacheConfig(copy.config, options.cache);
   const persistedDocuments = await loadPersistedDocuments(config);

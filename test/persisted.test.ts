@@ -36,7 +36,16 @@ describe('persisted operations, require mode (production)', () => {
   let agent: string;
   beforeAll(async () => {
     server = await startTestServer({
-      config: { persisted: { mode: 'require', manifest: manifestPath, apq: false, apqMaxDocuments: 10, apqMaxDocumentBytes: 1024 } },
+      config: {
+        persisted: {
+          mode: 'require',
+          manifest: manifestPath,
+          apq: false,
+          apqMaxDocuments: 10,
+          apqMaxDocumentBytes: 1024,
+          registryRefreshMs: 0,
+        },
+      },
     });
     // login is not in the manifest (the harness sends it as a document), so sign in through a token row.
     const allow = await startTestServer();
@@ -99,7 +108,16 @@ describe('persisted operations, allow mode with APQ', () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startTestServer({
-      config: { persisted: { mode: 'allow', manifest: manifestPath, apq: true, apqMaxDocuments: 10, apqMaxDocumentBytes: 200 } },
+      config: {
+        persisted: {
+          mode: 'allow',
+          manifest: manifestPath,
+          apq: true,
+          apqMaxDocuments: 10,
+          apqMaxDocumentBytes: 200,
+          registryRefreshMs: 0,
+        },
+      },
     });
   });
   afterAll(() => server?.close());

@@ -12,4 +12,7 @@ export const TEST_SERVER_ENV = {
   CACHE_METADATA: 'true',
   // Many tests send more than a production budget with one token; test/rate-limit.test.ts turns it on.
   RATE_LIMIT_TOKEN_PER_MINUTE: '0',
+  // A periodic read of the trusted-document registry would land in other tests' statement counts; the
+  // registry's tests turn it on (or show that the bus alone carries a push).
+  PERSISTED_OPERATIONS_REGISTRY_REFRESH_SECONDS: '0',
 } as const satisfies Record<string, string>;

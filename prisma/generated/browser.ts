@@ -52,3 +52,13 @@ export type Tag = Prisma.TagModel
  * 
  */
 export type TicketTag = Prisma.TicketTagModel
+/**
+ * Model TrustedClient
+ * 
+ */
+export type TrustedClient = Prisma.TrustedClientModel
+/**
+ * Model TrustedDocument
+ * 
+ */
+export type TrustedDocument = Prisma.TrustedDocumentModel

@@ -16,6 +16,7 @@ import type { CsrfPrevention } from '../protocol/csrf.ts';
 import { paramsFromJson, paramsFromSearch, type RequestParams } from '../protocol/graphql-params.ts';
 import { contentCoding, contentTypeOf, responseMediaType, type GraphQLResponseType } from '../protocol/negotiation.ts';
 import type { Metrics } from '../platform/metrics.ts';
+import { requestClient } from '../persisted/client-name.ts';
 import { requestedHash, type PersistedDocuments } from '../persisted/persisted-documents.ts';
 import type { PersistedMode } from '../persisted/use-persisted-operations.ts';
 import { documentHash, responseKey, visibilityScope } from './cache-key.ts';
@@ -53,23 +54,29 @@ export type FastPathOutcome = { served: true; operation: string | null } | { ser
 const NOT_SERVED: FastPathOutcome = { served: false };
 
 /**
- * The document a request runs, with a persisted document's hash resolved to its text; null when the
- * hit stage should not try (APQ registrations, unknown hashes, documents in `require` mode): yoga
- * answers those, errors included.
+ * The document a request runs, with a persisted document's hash resolved to its text among the
+ * documents of the client the request names; null when the hit stage should not try (APQ
+ * registrations, unknown hashes, documents in `require` mode): yoga answers those, errors included.
  */
-function cacheableParams(params: RequestParams, persisted: FastPathOptions['persisted']): GraphQLParams | null {
+function cacheableParams(params: RequestParams, persisted: FastPathOptions['persisted'], client: string): CacheableParams | null {
   const operationName: unknown = params.operationName;
   if (operationName != null && typeof operationName !== 'string') return null;
   let query: string | undefined;
+  let hash: string | null = null;
   if (typeof params.query === 'string') {
     if (!ignorableExtensions(params.extensions) || persisted.mode === 'require') return null;
     query = params.query;
   } else if (persisted.mode !== 'off') {
-    const hash = requestedHash(params);
-    query = hash ? persisted.documents.get(hash) : undefined;
+    hash = requestedHash(params);
+    query = hash ? persisted.documents.get(hash, client) : undefined;
   }
   if (!query) return null;
-  return { query, operationName: operationName || null, variables: params.variables ?? null };
+  return { query, operationName: operationName || null, variables: params.variables ?? null, hash };
+}
+
+interface CacheableParams extends GraphQLParams {
+  /** The persisted document's hash when the request sent one. */
+  hash: string | null;
 }
 
 // Extensions may ask yoga for something (persistedQuery: an APQ registration and its hash check) or be
@@ -100,6 +107,8 @@ interface KnownRequest {
   key: string;
   operation: string | null;
   params: GraphQLParams;
+  /** A persisted document's hash and the client it was found for: checked again on every hit, as the registry may drop it. */
+  persisted: { hash: string; client: string } | null;
   /** The hit counter's child for this operation and layer, bound once: label lookups cost per hit. */
   hits?: Partial<Record<'l1' | 'l2', { inc(): void }>>;
 }
@@ -114,13 +123,15 @@ export function createRequestMemo(): RequestMemo {
   return new LRUCache<string, KnownRequest>({ max: 20_000 });
 }
 
-function describe(raw: RawGraphQLRequest, viewer: Viewer | null, options: FastPathOptions): KnownRequest | null {
-  const memoKey = `${viewer ? viewer.userId : 0}\n${raw.text}`;
+function describe(raw: RawGraphQLRequest, viewer: Viewer | null, client: string, options: FastPathOptions): KnownRequest | null {
+  // The client is part of the key: the same hash may be trusted for one client and not for another.
+  const memoKey = `${viewer ? viewer.userId : 0}\n${client}\n${raw.text}`;
   const known = options.memo.get(memoKey);
-  if (known) return known;
+  if (known) return !known.persisted || options.persisted.documents.get(known.persisted.hash, known.persisted.client) ? known : null;
   const read = readParams(raw);
-  const params = read && cacheableParams(read, options.persisted);
-  if (!params) return null;
+  const cacheable = read && cacheableParams(read, options.persisted, client);
+  if (!cacheable) return null;
+  const { hash, ...params } = cacheable;
   const docHash = documentHash(params.query);
   const facts = options.facts.get(docHash, params.operationName);
   if (!facts || facts.operation !== 'query') return null;
@@ -128,6 +139,7 @@ function describe(raw: RawGraphQLRequest, viewer: Viewer | null, options: FastPa
     key: responseKey(docHash, params.operationName, params.variables, visibilityScope(viewer, facts.visibility)),
     operation: params.operationName ?? facts.name,
     params,
+    persisted: hash ? { hash, client } : null,
   };
   options.memo.set(memoKey, described);
   return described;
@@ -154,7 +166,10 @@ export function serveFromCache(
   if (options.csrf?.refuses(req)) return NOT_SERVED;
   const viewer = knownViewer(req, options.viewers);
   if (viewer === undefined) return NOT_SERVED;
-  const request = describe(raw, viewer, options);
+  // A malformed client name is refused by yoga (400).
+  const client = requestClient((name) => req.headers[name]);
+  if (client === 'invalid') return NOT_SERVED;
+  const request = describe(raw, viewer, client.name, options);
   if (!request) return NOT_SERVED;
   options.warmer?.record(request.key, { ...request.params, viewer });
   const local = options.store.peek(request.key);

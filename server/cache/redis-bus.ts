@@ -7,6 +7,15 @@ import type { Redis } from 'ioredis';
 /** Announces a new epoch: this prefix and the epoch, not JSON (the bump script concatenates). */
 export const EPOCH_MESSAGE_PREFIX = 'epoch:';
 
+// A change that is not the cache's, for every instance: `notice:<topic>:<payload>`. The trusted-document
+// registry's CLI sends one after a push, so running instances reload at once (server/persisted/registry/).
+const NOTICE_MESSAGE_PREFIX = 'notice:';
+
+/** Tells every instance listening on the channel about a change; resolves with how many received it. */
+export function publishNotice(redis: Redis, channel: string, topic: string, payload: string): Promise<number> {
+  return redis.publish(channel, `${NOTICE_MESSAGE_PREFIX}${topic}:${payload}`);
+}
+
 interface InvalidationMessage {
   origin: string;
   /** Lets the sender see its own message come back (see announce). */
@@ -19,6 +28,8 @@ export interface BusListener {
   onTags(tags: string[]): void;
   /** Some instance (this one included) moved the epoch. */
   onEpoch(epoch: string): void;
+  /** Something published a notice (publishNotice). */
+  onNotice(topic: string, payload: string): void;
 }
 
 export class InvalidationBus {
@@ -65,6 +76,7 @@ export class InvalidationBus {
       message = JSON.parse(text) as InvalidationMessage;
     } catch {
       if (text.startsWith(EPOCH_MESSAGE_PREFIX)) this.listener.onEpoch(text.slice(EPOCH_MESSAGE_PREFIX.length));
+      else if (text.startsWith(NOTICE_MESSAGE_PREFIX)) this.receiveNotice(text.slice(NOTICE_MESSAGE_PREFIX.length));
       return;
     }
     if (message.origin === this.origin) {
@@ -73,5 +85,10 @@ export class InvalidationBus {
     }
     if (!Array.isArray(message.tags)) return;
     this.listener.onTags(message.tags);
+  }
+
+  private receiveNotice(text: string): void {
+    const colon = text.indexOf(':');
+    if (colon > 0) this.listener.onNotice(text.slice(0, colon), text.slice(colon + 1));
   }
 }

@@ -42,6 +42,7 @@ export class RedisLayer {
   /** Tags whose invalidation could not reach Redis; delivered before the layer is used again. */
   private readonly pending = new Set<string>();
   private pendingOverflow = false;
+  private readonly noticeHandlers = new Map<string, (payload: string) => void>();
 
   constructor(private readonly options: RedisLayerOptions) {
     const common = {
@@ -67,7 +68,13 @@ export class RedisLayer {
         this.epoch = epoch;
         options.onRemoteInvalidation('all');
       },
+      onNotice: (topic, payload) => this.noticeHandlers.get(topic)?.(payload),
     });
+  }
+
+  /** Calls `handler` with the payload of every notice of `topic` sent on the bus (publishNotice). */
+  onNotice(topic: string, handler: (payload: string) => void): void {
+    this.noticeHandlers.set(topic, handler);
   }
 
   /** Whether what this layer (and L1 with it) holds may be served right now. */

@@ -6,7 +6,7 @@ import { bool, int } from '../platform/env-schema.ts';
 import type { NodeEnv } from '../platform/platform-config.ts';
 
 export interface PersistedConfig {
-  /** require: only hashes from the manifest (or APQ) run; allow: documents too; off: no hashes. */
+  /** require: only hashes from the manifest, the registry (or APQ) run; allow: documents too; off: no hashes. */
   mode: 'require' | 'allow' | 'off';
   /** The trusted documents: an absolute file path or an http(s) URL of codegen's persisted-documents.json. */
   manifest: string | null;
@@ -15,6 +15,11 @@ export interface PersistedConfig {
   /** Bounds of those remembered documents, so clients cannot fill the memory with them. */
   apqMaxDocuments: number;
   apqMaxDocumentBytes: number;
+  /**
+   * How often each instance looks for registry changes (npm run operations -- push) it was not told of
+   * on the cache bus: how an instance without Redis learns of a push, and one that missed a notice catches up. 0: never.
+   */
+  registryRefreshMs: number;
 }
 
 /** Where codegen writes the web client's trusted documents; the manifest used when none is configured. */
@@ -28,6 +33,7 @@ export const persistedEnv = z.object({
   PERSISTED_OPERATIONS_APQ: bool('PERSISTED_OPERATIONS_APQ').default(false),
   PERSISTED_OPERATIONS_APQ_MAX: int('PERSISTED_OPERATIONS_APQ_MAX', 1, 1_000_000).default(1000),
   PERSISTED_OPERATIONS_APQ_MAX_KB: int('PERSISTED_OPERATIONS_APQ_MAX_KB', 1, 1024).default(32),
+  PERSISTED_OPERATIONS_REGISTRY_REFRESH_SECONDS: int('PERSISTED_OPERATIONS_REGISTRY_REFRESH_SECONDS', 0, 86_400).default(30),
 });
 
 export function persistedConfig(e: z.output<typeof persistedEnv>, nodeEnv: NodeEnv, cwd: string): PersistedConfig {
@@ -38,6 +44,7 @@ export function persistedConfig(e: z.output<typeof persistedEnv>, nodeEnv: NodeE
     apq: e.PERSISTED_OPERATIONS_APQ,
     apqMaxDocuments: e.PERSISTED_OPERATIONS_APQ_MAX,
     apqMaxDocumentBytes: e.PERSISTED_OPERATIONS_APQ_MAX_KB * 1024,
+    registryRefreshMs: e.PERSISTED_OPERATIONS_REGISTRY_REFRESH_SECONDS * 1000,
   };
 }
 

@@ -1,10 +1,12 @@
-// The documents clients may send by hash: the trusted manifest shipped with the client (written by
-// codegen), and, when enabled, documents third-party clients registered with automatic persisted
-// queries (APQ). A hash is the SHA-256 of the document text, in hex; the server checks it.
+// The documents clients may send by hash, per client (client-name.ts): the trusted manifest shipped with
+// the web client (written by codegen), the documents of third-party clients from the registry
+// (registry/, `npm run operations -- push`), and, when enabled, documents clients registered with
+// automatic persisted queries (APQ). A hash is the SHA-256 of the document text, in hex; it is checked.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { getOperationAST, parse, validate, type GraphQLSchema } from 'graphql';
 import { LRUCache } from 'lru-cache';
+import { WEB_CLIENT } from './client-name.ts';
 
 class PersistedDocumentsError extends Error {
   override name = 'PersistedDocumentsError';
@@ -15,7 +17,7 @@ export function sha256Hex(text: string): string {
 }
 
 /** `<hex>` or `sha256:<hex>` (the GraphQL-over-HTTP persisted documents form) → `<hex>`; null if neither. */
-function normalizeHash(id: unknown): string | null {
+export function normalizeHash(id: unknown): string | null {
   if (typeof id !== 'string') return null;
   const hex = id.startsWith('sha256:') ? id.slice(7) : id;
   return /^[0-9a-f]{64}$/i.test(hex) ? hex.toLowerCase() : null;
@@ -38,6 +40,8 @@ export interface ApqLimits {
 
 export class PersistedDocuments {
   private readonly registered: LRUCache<string, string> | null;
+  /** The registry's third-party clients: name → hash → document. */
+  private readonly clients = new Map<string, ReadonlyMap<string, string>>();
 
   constructor(
     private readonly trusted: Map<string, string>,
@@ -68,8 +72,16 @@ export class PersistedDocuments {
     return this.registered !== null;
   }
 
-  get(hash: string): string | undefined {
-    return this.trusted.get(hash) ?? this.registered?.get(hash);
+  /** The document a client may run by this hash: its own (the web client's manifest, or its registered ones), else APQ's. */
+  get(hash: string, client: string = WEB_CLIENT): string | undefined {
+    const own = client === WEB_CLIENT ? this.trusted : this.clients.get(client);
+    return own?.get(hash) ?? this.registered?.get(hash);
+  }
+
+  /** Replaces a registered client's documents with what the registry holds now (none: the client is gone). */
+  setClient(name: string, documents: ReadonlyMap<string, string>): void {
+    if (documents.size > 0) this.clients.set(name, documents);
+    else this.clients.delete(name);
   }
 
   /** Trusts more documents (npm run dev: codegen rewrote the manifest while the server runs); returns how many are new. */

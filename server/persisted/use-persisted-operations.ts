@@ -1,10 +1,12 @@
 // Clients send a hash instead of a document: `documentId` ("sha256:<hex>" or "<hex>", POST body or GET
 // query string) or Apollo's `extensions.persistedQuery.sha256Hash`. In `require` mode only known hashes
-// run (production); in `allow` mode documents run too (development, GraphiQL). Built on
-// @graphql-yoga/plugin-persisted-operations, with errors that carry our codes and HTTP statuses.
+// run (production); in `allow` mode documents run too (development, GraphiQL). A hash is looked up
+// among the documents of the client the request names (client-name.ts): the web client's without a
+// name. Built on @graphql-yoga/plugin-persisted-operations, with errors that carry our codes and HTTP statuses.
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import type { RequestParams } from '../protocol/graphql-params.ts';
+import { CLIENT_NAME_HEADER, CLIENT_NAME_RULE, requestClient, WEB_CLIENT, type ClientIdentity } from './client-name.ts';
 import { apqHash, requestedHash, sha256Hex, type PersistedDocuments } from './persisted-documents.ts';
 
 export type PersistedMode = 'require' | 'allow' | 'off';
@@ -13,12 +15,20 @@ function clientError(message: string, code: string, status: number) {
   return () => createGraphQLError(message, { extensions: { code, http: { status } } });
 }
 
+function notFound(client: ClientIdentity, mode: PersistedMode) {
+  const who = client.named
+    ? `client "${client.name}"${client.version ? ` (version ${client.version})` : ''}`
+    : `the web client (${WEB_CLIENT}: a request without a ${CLIENT_NAME_HEADER} header is taken for it)`;
+  const fix = client.named
+    ? `Send a hash from the manifest registered for "${client.name}" (npm run operations -- push), or the ${CLIENT_NAME_HEADER} it was registered under`
+    : `Third-party clients send their ${CLIENT_NAME_HEADER} header, with a hash registered for them`;
+  return createGraphQLError(
+    `No persisted operation with this hash is registered for ${who}. ${fix}${mode === 'allow' ? ', or the document itself' : ''}.`,
+    { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', client: client.name, http: { status: 404 } } },
+  );
+}
+
 const errors = {
-  notFound: clientError(
-    'No persisted operation has this hash. Send the document itself, or a hash from the manifest the client was built with.',
-    'PERSISTED_QUERY_NOT_FOUND',
-    404,
-  ),
   persistedOnly: clientError(
     'This server runs persisted operations only: send documentId (the SHA-256 of a shipped document) instead of query.',
     'PERSISTED_QUERY_ONLY',
@@ -31,7 +41,15 @@ const errors = {
   ),
   hashMismatch: clientError('extensions.persistedQuery.sha256Hash is not the SHA-256 of query.', 'BAD_USER_INPUT', 400),
   tooLarge: clientError('This document is too large to register as a persisted query; send it as query.', 'BAD_USER_INPUT', 413),
+  badClient: clientError(`The ${CLIENT_NAME_HEADER} header must be ${CLIENT_NAME_RULE}.`, 'BAD_USER_INPUT', 400),
 };
+
+/** The client a yoga request names; a malformed name is the client's mistake (400). */
+function clientOf(request: Request): ClientIdentity {
+  const client = requestClient((name) => request.headers.get(name));
+  if (client === 'invalid') throw errors.badClient();
+  return client;
+}
 
 export function usePersisted(mode: PersistedMode, documents: PersistedDocuments): Plugin[] {
   if (mode === 'off') return [];
@@ -50,8 +68,12 @@ export function usePersisted(mode: PersistedMode, documents: PersistedDocuments)
       allowArbitraryOperations: mode === 'allow',
       // Our request parser (server/protocol/graphql-params.ts) keeps documentId, from a GET query string too.
       extractPersistedOperationId: (params) => requestedHash(params as RequestParams),
-      getPersistedOperation: (hash) => documents.get(hash) ?? null,
-      customErrors: { notFound: errors.notFound, persistedQueryOnly: errors.persistedOnly, keyNotFound: errors.idRequired },
+      getPersistedOperation: (hash, request) => documents.get(hash, clientOf(request).name) ?? null,
+      customErrors: {
+        notFound: ({ request }) => notFound(clientOf(request), mode),
+        persistedQueryOnly: errors.persistedOnly,
+        keyNotFound: errors.idRequired,
+      },
     }),
   ];
 }

@@ -403,7 +403,9 @@ export const ModelName = {
   Ticket: 'Ticket',
   Comment: 'Comment',
   Tag: 'Tag',
-  TicketTag: 'TicketTag'
+  TicketTag: 'TicketTag',
+  TrustedClient: 'TrustedClient',
+  TrustedDocument: 'TrustedDocument'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -419,7 +421,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "organization" | "user" | "apiToken" | "ticket" | "comment" | "tag" | "ticketTag"
+    modelProps: "organization" | "user" | "apiToken" | "ticket" | "comment" | "tag" | "ticketTag" | "trustedClient" | "trustedDocument"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -941,6 +943,154 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    TrustedClient: {
+      payload: Prisma.$TrustedClientPayload<ExtArgs>
+      fields: Prisma.TrustedClientFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.TrustedClientFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TrustedClientPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.TrustedClientFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TrustedClientPayload>
+        }
+        findFirst: {
+          args: Prisma.TrustedClientFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TrustedClientPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.TrustedClientFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TrustedClientPayload>
+        }
+        findMany: {
+          args: Prisma.TrustedClientFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TrustedClientPayload>[]
+        }
+        create: {
+          args: Prisma.TrustedClientCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TrustedClientPayload>
+        }
+        createMany: {
+          args: Prisma.TrustedClientCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.TrustedClientCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TrustedClientPayload>[]
+        }
+        delete: {
+          args: Prisma.TrustedClientDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TrustedClientPayload>
+        }
+        update: {
+          args: Prisma.TrustedClientUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TrustedClientPayload>
+        }
+        deleteMany: {
+          args: Prisma.TrustedClientDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.TrustedClientUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.TrustedClientUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TrustedClientPayload>[]
+        }
+        upsert: {
+          args: Prisma.TrustedClientUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TrustedClientPayload>
+        }
+        aggregate: {
+          args: Prisma.TrustedClientAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateTrustedClient>
+        }
+        groupBy: {
+          args: Prisma.TrustedClientGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.TrustedClientGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.TrustedClientCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.TrustedClientCountAggregateOutputType> | number
+        }
+      }
+    }
+    TrustedDocument: {
+      payload: Prisma.$TrustedDocumentPayload<ExtArgs>
+      fields: Prisma.TrustedDocumentFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.TrustedDocumentFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TrustedDocumentPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.TrustedDocumentFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TrustedDocumentPayload>
+        }
+        findFirst: {
+          args: Prisma.TrustedDocumentFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TrustedDocumentPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.TrustedDocumentFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TrustedDocumentPayload>
+        }
+        findMany: {
+          args: Prisma.TrustedDocumentFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TrustedDocumentPayload>[]
+        }
+        create: {
+          args: Prisma.TrustedDocumentCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TrustedDocumentPayload>
+        }
+        createMany: {
+          args: Prisma.TrustedDocumentCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.TrustedDocumentCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TrustedDocumentPayload>[]
+        }
+        delete: {
+          args: Prisma.TrustedDocumentDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TrustedDocumentPayload>
+        }
+        update: {
+          args: Prisma.TrustedDocumentUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TrustedDocumentPayload>
+        }
+        deleteMany: {
+          args: Prisma.TrustedDocumentDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.TrustedDocumentUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.TrustedDocumentUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TrustedDocumentPayload>[]
+        }
+        upsert: {
+          args: Prisma.TrustedDocumentUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TrustedDocumentPayload>
+        }
+        aggregate: {
+          args: Prisma.TrustedDocumentAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateTrustedDocument>
+        }
+        groupBy: {
+          args: Prisma.TrustedDocumentGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.TrustedDocumentGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.TrustedDocumentCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.TrustedDocumentCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -1060,6 +1210,26 @@ export const TicketTagScalarFieldEnum = {
 } as const
 
 export type TicketTagScalarFieldEnum = (typeof TicketTagScalarFieldEnum)[keyof typeof TicketTagScalarFieldEnum]
+
+
+export const TrustedClientScalarFieldEnum = {
+  name: 'name',
+  revision: 'revision',
+  updatedAt: 'updatedAt'
+} as const
+
+export type TrustedClientScalarFieldEnum = (typeof TrustedClientScalarFieldEnum)[keyof typeof TrustedClientScalarFieldEnum]
+
+
+export const TrustedDocumentScalarFieldEnum = {
+  clientName: 'clientName',
+  hash: 'hash',
+  body: 'body',
+  operationName: 'operationName',
+  createdAt: 'createdAt'
+} as const
+
+export type TrustedDocumentScalarFieldEnum = (typeof TrustedDocumentScalarFieldEnum)[keyof typeof TrustedDocumentScalarFieldEnum]
 
 
 export const SortOrder = {
@@ -1354,6 +1524,8 @@ export type GlobalOmitConfig = {
   comment?: Prisma.CommentOmit
   tag?: Prisma.TagOmit
   ticketTag?: Prisma.TicketTagOmit
+  trustedClient?: Prisma.TrustedClientOmit
+  trustedDocument?: Prisma.TrustedDocumentOmit
 }
 
 /* Types for Logging */

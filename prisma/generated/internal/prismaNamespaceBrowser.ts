@@ -57,7 +57,9 @@ export const ModelName = {
   Ticket: 'Ticket',
   Comment: 'Comment',
   Tag: 'Tag',
-  TicketTag: 'TicketTag'
+  TicketTag: 'TicketTag',
+  TrustedClient: 'TrustedClient',
+  TrustedDocument: 'TrustedDocument'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -156,6 +158,26 @@ export const TicketTagScalarFieldEnum = {
 } as const
 
 export type TicketTagScalarFieldEnum = (typeof TicketTagScalarFieldEnum)[keyof typeof TicketTagScalarFieldEnum]
+
+
+export const TrustedClientScalarFieldEnum = {
+  name: 'name',
+  revision: 'revision',
+  updatedAt: 'updatedAt'
+} as const
+
+export type TrustedClientScalarFieldEnum = (typeof TrustedClientScalarFieldEnum)[keyof typeof TrustedClientScalarFieldEnum]
+
+
+export const TrustedDocumentScalarFieldEnum = {
+  clientName: 'clientName',
+  hash: 'hash',
+  body: 'body',
+  operationName: 'operationName',
+  createdAt: 'createdAt'
+} as const
+
+export type TrustedDocumentScalarFieldEnum = (typeof TrustedDocumentScalarFieldEnum)[keyof typeof TrustedDocumentScalarFieldEnum]
 
 
 export const SortOrder = {

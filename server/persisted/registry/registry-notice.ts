@@ -1,0 +1,36 @@
+// After a push or a removal, the CLI tells the running instances on the cache's Redis bus, so each
+// rereads the registry at once rather than at its next periodic check.
+import { Redis } from 'ioredis';
+import { publishNotice } from '../../cache/redis-bus.ts';
+import { CacheKeys } from '../../cache/redis-scripts.ts';
+
+/** The bus topic of registry changes; the payload is the client's name (for logs: an instance rereads whatever changed). */
+export const REGISTRY_TOPIC = 'trusted-documents';
+
+export interface BusTarget {
+  redisUrl: string;
+  keyPrefix: string;
+  timeoutMs: number;
+}
+
+/** Announces a change of a client's documents; resolves with how many instances heard it. */
+export async function announceChange(target: BusTarget, clientName: string): Promise<number> {
+  const redis = new Redis(target.redisUrl, {
+    lazyConnect: true,
+    connectTimeout: Math.max(1000, target.timeoutMs * 4),
+    commandTimeout: Math.max(1000, target.timeoutMs * 4),
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  // ioredis rejects a failed connect with "Connection is closed."; the error event says why.
+  let cause: Error | undefined;
+  redis.on('error', (error: Error) => (cause ??= error));
+  try {
+    await redis.connect();
+    return await publishNotice(redis, new CacheKeys(target.keyPrefix).channel, REGISTRY_TOPIC, clientName);
+  } catch (error) {
+    throw cause ?? error;
+  } finally {
+    redis.disconnect();
+  }
+}
