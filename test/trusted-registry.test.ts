@@ -15,7 +15,7 @@ import { listRegistry, pushManifest, removeFromRegistry, type RegistryTarget } f
 import { PushRejected } from '../server/persisted/registry/registry-errors.ts';
 import type { Database } from '../server/platform/database.ts';
 import { CSRF_HEADER } from '../server/protocol/csrf.ts';
-import { DEMO_PASSWORD } from '../prisma/seed.ts';
+import { DEMO_PASSWORD } from '../prisma/seed/demo-accounts.ts';
 import consumerCodegen from './fixtures/consumer/codegen.ts';
 import { productionPersisted, startTestServer, testConfig, type TestServer } from './harness.ts';
 
