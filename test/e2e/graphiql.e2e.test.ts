@@ -61,6 +61,11 @@ async function openGraphiQL(page: Page): Promise<void> {
 async function openTab(page: Page, name: string): Promise<void> {
   await page.getByRole('tab', { name, exact: true }).getByRole('button', { name, exact: true }).dispatchEvent('click');
   await expect.poll(() => page.getByRole('tab', { selected: true }).innerText()).toBe(name);
+  // The tab's title changes before its editor holds the tab's document; running in between sends the
+  // previous tab's operation name with this document ("Cannot infer operation SignIn", seen in CI).
+  await expect
+    .poll(async () => (await page.locator('.graphiql-query-editor').innerText()).replace(/\u00a0/g, ' '))
+    .toMatch(new RegExp(`\\b${name}\\b`));
 }
 
 /** The result pane's text (Monaco draws spaces as no-break spaces). */
