@@ -20,7 +20,7 @@ type Spec = { key: string; start: () => Promise<Instance> };
 type StartDeskgraph = (name: string, databaseUrl: string, extra: Env, args?: string[]) => Promise<Instance>;
 
 export interface ServerSet {
-  /** By key: naive, loaders, loaders-graphql-js, cached-memory, cached-redis[-2], peer:<name>, scale:<scale>:<kind>. */
+  /** By key: naive, loaders, loaders-graphql-js, loaders-token-lookup, cached-memory, cached-redis[-2], peer:<name>, scale:<scale>:<kind>. */
   instances: Map<string, Instance>;
   /** Why a server did not start, by key. */
   startFailures: Map<string, string>;
@@ -97,6 +97,9 @@ function deskgraphSpecs(ctx: RunContext, start: StartDeskgraph, url: string, red
     { key: 'loaders', start: () => start('loaders', url, off) },
     // What graphql-jit (GRAPHQL_JIT, on by default) is worth: the same server interpreting with graphql-js.
     { key: 'loaders-graphql-js', start: () => start('loaders-graphql-js', url, { ...off, GRAPHQL_JIT: 'false' }) },
+    // What remembering token → viewer (VIEWER_CACHE, on by default) is worth: the peers look the token up
+    // on every request, as this row does.
+    { key: 'loaders-token-lookup', start: () => start('loaders-token-lookup', url, { ...off, VIEWER_CACHE: 'false' }) },
     { key: 'cached-memory', start: () => start('cached-memory', url, { RESPONSE_CACHE: 'true' }) },
   ];
   if (redisEnv) {

@@ -82,6 +82,16 @@ function deskgraphTargets(ctx: RunContext, servers: ServerSet): Target[] {
       expectHits: false,
     }),
     make({
+      key: 'loaders-token-lookup',
+      scenario: 3,
+      label: '3 same, token looked up per request (VIEWER_CACHE=false)',
+      kind: 'loaders',
+      form: 'POST document',
+      instance: at('loaders-token-lookup'),
+      sql: 'metrics',
+      expectHits: false,
+    }),
+    make({
       key: 'cached-memory',
       scenario: 4,
       label: '4 deskgraph: cache (memory), GET hash',

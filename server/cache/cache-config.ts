@@ -25,6 +25,11 @@ export interface CacheConfig {
   warm: boolean;
   /** How many of the most requested queries that is. */
   warmTop: number;
+  /**
+   * Remember token → viewer in process (a minute at most, forgotten at logout). With the response cache
+   * on, its bus carries logouts to every instance; with it off, only a single instance without Redis has it.
+   */
+  viewerCache: boolean;
 }
 
 const MB = 1024 * 1024;
@@ -44,6 +49,7 @@ export const cacheEnv = z.object({
   CACHE_FAST_PATH: bool('CACHE_FAST_PATH').default(true),
   CACHE_WARM: bool('CACHE_WARM').default(false),
   CACHE_WARM_TOP: int('CACHE_WARM_TOP', 1, 1000).default(20),
+  VIEWER_CACHE: bool('VIEWER_CACHE').default(true),
 });
 
 export function cacheConfig(e: z.output<typeof cacheEnv>, nodeEnv: NodeEnv): CacheConfig {
@@ -59,5 +65,6 @@ export function cacheConfig(e: z.output<typeof cacheEnv>, nodeEnv: NodeEnv): Cac
     metadata: e.CACHE_METADATA ?? nodeEnv === 'development',
     warm: e.CACHE_WARM,
     warmTop: e.CACHE_WARM_TOP,
+    viewerCache: e.VIEWER_CACHE,
   };
 }

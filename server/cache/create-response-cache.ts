@@ -1,6 +1,7 @@
 // The response cache's parts for one app: the store (L1, and L2 + bus with Redis), the token → viewer
 // cache that invalidations also reach, what is known of each document, optional warming, and the
-// cache-hit stage's options. Null parts when RESPONSE_CACHE=false.
+// cache-hit stage's options. Null parts when RESPONSE_CACHE=false, except the token → viewer cache of a
+// single instance without Redis: every logout it must forget runs in its own process.
 import { ViewerCache } from '../auth/viewer-cache.ts';
 import type { CacheConfig } from './cache-config.ts';
 import type { Logger } from '../platform/logger.ts';
@@ -31,7 +32,8 @@ export function createResponseCache(config: CacheConfig, { redis, logger, metric
         metrics,
       })
     : null;
-  const viewers = store ? new ViewerCache(() => store.usable) : null;
+  // With Redis but no response cache there is no bus to hear another instance's logout: no viewer cache.
+  const viewers = !config.viewerCache ? null : store ? new ViewerCache(() => store.usable) : redis ? null : new ViewerCache(() => true);
   if (store && viewers) store.onInvalidate((tags) => viewers.apply(tags));
   const facts = new DocumentFactsRegistry();
   const warmer = store && config.warm ? new CacheWarmer(store, run, { top: config.warmTop, logger }) : null;
@@ -39,6 +41,8 @@ export function createResponseCache(config: CacheConfig, { redis, logger, metric
   return {
     store,
     viewers,
+    /** Where a mutation's invalidations go when there is no store: the viewer cache, if any. */
+    invalidateLocally: store || !viewers ? null : (tags: readonly string[]) => viewers.apply(tags),
     facts,
     warmer,
     /** The cache-hit stage's options; null when it is off (CACHE_FAST_PATH=false) or there is no cache. */

@@ -45,7 +45,13 @@ export interface GraphQLOptions {
   cors: CORSOptions;
   csrf: CsrfPrevention | null;
   rateLimits: RateLimits;
-  cache: { store: ResponseStore | null; facts: DocumentFactsRegistry; viewers: ViewerCache | null; warmer: CacheWarmer | null };
+  cache: {
+    store: ResponseStore | null;
+    facts: DocumentFactsRegistry;
+    viewers: ViewerCache | null;
+    warmer: CacheWarmer | null;
+    invalidateLocally: ((tags: readonly string[]) => void) | null;
+  };
 }
 
 export function createGraphQL({
@@ -108,7 +114,15 @@ export function createGraphQL({
             ),
           ]
         : []),
-      ...useDeskgraphResponseCache({ schema, store: cache.store, facts: cache.facts, config: config.cache, metrics, warmer: cache.warmer }),
+      ...useDeskgraphResponseCache({
+        schema,
+        store: cache.store,
+        facts: cache.facts,
+        config: config.cache,
+        metrics,
+        warmer: cache.warmer,
+        invalidateLocally: cache.invalidateLocally,
+      }),
       ...(config.exposeStatementCount ? [useStatementCount()] : []),
       useResponseMediaType(),
       useConditionalGet(),
