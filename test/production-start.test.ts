@@ -36,6 +36,15 @@ describe('production start (embedded PGlite)', { timeout: 240_000 }, () => {
     expect(existsSync(elsewhere)).toBe(false);
   });
 
+  it('with AUTO_MIGRATE=false an unmigrated database fails the start, naming the command that fixes it', async () => {
+    const unmigrated = path.join(dataDir, 'unmigrated');
+    const result = await runCommand('server/main.ts', [], { ...env, DATA_DIR: unmigrated, AUTO_MIGRATE: 'false', PORT: '0' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^deskgraph failed to start: the database lacks \d+ migration\(s\) \(\d+_init, /m);
+    expect(result.stderr).toContain('Apply them with `npm run db:migrate` (same DATABASE_URL), or start with AUTO_MIGRATE=true.');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('a first start migrates but does not seed, says how to, and logs what runs (GraphiQL off)', async () => {
     server = await startProduction('tsx', env);
     const messages = server.messages();

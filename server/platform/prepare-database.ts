@@ -2,7 +2,8 @@
 // The embedded default does both on every start (cheap when nothing is pending), so `npm start` on a
 // fresh clone just works and a second start keeps the data. In production the demo seed runs only with
 // SEED_DEMO=1, and then with random passwords printed here once (prisma/seed/demo-passwords.ts).
-import { applyMigrations } from '../../prisma/migrations.ts';
+import { applyMigrations, defaultMigrationsDir } from '../../prisma/migrations.ts';
+import { pendingMigrations } from '../../prisma/migrate/pending.ts';
 import { demoPasswordsFor, seededAccountLines, seedRefusal } from '../../prisma/seed/demo-passwords.ts';
 import { seedDatabase } from '../../prisma/seed/seed-database.ts';
 import type { Config } from './config.ts';
@@ -13,8 +14,19 @@ export async function prepareDatabase(database: Database, config: Config, logger
   if (config.autoMigrate) {
     const { applied } = await applyMigrations(database.adapterFactory, { log: (line) => logger.info(line) });
     if (applied.length) logger.info({ applied }, `applied ${applied.length} migration(s)`);
+  } else {
+    const pending = await pendingMigrations(database.prisma, defaultMigrationsDir);
+    if (pending.length) throw new Error(unmigratedMessage(pending));
   }
   if (config.seedIfEmpty && (await database.prisma.organization.count()) === 0) await seedEmpty(database, config, logger);
+}
+
+function unmigratedMessage(pending: string[]): string {
+  const shown = pending.length > 3 ? [...pending.slice(0, 3), `… ${pending.length - 3} more`] : pending;
+  return (
+    `the database lacks ${pending.length} migration(s) (${shown.join(', ')}). ` +
+    'Apply them with `npm run db:migrate` (same DATABASE_URL), or start with AUTO_MIGRATE=true.'
+  );
 }
 
 async function seedEmpty(database: Database, config: Config, logger: Logger): Promise<void> {
