@@ -11,7 +11,9 @@ import { ticketListTags } from './ticket/list-tags.ts';
 /** A user's assigned or requested tickets: one page per user in one statement, tagged for the cache. */
 async function ticketsOfUser(ctx: Context, as: 'assignee' | 'requester', user: User, args: PageArgs & { status?: TicketStatus[] | null }) {
   const [pages, counts] =
-    as === 'assignee' ? [ctx.loaders.ticketsByAssignee, ctx.loaders.ticketCountByAssignee] : [ctx.loaders.ticketsByRequester, ctx.loaders.ticketCountByRequester];
+    as === 'assignee'
+      ? [ctx.loaders.ticketsByAssignee, ctx.loaders.ticketCountByAssignee]
+      : [ctx.loaders.ticketsByRequester, ctx.loaders.ticketCountByRequester];
   // The loaders' conditions: this user's, only the given statuses, and a customer's own tickets.
   const viewer = requireViewer(ctx.viewer);
   const requesterIds = [...(as === 'requester' ? [user.id] : []), ...(isStaff(viewer) ? [] : [viewer.userId])];

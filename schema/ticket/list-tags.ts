@@ -76,8 +76,10 @@ function listKeys(shape: TicketListShape): string[] {
  * The events a list is affected by when the ticket can be in it: `new` (a ticket created), `touch`
  * (any write: updatedAt moves), `priority` (a priority change moves the ticket in a priority order).
  */
-function listEvents(sort: TicketSortField): string[] {
-  return sort === 'updatedAt' ? ['new', 'touch'] : sort === 'priority' ? ['new', 'priority'] : ['new'];
+function listEvents(shape: TicketListShape): string[] {
+  // A ticket is created without tags (a write that ever creates one with tags names them: tag:<name>).
+  const created = shape.tag != null ? [] : ['new'];
+  return [...created, ...(shape.sort === 'updatedAt' ? ['touch'] : shape.sort === 'priority' ? ['priority'] : [])];
 }
 
 /** The tags of a cached list computed from this shape. */
@@ -95,7 +97,7 @@ export function ticketListTags(shape: TicketListShape): string[] {
   if (shape.search) tags.push(`${p}|title`);
   // A ticket joins by being created, or moves in the order, only where it can be a member.
   const keys = listKeys(shape);
-  for (const event of listEvents(shape.sort)) for (const key of keys) tags.push(`${p}|${event}@${key}`);
+  for (const event of listEvents(shape)) for (const key of keys) tags.push(`${p}|${event}@${key}`);
   return tags;
 }
 
@@ -133,7 +135,5 @@ export function ticketChangeTags({ before, after, tagNames = [] }: TicketChange)
 
 /** Whether the dashboard's counts (by status, priority, open per assignee) can differ after the write. */
 export function changesCounts({ before, after }: TicketChange): boolean {
-  return (
-    before == null || before.status !== after.status || before.priority !== after.priority || before.assigneeId !== after.assigneeId
-  );
+  return before == null || before.status !== after.status || before.priority !== after.priority || before.assigneeId !== after.assigneeId;
 }
