@@ -15,8 +15,9 @@ async function ticketsOfUser(ctx: Context, as: 'assignee' | 'requester', user: U
       ? [ctx.loaders.ticketsByAssignee, ctx.loaders.ticketCountByAssignee]
       : [ctx.loaders.ticketsByRequester, ctx.loaders.ticketCountByRequester];
   // The loaders' conditions: this user's, only the given statuses, and a customer's own tickets.
-  const viewer = requireViewer(ctx.viewer);
-  const requesterIds = [...(as === 'requester' ? [user.id] : []), ...(isStaff(viewer) ? [] : [viewer.userId])];
+  // As the loaders scope it (createLoaders): anyone but staff sees only what they requested.
+  const scope = ctx.viewer && isStaff(ctx.viewer) ? [] : [ctx.viewer?.userId ?? 0];
+  const requesterIds = [...(as === 'requester' ? [user.id] : []), ...scope];
   ctx.cache.tag(
     ...ticketListTags({
       organizationId: user.organizationId,
