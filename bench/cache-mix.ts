@@ -1,11 +1,12 @@
 // npm run bench:cache — the response cache under a realistic mix (90 % hot reads, 10 % agent writes)
 // against real PostgreSQL and Redis: throughput, p99, hit rate and SQL statements per request for
 // 1 instance without cache / with the memory store / with Redis, and 2 instances without cache / with
-// Redis. See bench/README.md.
+// Redis; then an audit of eviction precision and stale reads (bench/lib/eviction-audit.ts). See bench/README.md.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSeededDatabase } from './lib/database.ts';
+import { auditEvictions, reportAudit, type AuditResult } from './lib/eviction-audit.ts';
 import { LoadGenerator } from './lib/load-client.ts';
 import { reportMix, runMixScenario, type MixResult, type MixScenario } from './lib/mix.ts';
 import { pickEmptyDatabase } from './lib/redis-watch.ts';
@@ -33,6 +34,7 @@ async function main(): Promise<number> {
   const warmup = envNumber('BENCH_WARMUP', 2, { min: 0 });
   const connections = envNumber('BENCH_CONNECTIONS', 16, { min: 1, integer: true });
   const scale = envNumber('BENCH_SCALE', 0.2, { min: 0.01 });
+  const auditWrites = envNumber('BENCH_AUDIT_WRITES', 40, { min: 0, integer: true });
   const only = process.env.BENCH_SCENARIOS?.split(',')
     .map((s) => s.trim().toLowerCase())
     .filter(Boolean);
@@ -40,6 +42,7 @@ async function main(): Promise<number> {
   const cleanup = new Cleanup();
   const code = codeState(root);
   const results: ScenarioResult[] = [];
+  let audit: AuditResult | null = null;
   let services;
   try {
     log(`bench:cache — ${duration} s per scenario after ${warmup} s of warm-up, ${connections} connections, seed scale ${scale}`);
@@ -78,6 +81,10 @@ async function main(): Promise<number> {
       })) as ScenarioResult;
       results.push(result);
       reportMix(result);
+    }
+    if (auditWrites > 0) {
+      log(`── eviction audit: ${auditWrites} writes`);
+      audit = await auditEvictions({ root, cleanup, databases, writes: auditWrites });
     }
   } finally {
     await cleanup.run();
@@ -118,6 +125,8 @@ async function main(): Promise<number> {
   console.log(
     'hit rate: cache hits / cacheable queries looked up (mutations and bypasses excluded); SQL/request: statements / all requests.',
   );
+
+  if (audit) console.log(`\n${reportAudit(audit).join('\n')}`);
 
   const keyspaces = results.filter((r) => r.keyspace);
   if (keyspaces.length) {
@@ -175,11 +184,16 @@ async function main(): Promise<number> {
       cacheCounters: r.cache,
       redisKeys: r.keyspace,
     })),
+    evictionAudit: audit,
   });
   console.log(`\nresults written to ${path.relative(process.cwd(), outFile)}`);
   if (results.length < SCENARIOS.length && !process.env.BENCH_SCENARIOS)
     warn(`only ${results.length} of ${SCENARIOS.length} scenarios ran`);
   if (noTtl > 0) warn(`${noTtl} Redis keys have no TTL: the key space is not bounded by expiry`);
+  if (audit && audit.stale > 0) {
+    warn(`THE AUDIT SAW ${audit.stale} STALE READS: a write did not evict an entry it changed.`);
+    return 1;
+  }
   if (totalErrors > 0) {
     warn(
       `THE RUN HAD ${totalErrors} FAILED REQUESTS (non-2xx, GraphQL errors, connection errors or timeouts): see the per-scenario details above; the numbers are not trustworthy.`,

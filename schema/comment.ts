@@ -4,7 +4,7 @@ import type { Context } from './context.ts';
 import { ForbiddenError, NotFoundError } from './errors.ts';
 import { encodeGlobalId, parseId } from './global-id.ts';
 import { CommentRef, TicketRef, UserRef } from './refs.ts';
-import { loadVisibleTicket, requireTicket, ticketsChanged, touchTicket } from './ticket/access.ts';
+import { loadVisibleTicket, requireTicket, ticketsChanged, touchTicket, touchWrite } from './ticket/access.ts';
 import { entityTag, tagLookups } from './cache-tags.ts';
 import { requiredText } from './validate.ts';
 import { canSeeComment, isStaff, requireViewer } from './viewer.ts';
@@ -79,7 +79,7 @@ builder.mutationFields((t) => ({
         ctx.prisma.comment.create({ data: { ticketId: ticket.id, authorId: viewer.userId, body, internal } }),
         touchTicket(ctx.prisma, ticket.id),
       ]);
-      await ticketsChanged(ctx, [touched], { counts: false });
+      await ticketsChanged(ctx, [touchWrite(touched)]);
       return { comment, ticket: touched };
     },
   }),
@@ -99,7 +99,7 @@ builder.mutationFields((t) => ({
         ctx.prisma.comment.delete({ where: { id: comment.id } }),
         touchTicket(ctx.prisma, comment.ticketId),
       ]);
-      await ticketsChanged(ctx, [touched], { counts: false, alsoInvalidate: [entityTag('Comment', comment.id)] });
+      await ticketsChanged(ctx, [touchWrite(touched)], [entityTag('Comment', comment.id)]);
       return { deletedCommentId: encodeGlobalId('Comment', comment.id), ticket: touched };
     },
   }),

@@ -2,7 +2,7 @@ import type { Ticket } from '../prisma/generated/client.ts';
 import { builder } from './builder.ts';
 import { BadUserInputError } from './errors.ts';
 import { TagRef, TicketRef } from './refs.ts';
-import { requireTicket, ticketsChanged, touchTicket } from './ticket/access.ts';
+import { requireTicket, ticketsChanged, touchTicket, touchWrite } from './ticket/access.ts';
 import { listTag, tagLookups } from './cache-tags.ts';
 import { requiredText } from './validate.ts';
 import { requireStaff, requireViewer } from './viewer.ts';
@@ -74,7 +74,7 @@ builder.mutationFields((t) => ({
         await tx.ticketTag.createMany({ data: tags.map((tag) => ({ ticketId: ticket.id, tagId: tag.id })), skipDuplicates: true });
         return touchTicket(tx, ticket.id);
       });
-      await ticketsChanged(ctx, [touched], { counts: false, alsoInvalidate: [listTag.tagsOfOrganization(viewer.organizationId)] });
+      await ticketsChanged(ctx, [touchWrite(touched, names)], [listTag.tagsOfOrganization(viewer.organizationId)]);
       return { ticket: touched };
     },
   }),
@@ -92,7 +92,7 @@ builder.mutationFields((t) => ({
         }),
         touchTicket(ctx.prisma, ticket.id),
       ]);
-      await ticketsChanged(ctx, [touched], { counts: false });
+      await ticketsChanged(ctx, [touchWrite(touched, names)]);
       return { ticket: touched };
     },
   }),

@@ -5,15 +5,28 @@ import { listTag, tagLookups } from './cache-tags.ts';
 import { TicketConnection, UserConnection, withTotalCount } from './connections.ts';
 import { byCreatedAt, childConnection, type PageArgs } from './pagination.ts';
 import { OrganizationRef, RoleEnum, TicketRef, TicketStatusEnum, UserRef } from './refs.ts';
-import { canSeeUser, requireViewer } from './viewer.ts';
+import { canSeeUser, isStaff, requireViewer } from './viewer.ts';
+import { ticketListTags } from './ticket/list-tags.ts';
 
 /** A user's assigned or requested tickets: one page per user in one statement, tagged for the cache. */
 async function ticketsOfUser(ctx: Context, as: 'assignee' | 'requester', user: User, args: PageArgs & { status?: TicketStatus[] | null }) {
-  const [pages, counts, tag] =
+  const [pages, counts] =
     as === 'assignee'
-      ? [ctx.loaders.ticketsByAssignee, ctx.loaders.ticketCountByAssignee, listTag.ticketsOfAssignee(user.id)]
-      : [ctx.loaders.ticketsByRequester, ctx.loaders.ticketCountByRequester, listTag.ticketsOfRequester(user.id)];
-  ctx.cache.tag(tag);
+      ? [ctx.loaders.ticketsByAssignee, ctx.loaders.ticketCountByAssignee]
+      : [ctx.loaders.ticketsByRequester, ctx.loaders.ticketCountByRequester];
+  // The loaders' conditions: this user's, only the given statuses, and a customer's own tickets.
+  // As the loaders scope it (createLoaders): anyone but staff sees only what they requested.
+  const scope = ctx.viewer && isStaff(ctx.viewer) ? [] : [ctx.viewer?.userId ?? 0];
+  const requesterIds = [...(as === 'requester' ? [user.id] : []), ...scope];
+  ctx.cache.tag(
+    ...ticketListTags({
+      organizationId: user.organizationId,
+      assigneeId: as === 'assignee' ? user.id : null,
+      requesterIds,
+      status: args.status,
+      sort: 'createdAt',
+    }),
+  );
   const filter = { status: args.status ?? undefined };
   const connection = await childConnection(pages, user.id, args, ctx.settings.maxPageSize, byCreatedAt, filter);
   return withTotalCount(connection, () => counts.load({ parentId: user.id, filter }));

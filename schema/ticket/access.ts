@@ -1,9 +1,10 @@
 // Reading and changing tickets for other modules (comments, tags): visibility, and what a write must do after it commits.
-import type { PrismaClient, Ticket } from '../../prisma/generated/client.ts';
+import type { Prisma, PrismaClient, Ticket } from '../../prisma/generated/client.ts';
 import type { Context } from '../context.ts';
 import { NotFoundError } from '../errors.ts';
 import { parseId } from '../global-id.ts';
-import { ticketWriteTags } from '../cache-tags.ts';
+import { entityTag, listTag } from '../cache-tags.ts';
+import { changesCounts, ticketChangeTags, type TicketChange, type TicketState } from './list-tags.ts';
 import { canSeeTicket, requireViewer } from '../viewer.ts';
 
 export async function loadVisibleTicket(ctx: Context, id: number): Promise<Ticket | null> {
@@ -18,16 +19,40 @@ export function touchTicket(db: Pick<PrismaClient, 'ticket'>, id: number) {
 }
 
 /**
- * After a committed write: later resolvers in this request read the changed rows (not those loaded
- * before), and the response cache drops what the change made stale before the mutation returns.
+ * The tickets as they are now, locked until the transaction ends: the state a write changes them from,
+ * exact even when another write to them commits while this one runs (it waits for the lock).
  */
-export async function ticketsChanged(
-  ctx: Context,
-  tickets: Ticket[],
-  options: { counts: boolean; alsoInvalidate?: string[] },
-): Promise<void> {
-  for (const ticket of tickets) ctx.loaders.ticket.clear(ticket.id).prime(ticket.id, ticket);
-  await ctx.cache.invalidate([...ticketWriteTags(tickets, options), ...(options.alsoInvalidate ?? [])]);
+export function lockTickets(tx: Prisma.TransactionClient, organizationId: number, ids: readonly number[]): Promise<TicketState[]> {
+  return tx.$queryRaw<TicketState[]>`
+    SELECT "id", "organizationId", "requesterId", "assigneeId", "status"::text AS "status", "priority"::text AS "priority", "title"
+    FROM "Ticket" WHERE "id" = ANY(${ids}::int[]) AND "organizationId" = ${organizationId}
+    ORDER BY "id" FOR UPDATE`;
+}
+
+/** A committed write to a ticket: the changed row, and its state before (null when created). */
+export type TicketWrite = TicketChange & { after: Ticket };
+
+/** A write that changed none of the attributes lists filter or sort on, besides updatedAt (comments, tags). */
+export function touchWrite(ticket: Ticket, tagNames?: readonly string[]): TicketWrite {
+  return { before: ticket, after: ticket, tagNames };
+}
+
+/**
+ * After a committed write: later resolvers in this request read the changed rows (not those loaded
+ * before), and the response cache drops what the change made stale before the mutation returns: the
+ * tickets' own entries, the lists the change can move them into, out of or within (list-tags.ts), and
+ * the dashboard's counts when they can move.
+ */
+export async function ticketsChanged(ctx: Context, writes: readonly TicketWrite[], alsoInvalidate: readonly string[] = []): Promise<void> {
+  const tags = new Set(alsoInvalidate);
+  for (const write of writes) {
+    const { after } = write;
+    ctx.loaders.ticket.clear(after.id).prime(after.id, after);
+    tags.add(entityTag('Ticket', after.id));
+    for (const tag of ticketChangeTags(write)) tags.add(tag);
+    if (changesCounts(write)) tags.add(listTag.dashboard(after.organizationId));
+  }
+  await ctx.cache.invalidate(tags);
 }
 
 /** A ticket the viewer can see, by global ID, or NOT_FOUND (invisible tickets are not admitted to exist). */

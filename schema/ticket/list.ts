@@ -7,9 +7,9 @@ import { BadUserInputError } from '../errors.ts';
 import { parseId } from '../global-id.ts';
 import { type Cursor, pageWindow, toConnection } from '../pagination.ts';
 import { SortDirectionEnum, TicketPriorityEnum, TicketRef, TicketStatusEnum } from '../refs.ts';
-import { visibleTicketsTag } from '../cache-tags.ts';
+import { ticketListTags, type TicketListShape, type TicketSortField } from './list-tags.ts';
 import { requireTicket } from './access.ts';
-import { requireViewer, visibleTicketsWhere, type Viewer } from '../viewer.ts';
+import { isStaff, requireViewer, visibleTicketsWhere, type Viewer } from '../viewer.ts';
 
 const TicketFilter = builder.inputType('TicketFilter', {
   description: 'Narrows the ticket list. All given conditions must hold.',
@@ -41,10 +41,29 @@ const TicketOrder = builder.inputType('TicketOrder', {
   }),
 });
 
-type SortField = 'createdAt' | 'updatedAt' | 'priority';
+type SortField = TicketSortField;
 type Direction = 'ASC' | 'DESC';
 
-function filterWhere(viewer: Viewer, filter: typeof TicketFilter.$inferInput | null | undefined): Prisma.TicketWhereInput {
+type Filter = typeof TicketFilter.$inferInput;
+
+/** The list's conditions as the cache sees them (list-tags.ts): what a write must name to evict it. */
+function listShape(viewer: Viewer, filter: Filter | null | undefined, sort: SortField): TicketListShape {
+  const requesterIds = isStaff(viewer) ? [] : [viewer.userId];
+  if (filter?.requesterId) requesterIds.push(parseId(filter.requesterId, 'User'));
+  return {
+    organizationId: viewer.organizationId,
+    status: filter?.status,
+    priority: filter?.priority,
+    assigneeId: filter?.assigneeId ? parseId(filter.assigneeId, 'User') : null,
+    unassigned: filter?.unassigned,
+    requesterIds,
+    tag: filter?.tag,
+    search: Boolean(filter?.search?.trim()),
+    sort,
+  };
+}
+
+function filterWhere(viewer: Viewer, filter: Filter | null | undefined): Prisma.TicketWhereInput {
   const and: Prisma.TicketWhereInput[] = [visibleTicketsWhere(viewer)];
   if (!filter) return { AND: and };
   if (filter.status?.length) and.push({ status: { in: filter.status } });
@@ -102,9 +121,9 @@ builder.queryFields((t) => ({
       },
       resolve: async (_root, args, ctx) => {
         const viewer = requireViewer(ctx.viewer);
-        ctx.cache.tag(visibleTicketsTag(viewer));
         const where = filterWhere(viewer, args.filter);
         const field = (args.orderBy?.field ?? 'createdAt') as SortField;
+        ctx.cache.tag(...ticketListTags(listShape(viewer, args.filter, field)));
         const direction = (args.orderBy?.direction ?? 'DESC') as Direction;
         const window = pageWindow(args, ctx.settings.maxPageSize);
         const ascending = direction === 'ASC';

@@ -6,7 +6,7 @@ import { BadUserInputError, ForbiddenError, NotFoundError } from '../errors.ts';
 import { parseId } from '../global-id.ts';
 import { TicketPriorityEnum, TicketRef, TicketStatusEnum } from '../refs.ts';
 import { requiredText } from '../validate.ts';
-import { requireTicket, ticketsChanged } from './access.ts';
+import { lockTickets, requireTicket, ticketsChanged } from './access.ts';
 import { isStaff, requireStaff, requireViewer, type Viewer } from '../viewer.ts';
 
 async function checkAssignee(ctx: Context, viewer: Viewer, globalId: string | null | undefined): Promise<number | null> {
@@ -104,7 +104,7 @@ builder.mutationFields((t) => ({
           },
         });
       });
-      await ticketsChanged(ctx, [ticket], { counts: true });
+      await ticketsChanged(ctx, [{ before: null, after: ticket }]);
       return { ticket };
     },
   }),
@@ -129,8 +129,12 @@ builder.mutationFields((t) => ({
       if (Object.keys(data).length === 0) {
         throw new BadUserInputError('Nothing to change: give at least one of title, body, status, priority, assigneeId.');
       }
-      const updated = await ctx.prisma.ticket.update({ where: { id: ticket.id }, data });
-      await ticketsChanged(ctx, [updated], { counts: staffFields });
+      // The row as this write changes it (locked), not as loaded above: the cache evicts by old and new values.
+      const [before, updated] = await ctx.prisma.$transaction(async (tx) => {
+        const [row] = await lockTickets(tx, ticket.organizationId, [ticket.id]);
+        return [row!, await tx.ticket.update({ where: { id: ticket.id }, data })] as const;
+      });
+      await ticketsChanged(ctx, [{ before, after: updated }]);
       return { ticket: updated };
     },
   }),
@@ -152,7 +156,9 @@ builder.mutationFields((t) => ({
       if (Object.keys(data).length === 0) {
         throw new BadUserInputError('Nothing to change: give at least one of status, priority, assigneeId.');
       }
-      const rows = await ctx.prisma.$transaction(async (tx) => {
+      const [before, rows] = await ctx.prisma.$transaction(async (tx) => {
+        // What the rows are changed from, locked: the cache evicts by old and new values.
+        const locked = await lockTickets(tx, viewer.organizationId, ids);
         const changed = await tx.ticket.updateManyAndReturn({
           where: { id: { in: ids }, organizationId: viewer.organizationId },
           data,
@@ -163,10 +169,13 @@ builder.mutationFields((t) => ({
           // Throwing rolls the whole update back: a bulk change is all or nothing.
           throw new NotFoundError('Ticket', missing.map((id) => `#${id}`).join(', '));
         }
-        return changed;
+        return [new Map(locked.map((row) => [row.id, row])), changed] as const;
       });
       const byId = new Map(rows.map((row) => [row.id, row]));
-      await ticketsChanged(ctx, rows, { counts: true });
+      await ticketsChanged(
+        ctx,
+        rows.map((row) => ({ before: before.get(row.id)!, after: row })),
+      );
       return { tickets: ids.map((id) => byId.get(id)!) };
     },
   }),

@@ -1,0 +1,235 @@
+// Which cached lists a write evicts (server/CACHE.md, "Ticket lists"): through the real server and
+// cache, a set of cached queries is warmed, one write is made, and the test asserts exactly which of
+// them miss afterwards. Every entry still served from the cache is compared with a fresh execution of
+// the same query (another document text, so another cache key): a survivor is never stale.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeGlobalId } from '../schema/global-id.ts';
+import { startTestServer, type GraphQLResponse, type TestServer } from './harness.ts';
+
+type Who = 'agent' | 'customer' | 'globex';
+interface Probe {
+  query: string;
+  who: Who;
+}
+
+const page = 'totalCount edges { node { id } }';
+const list = (args: string, who: Who = 'agent'): Probe => ({ query: `{ tickets(first: 1, ${args}) { ${page} } }`, who });
+
+describe('list eviction sets', () => {
+  let server: TestServer;
+  const tokens = {} as Record<Who, string>;
+  let subject: number; // the ticket the writes change: old, so on no first page sorted by createdAt
+  let subjectId: string;
+  let agentA: string;
+  let agentB: string;
+  let probes: Record<string, Probe>;
+
+  async function ok(query: string, variables: Record<string, unknown>, who: Who): Promise<GraphQLResponse> {
+    const response = await server.gql(query, variables, tokens[who]);
+    expect(response.body.errors, JSON.stringify(response.body.errors)).toBeUndefined();
+    return response;
+  }
+
+  /** Warms every probe, makes the write, and returns the probes that missed after it (sorted). */
+  async function evictedBy(write: () => Promise<unknown>): Promise<string[]> {
+    for (const [name, probe] of Object.entries(probes)) {
+      await ok(probe.query, {}, probe.who);
+      expect((await ok(probe.query, {}, probe.who)).body.extensions?.responseCache?.hit, `${name} is warm`).toBe(true);
+    }
+    await write();
+    const evicted: string[] = [];
+    for (const [name, probe] of Object.entries(probes)) {
+      const cached = await ok(probe.query, {}, probe.who);
+      if (cached.body.extensions?.responseCache?.hit !== true) evicted.push(name);
+      const fresh = await ok(`${probe.query}\n# fresh ${randomBytes(4).toString('hex')}`, {}, probe.who);
+      expect(fresh.body.extensions?.responseCache?.hit, 'the fresh read executes').toBe(false);
+      expect(cached.body.data, `${name} answers what a fresh execution answers`).toEqual(fresh.body.data);
+    }
+    return evicted.sort();
+  }
+
+  const update = (input: string) => () =>
+    ok(`mutation ($id: ID!) { updateTicket(input: { id: $id, ${input} }) { ticket { id } } }`, { id: subjectId }, 'agent');
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    for (const [who, email] of [
+      ['agent', 'agent@acme.test'],
+      ['customer', 'customer@acme.test'],
+      ['globex', 'agent@globex.test'],
+    ] as const) {
+      tokens[who] = await server.login(email);
+    }
+    const prisma = server.database.prisma;
+    const acme = await prisma.organization.findUniqueOrThrow({ where: { slug: 'acme' } });
+    const [a, b] = await Promise.all(
+      ['agent@acme.test', 'admin@acme.test'].map((email) => prisma.user.findUniqueOrThrow({ where: { email } })),
+    );
+    agentA = encodeGlobalId('User', a!.id);
+    agentB = encodeGlobalId('User', b!.id);
+    const ticket = await prisma.ticket.findFirstOrThrow({
+      where: { organizationId: acme.id, requester: { email: { not: 'customer@acme.test' } } },
+      orderBy: { id: 'asc' },
+    });
+    subject = ticket.id;
+    subjectId = encodeGlobalId('Ticket', subject);
+    // Before the server has cached anything: a known starting state, older than every other ticket.
+    const old = new Date('2000-01-01T00:00:00Z');
+    await prisma.ticketTag.deleteMany({ where: { ticketId: subject } });
+    await prisma.ticket.update({
+      where: { id: subject },
+      data: { status: 'OPEN', priority: 'MEDIUM', assigneeId: a!.id, title: 'Eviction subject', createdAt: old, updatedAt: old },
+    });
+    const requester = encodeGlobalId('User', ticket.requesterId);
+
+    probes = {
+      open: list('filter: { status: [OPEN] }'),
+      pending: list('filter: { status: [PENDING] }'),
+      resolved: list('filter: { status: [RESOLVED] }'),
+      urgent: list('filter: { priority: [URGENT] }'),
+      low: list('filter: { priority: [LOW] }'),
+      all: list(''),
+      byPriority: list('orderBy: { field: PRIORITY, direction: DESC }'),
+      byUpdated: list('orderBy: { field: UPDATED_AT, direction: DESC }'),
+      closedByUpdated: list('filter: { status: [CLOSED] }, orderBy: { field: UPDATED_AT, direction: DESC }'),
+      assignedA: list(`filter: { assigneeId: "${agentA}" }`),
+      assignedB: list(`filter: { assigneeId: "${agentB}" }`),
+      unassigned: list('filter: { unassigned: true }'),
+      assigned: list('filter: { unassigned: false }'),
+      tagged: list('filter: { tag: "eviction-test" }'),
+      search: list('filter: { search: "zebra" }'),
+      // Shows the subject (all its requester's tickets), with its comment count.
+      showsSubject: {
+        query: `{ tickets(first: 100, filter: { requesterId: "${requester}" }) { totalCount edges { node { id commentCount } } } }`,
+        who: 'agent',
+      },
+      userA: {
+        query: `{ node(id: "${agentA}") { ... on User { assignedTickets(first: 1, status: [OPEN, PENDING]) { ${page} } } } }`,
+        who: 'agent',
+      },
+      dashboard: { query: '{ dashboardStats { byStatus { status count } byPriority { priority count } } }', who: 'agent' },
+      detail: { query: `{ ticket(id: "${subjectId}") { id title status priority commentCount } }`, who: 'agent' },
+      mine: list('', 'customer'),
+      globex: list('', 'globex'),
+    };
+  });
+  afterAll(() => server?.close());
+
+  // The steps build on each other: each starts from the state the one before left.
+  it('status OPEN → PENDING: the lists of both statuses, the updatedAt order, counts; not a list it stays in', async () => {
+    expect(await evictedBy(update('status: PENDING'))).toEqual(['byUpdated', 'dashboard', 'detail', 'open', 'pending', 'showsSubject']);
+  });
+
+  it('assignee A → B: both assignees’ lists (userA: the ticket leaves it), not the unassigned ones', async () => {
+    expect(await evictedBy(update(`assigneeId: "${agentB}"`))).toEqual([
+      'assignedA',
+      'assignedB',
+      'byUpdated',
+      'dashboard',
+      'detail',
+      'showsSubject',
+      'userA',
+    ]);
+  });
+
+  it('assignee B → none: the lists of B, of unassigned and of assigned tickets', async () => {
+    expect(await evictedBy(update('assigneeId: null'))).toEqual([
+      'assigned',
+      'assignedB',
+      'byUpdated',
+      'dashboard',
+      'detail',
+      'showsSubject',
+      'unassigned',
+    ]);
+  });
+
+  it('priority MEDIUM → URGENT: the URGENT list and the priority order, not the LOW list', async () => {
+    expect(await evictedBy(update('priority: URGENT'))).toEqual([
+      'byPriority',
+      'byUpdated',
+      'dashboard',
+      'detail',
+      'showsSubject',
+      'urgent',
+    ]);
+  });
+
+  it('a tag put on: the lists filtered by that tag; counts stay', async () => {
+    const write = () =>
+      ok(
+        `mutation ($id: ID!) { addTags(input: { ticketId: $id, names: ["eviction-test"] }) { ticket { id } } }`,
+        { id: subjectId },
+        'agent',
+      );
+    expect(await evictedBy(write)).toEqual(['byUpdated', 'detail', 'showsSubject', 'tagged']);
+  });
+
+  it('a comment: where the ticket is shown (comment count) and the updatedAt order, nothing else', async () => {
+    const write = () =>
+      ok(`mutation ($id: ID!) { addComment(input: { ticketId: $id, body: "counted" }) { comment { id } } }`, { id: subjectId }, 'agent');
+    // From now on `tagged` shows the ticket, so its entity tag evicts it on every write to the ticket.
+    expect(await evictedBy(write)).toEqual(['byUpdated', 'detail', 'showsSubject', 'tagged']);
+  });
+
+  it('a title change: the title searches', async () => {
+    expect(await evictedBy(update('title: "Zebra crossing"'))).toEqual(['byUpdated', 'detail', 'search', 'showsSubject', 'tagged']);
+  });
+
+  it('a created ticket: every list it can join (searches and unassigned: false at any creation), no other', async () => {
+    const write = () => ok(`mutation { createTicket(input: { title: "Printer on fire", body: "" }) { ticket { id } } }`, {}, 'customer');
+    expect(await evictedBy(write)).toEqual([
+      'all',
+      'assigned',
+      'byPriority',
+      'byUpdated',
+      'dashboard',
+      'mine',
+      'open',
+      'search',
+      'unassigned',
+    ]);
+  });
+
+  it('bulkUpdateTickets: by each ticket’s own old value', async () => {
+    const write = () =>
+      ok(
+        `mutation ($ids: [ID!]!) { bulkUpdateTickets(input: { ids: $ids, status: RESOLVED }) { tickets { id } } }`,
+        { ids: [subjectId] },
+        'agent',
+      );
+    // search and tagged show the ticket now. userA is not needed (the ticket is no longer A's), but
+    // conditions are tagged one by one, not combined: a status leaving PENDING evicts every list of PENDING.
+    expect(await evictedBy(write)).toEqual([
+      'byUpdated',
+      'dashboard',
+      'detail',
+      'pending',
+      'resolved',
+      'search',
+      'showsSubject',
+      'tagged',
+      'userA',
+    ]);
+  });
+
+  it('a customer’s ticket changing where their list does not show it: their list stays', async () => {
+    const prisma = server.database.prisma;
+    const theirs = await prisma.ticket.findFirstOrThrow({
+      where: { requester: { email: 'customer@acme.test' } },
+      orderBy: { createdAt: 'asc' },
+    });
+    const status = theirs.status === 'CLOSED' ? 'OPEN' : 'CLOSED';
+    const write = () =>
+      ok(
+        `mutation ($id: ID!) { updateTicket(input: { id: $id, status: ${status} }) { ticket { id } } }`,
+        { id: encodeGlobalId('Ticket', theirs.id) },
+        'agent',
+      );
+    const evicted = await evictedBy(write);
+    expect(evicted).not.toContain('mine');
+    expect(evicted).toContain('byUpdated');
+    expect(evicted).toContain('dashboard');
+  });
+});
