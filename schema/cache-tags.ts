@@ -45,7 +45,8 @@ type ChangedTicket = Pick<Ticket, 'id' | 'organizationId' | 'requesterId' | 'ass
  * What a write to these tickets makes stale, given their state after the write. The tickets' own tags
  * cover every cached result that shows them (including the lists they leave); the list tags cover
  * the lists they may join or move in: any write changes updatedAt, a sort key, so the organization's
- * lists and the requester's and assignee's lists go. Counts (the dashboard) only when they can change.
+ * lists and the requester's and assignee's lists go. Counts (the dashboard) only when they can change:
+ * creation, status, priority or assignee, and public comments (a first response).
  */
 export function ticketWriteTags(tickets: readonly ChangedTicket[], options: { counts: boolean }): string[] {
   const tags = new Set<string>();

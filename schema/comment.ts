@@ -79,7 +79,8 @@ builder.mutationFields((t) => ({
         ctx.prisma.comment.create({ data: { ticketId: ticket.id, authorId: viewer.userId, body, internal } }),
         touchTicket(ctx.prisma, ticket.id),
       ]);
-      await ticketsChanged(ctx, [touched], { counts: false });
+      // A public reply by staff may be the ticket's first response, a dashboard figure.
+      await ticketsChanged(ctx, [touched], { counts: isStaff(viewer) && !internal });
       return { comment, ticket: touched };
     },
   }),
@@ -99,7 +100,8 @@ builder.mutationFields((t) => ({
         ctx.prisma.comment.delete({ where: { id: comment.id } }),
         touchTicket(ctx.prisma, comment.ticketId),
       ]);
-      await ticketsChanged(ctx, [touched], { counts: false, alsoInvalidate: [entityTag('Comment', comment.id)] });
+      // Deleting a public comment may remove a first response (the dashboard's median); notes never were one.
+      await ticketsChanged(ctx, [touched], { counts: !comment.internal, alsoInvalidate: [entityTag('Comment', comment.id)] });
       return { deletedCommentId: encodeGlobalId('Comment', comment.id), ticket: touched };
     },
   }),
