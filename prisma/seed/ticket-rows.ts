@@ -51,9 +51,11 @@ function ticketUpdatedAt(plan: Plan, seed: number, i: number, rng: Random): numb
   const createdAt = t.createdAt[i]!;
   const comments = ticketComments(plan, seed, i);
   let updatedAt = Math.max(createdAt, comments.at(-1)?.createdAt ?? createdAt);
-  // Closing a ticket touches it once more, a little after the last reply.
-  if (CLOSED_STATUSES.has(t.status[i]!)) updatedAt += Math.floor(rng.next() * 2 * DAY);
-  else if (comments.length === 0 && t.status[i] !== OPEN) updatedAt += Math.floor(rng.next() * 4 * 3_600_000);
+  // Closing a ticket touches it once more, a little after the last reply; before the calendar's end, so
+  // that the tickets closed lately do not all pile up on its last minute (the dashboard's "resolved today").
+  const room = (most: number) => Math.min(most, Math.max(0, plan.calendar.end - updatedAt));
+  if (CLOSED_STATUSES.has(t.status[i]!)) updatedAt += Math.floor(rng.next() * room(2 * DAY));
+  else if (comments.length === 0 && t.status[i] !== OPEN) updatedAt += Math.floor(rng.next() * room(4 * 3_600_000));
   return updatedAt;
 }
 

@@ -127,7 +127,16 @@ export function LineChart({
             .map((p, i) => (p == null ? null : `${x(i)},${y(p)}`))
             .filter(Boolean)
             .join(' ');
-          return <polyline key={s.name} points={path} className={`chart-line chart-line-${si}`} fill="none" />;
+          // A point with no neighbour draws no line: a dot shows it.
+          const alone = s.points.flatMap((p, i) => (p != null && s.points[i - 1] == null && s.points[i + 1] == null ? [i] : []));
+          return (
+            <g key={s.name} className={`chart-line-${si}`}>
+              <polyline points={path} className={`chart-line chart-line-${si}`} fill="none" />
+              {alone.map((i) => (
+                <circle key={i} cx={x(i)} cy={y(s.points[i]!)} r={3} className="chart-dot" />
+              ))}
+            </g>
+          );
         })}
       </svg>
       <ul className="chart-legend">

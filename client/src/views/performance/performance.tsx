@@ -4,7 +4,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { BarChart, LineChart } from '../../ui/charts.tsx';
 import { activity, buckets, counterTotal, operations, quantile, subtract, vitals, type Snapshot } from './metrics-model.ts';
-import { NoRequests, RecentRequests, type Interval } from './recent-requests.tsx';
+import { RecentRequests, type Interval } from './recent-requests.tsx';
 
 const REFRESH_MS = 3_000;
 const POINTS = 40;
@@ -15,8 +15,6 @@ interface Point {
   p95: number | null;
   p99: number | null;
   hitRate: number | null;
-  /** GraphQL requests answered in the interval (executed or from the cache). */
-  requests: number;
 }
 
 export default function Performance() {
@@ -51,8 +49,6 @@ export default function Performance() {
           p95: ms(0.95),
           p99: ms(0.99),
           hitRate: hits + misses > 0 ? (100 * hits) / (hits + misses) : null,
-          // Timed executions (the histogram's total) and hits; a hit may be in both: this only tells none from some.
-          requests: hits + Math.max(0, ...latency.values()),
         };
         // The first answer covers everything since the server started: not "last requests".
         const rows = before ? activity(next, before) : [];
@@ -89,32 +85,28 @@ export default function Performance() {
           {error}
         </p>
       )}
-      {snapshot && !points.some((p) => p.requests > 0) ? (
-        <NoRequests refreshSeconds={REFRESH_MS / 1000} />
-      ) : (
-        <div className="chart-grid">
-          <LineChart
-            title="Latency per interval (ms)"
-            unit=" ms"
-            series={[
-              { name: 'p50', points: points.map((p) => p.p50) },
-              { name: 'p95', points: points.map((p) => p.p95) },
-              { name: 'p99', points: points.map((p) => p.p99) },
-            ]}
-          />
-          <LineChart
-            title="Cache hit rate per interval (%)"
-            unit="%"
-            max={100}
-            series={[{ name: 'hit rate', points: points.map((p) => p.hitRate) }]}
-          />
-          <BarChart
-            title="SQL statements per executed operation"
-            bars={ops.filter((o) => o.executed > 0).map((o) => ({ label: o.operation, value: o.sqlPerRequest }))}
-            empty="No operation executed yet (only cache hits)."
-          />
-        </div>
-      )}
+      <div className="chart-grid">
+        <LineChart
+          title="Latency per interval (ms)"
+          unit=" ms"
+          series={[
+            { name: 'p50', points: points.map((p) => p.p50) },
+            { name: 'p95', points: points.map((p) => p.p95) },
+            { name: 'p99', points: points.map((p) => p.p99) },
+          ]}
+        />
+        <LineChart
+          title="Cache hit rate per interval (%)"
+          unit="%"
+          max={100}
+          series={[{ name: 'hit rate', points: points.map((p) => p.hitRate) }]}
+        />
+        <BarChart
+          title="SQL statements per executed operation"
+          bars={ops.filter((o) => o.executed > 0).map((o) => ({ label: o.operation, value: o.sqlPerRequest }))}
+          empty="No operation executed yet (only cache hits)."
+        />
+      </div>
       {snapshot && <RecentRequests intervals={intervals} refreshSeconds={REFRESH_MS / 1000} />}
       <div className="perf-table-scroll">
         <table className="data">
