@@ -15,6 +15,9 @@ interface DashboardLoaderOptions {
 export const AGE_BUCKETS = ['UNDER_1_DAY', 'FROM_1_TO_3_DAYS', 'FROM_3_TO_7_DAYS', 'FROM_7_TO_30_DAYS', 'OVER_30_DAYS'] as const;
 export type AgeBucket = (typeof AGE_BUCKETS)[number];
 
+/** The statuses counted as open (TicketStatus's description says so too). */
+const OPEN_STATUSES: TicketStatus[] = ['OPEN', 'IN_PROGRESS', 'PENDING'];
+
 /** The longest window ticketsPerDay and firstResponse accept. */
 export const MAX_DASHBOARD_DAYS = 90;
 
@@ -60,7 +63,7 @@ async function fetchCounts(prisma: PrismaClient, organizationId: number): Promis
   const rows = await prisma.$queryRaw<(CountRow & Partial<User>)[]>`
     WITH t AS (
       SELECT "status", "priority", "assigneeId",
-        "status" IN ('OPEN', 'IN_PROGRESS', 'PENDING') AS "open",
+        "status"::text = ANY(${OPEN_STATUSES}::text[]) AS "open",
         CASE
           WHEN "createdAt" > n."now" - interval '1 day' THEN 0
           WHEN "createdAt" > n."now" - interval '3 days' THEN 1

@@ -9,7 +9,6 @@ import type { PrismaClient, TicketPriority, TicketStatus } from '../prisma/gener
 import { encodeGlobalId } from '../schema/global-id.ts';
 import { startTestServer, type GraphQLResponse, type TestServer } from './harness.ts';
 
-const DAY = 86_400_000;
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 

@@ -15,7 +15,7 @@ import { adminQuery, withDatabase } from '../scripts/postgres-admin.ts';
 export const TEST_SEED_SCALE = 0.05;
 /** The seeded world's "now" for tests: fixed, so the template's rows are the same whatever day the tests
  *  run (the seed dates tickets in the 90 days before it). Tests of date windows make their own rows. */
-export const TEST_SEED_NOW = new Date('2026-11-30T16:00:00.000Z');
+const TEST_SEED_NOW = new Date('2026-11-30T16:00:00.000Z');
 
 export type TemplateRef = { kind: 'embedded'; dumpPath: string } | { kind: 'postgres'; url: string; name: string };
 

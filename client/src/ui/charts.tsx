@@ -160,7 +160,7 @@ function niceMax(value: number): number {
   return 10 * power;
 }
 
-export function format(value: number | null): string {
+function format(value: number | null): string {
   if (value == null || Number.isNaN(value)) return '–';
   if (Math.abs(value) >= 100) return Math.round(value).toLocaleString('en');
   return Number(value.toPrecision(3)).toString();
