@@ -15,9 +15,9 @@ export function RecentRequests({ intervals, refreshSeconds }: { intervals: Inter
       <div className="perf-empty" role="status">
         <h2>No requests since this panel opened</h2>
         <p>
-          This panel draws what the API does as it happens, from the server&apos;s metrics every {refreshSeconds} s: latency percentiles
-          (p50, p95, p99) and the cache hit rate per interval, the SQL statements each operation costs, and here the last requests,
-          operation by operation, executed or answered from the cache.
+          This panel draws what the API does as it happens, from the server&apos;s metrics every {refreshSeconds}&nbsp;s: latency
+          percentiles (p50, p95, p99) and the cache hit rate per interval, the SQL statements each operation costs, and here the last
+          requests, operation by operation, executed or answered from the cache.
         </p>
         <p>
           To see some, open the <Link href="/tickets">ticket list</Link>, a ticket or the <Link href="/dashboard">dashboard</Link> in
