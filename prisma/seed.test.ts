@@ -6,7 +6,7 @@ import { openDatabase, type Database } from '../server/platform/database.ts';
 import { verifyPassword } from '../identity/passwords.ts';
 import type { PrismaClient } from './generated/client.ts';
 import { applyMigrations } from './migrations.ts';
-import { SEED_EPOCH } from './seed/calendar.ts';
+import { DAY, SPAN_DAYS } from './seed/calendar.ts';
 import { DEMO_ACCOUNTS, DEMO_CUSTOMER_MIN_TICKETS, DEMO_PASSWORD } from './seed/demo-accounts.ts';
 import { plannedCounts } from './seed/planned-counts.ts';
 import type { SeedProgress } from './seed/progress.ts';
@@ -14,6 +14,8 @@ import { seedDatabase, type SeedSummary } from './seed/seed-database.ts';
 import { SeedError } from './seed/seed-error.ts';
 
 const SCALE = 0.02;
+/** The seeded world's "now", fixed so that digests do not depend on the day the test runs. */
+const NOW = new Date('2026-03-04T15:16:17.000Z');
 
 /** A digest of every seeded table, row by row in primary-key order; passwordHash is salted per run. */
 async function digest(prisma: PrismaClient): Promise<string> {
@@ -69,7 +71,7 @@ describe('seedDatabase', () => {
     db = await openDatabase({ kind: 'embedded', dataDir: null });
     prisma = db.prisma;
     await applyMigrations(db.adapterFactory);
-    first = await seedDatabase(prisma, { scale: SCALE, onProgress: (p) => progress.push(p) });
+    first = await seedDatabase(prisma, { scale: SCALE, now: NOW, onProgress: (p) => progress.push(p) });
     firstDigest = await digest(prisma);
   });
 
@@ -95,7 +97,7 @@ describe('seedDatabase', () => {
   });
 
   it('refuses a database that already has data, and leaves it untouched', async () => {
-    await expect(seedDatabase(prisma, { scale: SCALE })).rejects.toThrow(/already has 2 organizations.*reset/);
+    await expect(seedDatabase(prisma, { scale: SCALE, now: NOW })).rejects.toThrow(/already has 2 organizations.*reset/);
     expect(await digest(prisma)).toBe(firstDigest);
   });
 
@@ -104,7 +106,7 @@ describe('seedDatabase', () => {
     await prisma.$executeRawUnsafe('CREATE SCHEMA IF NOT EXISTS not_migrated');
     await prisma.$executeRawUnsafe('SET search_path TO not_migrated');
     try {
-      await expect(seedDatabase(prisma, { scale: SCALE })).rejects.toThrow(/not migrated.*npm run db:migrate/);
+      await expect(seedDatabase(prisma, { scale: SCALE, now: NOW })).rejects.toThrow(/not migrated.*npm run db:migrate/);
     } finally {
       await prisma.$executeRawUnsafe('SET search_path TO public');
     }
@@ -170,9 +172,30 @@ describe('seedDatabase', () => {
         (SELECT count(*)::int FROM "Ticket" WHERE "updatedAt" < "createdAt" OR "updatedAt" > $1::timestamp(3)) AS "badTicketTimes",
         (SELECT count(*)::int FROM "Comment" c JOIN "Ticket" t ON t.id = c."ticketId"
           WHERE c."createdAt" < t."createdAt" OR c."createdAt" > t."updatedAt") AS "badCommentTimes"`,
-      SEED_EPOCH.toISOString(),
+      NOW.toISOString(),
     );
     expect(row).toEqual({ badNumbers: 0, badTicketTimes: 0, badCommentTimes: 0 });
+  });
+
+  it('dates tickets in the 90 days before now, today and yesterday included, resolvedAt exactly on RESOLVED and CLOSED', async () => {
+    type Row = { oldest: Date; newest: Date; lastDay: number; lastMonth: number; badResolved: number; resolved: number };
+    const [row] = await prisma.$queryRawUnsafe<Row[]>(
+      `
+      SELECT min("createdAt") AS oldest, max("createdAt") AS newest,
+        count(*) FILTER (WHERE "createdAt" > $1::timestamp(3) - interval '1 day')::int AS "lastDay",
+        count(*) FILTER (WHERE "createdAt" > $1::timestamp(3) - interval '30 days')::int AS "lastMonth",
+        count(*) FILTER (WHERE ("resolvedAt" IS NOT NULL) <> (status IN ('RESOLVED', 'CLOSED'))
+                            OR "resolvedAt" < "createdAt" OR "resolvedAt" > "updatedAt")::int AS "badResolved",
+        count("resolvedAt")::int AS resolved
+      FROM "Ticket"`,
+      NOW.toISOString(),
+    );
+    expect(row!.oldest.getTime()).toBeGreaterThanOrEqual(NOW.getTime() - SPAN_DAYS * DAY);
+    expect(row!.newest.getTime()).toBeLessThanOrEqual(NOW.getTime());
+    expect(row!.lastDay).toBeGreaterThan(0);
+    expect(row!.lastMonth).toBeGreaterThan(row!.lastDay);
+    expect(row!.badResolved).toBe(0);
+    expect(row!.resolved).toBeGreaterThan(0);
   });
 
   it('moves the id sequences past the seeded ids, so later inserts do not collide', async () => {
@@ -184,13 +207,13 @@ describe('seedDatabase', () => {
   });
 
   it('gives identical rows for the same scale and seed (reset empties everything first)', async () => {
-    const again = await seedDatabase(prisma, { scale: SCALE, seed: 1, reset: true });
+    const again = await seedDatabase(prisma, { scale: SCALE, seed: 1, reset: true, now: NOW });
     expect(again.counts).toEqual(first.counts);
     expect(await digest(prisma)).toBe(firstDigest);
   });
 
   it('gives different rows for another seed', async () => {
-    await seedDatabase(prisma, { scale: SCALE, seed: 2, reset: true });
+    await seedDatabase(prisma, { scale: SCALE, seed: 2, reset: true, now: NOW });
     expect(await digest(prisma)).not.toBe(firstDigest);
   });
 });

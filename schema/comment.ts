@@ -5,7 +5,7 @@ import { ForbiddenError, NotFoundError } from './errors.ts';
 import { encodeGlobalId, parseId } from './global-id.ts';
 import { CommentRef, TicketRef, UserRef } from './refs.ts';
 import { loadVisibleTicket, requireTicket, ticketsChanged, touchTicket, touchWrite } from './ticket/access.ts';
-import { entityTag, tagLookups } from './cache-tags.ts';
+import { entityTag, listTag, tagLookups } from './cache-tags.ts';
 import { requiredText } from './validate.ts';
 import { canSeeComment, isStaff, requireViewer } from './viewer.ts';
 
@@ -79,7 +79,9 @@ builder.mutationFields((t) => ({
         ctx.prisma.comment.create({ data: { ticketId: ticket.id, authorId: viewer.userId, body, internal } }),
         touchTicket(ctx.prisma, ticket.id),
       ]);
-      await ticketsChanged(ctx, [touchWrite(touched)]);
+      // A public reply by staff may be the ticket's first response, a dashboard figure.
+      const firstResponse = isStaff(viewer) && !internal ? [listTag.dashboard(touched.organizationId)] : [];
+      await ticketsChanged(ctx, [touchWrite(touched)], firstResponse);
       return { comment, ticket: touched };
     },
   }),
@@ -99,7 +101,9 @@ builder.mutationFields((t) => ({
         ctx.prisma.comment.delete({ where: { id: comment.id } }),
         touchTicket(ctx.prisma, comment.ticketId),
       ]);
-      await ticketsChanged(ctx, [touchWrite(touched)], [entityTag('Comment', comment.id)]);
+      // Deleting a public comment may remove a first response (the dashboard's median); notes never were one.
+      const firstResponse = comment.internal ? [] : [listTag.dashboard(touched.organizationId)];
+      await ticketsChanged(ctx, [touchWrite(touched)], [entityTag('Comment', comment.id), ...firstResponse]);
       return { deletedCommentId: encodeGlobalId('Comment', comment.id), ticket: touched };
     },
   }),

@@ -13,6 +13,7 @@ import {
 } from '../prisma/generated/client.ts';
 import { fetchChildPages, type ChildListSpec } from './child-pages.ts';
 import { createCountLoaders, type TicketListFilter } from './count-loaders.ts';
+import { createDashboardLoaders } from './dashboard-queries.ts';
 import type { PageWindow } from './pagination.ts';
 import { isStaff, type Viewer } from './viewer.ts';
 
@@ -105,6 +106,7 @@ export function createLoaders(prisma: PrismaClient, viewer: Viewer | null, optio
 
   return {
     ...createCountLoaders(prisma, viewer, options),
+    ...createDashboardLoaders(prisma, options),
     organization: byId<Organization>((ids) => prisma.organization.findMany({ where: { id: { in: ids } } }), options),
     user: byId<User>((ids) => prisma.user.findMany({ where: { id: { in: ids } } }), options),
     ticket: byId<Ticket>((ids) => prisma.ticket.findMany({ where: { id: { in: ids } } }), options),

@@ -41,8 +41,6 @@ export const TicketPriorityEnum = builder.enumType('TicketPriority', {
   description: 'How urgent a ticket is, from LOW to URGENT (sorted in that order).',
 });
 
-export const OPEN_STATUSES: TicketStatus[] = ['OPEN', 'IN_PROGRESS', 'PENDING'];
-
 export const SortDirectionEnum = builder.enumType('SortDirection', {
   description: 'Ascending or descending.',
   values: { ASC: { description: 'Smallest or oldest first.' }, DESC: { description: 'Largest or newest first.' } },

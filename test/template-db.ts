@@ -13,12 +13,15 @@ import { adminQuery, withDatabase } from '../scripts/postgres-admin.ts';
 
 /** Small enough to seed in seconds, large enough for pages of 100 in one organization. */
 export const TEST_SEED_SCALE = 0.05;
+/** The seeded world's "now" for tests: fixed, so the template's rows are the same whatever day the tests
+ *  run (the seed dates tickets in the 90 days before it). Tests of date windows make their own rows. */
+const TEST_SEED_NOW = new Date('2026-11-30T16:00:00.000Z');
 
 export type TemplateRef = { kind: 'embedded'; dumpPath: string } | { kind: 'postgres'; url: string; name: string };
 
 async function migrateAndSeed(database: Database): Promise<void> {
   await applyMigrations(database.adapterFactory);
-  await seedDatabase(database.prisma, { scale: TEST_SEED_SCALE, seed: 1 });
+  await seedDatabase(database.prisma, { scale: TEST_SEED_SCALE, seed: 1, now: TEST_SEED_NOW });
 }
 
 export async function buildEmbeddedTemplate(): Promise<TemplateRef> {

@@ -1,4 +1,4 @@
-// `npm run db:seed -- [--scale N] [--seed K] [--reset]`: fills the configured database (DATABASE_URL,
+// `npm run db:seed -- [--scale N] [--seed K] [--now ISO] [--reset]`: fills the configured database (DATABASE_URL,
 // else the embedded PGlite under DATA_DIR) with demo data; see prisma/seed/seed-database.ts for what
 // it contains. With NODE_ENV=production it refuses unless SEED_DEMO=1, and then prints the demo
 // accounts' random passwords once (prisma/seed/demo-passwords.ts).
@@ -16,12 +16,14 @@ import { SeedError } from '../seed/seed-error.ts';
 
 const MAX_SCALE = 64;
 
-const USAGE = `Usage: npm run db:seed -- [--scale N] [--seed K] [--reset]
+const USAGE = `Usage: npm run db:seed -- [--scale N] [--seed K] [--now ISO] [--reset]
 
   --scale N  size, above 0 and at most ${MAX_SCALE} (default: SEED_SCALE, else 0.1).
              1 = 5 organizations, 500 users, 20,000 tickets, 100,000 comments.
-  --seed K   a whole number from 0 to 4294967295 (default 1). The same scale and seed
-             give the same data.
+  --seed K   a whole number from 0 to 4294967295 (default 1). The same scale, seed and
+             --now give the same data.
+  --now ISO  the seeded world's "now", e.g. 2026-03-01T12:00:00Z (default: the current
+             time). Tickets span the 90 days before it.
   --reset    delete all deskgraph data first. Without it, only an empty database is seeded.
   --help     show this help.`;
 
@@ -33,18 +35,20 @@ let partialLine = false;
 interface Args {
   scale: number | undefined;
   seed: number;
+  now: Date | undefined;
   reset: boolean;
   help: boolean;
 }
 
 function parse(argv: string[]): Args {
-  let values: { scale?: string; seed?: string; reset?: boolean; help?: boolean };
+  let values: { scale?: string; seed?: string; now?: string; reset?: boolean; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: argv,
       options: {
         scale: { type: 'string' },
         seed: { type: 'string' },
+        now: { type: 'string' },
         reset: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -68,7 +72,14 @@ function parse(argv: string[]): Args {
       throw new UsageError(`--seed must be a whole number from 0 to 4294967295, got "${values.seed}".`);
     }
   }
-  return { scale, seed, reset: values.reset ?? false, help: values.help ?? false };
+  let now: Date | undefined;
+  if (values.now !== undefined) {
+    now = new Date(values.now);
+    if (!/^\d{4}-\d{2}-\d{2}/.test(values.now) || Number.isNaN(now.getTime())) {
+      throw new UsageError(`--now must be an ISO date or date-time such as 2026-03-01T12:00:00Z, got "${values.now}".`);
+    }
+  }
+  return { scale, seed, now, reset: values.reset ?? false, help: values.help ?? false };
 }
 
 function describeParseError(error: unknown): string {
@@ -76,7 +87,7 @@ function describeParseError(error: unknown): string {
   const quoted = /'([^']+)'/.exec(message ?? '')?.[1];
   switch (code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return `Unknown option ${quoted ?? ''}; the options are --scale, --seed, --reset and --help.`;
+      return `Unknown option ${quoted ?? ''}; the options are --scale, --seed, --now, --reset and --help.`;
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
       return `Unexpected argument "${quoted ?? ''}"; values go after their option, as in --scale 1.`;
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
@@ -176,6 +187,7 @@ async function main(): Promise<number> {
     const summary = await seedDatabase(database.prisma, {
       scale,
       seed: args.seed,
+      now: args.now,
       reset: args.reset,
       demoPasswords,
       onProgress: progressPrinter(),

@@ -1,9 +1,21 @@
-// The seeded world's clock. Every date is derived from SEED_EPOCH, never from the real clock, so the
-// same scale and seed give the same timestamps whenever they run.
-
-/** The "now" of the seeded world: tickets span the year before it, and no timestamp is after it. */
-export const SEED_EPOCH = new Date('2025-06-01T00:00:00.000Z');
+// The seeded world's clock. Every date is derived from the calendar's `end` (the "now" the seed is
+// given, by default the moment it runs), never read from the clock again, so the same scale, seed and
+// `now` give the same timestamps whenever they run. Tickets span the SPAN_DAYS before `end`, so a
+// freshly seeded database has tickets from today and yesterday and a full 30-day dashboard.
 
 export const DAY = 86_400_000;
-export const END = SEED_EPOCH.getTime();
-export const START = END - 365 * DAY;
+
+/** How far back tickets go. */
+export const SPAN_DAYS = 90;
+
+export interface Calendar {
+  /** The seeded world's "now", a whole minute: no timestamp is after it. */
+  end: number;
+  /** SPAN_DAYS before end: the oldest ticket is created after it; people and organizations before. */
+  start: number;
+}
+
+export function seedCalendar(now: Date): Calendar {
+  const end = Math.floor(now.getTime() / 60_000) * 60_000;
+  return { end, start: end - SPAN_DAYS * DAY };
+}

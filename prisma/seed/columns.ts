@@ -38,6 +38,7 @@ export const TICKET_COLUMNS: ColumnTypes<Prisma.TicketCreateManyInput> = {
   assigneeId: 'int',
   createdAt: 'timestamp(3)',
   updatedAt: 'timestamp(3)',
+  resolvedAt: 'timestamp(3)',
 };
 export const TICKET_TAG_COLUMNS: ColumnTypes<Prisma.TicketTagCreateManyInput> = {
   ticketId: 'int',

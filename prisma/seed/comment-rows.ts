@@ -2,10 +2,10 @@
 // ticket's conversation can be produced on its own, as often as needed, without holding the others.
 import type { Prisma } from '../generated/client.ts';
 import type { MakeRows } from './bulk-insert.ts';
-import { DAY, END } from './calendar.ts';
+import { DAY } from './calendar.ts';
 import { DEMO_RESERVED_COMMENTS } from './demo-accounts.ts';
 import { AGENT_REPLIES, CUSTOMER_REPLIES, fill, INTERNAL_NOTES } from './phrases.ts';
-import type { Plan } from './plan.ts';
+import { CLOSED_STATUSES, type Plan } from './plan.ts';
 import { derived, STREAM_COMMENTS, type Random } from './random.ts';
 import { drawCumulative } from './weights.ts';
 
@@ -38,7 +38,7 @@ export function ticketComments(plan: Plan, seed: number, i: number): CommentRow[
   if (count === 0) return [];
   const rng = derived(seed, STREAM_COMMENTS, i);
   const cast = castOf(plan, i, rng);
-  const times = commentTimes(t.createdAt[i]!, count, rng);
+  const times = commentTimes(t.createdAt[i]!, plan.calendar.end, count, CLOSED_STATUSES.has(t.status[i]!), rng);
   const demo = t.demo[i]!;
   const rows: CommentRow[] = [];
   let customerSpeaks = false;
@@ -69,13 +69,18 @@ function castOf(plan: Plan, i: number, rng: Random): Cast {
   return { requester, agent, pickStaff, names, firstNames: plan.firstNames };
 }
 
-/** Times: clustered after creation, within three weeks and never after SEED_EPOCH. */
-function commentTimes(createdAt: number, count: number, rng: Random): number[] {
-  const window = Math.max(0, Math.min(END - createdAt - 60_000, 21 * DAY));
+/**
+ * Times: clustered after creation, within three weeks and never after the calendar's end. A closed
+ * ticket's conversation ended when it was closed, mostly within a few days; without that, the recent
+ * tickets' conversations all ran up to the end and the tickets closed after them piled up on its last day.
+ */
+function commentTimes(createdAt: number, end: number, count: number, closed: boolean, rng: Random): number[] {
+  const lasted = closed ? DAY * (0.25 + 5 * rng.next() ** 2) : 21 * DAY;
+  const window = Math.max(0, Math.min(end - createdAt - 60_000, 21 * DAY, lasted));
   const offsets: number[] = [];
   for (let k = 0; k < count; k++) offsets.push(Math.pow(rng.next(), 1.8));
   offsets.sort((a, b) => a - b);
-  return offsets.map((offset) => Math.min(END, createdAt + 60_000 + Math.floor(window * offset)));
+  return offsets.map((offset) => Math.min(end, createdAt + 60_000 + Math.floor(window * offset)));
 }
 
 /** Internal notes are written by staff, mostly the ticket's agent; public replies by whoever speaks. */

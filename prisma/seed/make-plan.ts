@@ -2,6 +2,7 @@
 // users, tickets (generated oldest first, so ids and each organization's `number` follow createdAt),
 // the demo customer's tickets, then how many comments each ticket gets. Any change to that order
 // changes every row after it.
+import type { Calendar } from './calendar.ts';
 import { planCommentCounts, planDemoTickets } from './plan-conversations.ts';
 import { planOrganizations, planUsers } from './plan-people.ts';
 import { planTickets } from './plan-tickets.ts';
@@ -10,14 +11,14 @@ import { MIN_TICKETS_PER_ORG, MIN_USERS_PER_ORG, plannedCounts } from './planned
 import { Random } from './random.ts';
 import { apportion } from './weights.ts';
 
-export function makePlan(scale: number, seed: number): Plan {
+export function makePlan(scale: number, seed: number, calendar: Calendar): Plan {
   const counts = plannedCounts(scale);
   const rng = new Random(seed);
-  const { orgs, orgWeights } = planOrganizations(counts.organizations, rng);
-  const { users, firstNames } = planUsers(orgs, apportion(counts.users, orgWeights, MIN_USERS_PER_ORG), rng);
+  const { orgs, orgWeights } = planOrganizations(counts.organizations, calendar, rng);
+  const { users, firstNames } = planUsers(orgs, apportion(counts.users, orgWeights, MIN_USERS_PER_ORG), calendar, rng);
   const ticketsPerOrg = apportion(counts.tickets, orgWeights, MIN_TICKETS_PER_ORG);
-  const { tickets, ticketTagCount } = planTickets(counts.tickets, orgs, ticketsPerOrg, rng);
+  const { tickets, ticketTagCount } = planTickets(counts.tickets, orgs, ticketsPerOrg, calendar, rng);
   const demoTickets = planDemoTickets(tickets, orgs);
   planCommentCounts(tickets, demoTickets, counts.comments, rng);
-  return { orgs, users, firstNames, tickets, ticketTagCount };
+  return { calendar, orgs, users, firstNames, tickets, ticketTagCount };
 }

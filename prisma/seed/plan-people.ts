@@ -1,7 +1,7 @@
 // The plan's organizations and users: who exists, in which organization, with which role, and how
 // much of the work each one draws (customers file tickets, admins and agents work them).
 import type { Role } from '../generated/enums.ts';
-import { DAY, START } from './calendar.ts';
+import { DAY, type Calendar } from './calendar.ts';
 import { DEMO_ACCOUNTS } from './demo-accounts.ts';
 import { emailLocalPart, FIRST_NAMES, LAST_NAMES, ORGANIZATIONS } from './names.ts';
 import type { OrgPlan, UserPlan } from './plan.ts';
@@ -10,7 +10,7 @@ import { SEED_TAGS } from './topics.ts';
 import { cumulativeOf } from './weights.ts';
 
 /** Organizations and their relative sizes; acme is the largest, to make the demo interesting. */
-export function planOrganizations(count: number, rng: Random): { orgs: OrgPlan[]; orgWeights: number[] } {
+export function planOrganizations(count: number, calendar: Calendar, rng: Random): { orgs: OrgPlan[]; orgWeights: number[] } {
   const orgWeights: number[] = [];
   const orgs: OrgPlan[] = [];
   for (let i = 0; i < count; i++) {
@@ -21,7 +21,7 @@ export function planOrganizations(count: number, rng: Random): { orgs: OrgPlan[]
       id: i + 1,
       slug: round === 0 ? slug : `${slug}-${round + 1}`,
       name: round === 0 ? name : `${name} ${round + 1}`,
-      createdAt: START - Math.floor((30 + 700 * rng.next()) * DAY),
+      createdAt: calendar.start - Math.floor((30 + 700 * rng.next()) * DAY),
       staff: [],
       staffCumulative: new Float64Array(0),
       customers: [],
@@ -41,13 +41,13 @@ interface People {
 }
 
 /** Users: per organization, admins first, then agents, then customers. Fills each org's staff and customers. */
-export function planUsers(orgs: OrgPlan[], usersPerOrg: number[], rng: Random): Omit<People, 'emails'> {
+export function planUsers(orgs: OrgPlan[], usersPerOrg: number[], calendar: Calendar, rng: Random): Omit<People, 'emails'> {
   const people: People = { users: [], firstNames: [''], emails: new Set<string>(DEMO_ACCOUNTS.map((a) => a.email)) };
-  orgs.forEach((org, orgIndex) => planOrganizationUsers(org, usersPerOrg[orgIndex]!, rng, people));
+  orgs.forEach((org, orgIndex) => planOrganizationUsers(org, usersPerOrg[orgIndex]!, calendar.start, rng, people));
   return { users: people.users, firstNames: people.firstNames };
 }
 
-function planOrganizationUsers(org: OrgPlan, size: number, rng: Random, people: People): void {
+function planOrganizationUsers(org: OrgPlan, size: number, start: number, rng: Random, people: People): void {
   const admins = Math.max(1, Math.round(size * 0.01));
   const agents = Math.max(1, Math.round(size * 0.1));
   const demo = DEMO_ACCOUNTS.filter((a) => a.organizationSlug === org.slug);
@@ -67,7 +67,7 @@ function planOrganizationUsers(org: OrgPlan, size: number, rng: Random, people: 
       email,
       name,
       role,
-      createdAt: org.createdAt + Math.floor(rng.next() * (START - org.createdAt)),
+      createdAt: org.createdAt + Math.floor(rng.next() * (start - org.createdAt)),
     });
     if (role === 'CUSTOMER') {
       // Some customers file many tickets, most a few; the demo customer is a regular.

@@ -1,6 +1,6 @@
 // The plan's tickets: when each was opened, in which organization, by whom, who works it, its status,
 // priority, topic and tags. Their text is not planned: it comes from each ticket's own PRNG stream.
-import { DAY, END, START } from './calendar.ts';
+import { DAY, SPAN_DAYS, type Calendar } from './calendar.ts';
 import { CANCELLED, emptyTicketArrays, OPEN, type OrgPlan, type TicketArrays } from './plan.ts';
 import type { Random } from './random.ts';
 import { SEED_TAGS, TOPIC_WEIGHTS, TOPICS } from './topics.ts';
@@ -28,20 +28,21 @@ export function planTickets(
   count: number,
   orgs: OrgPlan[],
   ticketsPerOrg: number[],
+  calendar: Calendar,
   rng: Random,
 ): { tickets: TicketArrays; ticketTagCount: number } {
   const tickets = emptyTicketArrays(count);
-  planTicketTimes(tickets, ticketsPerOrg, rng);
+  planTicketTimes(tickets, ticketsPerOrg, calendar, rng);
   let ticketTagCount = 0;
-  for (let i = 0; i < tickets.count; i++) ticketTagCount += planTicket(tickets, i, orgs[tickets.org[i]!]!, rng);
+  for (let i = 0; i < tickets.count; i++) ticketTagCount += planTicket(tickets, i, orgs[tickets.org[i]!]!, calendar.end, rng);
   return { tickets, ticketTagCount };
 }
 
 /**
- * Ticket creation times: denser towards the end of the year (growth), fewer at weekends, mostly
+ * Ticket creation times: denser towards the end of the span (growth), fewer at weekends, mostly
  * in office hours. Sorted oldest first, which gives both the ids and the per-organization numbers.
  */
-function planTicketTimes(t: TicketArrays, ticketsPerOrg: number[], rng: Random): void {
+function planTicketTimes(t: TicketArrays, ticketsPerOrg: number[], calendar: Calendar, rng: Random): void {
   const n = t.count;
   const rawTime = new Float64Array(n);
   const rawOrg = new Int32Array(n);
@@ -49,7 +50,7 @@ function planTicketTimes(t: TicketArrays, ticketsPerOrg: number[], rng: Random):
   ticketsPerOrg.forEach((count, orgIndex) => {
     for (let j = 0; j < count; j++, k++) {
       rawOrg[k] = orgIndex;
-      rawTime[k] = ticketTime(rng);
+      rawTime[k] = ticketTime(calendar, rng);
     }
   });
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => rawTime[a]! - rawTime[b]! || a - b);
@@ -62,19 +63,19 @@ function planTicketTimes(t: TicketArrays, ticketsPerOrg: number[], rng: Random):
   }
 }
 
-function ticketTime(rng: Random): number {
+function ticketTime({ start, end }: Calendar, rng: Random): number {
   for (;;) {
-    const day = Math.floor(365 * Math.pow(rng.next(), 0.8));
-    const weekday = new Date(START + day * DAY).getUTCDay();
+    const day = Math.floor(SPAN_DAYS * Math.pow(rng.next(), 0.8));
+    const weekday = new Date(start + day * DAY).getUTCDay();
     if ((weekday === 0 || weekday === 6) && rng.chance(0.6)) continue;
     const timeOfDay = rng.chance(0.75) ? (8 + 10 * rng.next()) * 3_600_000 : rng.next() * DAY;
-    return Math.min(END - 1, START + day * DAY + Math.floor(timeOfDay));
+    return Math.min(end - 1, start + day * DAY + Math.floor(timeOfDay));
   }
 }
 
 /** Ticket i's status, priority, requester, assignee, topic and tags; returns how many tags it got. */
-function planTicket(t: TicketArrays, i: number, org: OrgPlan, rng: Random): number {
-  const status = rng.weighted(statusWeights((END - t.createdAt[i]!) / DAY));
+function planTicket(t: TicketArrays, i: number, org: OrgPlan, end: number, rng: Random): number {
+  const status = rng.weighted(statusWeights((end - t.createdAt[i]!) / DAY));
   t.status[i] = status;
   t.priority[i] = rng.weighted(PRIORITY_WEIGHTS);
   t.requester[i] = drawCumulative(org.customers, org.customerCumulative, rng);

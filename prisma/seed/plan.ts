@@ -2,11 +2,13 @@
 // typed arrays (statuses, priorities, topics and tags as small indexes) so a plan of hundreds of
 // thousands of tickets fits in memory; their text and comments are generated from it chunk by chunk.
 import type { Role, TicketPriority, TicketStatus } from '../generated/enums.ts';
+import type { Calendar } from './calendar.ts';
 
 export const STATUSES: readonly TicketStatus[] = ['OPEN', 'IN_PROGRESS', 'PENDING', 'RESOLVED', 'CLOSED', 'CANCELLED'];
 export const PRIORITIES: readonly TicketPriority[] = ['LOW', 'MEDIUM', 'HIGH', 'URGENT'];
 export const OPEN = 0;
 export const CLOSED_STATUSES = new Set([3, 4, 5]); // RESOLVED, CLOSED, CANCELLED
+export const RESOLVED_STATUSES = new Set([3, 4]); // RESOLVED, CLOSED: they have a resolvedAt
 export const CANCELLED = 5;
 export const NO_TAG = 255;
 
@@ -33,6 +35,8 @@ export interface UserPlan {
 }
 
 export interface Plan {
+  /** The span the seeded world's dates fall in. */
+  calendar: Calendar;
   orgs: OrgPlan[];
   users: UserPlan[];
   /** First name of each user, by id. */

@@ -3,8 +3,8 @@
 // plannedCounts).
 //
 // Deterministic: the same scale and seed give the same rows, ids and timestamps included, on PGlite
-// and on PostgreSQL alike. Every random choice comes from a seeded PRNG (random.ts), every date is
-// derived from SEED_EPOCH (never from the clock), ids are explicit and the id sequences are moved past
+// and on PostgreSQL alike, given the same `now`. Every random choice comes from a seeded PRNG (random.ts),
+// every date is derived from `now` (the calendar, read once: the moment the seed starts unless given), ids are explicit and the id sequences are moved past
 // them afterwards. The one exception is User.passwordHash: DEMO_PASSWORD is hashed once per run with a
 // random salt, so that column differs between runs (every user of one run shares the same hash). With
 // demoPasswords 'random' (production, SEED_DEMO=1) each demo account gets a random password instead,
@@ -16,6 +16,7 @@ import type { PrismaClient } from '../generated/client.ts';
 import { assertMigrated, emptyAllTables, moveSequencesPastIds, refuseIfNotEmpty } from './database-state.ts';
 import { bulkPasswordHash, setRandomDemoPasswords, type DemoPasswords, type SeededAccount } from './demo-passwords.ts';
 import { insertAll } from './insert-tables.ts';
+import { seedCalendar } from './calendar.ts';
 import { makePlan } from './make-plan.ts';
 import { assertScale } from './planned-counts.ts';
 import type { SeedCounts, SeedProgress } from './progress.ts';
@@ -31,6 +32,9 @@ interface SeedOptions {
   reset?: boolean;
   /** fixed (default): every user has DEMO_PASSWORD; random: see demo-passwords.ts. */
   demoPasswords?: DemoPasswords;
+  /** The seeded world's "now": tickets span the 90 days before it. Default: the moment the seed starts.
+   * Fix it for rows that do not depend on the day they are seeded (tests comparing digests). */
+  now?: Date;
   /** Called after each inserted chunk. */
   onProgress?: (progress: SeedProgress) => void;
 }
@@ -52,12 +56,12 @@ export interface SeedSummary {
  */
 export async function seedDatabase(prisma: PrismaClient, options: SeedOptions): Promise<SeedSummary> {
   const started = performance.now();
-  const { scale, seed = 1, reset = false, demoPasswords = 'fixed', onProgress } = options;
+  const { scale, seed = 1, reset = false, demoPasswords = 'fixed', now = new Date(), onProgress } = options;
   assertScale(scale);
   assertSeed(seed);
   await assertMigrated(prisma);
 
-  const plan = makePlan(scale, seed);
+  const plan = makePlan(scale, seed, seedCalendar(now));
   // Hashed once: every seeded user shares this hash (and its salt), which is what makes the
   // passwordHash column the one that differs between two runs with the same seed.
   const passwordHash = await bulkPasswordHash(demoPasswords);

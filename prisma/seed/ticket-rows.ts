@@ -1,10 +1,10 @@
 // Ticket rows and their tags, generated from the plan one ticket at a time. A ticket's text comes from
 // its own PRNG stream (seed, ticket index), independent of every other ticket's.
 import type { Prisma } from '../generated/client.ts';
-import { DAY, END } from './calendar.ts';
+import { DAY } from './calendar.ts';
 import { ticketComments } from './comment-rows.ts';
 import { CLOSINGS, EXTRAS, fill, GREETINGS } from './phrases.ts';
-import { CLOSED_STATUSES, NO_TAG, OPEN, PRIORITIES, STATUSES, type Plan } from './plan.ts';
+import { CLOSED_STATUSES, NO_TAG, OPEN, PRIORITIES, RESOLVED_STATUSES, STATUSES, type Plan } from './plan.ts';
 import { derived, STREAM_TICKET_TEXT, type Random } from './random.ts';
 import { TOPICS } from './topics.ts';
 
@@ -13,6 +13,7 @@ export function ticketRow(plan: Plan, seed: number, i: number): Prisma.TicketCre
   const rng = derived(seed, STREAM_TICKET_TEXT, i);
   const { title, body } = ticketText(plan, i, rng);
   const createdAt = t.createdAt[i]!;
+  const updatedAt = new Date(Math.min(plan.calendar.end, ticketUpdatedAt(plan, seed, i, rng)));
   return {
     id: i + 1,
     organizationId: plan.orgs[t.org[i]!]!.id,
@@ -24,7 +25,9 @@ export function ticketRow(plan: Plan, seed: number, i: number): Prisma.TicketCre
     requesterId: t.requester[i]!,
     assigneeId: t.assignee[i]! || null,
     createdAt: new Date(createdAt),
-    updatedAt: new Date(Math.min(END, ticketUpdatedAt(plan, seed, i, rng))),
+    updatedAt,
+    // Resolving or closing was the last touch (ticketUpdatedAt).
+    resolvedAt: RESOLVED_STATUSES.has(t.status[i]!) ? updatedAt : null,
   };
 }
 
@@ -48,9 +51,11 @@ function ticketUpdatedAt(plan: Plan, seed: number, i: number, rng: Random): numb
   const createdAt = t.createdAt[i]!;
   const comments = ticketComments(plan, seed, i);
   let updatedAt = Math.max(createdAt, comments.at(-1)?.createdAt ?? createdAt);
-  // Closing a ticket touches it once more, a little after the last reply.
-  if (CLOSED_STATUSES.has(t.status[i]!)) updatedAt += Math.floor(rng.next() * 2 * DAY);
-  else if (comments.length === 0 && t.status[i] !== OPEN) updatedAt += Math.floor(rng.next() * 4 * 3_600_000);
+  // Closing a ticket touches it once more, a little after the last reply; before the calendar's end, so
+  // that the tickets closed lately do not all pile up on its last minute (the dashboard's "resolved today").
+  const room = (most: number) => Math.min(most, Math.max(0, plan.calendar.end - updatedAt));
+  if (CLOSED_STATUSES.has(t.status[i]!)) updatedAt += Math.floor(rng.next() * room(2 * DAY));
+  else if (comments.length === 0 && t.status[i] !== OPEN) updatedAt += Math.floor(rng.next() * room(4 * 3_600_000));
   return updatedAt;
 }
 

@@ -50,6 +50,27 @@ function chartValues(label: string): Record<string, number> {
 
 const statusLabel = (status: string) => status.charAt(0) + status.slice(1).toLowerCase().replace(/_/g, ' ');
 
+/** Every text of every chart lies inside its figure, and inside the page (nothing clipped or scrolled off). */
+async function expectLabelsInside(page: Page): Promise<void> {
+  await expect
+    .poll(() =>
+      page.evaluate(() => {
+        const outside: string[] = [];
+        const width = document.documentElement.clientWidth;
+        for (const figure of document.querySelectorAll('figure.chart')) {
+          const box = figure.getBoundingClientRect();
+          for (const text of figure.querySelectorAll('svg text')) {
+            const r = text.getBoundingClientRect();
+            if (r.left < box.left - 0.5 || r.right > box.right + 0.5 || r.right > width)
+              outside.push(`${text.textContent} (${Math.round(r.right)} > ${Math.round(box.right)})`);
+          }
+        }
+        return outside;
+      }),
+    )
+    .toEqual([]);
+}
+
 test('the dashboard and the performance panel draw their charts', async () => {
   const { page, expectNoErrors } = await app.open('/sign-in');
   const firstList = page.waitForRequest(isOperation('TicketList'));
@@ -59,18 +80,39 @@ test('the dashboard and the performance panel draw their charts', async () => {
   await page.waitForURL('**/dashboard');
   await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
 
-  for (const caption of ['Tickets by status', 'Tickets by priority', 'Open tickets per assignee']) {
+  const bars = ['Open tickets by age', 'Open tickets by priority', 'Open tickets per assignee'];
+  for (const caption of bars) {
     const figure = page.getByRole('figure', { name: caption });
     await figure.waitFor();
     expect(await figure.locator('rect.chart-bar').count()).toBeGreaterThan(0);
   }
+  // 30 days, two lines.
+  const daily = page.getByRole('figure', { name: /^Tickets created and resolved per day/ });
+  for (const line of ['chart-line-0', 'chart-line-1']) {
+    expect(((await daily.locator(`polyline.${line}`).getAttribute('points')) ?? '').trim().split(' ')).toHaveLength(30);
+  }
   // The bars say what the database says.
   const organizationId = await acmeId(app.server);
-  const byStatus = await app.server.database.prisma.ticket.groupBy({ by: ['status'], where: { organizationId }, _count: { _all: true } });
+  const byPriority = await app.server.database.prisma.ticket.groupBy({
+    by: ['priority'],
+    where: { organizationId, status: { in: ['OPEN', 'IN_PROGRESS', 'PENDING'] } },
+    _count: { _all: true },
+  });
   const drawn = chartValues(
-    (await page.getByRole('figure', { name: 'Tickets by status' }).getByRole('img').getAttribute('aria-label')) ?? '',
+    (await page.getByRole('figure', { name: 'Open tickets by priority' }).getByRole('img').getAttribute('aria-label')) ?? '',
   );
-  expect(drawn).toEqual(Object.fromEntries(byStatus.filter((s) => s._count._all > 0).map((s) => [statusLabel(s.status), s._count._all])));
+  const open = Object.fromEntries(byPriority.map((p) => [statusLabel(p.priority), p._count._all]));
+  expect(drawn).toEqual({ Urgent: open.Urgent ?? 0, High: open.High ?? 0, Medium: open.Medium ?? 0, Low: open.Low ?? 0 });
+  await expect(page.locator('.dash-figures dd').first().textContent()).resolves.toBe(
+    Object.values(open)
+      .reduce((sum, n) => sum + n, 0)
+      .toLocaleString('en'),
+  );
+  // No label drawn outside its chart, on a desktop and on a phone.
+  await expectLabelsInside(page);
+  await page.setViewportSize({ width: 360, height: 800 });
+  await expectLabelsInside(page);
+  await page.setViewportSize({ width: 1280, height: 800 });
   await screenshot(page, 'dashboard');
 
   // The panel polls /metrics: two answers make a line.
@@ -100,6 +142,10 @@ test('the dashboard and the performance panel draw their charts', async () => {
   expect(polls.length).toBeGreaterThanOrEqual(2);
   expect(polls.every((status) => status === 200)).toBe(true);
   await expect(latency.getByRole('listitem').first().textContent()).resolves.toMatch(/^p50: [\d.,]+ ms$/);
+
+  // The last requests: ours, in the interval after the first refresh.
+  const recent = page.getByRole('table', { name: 'Last requests' });
+  await recent.getByRole('rowheader', { name: 'TicketList', exact: true }).first().waitFor({ timeout: 10_000 });
 
   // Operations since start: the client's list query and ours.
   const operations = page.getByRole('table', { name: 'Operations since start' });
@@ -311,7 +357,12 @@ test('list, ticket and dashboard: every control has a name, text contrast is at 
   );
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard' }).click();
-  await page.getByRole('figure', { name: 'Tickets by status' }).waitFor();
-  await expectAccessible(page, 'dashboard', [...SHELL, 'h1', 'figcaption', '.chart-label', '.chart-value'], 1);
+  await page.getByRole('figure', { name: 'Open tickets by age' }).waitFor();
+  await expectAccessible(
+    page,
+    'dashboard',
+    [...SHELL, 'h1', 'figcaption', '.chart-label', '.chart-value', '.dash-figures dt', '.dash-figures dd'],
+    1,
+  );
   expectNoErrors();
 });

@@ -111,12 +111,15 @@ export const cacheConfig: CacheExchangeOpts = {
         if (!payload) return;
         appendComment(cache, payload.ticket.id, payload.comment);
         placeTicket(cache, ticketOf(cache, payload.ticket.id)!);
+        // A reply may be a ticket's first response, a dashboard figure.
+        cache.invalidate('Query', 'dashboardStats');
       },
       deleteComment(result, _args, cache) {
         const payload = (result as Payload<'deleteComment', { deletedCommentId: string; ticket: { id: string } }>)?.deleteComment;
         if (!payload) return;
         removeComment(cache, payload.ticket.id, payload.deletedCommentId);
         cache.invalidate({ __typename: 'Comment', id: payload.deletedCommentId });
+        cache.invalidate('Query', 'dashboardStats');
       },
     },
   },

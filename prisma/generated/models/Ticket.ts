@@ -54,6 +54,7 @@ export type TicketMinAggregateOutputType = {
   assigneeId: number | null
   createdAt: Date | null
   updatedAt: Date | null
+  resolvedAt: Date | null
 }
 
 export type TicketMaxAggregateOutputType = {
@@ -68,6 +69,7 @@ export type TicketMaxAggregateOutputType = {
   assigneeId: number | null
   createdAt: Date | null
   updatedAt: Date | null
+  resolvedAt: Date | null
 }
 
 export type TicketCountAggregateOutputType = {
@@ -82,6 +84,7 @@ export type TicketCountAggregateOutputType = {
   assigneeId: number
   createdAt: number
   updatedAt: number
+  resolvedAt: number
   _all: number
 }
 
@@ -114,6 +117,7 @@ export type TicketMinAggregateInputType = {
   assigneeId?: true
   createdAt?: true
   updatedAt?: true
+  resolvedAt?: true
 }
 
 export type TicketMaxAggregateInputType = {
@@ -128,6 +132,7 @@ export type TicketMaxAggregateInputType = {
   assigneeId?: true
   createdAt?: true
   updatedAt?: true
+  resolvedAt?: true
 }
 
 export type TicketCountAggregateInputType = {
@@ -142,6 +147,7 @@ export type TicketCountAggregateInputType = {
   assigneeId?: true
   createdAt?: true
   updatedAt?: true
+  resolvedAt?: true
   _all?: true
 }
 
@@ -243,6 +249,7 @@ export type TicketGroupByOutputType = {
   assigneeId: number | null
   createdAt: Date
   updatedAt: Date
+  resolvedAt: Date | null
   _count: TicketCountAggregateOutputType | null
   _avg: TicketAvgAggregateOutputType | null
   _sum: TicketSumAggregateOutputType | null
@@ -280,6 +287,7 @@ export type TicketWhereInput = {
   assigneeId?: Prisma.IntNullableFilter<"Ticket"> | number | null
   createdAt?: Prisma.DateTimeFilter<"Ticket"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Ticket"> | Date | string
+  resolvedAt?: Prisma.DateTimeNullableFilter<"Ticket"> | Date | string | null
   organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
   requester?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
   assignee?: Prisma.XOR<Prisma.UserNullableScalarRelationFilter, Prisma.UserWhereInput> | null
@@ -299,6 +307,7 @@ export type TicketOrderByWithRelationInput = {
   assigneeId?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  resolvedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   organization?: Prisma.OrganizationOrderByWithRelationInput
   requester?: Prisma.UserOrderByWithRelationInput
   assignee?: Prisma.UserOrderByWithRelationInput
@@ -322,6 +331,7 @@ export type TicketWhereUniqueInput = Prisma.AtLeast<{
   assigneeId?: Prisma.IntNullableFilter<"Ticket"> | number | null
   createdAt?: Prisma.DateTimeFilter<"Ticket"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Ticket"> | Date | string
+  resolvedAt?: Prisma.DateTimeNullableFilter<"Ticket"> | Date | string | null
   organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
   requester?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
   assignee?: Prisma.XOR<Prisma.UserNullableScalarRelationFilter, Prisma.UserWhereInput> | null
@@ -341,6 +351,7 @@ export type TicketOrderByWithAggregationInput = {
   assigneeId?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  resolvedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.TicketCountOrderByAggregateInput
   _avg?: Prisma.TicketAvgOrderByAggregateInput
   _max?: Prisma.TicketMaxOrderByAggregateInput
@@ -363,6 +374,7 @@ export type TicketScalarWhereWithAggregatesInput = {
   assigneeId?: Prisma.IntNullableWithAggregatesFilter<"Ticket"> | number | null
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Ticket"> | Date | string
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"Ticket"> | Date | string
+  resolvedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Ticket"> | Date | string | null
 }
 
 export type TicketCreateInput = {
@@ -373,6 +385,7 @@ export type TicketCreateInput = {
   priority?: $Enums.TicketPriority
   createdAt?: Date | string
   updatedAt?: Date | string
+  resolvedAt?: Date | string | null
   organization: Prisma.OrganizationCreateNestedOneWithoutTicketsInput
   requester: Prisma.UserCreateNestedOneWithoutRequestedTicketsInput
   assignee?: Prisma.UserCreateNestedOneWithoutAssignedTicketsInput
@@ -392,6 +405,7 @@ export type TicketUncheckedCreateInput = {
   assigneeId?: number | null
   createdAt?: Date | string
   updatedAt?: Date | string
+  resolvedAt?: Date | string | null
   comments?: Prisma.CommentUncheckedCreateNestedManyWithoutTicketInput
   tags?: Prisma.TicketTagUncheckedCreateNestedManyWithoutTicketInput
 }
@@ -404,6 +418,7 @@ export type TicketUpdateInput = {
   priority?: Prisma.EnumTicketPriorityFieldUpdateOperationsInput | $Enums.TicketPriority
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  resolvedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   organization?: Prisma.OrganizationUpdateOneRequiredWithoutTicketsNestedInput
   requester?: Prisma.UserUpdateOneRequiredWithoutRequestedTicketsNestedInput
   assignee?: Prisma.UserUpdateOneWithoutAssignedTicketsNestedInput
@@ -423,6 +438,7 @@ export type TicketUncheckedUpdateInput = {
   assigneeId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  resolvedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   comments?: Prisma.CommentUncheckedUpdateManyWithoutTicketNestedInput
   tags?: Prisma.TicketTagUncheckedUpdateManyWithoutTicketNestedInput
 }
@@ -439,6 +455,7 @@ export type TicketCreateManyInput = {
   assigneeId?: number | null
   createdAt?: Date | string
   updatedAt?: Date | string
+  resolvedAt?: Date | string | null
 }
 
 export type TicketUpdateManyMutationInput = {
@@ -449,6 +466,7 @@ export type TicketUpdateManyMutationInput = {
   priority?: Prisma.EnumTicketPriorityFieldUpdateOperationsInput | $Enums.TicketPriority
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  resolvedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type TicketUncheckedUpdateManyInput = {
@@ -463,6 +481,7 @@ export type TicketUncheckedUpdateManyInput = {
   assigneeId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  resolvedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type TicketListRelationFilter = {
@@ -492,6 +511,7 @@ export type TicketCountOrderByAggregateInput = {
   assigneeId?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  resolvedAt?: Prisma.SortOrder
 }
 
 export type TicketAvgOrderByAggregateInput = {
@@ -514,6 +534,7 @@ export type TicketMaxOrderByAggregateInput = {
   assigneeId?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  resolvedAt?: Prisma.SortOrder
 }
 
 export type TicketMinOrderByAggregateInput = {
@@ -528,6 +549,7 @@ export type TicketMinOrderByAggregateInput = {
   assigneeId?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  resolvedAt?: Prisma.SortOrder
 }
 
 export type TicketSumOrderByAggregateInput = {
@@ -721,6 +743,7 @@ export type TicketCreateWithoutOrganizationInput = {
   priority?: $Enums.TicketPriority
   createdAt?: Date | string
   updatedAt?: Date | string
+  resolvedAt?: Date | string | null
   requester: Prisma.UserCreateNestedOneWithoutRequestedTicketsInput
   assignee?: Prisma.UserCreateNestedOneWithoutAssignedTicketsInput
   comments?: Prisma.CommentCreateNestedManyWithoutTicketInput
@@ -738,6 +761,7 @@ export type TicketUncheckedCreateWithoutOrganizationInput = {
   assigneeId?: number | null
   createdAt?: Date | string
   updatedAt?: Date | string
+  resolvedAt?: Date | string | null
   comments?: Prisma.CommentUncheckedCreateNestedManyWithoutTicketInput
   tags?: Prisma.TicketTagUncheckedCreateNestedManyWithoutTicketInput
 }
@@ -783,6 +807,7 @@ export type TicketScalarWhereInput = {
   assigneeId?: Prisma.IntNullableFilter<"Ticket"> | number | null
   createdAt?: Prisma.DateTimeFilter<"Ticket"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Ticket"> | Date | string
+  resolvedAt?: Prisma.DateTimeNullableFilter<"Ticket"> | Date | string | null
 }
 
 export type TicketCreateWithoutRequesterInput = {
@@ -793,6 +818,7 @@ export type TicketCreateWithoutRequesterInput = {
   priority?: $Enums.TicketPriority
   createdAt?: Date | string
   updatedAt?: Date | string
+  resolvedAt?: Date | string | null
   organization: Prisma.OrganizationCreateNestedOneWithoutTicketsInput
   assignee?: Prisma.UserCreateNestedOneWithoutAssignedTicketsInput
   comments?: Prisma.CommentCreateNestedManyWithoutTicketInput
@@ -810,6 +836,7 @@ export type TicketUncheckedCreateWithoutRequesterInput = {
   assigneeId?: number | null
   createdAt?: Date | string
   updatedAt?: Date | string
+  resolvedAt?: Date | string | null
   comments?: Prisma.CommentUncheckedCreateNestedManyWithoutTicketInput
   tags?: Prisma.TicketTagUncheckedCreateNestedManyWithoutTicketInput
 }
@@ -832,6 +859,7 @@ export type TicketCreateWithoutAssigneeInput = {
   priority?: $Enums.TicketPriority
   createdAt?: Date | string
   updatedAt?: Date | string
+  resolvedAt?: Date | string | null
   organization: Prisma.OrganizationCreateNestedOneWithoutTicketsInput
   requester: Prisma.UserCreateNestedOneWithoutRequestedTicketsInput
   comments?: Prisma.CommentCreateNestedManyWithoutTicketInput
@@ -849,6 +877,7 @@ export type TicketUncheckedCreateWithoutAssigneeInput = {
   requesterId: number
   createdAt?: Date | string
   updatedAt?: Date | string
+  resolvedAt?: Date | string | null
   comments?: Prisma.CommentUncheckedCreateNestedManyWithoutTicketInput
   tags?: Prisma.TicketTagUncheckedCreateNestedManyWithoutTicketInput
 }
@@ -903,6 +932,7 @@ export type TicketCreateWithoutCommentsInput = {
   priority?: $Enums.TicketPriority
   createdAt?: Date | string
   updatedAt?: Date | string
+  resolvedAt?: Date | string | null
   organization: Prisma.OrganizationCreateNestedOneWithoutTicketsInput
   requester: Prisma.UserCreateNestedOneWithoutRequestedTicketsInput
   assignee?: Prisma.UserCreateNestedOneWithoutAssignedTicketsInput
@@ -921,6 +951,7 @@ export type TicketUncheckedCreateWithoutCommentsInput = {
   assigneeId?: number | null
   createdAt?: Date | string
   updatedAt?: Date | string
+  resolvedAt?: Date | string | null
   tags?: Prisma.TicketTagUncheckedCreateNestedManyWithoutTicketInput
 }
 
@@ -948,6 +979,7 @@ export type TicketUpdateWithoutCommentsInput = {
   priority?: Prisma.EnumTicketPriorityFieldUpdateOperationsInput | $Enums.TicketPriority
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  resolvedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   organization?: Prisma.OrganizationUpdateOneRequiredWithoutTicketsNestedInput
   requester?: Prisma.UserUpdateOneRequiredWithoutRequestedTicketsNestedInput
   assignee?: Prisma.UserUpdateOneWithoutAssignedTicketsNestedInput
@@ -966,6 +998,7 @@ export type TicketUncheckedUpdateWithoutCommentsInput = {
   assigneeId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  resolvedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   tags?: Prisma.TicketTagUncheckedUpdateManyWithoutTicketNestedInput
 }
 
@@ -977,6 +1010,7 @@ export type TicketCreateWithoutTagsInput = {
   priority?: $Enums.TicketPriority
   createdAt?: Date | string
   updatedAt?: Date | string
+  resolvedAt?: Date | string | null
   organization: Prisma.OrganizationCreateNestedOneWithoutTicketsInput
   requester: Prisma.UserCreateNestedOneWithoutRequestedTicketsInput
   assignee?: Prisma.UserCreateNestedOneWithoutAssignedTicketsInput
@@ -995,6 +1029,7 @@ export type TicketUncheckedCreateWithoutTagsInput = {
   assigneeId?: number | null
   createdAt?: Date | string
   updatedAt?: Date | string
+  resolvedAt?: Date | string | null
   comments?: Prisma.CommentUncheckedCreateNestedManyWithoutTicketInput
 }
 
@@ -1022,6 +1057,7 @@ export type TicketUpdateWithoutTagsInput = {
   priority?: Prisma.EnumTicketPriorityFieldUpdateOperationsInput | $Enums.TicketPriority
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  resolvedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   organization?: Prisma.OrganizationUpdateOneRequiredWithoutTicketsNestedInput
   requester?: Prisma.UserUpdateOneRequiredWithoutRequestedTicketsNestedInput
   assignee?: Prisma.UserUpdateOneWithoutAssignedTicketsNestedInput
@@ -1040,6 +1076,7 @@ export type TicketUncheckedUpdateWithoutTagsInput = {
   assigneeId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  resolvedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   comments?: Prisma.CommentUncheckedUpdateManyWithoutTicketNestedInput
 }
 
@@ -1054,6 +1091,7 @@ export type TicketCreateManyOrganizationInput = {
   assigneeId?: number | null
   createdAt?: Date | string
   updatedAt?: Date | string
+  resolvedAt?: Date | string | null
 }
 
 export type TicketUpdateWithoutOrganizationInput = {
@@ -1064,6 +1102,7 @@ export type TicketUpdateWithoutOrganizationInput = {
   priority?: Prisma.EnumTicketPriorityFieldUpdateOperationsInput | $Enums.TicketPriority
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  resolvedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   requester?: Prisma.UserUpdateOneRequiredWithoutRequestedTicketsNestedInput
   assignee?: Prisma.UserUpdateOneWithoutAssignedTicketsNestedInput
   comments?: Prisma.CommentUpdateManyWithoutTicketNestedInput
@@ -1081,6 +1120,7 @@ export type TicketUncheckedUpdateWithoutOrganizationInput = {
   assigneeId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  resolvedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   comments?: Prisma.CommentUncheckedUpdateManyWithoutTicketNestedInput
   tags?: Prisma.TicketTagUncheckedUpdateManyWithoutTicketNestedInput
 }
@@ -1096,6 +1136,7 @@ export type TicketUncheckedUpdateManyWithoutOrganizationInput = {
   assigneeId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  resolvedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type TicketCreateManyRequesterInput = {
@@ -1109,6 +1150,7 @@ export type TicketCreateManyRequesterInput = {
   assigneeId?: number | null
   createdAt?: Date | string
   updatedAt?: Date | string
+  resolvedAt?: Date | string | null
 }
 
 export type TicketCreateManyAssigneeInput = {
@@ -1122,6 +1164,7 @@ export type TicketCreateManyAssigneeInput = {
   requesterId: number
   createdAt?: Date | string
   updatedAt?: Date | string
+  resolvedAt?: Date | string | null
 }
 
 export type TicketUpdateWithoutRequesterInput = {
@@ -1132,6 +1175,7 @@ export type TicketUpdateWithoutRequesterInput = {
   priority?: Prisma.EnumTicketPriorityFieldUpdateOperationsInput | $Enums.TicketPriority
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  resolvedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   organization?: Prisma.OrganizationUpdateOneRequiredWithoutTicketsNestedInput
   assignee?: Prisma.UserUpdateOneWithoutAssignedTicketsNestedInput
   comments?: Prisma.CommentUpdateManyWithoutTicketNestedInput
@@ -1149,6 +1193,7 @@ export type TicketUncheckedUpdateWithoutRequesterInput = {
   assigneeId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  resolvedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   comments?: Prisma.CommentUncheckedUpdateManyWithoutTicketNestedInput
   tags?: Prisma.TicketTagUncheckedUpdateManyWithoutTicketNestedInput
 }
@@ -1164,6 +1209,7 @@ export type TicketUncheckedUpdateManyWithoutRequesterInput = {
   assigneeId?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  resolvedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type TicketUpdateWithoutAssigneeInput = {
@@ -1174,6 +1220,7 @@ export type TicketUpdateWithoutAssigneeInput = {
   priority?: Prisma.EnumTicketPriorityFieldUpdateOperationsInput | $Enums.TicketPriority
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  resolvedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   organization?: Prisma.OrganizationUpdateOneRequiredWithoutTicketsNestedInput
   requester?: Prisma.UserUpdateOneRequiredWithoutRequestedTicketsNestedInput
   comments?: Prisma.CommentUpdateManyWithoutTicketNestedInput
@@ -1191,6 +1238,7 @@ export type TicketUncheckedUpdateWithoutAssigneeInput = {
   requesterId?: Prisma.IntFieldUpdateOperationsInput | number
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  resolvedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   comments?: Prisma.CommentUncheckedUpdateManyWithoutTicketNestedInput
   tags?: Prisma.TicketTagUncheckedUpdateManyWithoutTicketNestedInput
 }
@@ -1206,6 +1254,7 @@ export type TicketUncheckedUpdateManyWithoutAssigneeInput = {
   requesterId?: Prisma.IntFieldUpdateOperationsInput | number
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  resolvedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 
@@ -1260,6 +1309,7 @@ export type TicketSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs =
   assigneeId?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  resolvedAt?: boolean
   organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
   requester?: boolean | Prisma.UserDefaultArgs<ExtArgs>
   assignee?: boolean | Prisma.Ticket$assigneeArgs<ExtArgs>
@@ -1280,6 +1330,7 @@ export type TicketSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extens
   assigneeId?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  resolvedAt?: boolean
   organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
   requester?: boolean | Prisma.UserDefaultArgs<ExtArgs>
   assignee?: boolean | Prisma.Ticket$assigneeArgs<ExtArgs>
@@ -1297,6 +1348,7 @@ export type TicketSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extens
   assigneeId?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  resolvedAt?: boolean
   organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
   requester?: boolean | Prisma.UserDefaultArgs<ExtArgs>
   assignee?: boolean | Prisma.Ticket$assigneeArgs<ExtArgs>
@@ -1314,9 +1366,10 @@ export type TicketSelectScalar = {
   assigneeId?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  resolvedAt?: boolean
 }
 
-export type TicketOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "organizationId" | "number" | "title" | "body" | "status" | "priority" | "requesterId" | "assigneeId" | "createdAt" | "updatedAt", ExtArgs["result"]["ticket"]>
+export type TicketOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "organizationId" | "number" | "title" | "body" | "status" | "priority" | "requesterId" | "assigneeId" | "createdAt" | "updatedAt" | "resolvedAt", ExtArgs["result"]["ticket"]>
 export type TicketInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
   requester?: boolean | Prisma.UserDefaultArgs<ExtArgs>
@@ -1357,6 +1410,7 @@ export type $TicketPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs
     assigneeId: number | null
     createdAt: Date
     updatedAt: Date
+    resolvedAt: Date | null
   }, ExtArgs["result"]["ticket"]>
   composites: {}
 }
@@ -1796,6 +1850,7 @@ export interface TicketFieldRefs {
   readonly assigneeId: Prisma.FieldRef<"Ticket", 'Int'>
   readonly createdAt: Prisma.FieldRef<"Ticket", 'DateTime'>
   readonly updatedAt: Prisma.FieldRef<"Ticket", 'DateTime'>
+  readonly resolvedAt: Prisma.FieldRef<"Ticket", 'DateTime'>
 }
     
 

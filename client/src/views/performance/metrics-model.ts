@@ -118,3 +118,31 @@ export function vitals(snapshot: Snapshot): VitalRow[] {
     return { name: v.name, samples: [...b.values()].at(-1) ?? 0, p75: p75 == null ? null : p75 * v.scale, unit: v.unit, good: v.good };
   });
 }
+
+export interface ActivityRow {
+  operation: string;
+  executed: number;
+  hits: number;
+  misses: number;
+  /** SQL statements the executions cost, in all. */
+  statements: number;
+}
+
+/** What each operation did between two snapshots (operations with no request in between left out), busiest first. */
+export function activity(next: Snapshot, before: Snapshot): ActivityRow[] {
+  const earlier = new Map(operations(before).map((row) => [row.operation, row]));
+  const rows: ActivityRow[] = [];
+  for (const now of operations(next)) {
+    const then = earlier.get(now.operation);
+    const executed = now.executed - (then?.executed ?? 0);
+    const row = {
+      operation: now.operation,
+      executed,
+      hits: now.hits - (then?.hits ?? 0),
+      misses: now.misses - (then?.misses ?? 0),
+      statements: Math.round(now.sqlPerRequest * now.executed - (then ? then.sqlPerRequest * then.executed : 0)),
+    };
+    if (row.executed > 0 || row.hits > 0) rows.push(row);
+  }
+  return rows.sort((a, b) => b.executed + b.hits - (a.executed + a.hits));
+}
