@@ -166,10 +166,20 @@ describe('list eviction sets', () => {
     expect(await evictedBy(write)).toEqual(['byUpdated', 'detail', 'showsSubject', 'tagged']);
   });
 
-  it('a comment: where the ticket is shown (comment count) and the updatedAt order, nothing else', async () => {
+  it('a staff reply: where the ticket is shown (comment count), the updatedAt order and the dashboard (a first response), nothing else', async () => {
     const write = () =>
       ok(`mutation ($id: ID!) { addComment(input: { ticketId: $id, body: "counted" }) { comment { id } } }`, { id: subjectId }, 'agent');
     // From now on `tagged` shows the ticket, so its entity tag evicts it on every write to the ticket.
+    expect(await evictedBy(write)).toEqual(['byUpdated', 'dashboard', 'detail', 'showsSubject', 'tagged']);
+  });
+
+  it('an internal note: the same without the dashboard (a note is never a first response)', async () => {
+    const write = () =>
+      ok(
+        `mutation ($id: ID!) { addComment(input: { ticketId: $id, body: "note", internal: true }) { comment { id } } }`,
+        { id: subjectId },
+        'agent',
+      );
     expect(await evictedBy(write)).toEqual(['byUpdated', 'detail', 'showsSubject', 'tagged']);
   });
 
