@@ -1,6 +1,7 @@
-// The layout from a small phone to a desktop: at 360 × 740, 400 × 800 and 1280 × 800, signed in as a demo agent,
-// the ticket list, a ticket and the dashboard scroll only vertically, and ticket titles are whole
-// (inside the viewport, not cut off). Screenshots of each go to test-results/screenshots/layout--*.
+// The layout from a small phone to a desktop: at 360 × 740, 400 × 800 and 1280 × 800, as a demo agent,
+// the ticket list, a ticket, the dashboard and the performance panel scroll only vertically, and ticket
+// titles are whole (inside the viewport, not cut off). Screenshots of each view are kept, passing or
+// not, in test-results/screenshots/layout--<width>--<view>.png.
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { withApp } from './app.ts';
@@ -78,7 +79,7 @@ async function expectRowTitlesWhole(page: Page, where: string): Promise<void> {
 describe.each(VIEWPORTS)('at $width × $height', (viewport) => {
   const name = (view: string) => `layout--${viewport.width}--${view}`;
 
-  test('the list, a ticket and the dashboard fit the width, and ticket titles show whole', async () => {
+  test('the list, a ticket, the dashboard and the performance panel fit the width; ticket titles show whole', async () => {
     const { page, expectNoErrors } = await app.open('/sign-in', { viewport });
     await page.getByLabel('Email').waitFor();
     await expectNoHorizontalScroll(page, 'sign-in');
@@ -119,6 +120,13 @@ describe.each(VIEWPORTS)('at $width × $height', (viewport) => {
     await page.locator('.chart').first().waitFor();
     await expectNoHorizontalScroll(page, 'dashboard');
     await screenshot(page, name('dashboard'));
+
+    // The performance panel: its charts and tables within the width too.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Performance' }).click();
+    await page.waitForURL('**/performance');
+    await page.locator('table.data').first().waitFor();
+    await expectNoHorizontalScroll(page, 'performance');
+    await screenshot(page, name('performance'));
 
     // The header: every link and the sign-out button inside the window.
     for (const control of [
