@@ -12,12 +12,14 @@ export const KB = 1024;
 // published budgets quote, so they compare directly. Brotli is shown for information.
 
 /**
- * The index.html entry plus everything it imports statically (a vendor chunk is still paid for before
- * the first paint). React 19 + react-dom are ~60 KB, urql + graphcache ~15 KB; the rest is the app
- * shell and the first screen. A helpdesk screen needs little, and the 300 KB many apps accept would
- * hide a careless dependency for months.
+ * The initial load: the index.html entry, everything it imports statically (a vendor chunk is still
+ * paid for before the first paint, as a modulepreload) and their CSS. React 19 + react-dom are ~65 KB
+ * of it, @urql/core and its GraphQL parser ~10 KB; the rest is the shell. Graphcache, the views and
+ * the generated documents are lazy chunks (`npm run client:analyze` shows what the entry holds,
+ * module by module). A helpdesk screen needs little, and the 300 KB many apps accept would hide a
+ * careless dependency for months.
  */
-export const INITIAL_JS_GZIP_MAX = 110 * KB;
+export const INITIAL_GZIP_MAX = 100 * KB;
 
 /** All CSS, lazy views' included: hand-written styles for a dense work screen, no CSS framework. */
 export const CSS_GZIP_MAX = 12 * KB;
@@ -55,7 +57,7 @@ export interface BudgetReport {
   rows: ChunkRow[];
   initial: { js: Sizes; css: Sizes; total: Sizes };
   css: Sizes;
-  budgets: { initialJsGzipMax: number; cssGzipMax: number; lazyChunkGzipMax: number };
+  budgets: { initialGzipMax: number; cssGzipMax: number; lazyChunkGzipMax: number };
   violations: BudgetViolation[];
 }
 
@@ -138,7 +140,8 @@ export function clientBudgetReport(distDir = DEFAULT_DIST_DIR): BudgetReport {
       });
     }
   };
-  check('initial JS', initialJs.gzip, INITIAL_JS_GZIP_MAX, 'INITIAL_JS_GZIP_MAX: the index.html entry and its static imports');
+  const initialTotal = addSizes(initialJs, initialCss);
+  check('initial load', initialTotal.gzip, INITIAL_GZIP_MAX, 'INITIAL_GZIP_MAX: the index.html entry, its static imports and their CSS');
   check('CSS', allCss.gzip, CSS_GZIP_MAX, 'CSS_GZIP_MAX: every CSS file');
   for (const row of rows) {
     if (!row.initial && !isCss(row)) check(row.file, row.gzip, LAZY_CHUNK_GZIP_MAX, `LAZY_CHUNK_GZIP_MAX: one ${row.kind} chunk`);
@@ -147,9 +150,9 @@ export function clientBudgetReport(distDir = DEFAULT_DIST_DIR): BudgetReport {
   return {
     distDir,
     rows,
-    initial: { js: initialJs, css: initialCss, total: addSizes(initialJs, initialCss) },
+    initial: { js: initialJs, css: initialCss, total: initialTotal },
     css: allCss,
-    budgets: { initialJsGzipMax: INITIAL_JS_GZIP_MAX, cssGzipMax: CSS_GZIP_MAX, lazyChunkGzipMax: LAZY_CHUNK_GZIP_MAX },
+    budgets: { initialGzipMax: INITIAL_GZIP_MAX, cssGzipMax: CSS_GZIP_MAX, lazyChunkGzipMax: LAZY_CHUNK_GZIP_MAX },
     violations,
   };
 }
@@ -245,7 +248,7 @@ export function formatBudgetReport(report: BudgetReport): string {
     rule,
     ...totals.map(render),
     '',
-    `initial JS ${formatKB(report.initial.js.gzip)} gzip of ${formatKB(budgets.initialJsGzipMax)}; ` +
+    `initial load ${formatKB(report.initial.total.gzip)} gzip (JS ${formatKB(report.initial.js.gzip)} + CSS ${formatKB(report.initial.css.gzip)}) of ${formatKB(budgets.initialGzipMax)}; ` +
       `CSS ${formatKB(report.css.gzip)} gzip of ${formatKB(budgets.cssGzipMax)}; ` +
       `each lazy chunk at most ${formatKB(budgets.lazyChunkGzipMax)} gzip`,
   ].join('\n');

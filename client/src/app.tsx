@@ -1,26 +1,19 @@
 // The shell: who is signed in, the urql client for them, the navigation and the lazily loaded views.
 // Everything a view needs beyond this arrives with the view's own chunk.
 import { lazy, Suspense, useCallback, useMemo, useState, type ReactNode } from 'react';
-import { Provider, useQuery } from 'urql';
+import { Provider } from 'urql';
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
 import { forgetSession, isStaff, loadSession, saveSession, type Session } from './session.ts';
 import { SessionContext, useSession, type SessionApi } from './session-context.ts';
 import { createUrqlClient } from './urql/client.ts';
 import { NoticeProvider } from './ui/notices.tsx';
 import { OfflineBanner } from './ui/offline-banner.tsx';
-import { graphql } from './gql/index.ts';
-import { ViewerQuery } from './fragments.ts';
 
 const SignIn = lazy(() => import('./views/sign-in/sign-in.tsx'));
 const Dashboard = lazy(() => import('./views/dashboard/dashboard.tsx'));
 const Tickets = lazy(() => import('./views/tickets/tickets-view.tsx'));
 const Performance = lazy(() => import('./views/performance/performance.tsx'));
-
-const SignOutMutation = graphql(`
-  mutation SignOut {
-    logout
-  }
-`);
+const ViewerName = lazy(() => import('./ui/viewer-name.tsx'));
 
 export function App() {
   const [session, setSession] = useState(loadSession);
@@ -39,11 +32,8 @@ export function App() {
       },
       async signOut() {
         // Revoke the token while we still hold it; the offline copy goes whatever the network says.
-        await setup.client
-          .mutation(SignOutMutation, {})
-          .toPromise()
-          .catch(() => undefined);
-        await setup.storage?.clear();
+        await import('./sign-out.ts').then(({ revokeToken }) => revokeToken(setup.client)).catch(() => undefined);
+        await setup.clearOfflineCopy().catch(() => undefined);
         forget();
         navigate('/sign-in');
       },
@@ -103,10 +93,6 @@ function Routes({ session }: { session: Session | null }) {
 function Shell({ children }: { children: ReactNode }) {
   const { session, signOut } = useSession();
   const [location] = useLocation();
-  // Who the token belongs to, from the server: checks the token at start (an expired one ends the
-  // session) and puts the viewer in the cache, where optimistic comments find their author.
-  const [{ data }] = useQuery({ query: ViewerQuery, pause: !session, requestPolicy: 'cache-and-network' });
-  const viewer = data?.viewer;
   const nav = [
     ...(isStaff(session) ? [{ href: '/dashboard', label: 'Dashboard' }] : []),
     { href: '/tickets', label: 'Tickets' },
@@ -131,7 +117,10 @@ function Shell({ children }: { children: ReactNode }) {
         {session && (
           <div className="who">
             <span>
-              {viewer?.name ?? session.user.name} · {viewer?.organization.name ?? session.user.organization.name}
+              {/* The server's word on who this is (ui/viewer-name.tsx); the session's copy until it loads. */}
+              <Suspense fallback={`${session.user.name} · ${session.user.organization.name}`}>
+                <ViewerName session={session} />
+              </Suspense>
             </span>
             <button type="button" className="secondary" onClick={() => void signOut()}>
               Sign out

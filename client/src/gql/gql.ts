@@ -14,10 +14,10 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "\n  mutation SignOut {\n    logout\n  }\n": typeof types.SignOutDocument,
     "\n  fragment TicketRow on Ticket {\n    id\n    number\n    title\n    status\n    priority\n    createdAt\n    updatedAt\n    commentCount\n    requester {\n      id\n      name\n    }\n    assignee {\n      id\n      name\n    }\n    tags {\n      id\n      name\n    }\n  }\n": typeof types.TicketRowFragmentDoc,
     "\n  fragment CommentItem on Comment {\n    id\n    body\n    internal\n    createdAt\n    author {\n      id\n      name\n      role\n    }\n  }\n": typeof types.CommentItemFragmentDoc,
     "\n  query Viewer {\n    viewer {\n      id\n      name\n      email\n      role\n      organization {\n        id\n        slug\n        name\n      }\n    }\n  }\n": typeof types.ViewerDocument,
+    "\n  mutation SignOut {\n    logout\n  }\n": typeof types.SignOutDocument,
     "\n  query TicketPageWrite($filter: TicketFilter, $orderBy: TicketOrder, $first: Int, $after: String, $last: Int, $before: String) {\n    tickets(filter: $filter, orderBy: $orderBy, first: $first, after: $after, last: $last, before: $before) {\n      __typename\n      totalCount\n      pageInfo {\n        __typename\n        hasNextPage\n        hasPreviousPage\n        startCursor\n        endCursor\n      }\n      edges {\n        __typename\n        cursor\n        node {\n          __typename\n          id\n        }\n      }\n    }\n  }\n": typeof types.TicketPageWriteDocument,
     "\n  fragment CommentPageWrite on Ticket {\n    __typename\n    id\n    comments(first: $first, after: $after, last: $last, before: $before) {\n      __typename\n      pageInfo {\n        __typename\n        hasNextPage\n        hasPreviousPage\n        startCursor\n        endCursor\n      }\n      edges {\n        __typename\n        cursor\n        node {\n          __typename\n          id\n        }\n      }\n    }\n  }\n": typeof types.CommentPageWriteFragmentDoc,
     "\n  query Dashboard($days: Int!) {\n    dashboardStats {\n      openByPriority {\n        priority\n        count\n      }\n      openByAge {\n        age\n        count\n      }\n      openByAssignee {\n        assignee {\n          id\n          name\n        }\n        count\n      }\n      ticketsPerDay(days: $days) {\n        date\n        created\n        resolved\n      }\n      firstResponse(days: $days) {\n        medianSeconds\n        responded\n        awaiting\n      }\n    }\n  }\n": typeof types.DashboardDocument,
@@ -35,10 +35,10 @@ type Documents = {
     "\n  query TicketList($filter: TicketFilter, $orderBy: TicketOrder, $first: Int!, $after: String) {\n    tickets(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {\n      totalCount\n      edges {\n        cursor\n        node {\n          ...TicketRow\n        }\n      }\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        startCursor\n        endCursor\n      }\n    }\n  }\n": typeof types.TicketListDocument,
 };
 const documents: Documents = {
-    "\n  mutation SignOut {\n    logout\n  }\n": types.SignOutDocument,
     "\n  fragment TicketRow on Ticket {\n    id\n    number\n    title\n    status\n    priority\n    createdAt\n    updatedAt\n    commentCount\n    requester {\n      id\n      name\n    }\n    assignee {\n      id\n      name\n    }\n    tags {\n      id\n      name\n    }\n  }\n": types.TicketRowFragmentDoc,
     "\n  fragment CommentItem on Comment {\n    id\n    body\n    internal\n    createdAt\n    author {\n      id\n      name\n      role\n    }\n  }\n": types.CommentItemFragmentDoc,
     "\n  query Viewer {\n    viewer {\n      id\n      name\n      email\n      role\n      organization {\n        id\n        slug\n        name\n      }\n    }\n  }\n": types.ViewerDocument,
+    "\n  mutation SignOut {\n    logout\n  }\n": types.SignOutDocument,
     "\n  query TicketPageWrite($filter: TicketFilter, $orderBy: TicketOrder, $first: Int, $after: String, $last: Int, $before: String) {\n    tickets(filter: $filter, orderBy: $orderBy, first: $first, after: $after, last: $last, before: $before) {\n      __typename\n      totalCount\n      pageInfo {\n        __typename\n        hasNextPage\n        hasPreviousPage\n        startCursor\n        endCursor\n      }\n      edges {\n        __typename\n        cursor\n        node {\n          __typename\n          id\n        }\n      }\n    }\n  }\n": types.TicketPageWriteDocument,
     "\n  fragment CommentPageWrite on Ticket {\n    __typename\n    id\n    comments(first: $first, after: $after, last: $last, before: $before) {\n      __typename\n      pageInfo {\n        __typename\n        hasNextPage\n        hasPreviousPage\n        startCursor\n        endCursor\n      }\n      edges {\n        __typename\n        cursor\n        node {\n          __typename\n          id\n        }\n      }\n    }\n  }\n": types.CommentPageWriteFragmentDoc,
     "\n  query Dashboard($days: Int!) {\n    dashboardStats {\n      openByPriority {\n        priority\n        count\n      }\n      openByAge {\n        age\n        count\n      }\n      openByAssignee {\n        assignee {\n          id\n          name\n        }\n        count\n      }\n      ticketsPerDay(days: $days) {\n        date\n        created\n        resolved\n      }\n      firstResponse(days: $days) {\n        medianSeconds\n        responded\n        awaiting\n      }\n    }\n  }\n": types.DashboardDocument,
@@ -73,10 +73,6 @@ export function graphql(source: string): unknown;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation SignOut {\n    logout\n  }\n"): (typeof documents)["\n  mutation SignOut {\n    logout\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
 export function graphql(source: "\n  fragment TicketRow on Ticket {\n    id\n    number\n    title\n    status\n    priority\n    createdAt\n    updatedAt\n    commentCount\n    requester {\n      id\n      name\n    }\n    assignee {\n      id\n      name\n    }\n    tags {\n      id\n      name\n    }\n  }\n"): (typeof documents)["\n  fragment TicketRow on Ticket {\n    id\n    number\n    title\n    status\n    priority\n    createdAt\n    updatedAt\n    commentCount\n    requester {\n      id\n      name\n    }\n    assignee {\n      id\n      name\n    }\n    tags {\n      id\n      name\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -86,6 +82,10 @@ export function graphql(source: "\n  fragment CommentItem on Comment {\n    id\n
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query Viewer {\n    viewer {\n      id\n      name\n      email\n      role\n      organization {\n        id\n        slug\n        name\n      }\n    }\n  }\n"): (typeof documents)["\n  query Viewer {\n    viewer {\n      id\n      name\n      email\n      role\n      organization {\n        id\n        slug\n        name\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SignOut {\n    logout\n  }\n"): (typeof documents)["\n  mutation SignOut {\n    logout\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

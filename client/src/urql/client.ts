@@ -2,15 +2,12 @@
 // normalized cache (with IndexedDB storage and a queue of mutations made offline) → retries with
 // backoff for queries that hit a network error → persisted operations (hashes only, GET for queries)
 // → fetch. urql deduplicates identical operations in flight before any of them.
-import { Client, composeExchanges, fetchExchange, makeOperation, mapExchange, type Exchange } from '@urql/core';
-import { cacheExchange, offlineExchange } from '@urql/exchange-graphcache';
+import { Client, fetchExchange, makeOperation, mapExchange, type Exchange } from '@urql/core';
 import { persistedExchange } from '@urql/exchange-persisted';
 import { retryExchange } from '@urql/exchange-retry';
 import type { DocumentNode } from 'graphql';
-import * as generated from '../gql/graphql.ts';
 import type { Session } from '../session.ts';
-import { cacheConfig } from './cache-config.ts';
-import { makeOfflineStorage, type OfflineStorage } from './storage.ts';
+import { lazyExchange } from './lazy-exchange.ts';
 
 /**
  * Sent with every request. The server refuses GETs (our persisted queries) without it, because a page on
@@ -20,56 +17,33 @@ export const CSRF_HEADERS: Readonly<Record<string, string>> = { 'x-graphql-csrf'
 
 export interface UrqlSetup {
   client: Client;
-  /** The user's offline copy; cleared on sign-out. */
-  storage: OfflineStorage | null;
+  /** Deletes the user's offline copy (on sign-out). */
+  clearOfflineCopy(): Promise<void>;
 }
 
 export function createUrqlClient(session: Session | null, onUnauthenticated: () => void): UrqlSetup {
-  // Each user's data lives in a database of its own, so one user never hydrates another's cache.
-  const storage = session ? makeOfflineStorage({ idbName: `deskgraph-${session.user.id}`, maxAge: 7 }) : null;
-  const cache: Exchange = storage
-    ? composeExchanges([untilHydrated(storage), offlineExchange({ ...cacheConfig, storage })])
-    : cacheExchange(cacheConfig);
+  // The cache is a chunk of its own (lazy-exchange.ts), fetched now, while the first view's is.
+  const cache = import('./cache.ts').then((module) => module.makeUserCache(session));
   const client = new Client({
     url: '/graphql',
-    exchanges: apiExchanges(cache, onUnauthenticated),
+    exchanges: apiExchanges(lazyExchange(cache.then((loaded) => loaded.exchange)), onUnauthenticated),
     fetchOptions: () => ({ headers: { ...CSRF_HEADERS, ...(session ? { authorization: `Bearer ${session.token}` } : {}) } }),
   });
-  return { client, storage };
-}
-
-/**
- * Holds operations until the offline copy is loaded. Graphcache marks an entry for storage only when
- * its value changes, and only once it has its storage (after loading it): a result written before
- * that, say the viewer and the first list right after sign-in while IndexedDB creates the database,
- * was never stored, since later answers wrote the same values. Offline, the signed-in user was then
- * missing: their tickets showed as unassigned and their comments could not be made.
- */
-function untilHydrated(storage: OfflineStorage): Exchange {
-  return mapExchange({ onOperation: (operation) => (storage.isHydrated() ? operation : storage.hydrated.then(() => operation)) });
+  return { client, clearOfflineCopy: () => cache.then((loaded) => loaded.storage?.clear()) };
 }
 
 type Shipped = DocumentNode & { __meta__?: { hash?: string } };
 
-const operationName = (document: DocumentNode) =>
-  document.definitions.find((definition) => definition.kind === 'OperationDefinition')?.name?.value;
-
 /**
- * The manifest hash of every shipped operation, by name. Codegen puts it on each document (__meta__),
- * but a mutation the offline queue kept through a reload comes back as text parsed again, without it.
+ * The hash the server's manifest knows the document by. Codegen puts it on each document (__meta__);
+ * a mutation the offline queue kept through a reload comes back as text parsed again, without it, and
+ * is looked up by name (operation-hashes.ts, loaded then: it holds every document).
  */
-const hashByName = new Map(
-  Object.values(generated as Record<string, unknown>)
-    .filter((value): value is Shipped => typeof value === 'object' && value !== null && 'definitions' in value)
-    .flatMap((document) => {
-      const name = operationName(document);
-      return name && document.__meta__?.hash ? [[name, document.__meta__.hash] as const] : [];
-    }),
-);
-
-/** The hash the server's manifest knows the document by. */
-function persistedHash(document: DocumentNode): string {
-  const hash = (document as Shipped).__meta__?.hash ?? hashByName.get(operationName(document) ?? '');
+async function persistedHash(document: DocumentNode): Promise<string> {
+  const shipped = (document as Shipped).__meta__?.hash;
+  if (shipped) return shipped;
+  const { hashByName, operationName } = await import('./operation-hashes.ts');
+  const hash = hashByName.get(operationName(document) ?? '');
   if (!hash) throw new Error(`${operationName(document) ?? 'An anonymous operation'} is not in the shipped documents: run npm run codegen`);
   return hash;
 }
@@ -108,7 +82,7 @@ export function apiExchanges(cache: Exchange, onUnauthenticated: () => void): Ex
       enforcePersistedQueries: true,
       enableForMutation: true,
       preferGetForPersistedQueries: 'within-url-limit',
-      generateHash: async (_query, document) => persistedHash(document),
+      generateHash: (_query, document) => persistedHash(document),
     }),
     fetchExchange,
   ];

@@ -1,5 +1,6 @@
 // The ticket list: cursor pages of 100 merged by the cache (relayPagination), drawn through a
-// virtualizer so only the rows in view exist in the DOM however many are loaded, and the next page is
+// virtualizer so only the rows in view exist in the DOM however many are loaded (each row measured:
+// titles wrap, on a narrow screen the row's details too), and the next page is
 // asked for as the end comes into view. Arrow keys, Home/End and Page Up/Down move through the rows.
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
@@ -31,6 +32,7 @@ const TicketListQuery = graphql(`
 `);
 
 const PAGE_SIZE = 100;
+/** A row on one line (styles.css gives .row this min-height); a wrapped title makes it taller, measured. */
 const ROW_HEIGHT = 56;
 
 export const ticketPath = (id: string) => `/tickets/${encodeURIComponent(id)}`;
@@ -134,8 +136,9 @@ export function TicketList({ filter, orderBy, selectedId, selection, onSelection
                 data-index={item.index}
                 aria-setsize={connection?.totalCount}
                 aria-posinset={item.index + 1}
+                ref={virtualizer.measureElement}
                 className={`row${ticket && ticket.id === selectedId ? ' selected' : ''}`}
-                style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
+                style={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)` }}
               >
                 {ticket ? (
                   <Row
