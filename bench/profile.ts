@@ -7,7 +7,7 @@
 // The .cpuprofile files go to bench/results/profiles/<commit>/ (open them in Chrome DevTools'
 // Performance panel). The steps live in bench/profile/ (cases, run-case, analyze, report).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seededDatabaseEnv } from './lib/database.ts';
@@ -29,6 +29,11 @@ function settingsFromEnv(): ProfileSettings & { scale: number } {
     scale: envNumber('BENCH_PROFILE_SCALE', 1, { min: 0.01 }),
   };
 }
+
+const loadAverage = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 async function main(): Promise<number> {
   const serverUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
@@ -52,6 +57,7 @@ async function main(): Promise<number> {
       `bench:profile — ${cases.length} cases, ${settings.seconds} s of load each after ${settings.warmup} s of warm-up, ${settings.connections} connections, a sample every ${settings.intervalUs} µs`,
     );
     log(describeCode(code));
+    log(`load average ${loadAverage()} (other processes on the machine share its cores with the server and autocannon)`);
     const manifestFile = path.join(work, 'persisted-documents.json');
     writeFileSync(manifestFile, JSON.stringify(manifest(), null, 2) + '\n');
     const env = {
@@ -66,6 +72,7 @@ async function main(): Promise<number> {
   } finally {
     await cleanup.run();
   }
+  log(`load average ${loadAverage()} at the end`);
   if (results.length > 1) printSummary(results);
   const note =
     'Percentages are of busy samples (idle left out) taken during the load window only. A sample goes to the innermost frame whose file belongs to a known part; the load generator shares the machine, so req/s are for reference.';

@@ -24,7 +24,7 @@ export interface CpuProfile {
   timeDeltas: number[];
 }
 
-export interface Share {
+interface Share {
   name: string;
   samples: number;
   /** % of the busy samples of the window. */
@@ -80,11 +80,12 @@ const NATIVE: Record<string, string | null> = {
   '(idle)': null,
   '(garbage collector)': 'garbage collection',
   '(program)': 'V8/Node native (other)',
-  writev: 'socket writes to clients (writev syscall)',
 };
-// A socket write is the kernel's work (loopback TCP included): the driver's writes to PostgreSQL are told
-// apart from the responses by the pg frames below them.
-const PG_WRITE = 'socket writes to PostgreSQL (writev syscall)';
+// StreamBase's native writes: the time is the kernel's (the write syscall, loopback TCP included). The
+// driver's writes to PostgreSQL are told apart from the responses by the pg frames below them.
+const SOCKET_WRITES = new Set(['writev', 'writeBuffer', 'writeUtf8String', 'writeLatin1String', 'writeAsciiString', 'writeUcs2String']);
+const CLIENT_WRITE = 'socket writes to clients (syscall)';
+const PG_WRITE = 'socket writes to PostgreSQL (syscall)';
 const OTHER = 'Node http/net/streams and other';
 
 /** Where a frame's code lives, short: a package name, a path in the repository, or node:…. */
@@ -113,7 +114,7 @@ export function breakdown(profile: CpuProfile, root: string, fromUs: number, toU
     if (known !== undefined) return known;
     const fn = byId.get(id)!.callFrame.functionName;
     let category: string | null | undefined = Object.hasOwn(NATIVE, fn) ? NATIVE[fn] : undefined;
-    if (fn === 'writev' && stackMatches(id, ruleList[1]![0])) category = PG_WRITE;
+    if (SOCKET_WRITES.has(fn)) category = stackMatches(id, ruleList[1]![0]) ? PG_WRITE : CLIENT_WRITE;
     for (let cur: number | undefined = id; category === undefined && cur !== undefined; cur = parent.get(cur)) {
       const url = byId.get(cur)!.callFrame.url;
       category = ruleList.find(([re]) => re.test(url))?.[1];
@@ -136,7 +137,9 @@ export function breakdown(profile: CpuProfile, root: string, fromUs: number, toU
     busySamples += 1;
     categories.set(category, (categories.get(category) ?? 0) + 1);
     const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
-    const key = url ? `${functionName || '(anonymous)'} ${placeOf(url, ourPrefix)}:${lineNumber + 1}` : functionName || '(anonymous)';
+    // tsx compiles each of our files to one line: their line numbers say nothing.
+    const line = url.startsWith(ourPrefix) ? '' : `:${lineNumber + 1}`;
+    const key = url ? `${functionName || '(anonymous)'} ${placeOf(url, ourPrefix)}${line}` : functionName || '(anonymous)';
     self.set(key, (self.get(key) ?? 0) + 1);
   });
   const shares = (m: Map<string, number>) =>

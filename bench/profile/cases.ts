@@ -28,7 +28,7 @@ function uncached(key: BenchQuery['key']): ProfileCase {
   };
 }
 
-export const CASES: ProfileCase[] = [
+const CASES: ProfileCase[] = [
   uncached('ticket'),
   uncached('list'),
   uncached('dashboard'),

@@ -20,7 +20,7 @@ export function printCase(root: string, r: CaseResult): void {
   console.log(
     table(
       ['category (innermost known frame)', '% of busy'],
-      b.categories.map((c) => [c.name, pct(c.percent)]),
+      b.categories.filter((c) => c.percent >= 0.05).map((c) => [c.name, pct(c.percent)]),
     ),
   );
   console.log('');
