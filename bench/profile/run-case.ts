@@ -140,6 +140,9 @@ export async function profileCase(ctx: CaseContext, c: ProfileCase): Promise<Cas
   const hitShare = c.expectHit
     ? Math.min(1, ((await hitsOn(instance.origin, c.expectHit)) - hitsBefore) / Math.max(1, load.requests))
     : null;
+  // A profile of misses must not be read as one of hits (a hit is counted before its response is written).
+  if (hitShare != null && hitShare < 0.99)
+    throw new Error(`${c.label}: only ${(100 * hitShare).toFixed(1)} % of the window's requests were ${c.expectHit}-path hits`);
   // autocannon drops its sockets with requests still running: let them finish before stopping.
   await sleep(Math.min(5000, Math.max(500, 2 * load.p99)));
   await stopForProfile(instance, c);
