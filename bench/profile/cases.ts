@@ -42,11 +42,11 @@ const CASES: ProfileCase[] = [
   },
 ];
 
-/** BENCH_PROFILE_CASES=ticket,list-uncached: the cases whose key contains one of the parts; all by default. */
+/** BENCH_PROFILE_CASES=ticket,list: the cases whose key begins with one of the parts; all by default. */
 export function selectCases(filter: string | undefined): ProfileCase[] {
   if (!filter) return CASES;
   const parts = filter.split(',').map((s) => s.trim());
-  const chosen = CASES.filter((c) => parts.some((p) => c.key.includes(p)));
+  const chosen = CASES.filter((c) => parts.some((p) => p && c.key.startsWith(p)));
   if (!chosen.length) throw new Error(`BENCH_PROFILE_CASES=${filter} matches none of ${CASES.map((c) => c.key).join(', ')}`);
   return chosen;
 }
