@@ -10,5 +10,6 @@ import './comment.ts';
 import './tag.ts';
 import './session.ts';
 import './dashboard.ts';
+import './live.ts';
 
 export const schema = lexicographicSortSchema(builder.toSchema());

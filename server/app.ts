@@ -14,6 +14,7 @@ import { createGraphiQLRoute } from './graphiql/graphiql-route.ts';
 import { createGraphQLRoute } from './http/graphql-route.ts';
 import { createReadiness } from './http/readiness.ts';
 import { createRouter } from './http/routes.ts';
+import { LiveHub } from './live/live-hub.ts';
 import { loadManifest, PersistedDocuments } from './persisted/persisted-documents.ts';
 import { REGISTRY_TOPIC } from './persisted/registry/registry-notice.ts';
 import { RegistrySync } from './persisted/registry/registry-sync.ts';
@@ -74,7 +75,10 @@ export function createApp({
       ? null
       : new RegistrySync({ documents: persistedDocuments, prisma: database.prisma, refreshMs: config.persisted.registryRefreshMs, logger });
   if (registry) cache.store?.redis?.onNotice(REGISTRY_TOPIC, (client) => registry.notified(client));
-  const yoga = createGraphQL({ config, database, logger, metrics, loaderOptions, persistedDocuments, cors, csrf, rateLimits, cache });
+  // Live updates ride the cache's invalidations: this instance's writes and, through the bus, every other's.
+  const live = config.live.enabled ? new LiveHub(config.live, logger.child({ component: 'live' })) : null;
+  if (live) cache.onInvalidate((tags) => live.invalidated(tags));
+  const yoga = createGraphQL({ config, database, logger, metrics, loaderOptions, persistedDocuments, cors, csrf, rateLimits, cache, live });
   const graphql = createGraphQLRoute({
     yoga,
     metrics,
@@ -115,6 +119,7 @@ export function createApp({
     yoga,
     server,
     store: cache.store,
+    live,
     metrics,
     warmer: cache.warmer,
     /** Starts listening; resolves with the URL of the GraphQL endpoint. */
@@ -138,6 +143,9 @@ export function createApp({
      * many requests were still running at the deadline (their connections are cut).
      */
     async close(drainTimeoutMs = 10_000): Promise<{ cutOff: number }> {
+      // Open subscriptions would hold the drain to its deadline: they end first, telling their clients to
+      // subscribe again (elsewhere).
+      live?.close();
       // Vite's HMR sockets are upgraded connections the server no longer tracks: closed before waiting for it.
       const { cutOff } = await drain.close(drainTimeoutMs, async () => web?.close());
       registry?.close();

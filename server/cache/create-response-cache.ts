@@ -18,6 +18,8 @@ export interface ResponseCacheDeps {
   run: RunQuery;
 }
 
+type InvalidationListener = (tags: readonly string[] | 'all') => void;
+
 /** What the hit stage needs beyond the cache's own parts: how responses are sent and who may have them. */
 export type HitStageSettings = Pick<FastPathOptions, 'metadata' | 'statementCount' | 'persisted' | 'cors' | 'csrf'>;
 
@@ -33,6 +35,9 @@ export function createResponseCache(config: CacheConfig, { redis, logger, metric
     : null;
   const viewers = store ? new ViewerCache(() => store.usable) : null;
   if (store && viewers) store.onInvalidate((tags) => viewers.apply(tags));
+  // Without a store (RESPONSE_CACHE=false) nothing is evicted, but writes still reach whoever listens
+  // to invalidations (live updates), on this instance only: the bus is the store's.
+  const uncachedListeners = new Set<InvalidationListener>();
   const facts = new DocumentFactsRegistry();
   const warmer = store && config.warm ? new CacheWarmer(store, run, { top: config.warmTop, logger }) : null;
 
@@ -42,6 +47,15 @@ export function createResponseCache(config: CacheConfig, { redis, logger, metric
     facts,
     warmer,
     /** The cache-hit stage's options; null when it is off (CACHE_FAST_PATH=false) or there is no cache. */
+    /** Calls `listener` with the tags of every invalidation: this instance's writes and, with Redis, every other's ('all' after an outage). */
+    onInvalidate(listener: InvalidationListener): void {
+      if (store) store.onInvalidate(listener);
+      else uncachedListeners.add(listener);
+    },
+    /** How a write's tags reach the listeners when there is no store to invalidate. */
+    announceUncached(tags: readonly string[]): void {
+      for (const listener of uncachedListeners) listener(tags);
+    },
     fastPath(settings: HitStageSettings): FastPathOptions | null {
       if (!store || !viewers || !config.fastPath) return null;
       return { ...settings, store, facts, viewers, metrics, warmer, memo: createRequestMemo() };

@@ -47,6 +47,7 @@ class RequestCache implements CacheHooks {
     private readonly store: ResponseStore | null,
     private readonly requestInfo: RequestInfo | undefined,
     private readonly metrics: Metrics,
+    private readonly announceUncached: (tags: readonly string[]) => void,
   ) {}
 
   tag(...tags: string[]): void {
@@ -54,7 +55,8 @@ class RequestCache implements CacheHooks {
   }
 
   async invalidate(tags: Iterable<string>): Promise<void> {
-    await this.store?.invalidate(tags, this.metrics.operationLabel(this.requestInfo?.operation));
+    if (this.store) await this.store.invalidate(tags, this.metrics.operationLabel(this.requestInfo?.operation));
+    else this.announceUncached([...new Set(tags)]);
   }
 }
 
@@ -80,6 +82,8 @@ export interface ResponseCacheOptions {
   config: CacheConfig;
   metrics: Metrics;
   warmer: CacheWarmer | null;
+  /** Without a store: tells the invalidation listeners (live updates) what a write changed. */
+  announceUncached: (tags: readonly string[]) => void;
 }
 
 export function useDeskgraphResponseCache({
@@ -89,12 +93,13 @@ export function useDeskgraphResponseCache({
   config,
   metrics,
   warmer,
+  announceUncached,
 }: ResponseCacheOptions): Plugin<Context & CacheServerContext>[] {
   const contextCache = (ctx: unknown) => (ctx as Context).cache as RequestCache;
 
   const prepare: Plugin<Context & CacheServerContext> = {
     onContextBuilding({ context, extendContext }) {
-      extendContext({ cache: new RequestCache(store, (context as CacheServerContext).requestInfo, metrics) });
+      extendContext({ cache: new RequestCache(store, (context as CacheServerContext).requestInfo, metrics, announceUncached) });
     },
     onExecute({ args }) {
       const ctx = args.contextValue as Context & CacheServerContext & { params?: { query?: string } };
