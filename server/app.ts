@@ -47,6 +47,16 @@ export async function loadPersistedDocuments(config: Config): Promise<PersistedD
   return new PersistedDocuments(trusted, apq);
 }
 
+function showLiveCounts(metrics: Metrics, live: LiveHub): void {
+  const { subscribers, groups, runs, deliveries } = live.counts;
+  metrics.liveSubscriptions.set(subscribers);
+  metrics.liveGroups.set(groups);
+  metrics.liveRuns.reset();
+  metrics.liveRuns.inc(runs);
+  metrics.liveDeliveries.reset();
+  metrics.liveDeliveries.inc(deliveries);
+}
+
 export function createApp({
   config,
   database,
@@ -110,6 +120,7 @@ export function createApp({
     beforeScrape: () => {
       metrics.cacheL1Entries.set(cache.store?.l1.size ?? 0);
       metrics.cacheL1Bytes.set(cache.store?.l1.bytes ?? 0);
+      if (live) showLiveCounts(metrics, live);
     },
     web,
   });
