@@ -88,6 +88,7 @@ export class LiveHub {
   private runs = 0;
   private deliveries = 0;
   private closed = false;
+  private flushing = 0;
 
   constructor(
     private readonly config: Pick<LiveConfig, 'maxPerToken' | 'maxPerInstance' | 'coalesceMs'>,
@@ -96,6 +97,11 @@ export class LiveHub {
 
   get counts(): LiveHubCounts {
     return { subscribers: this.subscribers, groups: this.groups.size, tags: this.byTag.size, runs: this.runs, deliveries: this.deliveries };
+  }
+
+  /** Whether a wake is waiting out its window or a group is executing (tests wait for this to pass). */
+  get busy(): boolean {
+    return this.timer !== null || this.running.size > 0 || this.flushing > 0;
   }
 
   /**
@@ -256,6 +262,7 @@ export class LiveHub {
     this.timer = null;
     const groups = [...this.dirty];
     this.dirty.clear();
+    this.flushing += 1;
     let next = 0;
     const worker = async () => {
       while (next < groups.length) {
@@ -264,6 +271,7 @@ export class LiveHub {
       }
     };
     await Promise.all(Array.from({ length: Math.min(PARALLEL_RUNS, groups.length) }, worker));
+    this.flushing -= 1;
   }
 
   private index(group: Group, tags: ReadonlySet<string>): void {
