@@ -142,8 +142,10 @@ describe('live updates: access matrix (generated from the schema)', () => {
   beforeAll(async () => {
     // No coalescing window: each write's effect is settled before the next one.
     server = await startTestServer({ config: { live: { ...testConfig().live, coalesceMs: 0 } } });
-    const emails = ['admin@acme.test', 'admin@globex.test', 'customer@acme.test'] as const;
-    [tokens.acmeAdmin, tokens.globexAdmin, tokens.customer] = await Promise.all(emails.map((e) => server.login(e)));
+    const [acmeAdmin, globexAdmin, customer] = await Promise.all(
+      ['admin@acme.test', 'admin@globex.test', 'customer@acme.test'].map((e) => server.login(e)),
+    );
+    Object.assign(tokens, { acmeAdmin, globexAdmin, customer });
     const page = await server.gql(
       '{ tickets(first: 60) { edges { node { id requester { email role } comments(first: 10) { edges { node { internal } } } } } } }',
       {},

@@ -149,8 +149,12 @@ export class LiveHub {
       if (tags === 'all') group.missed = 'all';
       else if (group.missed !== 'all') for (const tag of tags) group.missed?.add(tag);
     }
-    if (tags === 'all') for (const group of this.groups.values()) this.dirty.add(group);
-    else for (const tag of tags) for (const group of this.byTag.get(tag) ?? []) this.dirty.add(group);
+    // A group executing now is not marked: it checks what it missed against its new result's tags.
+    const wake = (group: Group) => {
+      if (!this.running.has(group)) this.dirty.add(group);
+    };
+    if (tags === 'all') for (const group of this.groups.values()) wake(group);
+    else for (const tag of tags) for (const group of this.byTag.get(tag) ?? []) wake(group);
     if (this.dirty.size > 0 && !this.timer) {
       this.timer = setTimeout(() => void this.flush(), this.config.coalesceMs);
       this.timer.unref();
