@@ -90,6 +90,24 @@ describe('live updates: subscriptions over SSE', () => {
     await drained(server);
   });
 
+  it('refuses as a query would, with a code and without opening a stream: bad variables, bad IDs, no token', async () => {
+    const cases: [Record<string, unknown>, string | null, string][] = [
+      [{ id: 42 }, agent, 'BAD_USER_INPUT'], // a variable of the wrong type
+      [{ id: 'not-an-id' }, agent, 'BAD_USER_INPUT'],
+      [{ id: ticketId }, null, 'UNAUTHENTICATED'],
+    ];
+    for (const [variables, token, expected] of cases) {
+      const s = await sub(TICKET, variables, token);
+      const refused = await s.next();
+      expect(
+        refused.errors?.map((e) => e.extensions?.code),
+        JSON.stringify(refused),
+      ).toEqual([expected]);
+      expect(await s.completed()).toBe(true);
+    }
+    expect(server.live!.counts).toMatchObject({ subscribers: 0, groups: 0 });
+  });
+
   it('subscribers sharing document, variables and scope share one re-execution per write', async () => {
     const other = await server.login('agent@acme.test'); // another token, same staff scope
     const [a, b] = await Promise.all([sub(TICKET, { id: ticketId }, agent), sub(TICKET, { id: ticketId }, other)]);

@@ -12,6 +12,7 @@ import type { Loaders } from '../../schema/loaders.ts';
 import type { Viewer } from '../../identity/viewer.ts';
 import { documentHash, responseKey, visibilityScope } from '../cache/cache-key.ts';
 import { analyzeDocument } from '../cache/document-facts.ts';
+import { withVariableErrorCodes } from '../graphql/use-error-codes.ts';
 import { acceptsEventStream } from '../protocol/negotiation.ts';
 import type { LiveHub, LiveRun } from './live-hub.ts';
 import { resultTags } from './result-tags.ts';
@@ -40,7 +41,8 @@ function runner(schema: GraphQLSchema, args: ExecutionArgs, base: Context, loade
   return async (): Promise<LiveRun> => {
     const tags = new Set<string>();
     const contextValue: Context = { prisma, viewer, settings, tokenHash, loaders: loaders(viewer), cache: collectingCache(tags) };
-    const result = await execute({ schema, document, variableValues, operationName, rootValue, contextValue });
+    // Subscriptions do not pass through onExecute, where useErrorCodes gives variable errors their code.
+    const result = withVariableErrorCodes(await execute({ schema, document, variableValues, operationName, rootValue, contextValue }));
     for (const tag of resultTags(result.data)) tags.add(tag);
     return { result, tags };
   };
