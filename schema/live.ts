@@ -3,7 +3,7 @@
 // whenever one of the tags its last result holds is invalidated (the response cache's tags, the same
 // events that evict cached responses), and sends the new result when it differs. So each field's
 // resolver is a query resolver: it reads the current state, with the same authorization as a query.
-import { GraphQLError } from 'graphql';
+import { DirectiveLocation, GraphQLDirective, GraphQLError } from 'graphql';
 import { builder } from './builder.ts';
 import { entityTag } from './cache-tags.ts';
 import { TicketConnection } from './connections.ts';
@@ -17,6 +17,17 @@ import { resolveTicketList, TicketFilter, TicketOrder } from './ticket/list.ts';
 function servedByLiveHub(): never {
   throw new GraphQLError('Subscriptions are served by the live hub (server/live/use-live-subscriptions.ts), which is not installed.');
 }
+
+/**
+ * `query @live { … }`: the query's result, then a new one each time it changes — the same hub and rules
+ * as a subscription, for any query (ticket(id), tickets(…), dashboardStats, …).
+ */
+export const LiveDirective = new GraphQLDirective({
+  name: 'live',
+  description:
+    'On a query sent with Accept: text/event-stream: its result now, then the whole result again each time it changes, as subscriptions are (README, "Live updates").',
+  locations: [DirectiveLocation.QUERY],
+});
 
 builder.subscriptionType({
   description:

@@ -108,6 +108,22 @@ describe('live updates: subscriptions over SSE', () => {
     expect(server.live!.counts).toMatchObject({ subscribers: 0, groups: 0 });
   });
 
+  it('a live query (query @live) streams like a subscription, and is never cached nor answered as JSON', async () => {
+    const LIVE = 'query Live($id: ID!) @live { ticket(id: $id) { id title } }';
+    const s = await sub(LIVE, { id: ticketId }, agent);
+    expect((await s.next()).data?.ticket.id).toBe(ticketId);
+    const title = stamp('Live query title');
+    await server.gql(UPDATE, { input: { id: ticketId, title } }, agent);
+    expect((await s.next()).data?.ticket.title).toBe(title);
+    expect(server.live!.counts.groups).toBe(1);
+    s.close();
+    await drained(server);
+    const json = await server.gql(LIVE, { id: ticketId }, agent);
+    expect(json.status).toBe(406);
+    expect(json.body.errors?.map((e) => e.extensions?.code)).toEqual(['EVENT_STREAM_REQUIRED']);
+    expect(server.live!.counts.groups).toBe(0);
+  });
+
   it('subscribers sharing document, variables and scope share one re-execution per write', async () => {
     const other = await server.login('agent@acme.test'); // another token, same staff scope
     const [a, b] = await Promise.all([sub(TICKET, { id: ticketId }, agent), sub(TICKET, { id: ticketId }, other)]);

@@ -193,7 +193,7 @@ export function useDeskgraphResponseCache({
     session: (ctx) => visibilityScope(ctx.viewer, contextCache(ctx).facts?.visibility ?? 'user'),
     enabled: (ctx) => {
       const request = contextCache(ctx);
-      if (request.facts?.operation !== 'query') return false;
+      if (request.facts?.operation !== 'query' || request.facts.live) return false;
       if (!store.usable) {
         metrics.cacheBypass.inc({ reason: 'redis_unavailable' });
         const info = (ctx as CacheServerContext).requestInfo;
