@@ -5,10 +5,11 @@
 // invalidation of one of them — a write on this instance or, through the Redis bus, on another — marks
 // the group, and after a short window every marked group re-executes once, as its viewer, and sends
 // the result to its subscribers only when it differs from the last one sent.
-import { GraphQLError, type ExecutionResult } from 'graphql';
+import type { ExecutionResult } from 'graphql';
 import { tokenTag } from '../../schema/cache-tags.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { LiveConfig } from './live-config.ts';
+import { isRefusal, liveErrors } from './live-errors.ts';
 import { SubscriberQueue } from './subscriber-queue.ts';
 
 /** One execution of a group's operation: the result, and the tags it depends on. */
@@ -66,15 +67,6 @@ interface Group {
 const PARALLEL_RUNS = 8;
 const TOKEN_TAG_PREFIX = tokenTag('');
 
-function refusal(code: string, message: string, extensions: Record<string, unknown> = {}): ExecutionResult {
-  return { errors: [new GraphQLError(message, { extensions: { code, ...extensions } })] };
-}
-
-/** A result that opens no stream: the operation failed as a whole, or one of its root fields did. */
-function isRefusal(result: ExecutionResult): boolean {
-  return result.errors?.some((error) => (error.path?.length ?? 0) <= 1) ?? false;
-}
-
 export class LiveHub {
   private readonly groups = new Map<string, Group>();
   private readonly byTag = new Map<string, Set<Group>>();
@@ -124,8 +116,8 @@ export class LiveHub {
       await group.ready;
       // The current result, not the first one: the group may have re-executed since it opened.
       const first = group.last;
-      if (!first || isRefusal(first)) return first ?? refusal('INTERNAL_SERVER_ERROR', 'Unexpected error.');
-      if (this.closed) return this.shuttingDown();
+      if (!first || isRefusal(first)) return first ?? liveErrors.unexpected();
+      if (this.closed) return liveErrors.shuttingDown();
       const subscriber: Subscriber = { tokenHash: request.tokenHash, group, queue: null! };
       subscriber.queue = new SubscriberQueue(first, () => this.leave(subscriber));
       group.subscribers.add(subscriber);
@@ -168,31 +160,19 @@ export class LiveHub {
     this.timer = null;
     this.dirty.clear();
     for (const group of [...this.groups.values()])
-      for (const subscriber of [...group.subscribers]) subscriber.queue.end(this.shuttingDown());
+      for (const subscriber of [...group.subscribers]) subscriber.queue.end(liveErrors.shuttingDown());
   }
 
   private admit(tokenHash: string | null): ExecutionResult | null {
-    if (this.closed) return this.shuttingDown();
+    if (this.closed) return liveErrors.shuttingDown();
     const { maxPerInstance, maxPerToken } = this.config;
     if (this.subscribers + this.admitting >= maxPerInstance) {
-      return refusal(
-        'TOO_MANY_SUBSCRIPTIONS',
-        `This server holds its maximum of ${maxPerInstance} subscriptions; retry later (another instance may have room).`,
-        { limit: 'instance', max: maxPerInstance },
-      );
+      return liveErrors.tooMany('instance', maxPerInstance);
     }
     if ((this.byToken.get(tokenHash ?? '')?.size ?? 0) >= maxPerToken) {
-      return refusal(
-        'TOO_MANY_SUBSCRIPTIONS',
-        `This token already holds ${maxPerToken} open subscriptions on this server, its maximum: close one before opening another.`,
-        { limit: 'token', max: maxPerToken },
-      );
+      return liveErrors.tooMany('token', maxPerToken);
     }
     return null;
-  }
-
-  private shuttingDown(): ExecutionResult {
-    return refusal('SERVICE_UNAVAILABLE', 'This server is shutting down: subscribe again (another instance will serve it).');
   }
 
   private createGroup(request: LiveSubscription): Group {
@@ -300,7 +280,7 @@ export class LiveHub {
     for (const tag of tags) {
       if (!tag.startsWith(TOKEN_TAG_PREFIX)) continue;
       for (const subscriber of [...(this.byToken.get(tag.slice(TOKEN_TAG_PREFIX.length)) ?? [])]) {
-        subscriber.queue?.end(refusal('UNAUTHENTICATED', 'This token was revoked: sign in again and subscribe again.'));
+        subscriber.queue?.end(liveErrors.revoked());
       }
     }
   }
