@@ -1,5 +1,5 @@
 // Builds the schema from the entity modules. Importing a module registers its types and fields.
-import { lexicographicSortSchema } from 'graphql';
+import { lexicographicSortSchema, specifiedDirectives } from 'graphql';
 import { builder } from './builder.ts';
 import './organization.ts';
 import './user.ts';
@@ -10,5 +10,6 @@ import './comment.ts';
 import './tag.ts';
 import './session.ts';
 import './dashboard.ts';
+import { LiveDirective } from './live.ts';
 
-export const schema = lexicographicSortSchema(builder.toSchema());
+export const schema = lexicographicSortSchema(builder.toSchema({ directives: [...specifiedDirectives, LiveDirective] }));

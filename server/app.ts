@@ -14,6 +14,7 @@ import { createGraphiQLRoute } from './graphiql/graphiql-route.ts';
 import { createGraphQLRoute } from './http/graphql-route.ts';
 import { createReadiness } from './http/readiness.ts';
 import { createRouter } from './http/routes.ts';
+import { LiveHub } from './live/live-hub.ts';
 import { loadManifest, PersistedDocuments } from './persisted/persisted-documents.ts';
 import { REGISTRY_TOPIC } from './persisted/registry/registry-notice.ts';
 import { RegistrySync } from './persisted/registry/registry-sync.ts';
@@ -46,6 +47,16 @@ export async function loadPersistedDocuments(config: Config): Promise<PersistedD
   return new PersistedDocuments(trusted, apq);
 }
 
+function showLiveCounts(metrics: Metrics, live: LiveHub): void {
+  const { subscribers, groups, runs, deliveries } = live.counts;
+  metrics.liveSubscriptions.set(subscribers);
+  metrics.liveGroups.set(groups);
+  metrics.liveRuns.reset();
+  metrics.liveRuns.inc(runs);
+  metrics.liveDeliveries.reset();
+  metrics.liveDeliveries.inc(deliveries);
+}
+
 export function createApp({
   config,
   database,
@@ -74,7 +85,10 @@ export function createApp({
       ? null
       : new RegistrySync({ documents: persistedDocuments, prisma: database.prisma, refreshMs: config.persisted.registryRefreshMs, logger });
   if (registry) cache.store?.redis?.onNotice(REGISTRY_TOPIC, (client) => registry.notified(client));
-  const yoga = createGraphQL({ config, database, logger, metrics, loaderOptions, persistedDocuments, cors, csrf, rateLimits, cache });
+  // Live updates ride the cache's invalidations: this instance's writes and, through the bus, every other's.
+  const live = config.live.enabled ? new LiveHub(config.live, logger.child({ component: 'live' })) : null;
+  if (live) cache.onInvalidate((tags) => live.invalidated(tags));
+  const yoga = createGraphQL({ config, database, logger, metrics, loaderOptions, persistedDocuments, cors, csrf, rateLimits, cache, live });
   const graphql = createGraphQLRoute({
     yoga,
     metrics,
@@ -106,6 +120,7 @@ export function createApp({
     beforeScrape: () => {
       metrics.cacheL1Entries.set(cache.store?.l1.size ?? 0);
       metrics.cacheL1Bytes.set(cache.store?.l1.bytes ?? 0);
+      if (live) showLiveCounts(metrics, live);
     },
     web,
   });
@@ -115,6 +130,7 @@ export function createApp({
     yoga,
     server,
     store: cache.store,
+    live,
     metrics,
     warmer: cache.warmer,
     /** Starts listening; resolves with the URL of the GraphQL endpoint. */
@@ -138,6 +154,9 @@ export function createApp({
      * many requests were still running at the deadline (their connections are cut).
      */
     async close(drainTimeoutMs = 10_000): Promise<{ cutOff: number }> {
+      // Open subscriptions would hold the drain to its deadline: they end first, telling their clients to
+      // subscribe again (elsewhere).
+      live?.close();
       // Vite's HMR sockets are upgraded connections the server no longer tracks: closed before waiting for it.
       const { cutOff } = await drain.close(drainTimeoutMs, async () => web?.close());
       registry?.close();

@@ -10,6 +10,7 @@ import type { PersistedConfig } from '../server/persisted/persisted-config.ts';
 import { loadConfig, type Config } from '../server/platform/config.ts';
 import type { AuthConfig } from '../server/rate-limits/auth-config.ts';
 import { createApp, loadPersistedDocuments } from '../server/app.ts';
+import type { LiveHub } from '../server/live/live-hub.ts';
 import { openDatabase, type Database } from '../server/platform/database.ts';
 import { createLogger } from '../server/platform/logger.ts';
 import type { LoaderOptions } from '../schema/loaders.ts';
@@ -30,6 +31,8 @@ export interface GraphQLResponse<T = Record<string, any>> {
 export interface TestServer {
   url: string;
   database: Database;
+  /** The server's live hub (subscriptions), for counts; null when LIVE_UPDATES=false. */
+  live: LiveHub | null;
   /** POSTs an operation; token, when given, goes in the Authorization header. */
   gql<T = Record<string, any>>(
     query: TypedDocumentNode<T, any> | string,
@@ -141,6 +144,7 @@ export async function startTestServer(
   return {
     url,
     database,
+    live: app.live,
     gql,
     async login(email) {
       const result = await gql<{ login: { token: string } }>(

@@ -2,16 +2,17 @@
 import type { Prisma, Ticket, TicketPriority } from '../../prisma/generated/client.ts';
 import { TicketPriority as Priorities } from '../../prisma/generated/enums.ts';
 import { builder } from '../builder.ts';
+import type { Context } from '../context.ts';
 import { TicketConnection, withTotalCount } from '../connections.ts';
 import { BadUserInputError } from '../errors.ts';
 import { parseId } from '../global-id.ts';
-import { type Cursor, pageWindow, toConnection } from '../pagination.ts';
+import { type Cursor, type PageArgs, pageWindow, toConnection } from '../pagination.ts';
 import { SortDirectionEnum, TicketPriorityEnum, TicketRef, TicketStatusEnum } from '../refs.ts';
 import { ticketListTags, type TicketListShape, type TicketSortField } from './list-tags.ts';
 import { requireTicket } from './access.ts';
 import { isStaff, requireViewer, visibleTicketsWhere, type Viewer } from '../viewer.ts';
 
-const TicketFilter = builder.inputType('TicketFilter', {
+export const TicketFilter = builder.inputType('TicketFilter', {
   description: 'Narrows the ticket list. All given conditions must hold.',
   fields: (t) => ({
     status: t.field({ type: [TicketStatusEnum], description: 'Any of these statuses.' }),
@@ -33,7 +34,7 @@ const TicketOrderField = builder.enumType('TicketOrderField', {
   } as const,
 });
 
-const TicketOrder = builder.inputType('TicketOrder', {
+export const TicketOrder = builder.inputType('TicketOrder', {
   description: 'Sort order of the ticket list.',
   fields: (t) => ({
     field: t.field({ type: TicketOrderField, required: true, description: 'What to sort by.' }),
@@ -103,6 +104,34 @@ function cursorOf(field: SortField) {
   return (ticket: Ticket): Cursor => (field === 'priority' ? [ticket.priority, ticket.id] : [ticket[field].toISOString(), ticket.id]);
 }
 
+export interface TicketListArgs extends PageArgs {
+  filter?: typeof TicketFilter.$inferInput | null;
+  orderBy?: typeof TicketOrder.$inferInput | null;
+}
+
+/** The tickets the viewer can see, filtered, sorted and paged: Query.tickets, and Subscription.ticketsChanged (schema/live.ts). */
+export async function resolveTicketList(args: TicketListArgs, ctx: Context) {
+  const viewer = requireViewer(ctx.viewer);
+  const where = filterWhere(viewer, args.filter);
+  const field = (args.orderBy?.field ?? 'createdAt') as SortField;
+  ctx.cache.tag(...ticketListTags(listShape(viewer, args.filter, field)));
+  const direction = (args.orderBy?.direction ?? 'DESC') as Direction;
+  const window = pageWindow(args, ctx.settings.maxPageSize);
+  const ascending = direction === 'ASC';
+  const keyset: Prisma.TicketWhereInput[] = [];
+  if (window.after) keyset.push(beyond(field, window.after, ascending));
+  if (window.before) keyset.push(beyond(field, window.before, !ascending));
+  const readAscending = ascending !== window.inverted;
+  const order = readAscending ? 'asc' : 'desc';
+  const rows = await ctx.prisma.ticket.findMany({
+    where: { AND: [where, ...keyset] },
+    orderBy: [{ [field]: order }, { id: order }],
+    take: window.limit,
+  });
+  for (const row of rows) ctx.loaders.ticket.prime(row.id, row);
+  return withTotalCount(toConnection(args, window, rows, cursorOf(field)), () => ctx.prisma.ticket.count({ where }));
+}
+
 builder.queryFields((t) => ({
   ticket: t.field({
     type: TicketRef,
@@ -119,27 +148,7 @@ builder.queryFields((t) => ({
         filter: t.arg({ type: TicketFilter, required: false, description: 'Conditions to narrow the list.' }),
         orderBy: t.arg({ type: TicketOrder, required: false, description: 'Sort order; default CREATED_AT DESC.' }),
       },
-      resolve: async (_root, args, ctx) => {
-        const viewer = requireViewer(ctx.viewer);
-        const where = filterWhere(viewer, args.filter);
-        const field = (args.orderBy?.field ?? 'createdAt') as SortField;
-        ctx.cache.tag(...ticketListTags(listShape(viewer, args.filter, field)));
-        const direction = (args.orderBy?.direction ?? 'DESC') as Direction;
-        const window = pageWindow(args, ctx.settings.maxPageSize);
-        const ascending = direction === 'ASC';
-        const keyset: Prisma.TicketWhereInput[] = [];
-        if (window.after) keyset.push(beyond(field, window.after, ascending));
-        if (window.before) keyset.push(beyond(field, window.before, !ascending));
-        const readAscending = ascending !== window.inverted;
-        const order = readAscending ? 'asc' : 'desc';
-        const rows = await ctx.prisma.ticket.findMany({
-          where: { AND: [where, ...keyset] },
-          orderBy: [{ [field]: order }, { id: order }],
-          take: window.limit,
-        });
-        for (const row of rows) ctx.loaders.ticket.prime(row.id, row);
-        return withTotalCount(toConnection(args, window, rows, cursorOf(field)), () => ctx.prisma.ticket.count({ where }));
-      },
+      resolve: (_root, args, ctx) => resolveTicketList(args, ctx),
     },
     TicketConnection,
   ),

@@ -19,6 +19,8 @@ export interface ResponseCacheDeps {
   run: RunQuery;
 }
 
+type InvalidationListener = (tags: readonly string[] | 'all') => void;
+
 /** What the hit stage needs beyond the cache's own parts: how responses are sent and who may have them. */
 export type HitStageSettings = Pick<FastPathOptions, 'metadata' | 'statementCount' | 'persisted' | 'cors' | 'csrf'>;
 
@@ -34,17 +36,30 @@ export function createResponseCache(config: CacheConfig, { redis, logger, metric
     : null;
   // With Redis but no response cache there is no bus to hear another instance's logout: no viewer cache.
   const viewers = !config.viewerCache ? null : store ? new ViewerCache(() => store.usable) : redis ? null : new ViewerCache(() => true);
-  if (store && viewers) store.onInvalidate((tags) => viewers.apply(tags));
+  // Without a store (RESPONSE_CACHE=false) nothing is evicted, but writes still reach whoever listens
+  // to invalidations (the viewer cache, live updates), on this instance only: the bus is the store's.
+  const uncachedListeners = new Set<InvalidationListener>();
+  if (viewers) {
+    if (store) store.onInvalidate((tags) => viewers.apply(tags));
+    else uncachedListeners.add((tags) => viewers.apply(tags));
+  }
   const facts = new DocumentFactsRegistry();
   const warmer = store && config.warm ? new CacheWarmer(store, run, { top: config.warmTop, logger }) : null;
 
   return {
     store,
     viewers,
-    /** Where a mutation's invalidations go when there is no store: the viewer cache, if any. */
-    invalidateLocally: store || !viewers ? null : (tags: readonly string[]) => viewers.apply(tags),
     facts,
     warmer,
+    /** Calls `listener` with the tags of every invalidation: this instance's writes and, with Redis, every other's ('all' after an outage). */
+    onInvalidate(listener: InvalidationListener): void {
+      if (store) store.onInvalidate(listener);
+      else uncachedListeners.add(listener);
+    },
+    /** How a write's tags reach the listeners when there is no store to invalidate. */
+    announceUncached(tags: readonly string[]): void {
+      for (const listener of uncachedListeners) listener(tags);
+    },
     /** The cache-hit stage's options; null when it is off (CACHE_FAST_PATH=false) or there is no cache. */
     fastPath(settings: HitStageSettings): FastPathOptions | null {
       if (!store || !viewers || !config.fastPath) return null;

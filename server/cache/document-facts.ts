@@ -10,6 +10,8 @@ export interface DocumentFacts {
   /** The operation's own name, for metrics, when the request did not give operationName. */
   name: string | null;
   visibility: Visibility;
+  /** A `query @live`: streamed by the live hub (server/live/), never cached. */
+  live: boolean;
 }
 
 export function analyzeDocument(schema: GraphQLSchema, document: DocumentNode, operationName?: string | null): DocumentFacts | null {
@@ -25,7 +27,8 @@ export function analyzeDocument(schema: GraphQLSchema, document: DocumentNode, o
       },
     }),
   );
-  return { operation: operation.operation, name: operation.name?.value ?? null, visibility };
+  const live = operation.operation === 'query' && (operation.directives?.some((directive) => directive.name.value === 'live') ?? false);
+  return { operation: operation.operation, name: operation.name?.value ?? null, visibility, live };
 }
 
 /** Facts by `documentHash|operationName`, bounded. */

@@ -47,7 +47,7 @@ class RequestCache implements CacheHooks {
     private readonly store: ResponseStore | null,
     private readonly requestInfo: RequestInfo | undefined,
     private readonly metrics: Metrics,
-    private readonly invalidateLocally: ((tags: readonly string[]) => void) | null,
+    private readonly announceUncached: (tags: readonly string[]) => void,
   ) {}
 
   tag(...tags: string[]): void {
@@ -56,7 +56,7 @@ class RequestCache implements CacheHooks {
 
   async invalidate(tags: Iterable<string>): Promise<void> {
     if (this.store) await this.store.invalidate(tags, this.metrics.operationLabel(this.requestInfo?.operation));
-    else this.invalidateLocally?.([...tags]);
+    else this.announceUncached([...new Set(tags)]);
   }
 }
 
@@ -82,8 +82,8 @@ export interface ResponseCacheOptions {
   config: CacheConfig;
   metrics: Metrics;
   warmer: CacheWarmer | null;
-  /** Without a store: where invalidations go instead (the viewer cache of a single instance). */
-  invalidateLocally: ((tags: readonly string[]) => void) | null;
+  /** Without a store: tells the invalidation listeners (live updates) what a write changed. */
+  announceUncached: (tags: readonly string[]) => void;
 }
 
 export function useDeskgraphResponseCache({
@@ -93,13 +93,13 @@ export function useDeskgraphResponseCache({
   config,
   metrics,
   warmer,
-  invalidateLocally,
+  announceUncached,
 }: ResponseCacheOptions): Plugin<Context & CacheServerContext>[] {
   const contextCache = (ctx: unknown) => (ctx as Context).cache as RequestCache;
 
   const prepare: Plugin<Context & CacheServerContext> = {
     onContextBuilding({ context, extendContext }) {
-      extendContext({ cache: new RequestCache(store, (context as CacheServerContext).requestInfo, metrics, invalidateLocally) });
+      extendContext({ cache: new RequestCache(store, (context as CacheServerContext).requestInfo, metrics, announceUncached) });
     },
     onExecute({ args }) {
       const ctx = args.contextValue as Context & CacheServerContext & { params?: { query?: string } };
@@ -193,7 +193,7 @@ export function useDeskgraphResponseCache({
     session: (ctx) => visibilityScope(ctx.viewer, contextCache(ctx).facts?.visibility ?? 'user'),
     enabled: (ctx) => {
       const request = contextCache(ctx);
-      if (request.facts?.operation !== 'query') return false;
+      if (request.facts?.operation !== 'query' || request.facts.live) return false;
       if (!store.usable) {
         metrics.cacheBypass.inc({ reason: 'redis_unavailable' });
         const info = (ctx as CacheServerContext).requestInfo;

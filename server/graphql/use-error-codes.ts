@@ -17,6 +17,15 @@ function withCode(error: GraphQLError, code: Code): GraphQLError {
   });
 }
 
+/** The result with BAD_USER_INPUT on its variable errors: variables are coerced before any resolver runs, so theirs carry no path. */
+export function withVariableErrorCodes<R extends { errors?: readonly GraphQLError[] }>(result: R): R {
+  if (!result.errors?.length) return result;
+  const errors = result.errors.map((error) =>
+    !error.path && /^Variable "\$/.test(error.message) ? withCode(error, 'BAD_USER_INPUT') : error,
+  );
+  return { ...result, errors };
+}
+
 export function useErrorCodes(): Plugin {
   return {
     onParse() {
@@ -32,12 +41,8 @@ export function useErrorCodes(): Plugin {
     onExecute() {
       return {
         onExecuteDone({ result, setResult }) {
-          // Variables are coerced before any resolver runs; their errors carry no path.
           if (!('errors' in result) || !result.errors?.length) return;
-          const errors = result.errors.map((error) =>
-            !error.path && /^Variable "\$/.test(error.message) ? withCode(error, 'BAD_USER_INPUT') : error,
-          );
-          setResult({ ...result, errors });
+          setResult(withVariableErrorCodes(result));
         },
       };
     },

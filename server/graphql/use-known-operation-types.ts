@@ -1,7 +1,8 @@
-// An operation of a type the schema has no root for (a subscription: this schema has none) is a client
-// mistake and must be refused as one: 400 GRAPHQL_VALIDATION_FAILED. graphql-js 16 lets it through
-// validation (17 adds this rule as KnownOperationTypesRule), and then graphql-jit fails to compile it
-// (a 500 INTERNAL_SERVER_ERROR) while graphql-js's executor answers 200 with an error that has no code.
+// An operation of a type the schema has no root for is a client mistake and must be refused as one:
+// 400 GRAPHQL_VALIDATION_FAILED. graphql-js 16 lets it through validation (17 adds this rule as
+// KnownOperationTypesRule), and then graphql-jit fails to compile it (a 500 INTERNAL_SERVER_ERROR) while
+// graphql-js's executor answers 200 with an error that has no code. Today the schema has all three
+// roots; this keeps the answer right for a schema built without one (the subscription root came late).
 import { GraphQLError, type ValidationRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 

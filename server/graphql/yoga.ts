@@ -4,7 +4,7 @@ import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createYoga } from 'graphql-yoga';
 import { schema } from '../../schema/index.ts';
 import type { Context } from '../../schema/context.ts';
-import type { LoaderOptions } from '../../schema/loaders.ts';
+import { createLoaders, type LoaderOptions } from '../../schema/loaders.ts';
 import type { Viewer } from '../../identity/viewer.ts';
 import type { ViewerCache } from '../auth/viewer-cache.ts';
 import { useViewer } from '../auth/use-viewer.ts';
@@ -17,6 +17,8 @@ import type { CsrfPrevention } from '../protocol/csrf.ts';
 import type { CORSOptions } from '@whatwg-node/server';
 import type { Config } from '../platform/config.ts';
 import type { Database } from '../platform/database.ts';
+import type { LiveHub } from '../live/live-hub.ts';
+import { useLiveSubscriptions } from '../live/use-live-subscriptions.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { Metrics } from '../platform/metrics.ts';
 import type { PersistedDocuments } from '../persisted/persisted-documents.ts';
@@ -50,8 +52,10 @@ export interface GraphQLOptions {
     facts: DocumentFactsRegistry;
     viewers: ViewerCache | null;
     warmer: CacheWarmer | null;
-    invalidateLocally: ((tags: readonly string[]) => void) | null;
+    announceUncached(tags: readonly string[]): void;
   };
+  /** Subscriptions' hub (server/live/); null when LIVE_UPDATES=false. */
+  live: LiveHub | null;
 }
 
 export function createGraphQL({
@@ -65,6 +69,7 @@ export function createGraphQL({
   csrf,
   rateLimits,
   cache,
+  live,
 }: GraphQLOptions) {
   return createYoga<ServerContext, Context>({
     schema,
@@ -114,6 +119,8 @@ export function createGraphQL({
             ),
           ]
         : []),
+      // After graphql-jit, which also replaces subscribe: the last plugin to set it wins.
+      useLiveSubscriptions({ hub: live, loaders: (viewer) => createLoaders(database.prisma, viewer, loaderOptions) }),
       ...useDeskgraphResponseCache({
         schema,
         store: cache.store,
@@ -121,7 +128,7 @@ export function createGraphQL({
         config: config.cache,
         metrics,
         warmer: cache.warmer,
-        invalidateLocally: cache.invalidateLocally,
+        announceUncached: (tags) => cache.announceUncached(tags),
       }),
       ...(config.exposeStatementCount ? [useStatementCount()] : []),
       useResponseMediaType(),

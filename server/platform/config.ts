@@ -7,6 +7,7 @@ import { cacheConfig, cacheEnv, type CacheConfig } from '../cache/cache-config.t
 import { limitsConfig, limitsEnv, type LimitsConfig } from '../document-limits/limits-config.ts';
 import { graphqlConfig, graphqlEnv, type GraphqlConfig } from '../graphql/graphql-config.ts';
 import { httpConfig, httpEnv, type HttpConfig } from '../http/http-config.ts';
+import { liveConfig, liveEnv, type LiveConfig } from '../live/live-config.ts';
 import { persistedConfig, persistedEnv, persistedProblem, type PersistedConfig } from '../persisted/persisted-config.ts';
 import { authConfig, authEnv, type AuthConfig } from '../rate-limits/auth-config.ts';
 import { webConfig, webEnv, type WebConfig } from '../web/web-config.ts';
@@ -21,6 +22,8 @@ export interface Config extends HttpConfig, PlatformConfig, GraphqlConfig {
   persisted: PersistedConfig;
   web: WebConfig;
   auth: AuthConfig;
+  /** Subscriptions over SSE, driven by the cache's invalidations (README: "Live updates"). */
+  live: LiveConfig;
 }
 
 const envSchema = z.object({
@@ -32,6 +35,7 @@ const envSchema = z.object({
   ...persistedEnv.shape,
   ...webEnv.shape,
   ...authEnv.shape,
+  ...liveEnv.shape,
 });
 
 type Env = z.output<typeof envSchema>;
@@ -60,6 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     persisted: persistedConfig(e, e.NODE_ENV, cwd),
     web: webConfig(e, cwd),
     auth: authConfig(e),
+    live: liveConfig(e),
   };
   const problem = persistedProblem(config.persisted) ?? graphiqlProblem(e, limits);
   if (problem) throw invalid([problem]);

@@ -18,6 +18,11 @@ export interface Metrics {
   cacheRedisUp: Gauge;
   cacheL1Entries: Gauge;
   cacheL1Bytes: Gauge;
+  /** Live updates (server/live/), read from the hub when /metrics is scraped. */
+  liveSubscriptions: Gauge;
+  liveGroups: Gauge;
+  liveRuns: Counter;
+  liveDeliveries: Counter;
   /** Requests refused with HTTP 429, by limit (token, login-email-ip, login-ip). */
   rateLimited: Counter<'limit'>;
   requestDuration: Histogram<'operation' | 'cache'>;
@@ -96,6 +101,22 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     }),
     cacheL1Entries: new Gauge({ ...r, name: 'deskgraph_cache_l1_entries', help: 'Entries in the in-process layer.' }),
     cacheL1Bytes: new Gauge({ ...r, name: 'deskgraph_cache_l1_bytes', help: 'Bytes held by the in-process layer.' }),
+    liveSubscriptions: new Gauge({ ...r, name: 'deskgraph_live_subscriptions', help: 'Open subscriptions on this instance.' }),
+    liveGroups: new Gauge({
+      ...r,
+      name: 'deskgraph_live_groups',
+      help: 'Subscription groups (same document, variables and visibility scope): each re-executes once per change.',
+    }),
+    liveRuns: new Counter({
+      ...r,
+      name: 'deskgraph_live_executions_total',
+      help: 'Executions of subscription groups, first ones included.',
+    }),
+    liveDeliveries: new Counter({
+      ...r,
+      name: 'deskgraph_live_deliveries_total',
+      help: 'Results queued for subscribers, first ones included.',
+    }),
     rateLimited: new Counter({
       ...r,
       name: 'deskgraph_rate_limited_total',

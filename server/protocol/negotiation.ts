@@ -83,3 +83,8 @@ export const prefersJson = memoized((accept): boolean => {
   const [best] = new Negotiator({ headers: { accept } }).mediaTypes(['text/plain', 'application/json']);
   return best === 'application/json';
 });
+
+/** Whether a client takes an event stream (`text/event-stream`, or a range covering it such as `*\/*`): how subscriptions are sent. */
+export const acceptsEventStream = memoized((accept): boolean => {
+  return new Negotiator({ headers: { accept: accept ?? '*/*' } }).mediaTypes(['text/event-stream']).length > 0;
+});
