@@ -78,6 +78,18 @@ async function goOffline(context: BrowserContext): Promise<void> {
   await context.setOffline(true);
 }
 
+/**
+ * Chromium 150 (Debian bookworm's) loses the offline emulation across a reload: the new document reads
+ * navigator.onLine true although its requests fail. Applying it again is what a real disconnection looks
+ * like to the page (an offline event), which the banner must follow too.
+ */
+async function stillOffline(page: Page, context: BrowserContext): Promise<void> {
+  if (!(await page.evaluate(() => navigator.onLine))) return;
+  await context.setOffline(false);
+  await context.setOffline(true);
+  expect(await page.evaluate(() => navigator.onLine)).toBe(false);
+}
+
 async function goOnline(context: BrowserContext): Promise<void> {
   cable.plug();
   await context.setOffline(false);
@@ -129,6 +141,7 @@ test('offline, the app starts from the service worker and the cache, and a comme
 
   await goOffline(context);
   await page.reload();
+  await stillOffline(page, context);
   // The shell came from the service worker's cache, the data from IndexedDB.
   const banner = page.getByRole('status').filter({ hasText: 'Offline' });
   await banner.waitFor();
@@ -167,6 +180,7 @@ test('offline, the app starts from the service worker and the cache, and a comme
   await panel.locator('.comment-body', { hasText: later }).waitFor();
   await expect.poll(() => queuedMutations(page)).toBe(1);
   await page.reload();
+  await stillOffline(page, context);
   await banner.waitFor();
   await panel.getByRole('heading', { level: 2 }).waitFor();
   const replayed = page.waitForResponse((response) => isOperation('AddComment')(response.request()));
