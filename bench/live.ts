@@ -46,7 +46,13 @@ async function signIn(url: string): Promise<Viewer[]> {
   return Promise.all(
     ACCOUNTS.map(async ({ email }) => {
       const login = await graphql(url, LOGIN, { email, password: PASSWORD }, null, 'Login');
-      const list = await graphql(url, 'query Discover { tickets(first: 20) { edges { node { id } } } }', null, login.login.token, 'Discover');
+      const list = await graphql(
+        url,
+        'query Discover { tickets(first: 20) { edges { node { id } } } }',
+        null,
+        login.login.token,
+        'Discover',
+      );
       return {
         email,
         token: login.login.token as string,
@@ -72,7 +78,9 @@ async function main(): Promise<number> {
   }
   const cleanup = new Cleanup();
   try {
-    log(`npm run bench:live  (BENCH_LIVE_SUBSCRIBERS=${subscriberCount} BENCH_LIVE_WRITES_PER_SECOND=${rate} BENCH_LIVE_SECONDS=${seconds}; LIVE_COALESCE_MS ${coalesce})`);
+    log(
+      `npm run bench:live  (BENCH_LIVE_SUBSCRIBERS=${subscriberCount} BENCH_LIVE_WRITES_PER_SECOND=${rate} BENCH_LIVE_SECONDS=${seconds}; LIVE_COALESCE_MS ${coalesce})`,
+    );
     log(`machine: ${machineLine(await describeMachine(databaseUrl, redisBase))}`);
     log(`${describeCode(codeState(root))}`);
     const dbEnv = await seededDatabaseEnv(databaseUrl, envNumber('BENCH_SCALE', 0.1, { min: 0.01 }), cleanup);
@@ -130,7 +138,13 @@ async function main(): Promise<number> {
       const sent = performance.now();
       sentAt.set(n, sent);
       pending.push(
-        graphql(instances[0]!.graphqlUrl, UPDATE, { input: { id: target.id, title: `Bench ticket ${stamp(n)}` } }, target.writer, 'BenchWrite').then(
+        graphql(
+          instances[0]!.graphqlUrl,
+          UPDATE,
+          { input: { id: target.id, title: `Bench ticket ${stamp(n)}` } },
+          target.writer,
+          'BenchWrite',
+        ).then(
           () => {
             ackedAt.set(n, performance.now());
             ackMs.push(performance.now() - sent);

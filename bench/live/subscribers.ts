@@ -46,7 +46,9 @@ export class SubscriberPool {
       const subscriber: Subscriber = { spec, seen: new Set(), opened: false, failure: null, events: 0, request: null! };
       let settled = false;
       const settle = () => {
-        if (!settled) (settled = true), resolve(subscriber);
+        if (settled) return;
+        settled = true;
+        resolve(subscriber);
       };
       const fail = (why: string) => {
         if (!this.closing && !subscriber.failure) subscriber.failure = why;
