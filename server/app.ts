@@ -91,7 +91,7 @@ export function createApp({
   // Live updates ride the cache's invalidations: this instance's writes and, through the bus, every other's.
   const live = config.live.enabled ? new LiveHub(config.live, logger.child({ component: 'live' })) : null;
   if (live) cache.onInvalidate((tags) => live.invalidated(tags));
-  const singleConnection = createSingleConnection();
+  const singleConnection = createSingleConnection(config.live.reservationTtlMs, logger.child({ component: 'live' }));
   const yoga = createGraphQL({
     config,
     database,
@@ -106,6 +106,7 @@ export function createApp({
     live,
     singleConnection: singleConnection.plugin,
   });
+  singleConnection.connect(async (url, init) => yoga.fetch(url, init));
   const stream = createStreamRoute({
     yoga,
     maxRequestBytes: config.maxRequestBytes,

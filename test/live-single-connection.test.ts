@@ -104,7 +104,7 @@ describe('live updates over a single connection (/graphql/stream)', () => {
   }
 
   beforeAll(async () => {
-    server = await startTestServer({ config: { live: { ...testConfig().live, maxPerToken: 2 } } });
+    server = await startTestServer({ config: { live: { ...testConfig().live, maxPerToken: 2, reservationTtlMs: 300 } } });
     streamUrl = server.url.replace(/\/graphql$/, '/graphql/stream');
     const [agent, admin, customer, globex] = await Promise.all(
       ['agent@acme.test', 'admin@acme.test', 'customer@acme.test', 'admin@globex.test'].map((e) => server.login(e)),
@@ -211,10 +211,73 @@ describe('live updates over a single connection (/graphql/stream)', () => {
     await drained();
   });
 
+  /** Reserves a stream as `token` and adds one operation to it, without opening the stream. */
+  async function reserveAndPost(token: string, body: string) {
+    const headers = { authorization: `Bearer ${token}` };
+    const streamToken = await (await fetch(streamUrl, { method: 'PUT', headers })).text();
+    return fetch(streamUrl, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json', 'x-graphql-event-stream-token': streamToken },
+      body,
+    });
+  }
+
+  it('an operation request fails as on /graphql: 401 for an unknown token, 400 with the validation errors, 400 for bad JSON', async () => {
+    const badToken = await reserveAndPost('not-a-token', JSON.stringify({ query: QUEUE, extensions: { operationId: '1' } }));
+    expect(badToken.status).toBe(401);
+    expect(badToken.headers.get('www-authenticate')).toBe('Bearer');
+    expect((await badToken.json()).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    const invalid = await reserveAndPost(
+      tokens.agent,
+      JSON.stringify({ query: 'subscription { nope }', extensions: { operationId: '1' } }),
+    );
+    expect(invalid.status).toBe(400);
+    const body = await invalid.json();
+    expect(body.errors[0]).toMatchObject({
+      message: 'Cannot query field "nope" on type "Subscription".',
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    });
+    const json = await reserveAndPost(tokens.agent, '{not json');
+    expect(json.status).toBe(400);
+    expect((await json.json()).errors[0].extensions.code).toBe('BAD_REQUEST');
+    await drained(); // the reservations expire
+  });
+
+  it('a reservation never opened is closed after its time, with the subscriptions added to it', async () => {
+    const post = await reserveAndPost(tokens.agent, JSON.stringify({ query: QUEUE, extensions: { operationId: '1' } }));
+    expect(post.status).toBe(202);
+    await waitFor(() => server.live!.counts.subscribers === 1);
+    expect(server.singleConnection.reservations).toBe(1);
+    await drained();
+  });
+
   it('without a Bearer token, the CSRF header is required, as on /graphql', async () => {
     const reserve = await fetch(streamUrl, { method: 'PUT' });
     expect(reserve.status).toBe(403);
     expect((await reserve.json()).errors[0].extensions.code).toBe('CSRF_HEADER_MISSING');
+  });
+});
+
+describe('single connection at shutdown', () => {
+  it('each operation gets SERVICE_UNAVAILABLE and completes, and the stream ends, so the drain does not wait for it', async () => {
+    const server = await startTestServer();
+    const c = createClient({
+      singleConnection: true,
+      url: server.url.replace(/\/graphql$/, '/graphql/stream'),
+      headers: { authorization: `Bearer ${await server.login('agent@acme.test')}` },
+      retryAttempts: 0,
+    });
+    try {
+      const queue = operation(c, QUEUE);
+      await queue.next();
+      // The drain waits for open responses up to 10 s, past this test's timeout: it returns because the stream ended.
+      const closing = server.close();
+      expect(codes(await queue.next())).toEqual(['SERVICE_UNAVAILABLE']);
+      await queue.done;
+      await closing;
+    } finally {
+      c.dispose();
+    }
   });
 });
 

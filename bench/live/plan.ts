@@ -14,8 +14,8 @@ export interface Viewer {
   tickets: string[];
 }
 
-export const TICKET_SUBSCRIPTION = 'subscription BenchTicket($id: ID!) { ticketChanged(id: $id) { id title status updatedAt } }';
-export const QUEUE_SUBSCRIPTION =
+const TICKET_SUBSCRIPTION = 'subscription BenchTicket($id: ID!) { ticketChanged(id: $id) { id title status updatedAt } }';
+const QUEUE_SUBSCRIPTION =
   'subscription BenchQueue { ticketsChanged(first: 10, orderBy: { field: UPDATED_AT }) { totalCount edges { node { id title status } } } }';
 
 export interface Plan {

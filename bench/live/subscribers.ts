@@ -5,7 +5,7 @@
 // whose latency is measured from the moment its write was sent.
 import { Agent, request, type ClientRequest } from 'node:http';
 
-export const STAMP = /\[lb-(\d+)\]/g;
+const STAMP = /\[lb-(\d+)\]/g;
 export const stamp = (n: number) => `[lb-${n}]`;
 
 export interface SubscriberSpec {

@@ -12,7 +12,7 @@ import type { PersistedDocuments } from '../persisted/persisted-documents.ts';
 import { persistedDocument, type PersistedMode } from '../persisted/use-persisted-operations.ts';
 import { corsHeadersFor } from '../protocol/cors.ts';
 import type { CsrfPrevention } from '../protocol/csrf.ts';
-import { isJsonBody, paramsFromSearch } from '../protocol/graphql-params.ts';
+import { isJsonBody, paramsFromJson, paramsFromSearch } from '../protocol/graphql-params.ts';
 import { sendError, sendJson } from '../protocol/send-json.ts';
 import { STREAM_TOKEN_HEADER, type SingleConnection, type StreamServerContext } from '../live/use-single-connection.ts';
 import { readBody } from './request-body.ts';
@@ -55,16 +55,11 @@ export function createStreamRoute({ yoga, maxRequestBytes, cors, csrf, spendToke
   // The parameters of an operation (a POST's JSON body, or a GET's query string) with the document the
   // gate allows in `query`: the only field of a document the plugin reads.
   function persistedGate(req: IncomingMessage & { body?: unknown }, query: string | undefined): Gate {
-    if (persisted.mode === 'off') return { ok: true };
     if (req.method === 'POST' && Buffer.isBuffer(req.body) && isJsonBody(req.headers['content-type'])) {
-      let params: Record<string, unknown>;
-      try {
-        params = JSON.parse(req.body.toString('utf8')) as Record<string, unknown>;
-      } catch {
-        return { ok: true }; // the plugin answers malformed JSON itself (400)
-      }
-      if (params === null || typeof params !== 'object') return { ok: true };
+      const text = req.body.toString('utf8');
       return gate(() => {
+        // Malformed JSON is answered in our words (400 BAD_REQUEST), not the JSON parser's.
+        const params = paramsFromJson(text) as Record<string, unknown>;
         params.query = persistedDocument(persisted.mode, persisted.documents, params, header(req));
         return JSON.stringify(params);
       });
