@@ -144,6 +144,16 @@ describe('live updates over a single connection (/graphql/stream)', () => {
     await drained();
   });
 
+  it('a plain query on the stream is answered once, as on /graphql, and completes', async () => {
+    const c = client(tokens.agent);
+    const q = operation(c, 'query One($id: ID!) { ticket(id: $id) { id } }', { id: ids.ownTicket });
+    expect((await q.next()).data?.ticket.id).toBe(ids.ownTicket);
+    await q.done;
+    expect(q.received).toHaveLength(1);
+    c.dispose();
+    await drained();
+  });
+
   it('a customer gets what a query would give them: NOT_FOUND for another customer’s ticket, never an internal note', async () => {
     const c = client(tokens.customer);
     const others = operation(c, DETAIL, { id: ids.othersTicket });
