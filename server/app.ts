@@ -14,7 +14,10 @@ import { createGraphiQLRoute } from './graphiql/graphiql-route.ts';
 import { createGraphQLRoute } from './http/graphql-route.ts';
 import { createReadiness } from './http/readiness.ts';
 import { createRouter } from './http/routes.ts';
+import { createStreamRoute } from './http/stream-route.ts';
+import { createTokenGate } from './http/token-gate.ts';
 import { LiveHub } from './live/live-hub.ts';
+import { createSingleConnection } from './live/use-single-connection.ts';
 import { loadManifest, PersistedDocuments } from './persisted/persisted-documents.ts';
 import { REGISTRY_TOPIC } from './persisted/registry/registry-notice.ts';
 import { RegistrySync } from './persisted/registry/registry-sync.ts';
@@ -88,7 +91,31 @@ export function createApp({
   // Live updates ride the cache's invalidations: this instance's writes and, through the bus, every other's.
   const live = config.live.enabled ? new LiveHub(config.live, logger.child({ component: 'live' })) : null;
   if (live) cache.onInvalidate((tags) => live.invalidated(tags));
-  const yoga = createGraphQL({ config, database, logger, metrics, loaderOptions, persistedDocuments, cors, csrf, rateLimits, cache, live });
+  const singleConnection = createSingleConnection(config.live.reservationTtlMs, logger.child({ component: 'live' }));
+  const yoga = createGraphQL({
+    config,
+    database,
+    logger,
+    metrics,
+    loaderOptions,
+    persistedDocuments,
+    cors,
+    csrf,
+    rateLimits,
+    cache,
+    live,
+    singleConnection: singleConnection.plugin,
+  });
+  singleConnection.connect(async (url, init) => yoga.fetch(url, init));
+  const stream = createStreamRoute({
+    yoga,
+    maxRequestBytes: config.maxRequestBytes,
+    cors,
+    csrf,
+    spendTokenLimit: createTokenGate({ tokenLimit: rateLimits.token, viewers: cache.viewers, metrics, cors }),
+    persisted: { mode: config.persisted.mode, documents: persistedDocuments },
+    singleConnection,
+  });
   const graphql = createGraphQLRoute({
     yoga,
     metrics,
@@ -114,6 +141,7 @@ export function createApp({
   });
   const route = createRouter({
     graphql,
+    stream: stream.handle,
     graphiql,
     ready: createReadiness(database, cache.store),
     metrics,
@@ -131,6 +159,7 @@ export function createApp({
     server,
     store: cache.store,
     live,
+    singleConnection,
     metrics,
     warmer: cache.warmer,
     /** Starts listening; resolves with the URL of the GraphQL endpoint. */
@@ -157,6 +186,7 @@ export function createApp({
       // Open subscriptions would hold the drain to its deadline: they end first, telling their clients to
       // subscribe again (elsewhere).
       live?.close();
+      await stream.close();
       // Vite's HMR sockets are upgraded connections the server no longer tracks: closed before waiting for it.
       const { cutOff } = await drain.close(drainTimeoutMs, async () => web?.close());
       registry?.close();

@@ -11,6 +11,7 @@ import { loadConfig, type Config } from '../server/platform/config.ts';
 import type { AuthConfig } from '../server/rate-limits/auth-config.ts';
 import { createApp, loadPersistedDocuments } from '../server/app.ts';
 import type { LiveHub } from '../server/live/live-hub.ts';
+import type { SingleConnection } from '../server/live/use-single-connection.ts';
 import { openDatabase, type Database } from '../server/platform/database.ts';
 import { createLogger } from '../server/platform/logger.ts';
 import type { LoaderOptions } from '../schema/loaders.ts';
@@ -33,6 +34,8 @@ export interface TestServer {
   database: Database;
   /** The server's live hub (subscriptions), for counts; null when LIVE_UPDATES=false. */
   live: LiveHub | null;
+  /** Single-connection streams (server/live/use-single-connection.ts), for their count. */
+  singleConnection: SingleConnection;
   /** POSTs an operation; token, when given, goes in the Authorization header. */
   gql<T = Record<string, any>>(
     query: TypedDocumentNode<T, any> | string,
@@ -145,6 +148,7 @@ export async function startTestServer(
     url,
     database,
     live: app.live,
+    singleConnection: app.singleConnection,
     gql,
     async login(email) {
       const result = await gql<{ login: { token: string } }>(

@@ -1,7 +1,7 @@
 // The GraphQL half of the request path: yoga with its plugins in order, then the schema. Each plugin
 // is one concern in a file of its own; the order is the one thing this file decides.
 import { useGraphQlJit } from '@envelop/graphql-jit';
-import { createYoga } from 'graphql-yoga';
+import { createYoga, type Plugin } from 'graphql-yoga';
 import { schema } from '../../schema/index.ts';
 import type { Context } from '../../schema/context.ts';
 import { createLoaders, type LoaderOptions } from '../../schema/loaders.ts';
@@ -56,6 +56,8 @@ export interface GraphQLOptions {
   };
   /** Subscriptions' hub (server/live/); null when LIVE_UPDATES=false. */
   live: LiveHub | null;
+  /** The graphql-sse single-connection mode's plugin (server/live/use-single-connection.ts). */
+  singleConnection: Plugin;
 }
 
 export function createGraphQL({
@@ -70,6 +72,7 @@ export function createGraphQL({
   rateLimits,
   cache,
   live,
+  singleConnection,
 }: GraphQLOptions) {
   return createYoga<ServerContext, Context>({
     schema,
@@ -89,6 +92,9 @@ export function createGraphQL({
     maxRequestBodySize: false,
     plugins: [
       useRequestParams(),
+      // /graphql/stream only: answers the protocol's requests itself, running operations through the
+      // enveloped parse, validate, context and subscribe of the plugins below.
+      singleConnection,
       ...(csrf ? [csrf.plugin] : []),
       ...usePersisted(config.persisted.mode, persistedDocuments),
       // Before useViewer: a document over a limit is refused before the token lookup.

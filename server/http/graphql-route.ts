@@ -10,14 +10,12 @@ import type { CacheProbe, RequestInfo } from '../cache/use-response-cache.ts';
 import type { GraphQLServer } from '../graphql/yoga.ts';
 import type { Metrics } from '../platform/metrics.ts';
 import { withStatementTally, type StatementTally } from '../platform/sql-statements.ts';
-import { sendRateLimited } from '../rate-limits/rate-limited.ts';
 import type { Limit } from '../rate-limits/limit.ts';
-import { tokenLimitWait } from '../rate-limits/token-rate-limit.ts';
 import { compressNodeResponse } from '../protocol/compression.ts';
-import { corsHeadersFor } from '../protocol/cors.ts';
 import { isJsonBody } from '../protocol/graphql-params.ts';
 import { readBody, type BodyRead } from './request-body.ts';
 import { sendError } from '../protocol/send-json.ts';
+import { createTokenGate } from './token-gate.ts';
 
 export interface GraphQLRouteOptions {
   yoga: GraphQLServer;
@@ -44,17 +42,7 @@ function rawRequest(req: IncomingMessage, query: string | undefined, body: BodyR
 export function createGraphQLRoute(options: GraphQLRouteOptions) {
   const { yoga, metrics, maxRequestBytes, cors, tokenLimit, viewers, fastPath } = options;
 
-  /** null when the request may go on; else the response has been sent (429). */
-  async function spendTokenLimit(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-    // Per token and before the hit stage: a cache hit spends the same budget as an executed query.
-    const authorization = req.headers.authorization;
-    if (!tokenLimit || !authorization) return true;
-    const wait = await tokenLimitWait(tokenLimit, authorization, viewers);
-    if (wait === null) return true;
-    metrics.rateLimited.inc({ limit: 'token' });
-    sendRateLimited(res, wait, corsHeadersFor(req, cors));
-    return false;
-  }
+  const spendTokenLimit = createTokenGate({ tokenLimit, viewers, metrics, cors });
 
   async function hitStage(
     req: IncomingMessage,

@@ -5,11 +5,14 @@ import { GRAPHIQL_ASSETS_PATH, isPageRequest, type GraphiQLRoute } from '../grap
 import type { Metrics } from '../platform/metrics.ts';
 import type { WebClient } from '../web/web-client-interface.ts';
 import { handleVitals } from '../web/vitals.ts';
+import { STREAM_ENDPOINT } from '../live/use-single-connection.ts';
 import { serveMetrics } from './metrics-endpoint.ts';
 import { sendError, sendJson } from '../protocol/send-json.ts';
 
 export interface Routes {
   graphql(req: IncomingMessage, res: ServerResponse, query: string | undefined): Promise<void>;
+  /** The graphql-sse protocol's endpoint for single-connection streams (server/http/stream-route.ts). */
+  stream(req: IncomingMessage, res: ServerResponse, query: string | undefined): Promise<void>;
   /** What a browser opening /graphql gets (GraphiQL, or a page saying it is off), and GraphiQL's files. */
   graphiql: GraphiQLRoute;
   ready(res: ServerResponse): Promise<void>;
@@ -29,6 +32,7 @@ export function createRouter(routes: Routes) {
       if (isPageRequest(req)) return routes.graphiql.page(req, res);
       return routes.graphql(req, res, q < 0 ? undefined : url.slice(q + 1));
     }
+    if (path === STREAM_ENDPOINT) return routes.stream(req, res, q < 0 ? undefined : url.slice(q + 1));
     if (path.startsWith(GRAPHIQL_ASSETS_PATH)) return routes.graphiql.asset(req, res, path);
     if (path === '/health') return sendJson(res, 200, { status: 'ok' });
     if (path === '/ready') return routes.ready(res);

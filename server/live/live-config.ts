@@ -11,6 +11,8 @@ export interface LiveConfig {
   maxPerInstance: number;
   /** Invalidations arriving within this many ms of the first share one re-execution per subscription group. */
   coalesceMs: number;
+  /** A single-connection stream reserved (PUT) but not opened within this long is closed with its operations. */
+  reservationTtlMs: number;
 }
 
 export const liveEnv = z.object({
@@ -26,5 +28,7 @@ export function liveConfig(e: z.output<typeof liveEnv>): LiveConfig {
     maxPerToken: e.LIVE_MAX_SUBSCRIPTIONS_PER_TOKEN,
     maxPerInstance: e.LIVE_MAX_SUBSCRIPTIONS,
     coalesceMs: e.LIVE_COALESCE_MS,
+    // Not a setting: a client opens its stream right after reserving it (tests shorten it).
+    reservationTtlMs: 15_000,
   };
 }

@@ -46,6 +46,11 @@ export class SubscriberQueue implements AsyncIterableIterator<ExecutionResult> {
     return Promise.resolve({ value: undefined, done: true });
   }
 
+  /** As return(): graphql-sse ends a stream's operations only when they look like async generators (next, return, throw). */
+  throw(): Promise<IteratorResult<ExecutionResult>> {
+    return this.return();
+  }
+
   [Symbol.asyncIterator](): this {
     return this;
   }

@@ -13,6 +13,7 @@ import type { Viewer } from '../../identity/viewer.ts';
 import { documentHash, responseKey, visibilityScope } from '../cache/cache-key.ts';
 import { analyzeDocument } from '../cache/document-facts.ts';
 import { withVariableErrorCodes } from '../graphql/use-error-codes.ts';
+import type { StreamServerContext } from './use-single-connection.ts';
 import { acceptsEventStream } from '../protocol/negotiation.ts';
 import type { LiveHub, LiveRun } from './live-hub.ts';
 import { resultTags } from './result-tags.ts';
@@ -70,10 +71,20 @@ function isLiveQuery(args: Pick<ExecutionArgs, 'document' | 'operationName'>): b
 export function useLiveSubscriptions({ hub, loaders }: LiveSubscriptionsOptions) {
   // A subscription and a live query open the same way: a group of the hub, executing the operation as its viewer.
   const open = async (args: ExecutionArgs) => {
+    const opened = await openInHub(args);
+    // graphql-sse's handler takes a result without `data` for execution arguments (and answers 400
+    // "Unable to detect operation AST"): a refusal on a protocol-managed stream says `data: null`.
+    if ((args.contextValue as StreamServerContext).eventStream && !(Symbol.asyncIterator in opened) && !('data' in opened)) {
+      return { data: null, ...opened };
+    }
+    return opened;
+  };
+  const openInHub = async (args: ExecutionArgs) => {
     if (!hub) return { errors: [liveUpdatesOff()] };
-    const ctx = args.contextValue as Context & { params?: { query?: string }; request: Request };
+    const ctx = args.contextValue as Context & StreamServerContext & { params?: { query?: string }; request: Request };
     // Refused before anything opens: a stream the response cannot carry would never be read, nor closed.
-    if (!acceptsEventStream(ctx.request.headers.get('accept') ?? undefined)) return { errors: [eventStreamRequired()] };
+    // On /graphql/stream the protocol carries it (an operation POSTed onto a single-connection stream).
+    if (!ctx.eventStream && !acceptsEventStream(ctx.request.headers.get('accept') ?? undefined)) return { errors: [eventStreamRequired()] };
     const operationName = args.operationName ?? null;
     const facts = analyzeDocument(args.schema, args.document, operationName);
     // Same key as the response cache's: one group per (document, operation, variables, scope).

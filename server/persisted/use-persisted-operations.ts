@@ -77,3 +77,29 @@ export function usePersisted(mode: PersistedMode, documents: PersistedDocuments)
     }),
   ];
 }
+
+/**
+ * The same gate for a request yoga's parameter hooks never see (an operation added to a single-connection
+ * stream, server/http/stream-route.ts): the document it may run, from its hash or (not in require mode)
+ * its text. Throws the error the plugin above would.
+ */
+export function persistedDocument(
+  mode: PersistedMode,
+  documents: PersistedDocuments,
+  params: { query?: unknown; documentId?: unknown; extensions?: unknown },
+  header: (name: string) => string | null,
+): string | undefined {
+  const query = typeof params.query === 'string' && params.query !== '' ? params.query : undefined;
+  if (mode === 'off') return query;
+  if (query) {
+    if (mode === 'require') throw errors.persistedOnly();
+    return query;
+  }
+  const hash = requestedHash(params);
+  if (!hash) throw errors.idRequired();
+  const client = requestClient(header);
+  if (client === 'invalid') throw errors.badClient();
+  const document = documents.get(hash, client.name);
+  if (document === undefined) throw notFound(client, mode);
+  return document;
+}

@@ -35,6 +35,8 @@ export interface CsrfPrevention {
   plugin: Plugin;
   /** True when yoga would refuse this request; the fast path then leaves it to yoga. */
   refuses(req: IncomingMessage): boolean;
+  /** The refusal yoga's plugin throws, for a path that asks refuses() itself (server/http/stream-route.ts). */
+  error(): GraphQLError;
 }
 
 /** Headers as both paths can read them: a Fetch Headers object (yoga) or node's (the fast path). */
@@ -74,15 +76,15 @@ function nodeHeaders(req: IncomingMessage): RequestHeaders {
 
 export function createCsrfPrevention(enabled: boolean): CsrfPrevention | null {
   if (!enabled) return null;
+  const error = () => new GraphQLError(MESSAGE, { extensions: { code: 'CSRF_HEADER_MISSING', http: { status: 403 } } });
   const plugin: Plugin = {
     onRequestParse({ request }) {
-      if (lacksCsrfProof(request.headers)) {
-        throw new GraphQLError(MESSAGE, { extensions: { code: 'CSRF_HEADER_MISSING', http: { status: 403 } } });
-      }
+      if (lacksCsrfProof(request.headers)) throw error();
     },
   };
   return {
     plugin,
+    error,
     // What nearly every hit carries (a Bearer token, or our client's header) is settled with one or two
     // lookups and no adapter object: this runs on the path of every cache hit.
     refuses: (req) =>
