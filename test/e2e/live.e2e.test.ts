@@ -82,7 +82,12 @@ test("another agent's status changes show in the agent's list: the row changes, 
   await signIn(page);
   const before = await listCount(page);
   // An open ticket on the first page, not one the other test uses (that one is the customer's, PENDING now).
-  const { row, href } = await pinRow(page, listRows(page).filter({ has: page.locator('.badge', { hasText: /^Open$/ }) }).nth(3));
+  const { row, href } = await pinRow(
+    page,
+    listRows(page)
+      .filter({ has: page.locator('.badge', { hasText: /^Open$/ }) })
+      .nth(3),
+  );
   await live(page);
   const operations = recordOperations(page);
 
@@ -96,7 +101,10 @@ test("another agent's status changes show in the agent's list: the row changes, 
   // Resolved no longer matches the open filter: the row leaves the agent's list and the total follows.
   await status.selectOption({ label: 'Resolved' });
   await row.waitFor({ state: 'detached' });
-  await page.locator('.list-header .count').filter({ hasText: ` of ${(before.total - 1).toLocaleString('en')}` }).waitFor();
+  await page
+    .locator('.list-header .count')
+    .filter({ hasText: ` of ${(before.total - 1).toLocaleString('en')}` })
+    .waitFor();
   expect(operations.map((operation) => operation.name)).toEqual([]);
   await screenshot(page, 'live--agent-list');
   agentSession.expectNoErrors();

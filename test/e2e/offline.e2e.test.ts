@@ -4,7 +4,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { withApp } from './app.ts';
-import { screenshot } from './browser.ts';
+import { networkSettled, screenshot } from './browser.ts';
 import { detail, isOperation, listCount, listRows, pinRow, signIn, ticketInDb } from './ui.ts';
 
 const app = withApp();
@@ -125,7 +125,7 @@ test('offline, the app starts from the service worker and the cache, and a comme
   const panel = detail(page);
   await panel.getByRole('heading', { name: `Comments (${ticket.comments.length})` }).waitFor();
   await serviceWorkerInControl(page);
-  await page.waitForLoadState('networkidle'); // graphcache writes its IndexedDB copy after each result
+  await networkSettled(page); // graphcache writes its IndexedDB copy after each result
 
   await goOffline(context);
   await page.reload();

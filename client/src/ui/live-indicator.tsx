@@ -1,5 +1,5 @@
 // The header's word on live updates: a dot and a word (just the dot on a phone), its meaning in the
-// title, and announced politely when it changes. Nothing is shown while no view is subscribed.
+// title, and announced politely when it changes (aria-live). Nothing is shown while no view is subscribed.
 import { useSyncExternalStore } from 'react';
 import { liveStatus, type LiveState } from '../urql/live-status.ts';
 
@@ -13,7 +13,8 @@ export function LiveIndicator() {
   const state = useSyncExternalStore(liveStatus.subscribe, liveStatus.get, () => 'idle' as const);
   const shown = state === 'idle' ? null : SHOWN[state];
   return (
-    <span className={`live live-${state}`} role="status" aria-live="polite" title={shown?.title}>
+    // aria-live without role="status": the offline banner is the page's status.
+    <span className={`live live-${state}`} aria-live="polite" title={shown?.title}>
       {shown && (
         <>
           <span className="live-dot" aria-hidden="true" />
