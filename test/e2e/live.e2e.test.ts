@@ -6,6 +6,7 @@ import type { Page } from 'playwright-core';
 import { expect, test } from 'vitest';
 import { withApp } from './app.ts';
 import { screenshot } from './browser.ts';
+import { Cable } from './cable.ts';
 import { acmeId, detail, listCount, listRows, pinRow, recordOperations, signIn } from './ui.ts';
 
 const app = withApp();
@@ -109,4 +110,46 @@ test("another agent's status changes show in the agent's list: the row changes, 
   await screenshot(page, 'live--agent-list');
   agentSession.expectNoErrors();
   adminSession.expectNoErrors();
+});
+
+test('a stream cut on the way is opened again: the header says so, and what changed meanwhile arrives', async () => {
+  const cable = await Cable.to(app.baseUrl);
+  try {
+    const session = await app.open(`${cable.origin}/sign-in`);
+    const { page } = session;
+    await signIn(page);
+    const { row, href } = await pinRow(
+      page,
+      listRows(page)
+        .filter({ has: page.locator('.badge', { hasText: /^Open$/ }) })
+        .nth(5),
+    );
+    await live(page);
+    const hub = app.server.live!;
+    const subscribers = hub.counts.subscribers;
+    let streams = 0;
+    page.on('request', (request) => (request.headers()['accept'] === 'text/event-stream' ? streams++ : undefined));
+
+    // Cut: the stream breaks and every new attempt fails while the browser still thinks it is online.
+    cable.unplug();
+    await indicator(page).filter({ hasText: 'Reconnecting' }).waitFor();
+    await expect(indicator(page).getAttribute('title')).resolves.toMatch(/connecting again/);
+    const admin = await app.open('/sign-in');
+    await signIn(admin.page, 'admin@acme.test');
+    await admin.page.goto(href);
+    await detail(admin.page).getByRole('combobox', { name: 'Status', exact: true }).selectOption({ label: 'In progress' });
+    await admin.close();
+    expect(await row.locator('.badge').textContent()).toBe('Open'); // nothing can arrive while cut
+
+    // Back: the stream is opened again, and its first result (the list as it is now) brings the change.
+    cable.plug();
+    await row.locator('.badge', { hasText: /^In progress$/ }).waitFor();
+    await live(page);
+    expect(streams).toBeGreaterThanOrEqual(1);
+    // The server let go of the broken streams: as many subscribers as before the cut.
+    await expect.poll(() => hub.counts.subscribers).toBe(subscribers);
+    session.expectNoErrors({ ignore: [/Failed to load resource: net::ERR_[A-Z_]+ \(http:\/\/[^/]+\/graphql/] });
+  } finally {
+    await cable.close();
+  }
 });

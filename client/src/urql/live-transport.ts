@@ -72,11 +72,11 @@ function resilient(client: Client, request: LiveRequest, sink: Sink): () => void
     if (over) return;
     status.report('waiting');
     const go = () => {
-      window.removeEventListener('online', go);
+      if (typeof window !== 'undefined') window.removeEventListener('online', go);
       if (!over) connect();
     };
     // Offline, waiting is pointless: come back when the browser says the network is back.
-    if (!navigator.onLine) window.addEventListener('online', go);
+    if (typeof navigator !== 'undefined' && navigator.onLine === false) window.addEventListener('online', go);
     else timer = setTimeout(go, backoff(attempt++));
   };
   const connect = () => {
