@@ -2,7 +2,7 @@
 // What one does shows in the other's open view through the SSE subscriptions (client/src/urql/
 // live-exchange.ts), without a reload and without the view asking again; what a customer may not see
 // (an internal note) never reaches them.
-import type { Page } from 'playwright-core';
+import type { Page, Request } from 'playwright-core';
 import { expect, test } from 'vitest';
 import { withApp } from './app.ts';
 import { screenshot } from './browser.ts';
@@ -127,8 +127,8 @@ test('a stream cut on the way is opened again: the header says so, and what chan
     await live(page);
     const hub = app.server.live!;
     const subscribers = hub.counts.subscribers;
-    let streams = 0;
-    page.on('request', (request) => (request.headers()['accept'] === 'text/event-stream' ? streams++ : undefined));
+    const streams: Request[] = [];
+    page.on('request', (request) => (request.headers()['accept'] === 'text/event-stream' ? streams.push(request) : undefined));
 
     // Cut: the stream breaks and every new attempt fails while the browser still thinks it is online.
     cable.unplug();
@@ -145,7 +145,14 @@ test('a stream cut on the way is opened again: the header says so, and what chan
     cable.plug();
     await row.locator('.badge', { hasText: /^In progress$/ }).waitFor();
     await live(page);
-    expect(streams).toBeGreaterThanOrEqual(1);
+    // Opened again as it was first: a trusted document's hash (no text), with the session's token.
+    expect(streams.length).toBeGreaterThanOrEqual(1);
+    for (const stream of streams) {
+      const body = stream.postDataJSON() as Record<string, unknown>;
+      expect(body).toMatchObject({ documentId: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), operationName: 'TicketListLive' });
+      expect(body).not.toHaveProperty('query');
+      expect(stream.headers()['authorization']).toMatch(/^Bearer /);
+    }
     // The server let go of the broken streams: as many subscribers as before the cut.
     await expect.poll(() => hub.counts.subscribers).toBe(subscribers);
     session.expectNoErrors({ ignore: [/Failed to load resource: net::ERR_[A-Z_]+ \(http:\/\/[^/]+\/graphql/] });
