@@ -7,10 +7,13 @@ import type { LiveRequest } from './live-transport.ts';
 type Transport = Awaited<ReturnType<typeof import('./live-transport.ts').createLiveTransport>>;
 type PersistedExtensions = { persistedQuery?: { sha256Hash?: string } } | undefined;
 
-/** `headers` are asked for at each (re)connection: the session's token and the CSRF header. */
-export function liveExchange(headers: () => Record<string, string>): Exchange {
+/**
+ * `headers` are asked for at each (re)connection: the session's token and the CSRF header. `origin` is
+ * the page's (empty) in the browser; another one for a client outside a page (the tests).
+ */
+export function liveExchange(headers: () => Record<string, string>, origin = ''): Exchange {
   let transport: Promise<Transport> | null = null;
-  const load = () => (transport ??= import('./live-transport.ts').then((module) => module.createLiveTransport(headers)));
+  const load = () => (transport ??= import('./live-transport.ts').then((module) => module.createLiveTransport(headers, origin)));
   return subscriptionExchange({
     forwardSubscription(request) {
       // persistedExchange has put the document's hash in the APQ extension and makeFetchBody has left the

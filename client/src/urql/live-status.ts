@@ -15,7 +15,7 @@ let nextId = 1;
 function compute(): LiveState {
   if (streams.size === 0) return 'idle';
   const states = [...streams.values()];
-  if (typeof navigator !== 'undefined' && !navigator.onLine) return 'offline';
+  if (typeof navigator !== 'undefined' && navigator.onLine === false) return 'offline';
   if (states.includes('waiting') || states.includes('connecting')) return 'reconnecting';
   if (states.includes('stopped')) return 'offline';
   return 'live';

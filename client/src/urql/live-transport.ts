@@ -44,9 +44,9 @@ const refused = (error: unknown): number | null => {
   return status && status >= 400 && status < 500 && status !== 408 && status !== 429 ? status : null;
 };
 
-export function createLiveTransport(headers: () => Record<string, string>) {
+export function createLiveTransport(headers: () => Record<string, string>, origin: string) {
   const client = createClient({
-    url: SINGLE_CONNECTION ? '/graphql/stream' : '/graphql',
+    url: `${origin}${SINGLE_CONNECTION ? '/graphql/stream' : '/graphql'}`,
     singleConnection: SINGLE_CONNECTION,
     headers,
     // Reconnection is ours (below), for every mode and for SERVICE_UNAVAILABLE too.
