@@ -6,6 +6,7 @@ import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
 import { forgetSession, isStaff, loadSession, saveSession, type Session } from './session.ts';
 import { SessionContext, useSession, type SessionApi } from './session-context.ts';
 import { createUrqlClient } from './urql/client.ts';
+import { LiveIndicator } from './ui/live-indicator.tsx';
 import { NoticeProvider } from './ui/notices.tsx';
 import { OfflineBanner } from './ui/offline-banner.tsx';
 
@@ -116,6 +117,7 @@ function Shell({ children }: { children: ReactNode }) {
         )}
         {session && (
           <div className="who">
+            <LiveIndicator />
             <span>
               {/* The server's word on who this is (ui/viewer-name.tsx); the session's copy until it loads. */}
               <Suspense fallback={`${session.user.name} · ${session.user.organization.name}`}>

@@ -44,6 +44,28 @@ graphql(`
   }
 `);
 
+// The ticket list's query: its view asks it page by page; the cache's updater for the live list
+// (Subscription.ticketsChanged) writes the first page through it.
+export const TicketListQuery = graphql(`
+  query TicketList($filter: TicketFilter, $orderBy: TicketOrder, $first: Int!, $after: String) {
+    tickets(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
+      totalCount
+      edges {
+        cursor
+        node {
+          ...TicketRow
+        }
+      }
+      pageInfo {
+        hasNextPage
+        hasPreviousPage
+        startCursor
+        endCursor
+      }
+    }
+  }
+`);
+
 export const ViewerQuery = graphql(`
   query Viewer {
     viewer {

@@ -3,7 +3,15 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type LaunchOptions, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type LaunchOptions,
+  type Page,
+  type Request,
+} from 'playwright-core';
 import { CHROMIUM_ARGS, chromiumPath } from './chromium.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -49,6 +57,7 @@ export async function openPage(browser: Browser, baseUrl: string, options: Brows
     ...options,
   });
   const page = await context.newPage();
+  trackRequests(page);
   // Well under the test timeout, so a missing element fails with playwright's message naming it
   // rather than with vitest's bare timeout.
   page.setDefaultTimeout(10_000);
@@ -78,6 +87,41 @@ export async function openPage(browser: Browser, baseUrl: string, options: Brows
     },
     close: () => context.close(),
   };
+}
+
+/** Each page's requests in flight, but for event streams (live updates), which stay open as long as a view is shown. */
+const inFlight = new WeakMap<Page, { open: Set<Request>; started: number }>();
+
+function trackRequests(page: Page): void {
+  const state = { open: new Set<Request>(), started: 0 };
+  inFlight.set(page, state);
+  page.on('request', (request) => {
+    if (request.headers()['accept'] === 'text/event-stream') return;
+    state.open.add(request);
+    state.started++;
+  });
+  page.on('requestfinished', (request) => state.open.delete(request));
+  page.on('requestfailed', (request) => state.open.delete(request));
+}
+
+/**
+ * What `waitForLoadState('networkidle')` means, which never comes while a live update stream is open
+ * (playwright counts it as a request in flight): no request in flight but event streams, and none
+ * started, for 500 ms. Fails after `timeoutMs`.
+ */
+export async function networkSettled(page: Page, timeoutMs = 10_000): Promise<void> {
+  const state = inFlight.get(page);
+  if (!state) throw new Error('networkSettled: a page opened by openPage() only');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const started = state.started;
+    if (state.open.size === 0) {
+      await page.waitForTimeout(500);
+      if (state.open.size === 0 && state.started === started) return;
+    } else await page.waitForTimeout(50);
+    if (Date.now() > deadline)
+      throw new Error(`networkSettled: still in flight after ${timeoutMs} ms: ${[...state.open].map((r) => r.url()).join(', ')}`);
+  }
 }
 
 /** Saves a full-page PNG as test-results/screenshots/<name>.png and returns its path. */

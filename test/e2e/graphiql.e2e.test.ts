@@ -110,7 +110,10 @@ test('signs in, runs a shipped operation with the token, and no request leaves t
 
   // Its header editor says how to get a token.
   await page.getByRole('button', { name: 'Headers' }).click();
-  const headers = (await page.locator('.graphiql-editor-tool .graphiql-editor:not(.hidden)').innerText()).replace(/\u00a0/g, ' ');
+  const headerEditor = page.locator('.graphiql-editor-tool .graphiql-editor:not(.hidden)');
+  // Monaco draws the lines after the editor shows (with the two live documents' tabs, not always at once).
+  await headerEditor.getByText('Run the SignIn tab').waitFor();
+  const headers = (await headerEditor.innerText()).replace(/\u00a0/g, ' ');
   expect(headers).toContain('Run the SignIn tab, then put its token here');
   expect(headers).toContain('"Authorization": "Bearer dg_…"');
 

@@ -1,10 +1,10 @@
 // Offline: the service worker serves the shell, graphcache's IndexedDB copy the data, and a comment
 // made without network waits in the offline queue until the network is back.
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { withApp } from './app.ts';
-import { screenshot } from './browser.ts';
+import { networkSettled, screenshot } from './browser.ts';
+import { Cable } from './cable.ts';
 import { detail, isOperation, listCount, listRows, pinRow, signIn, ticketInDb } from './ui.ts';
 
 const app = withApp();
@@ -16,55 +16,6 @@ const app = withApp();
 const OFFLINE_ERRORS = [
   /Failed to load resource: net::ERR_(INTERNET_DISCONNECTED|CONNECTION_RESET|EMPTY_RESPONSE|CONNECTION_CLOSED) \(http:\/\/[^/]+\/graphql[?:]/,
 ];
-
-/**
- * The network between the browser and the server, as a TCP relay that can be unplugged. Playwright's
- * offline emulation sets navigator.onLine and fails the page's requests, but not reliably those that
- * pass through the service worker: now and then a comment made "offline" reached the server (sent
- * twice, or before the network was back). Unplugged, nothing can.
- */
-class Cable {
-  private readonly sockets = new Set<Socket>();
-  private plugged = true;
-  private constructor(
-    private readonly relay: Server,
-    readonly origin: string,
-  ) {}
-
-  static async to(target: string): Promise<Cable> {
-    const { hostname, port } = new URL(target);
-    const relay = createServer();
-    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
-    const address = relay.address();
-    if (!address || typeof address === 'string') throw new Error('the relay has no port');
-    const cable = new Cable(relay, `http://127.0.0.1:${address.port}`);
-    relay.on('connection', (client) => {
-      if (!cable.plugged) return client.destroy();
-      const upstream = createConnection({ host: hostname, port: Number(port) });
-      for (const socket of [client, upstream]) {
-        cable.sockets.add(socket);
-        socket.on('close', () => cable.sockets.delete(socket));
-        socket.on('error', () => undefined);
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    return cable;
-  }
-
-  unplug(): void {
-    this.plugged = false;
-    for (const socket of this.sockets) socket.destroy();
-  }
-
-  plug(): void {
-    this.plugged = true;
-  }
-
-  close(): Promise<void> {
-    this.unplug();
-    return new Promise((resolve) => this.relay.close(() => resolve()));
-  }
-}
 
 let cable: Cable;
 beforeAll(async () => {
@@ -137,7 +88,7 @@ test('offline, the app starts from the service worker and the cache, and a comme
   const panel = detail(page);
   await panel.getByRole('heading', { name: `Comments (${ticket.comments.length})` }).waitFor();
   await serviceWorkerInControl(page);
-  await page.waitForLoadState('networkidle'); // graphcache writes its IndexedDB copy after each result
+  await networkSettled(page); // graphcache writes its IndexedDB copy after each result
 
   await goOffline(context);
   await page.reload();

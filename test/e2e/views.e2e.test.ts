@@ -3,7 +3,7 @@
 import type { Locator, Page } from 'playwright-core';
 import { expect, test } from 'vitest';
 import { withApp } from './app.ts';
-import { screenshot } from './browser.ts';
+import { networkSettled, screenshot } from './browser.ts';
 import { acmeId, detail, isOperation, listRows, signIn } from './ui.ts';
 
 const app = withApp();
@@ -165,7 +165,7 @@ test('Web Vitals are sent when the page is left and recorded in /metrics', async
   await row.getByRole('link').click();
   await detail(page).getByRole('heading', { level: 2 }).waitFor();
   await page.keyboard.press('Escape');
-  await page.waitForLoadState('networkidle');
+  await networkSettled(page);
 
   // Leaving for another page fires pagehide (and in Chromium no visibilitychange): the client sends
   // what it has measured, labelled with the route the page was loaded at.

@@ -4,11 +4,13 @@
 import type { CacheExchangeOpts, Cache, Data } from '@urql/exchange-graphcache';
 import type { IntrospectionQuery } from 'graphql';
 import introspection from '../gql/introspection.json' with { type: 'json' };
-import { TicketRowFragment, ViewerQuery } from '../fragments.ts';
+import { TicketListQuery, TicketRowFragment, ViewerQuery } from '../fragments.ts';
 import type {
   AddCommentMutationVariables,
   BulkUpdateTicketsMutationVariables,
   CommentItemFragment as CommentItem,
+  TicketListQuery as TicketListData,
+  TicketListQueryVariables,
   TicketRowFragment as TicketRow,
   UpdateTicketMutationVariables,
 } from '../gql/graphql.ts';
@@ -83,6 +85,17 @@ export const cacheConfig: CacheExchangeOpts = {
     Ticket: { comments: forwardPagination() },
   },
   updates: {
+    Subscription: {
+      // The live first page of a list (ticket-list.tsx) is what asking for that page again would return:
+      // it replaces the page, so tickets that left the list go, new ones come, moved ones move.
+      // (ticketChanged needs nothing: its Ticket is normalized by id.)
+      ticketsChanged(result, args, cache) {
+        const page = (result as Payload<'ticketsChanged', TicketListData['tickets']>)?.ticketsChanged;
+        if (!page) return;
+        const variables = { ...(args as Omit<TicketListQueryVariables, 'after'>), after: null };
+        cache.updateQuery({ query: TicketListQuery, variables }, () => ({ __typename: 'Query', tickets: page }));
+      },
+    },
     Mutation: {
       createTicket(result, _args, cache, info) {
         const payload = (result as Payload<'createTicket', { ticket: TicketRow }>)?.createTicket;

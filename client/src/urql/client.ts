@@ -1,13 +1,14 @@
 // One urql client per signed-in user. Exchanges, in order: errors that end the session → the
 // normalized cache (with IndexedDB storage and a queue of mutations made offline) → retries with
 // backoff for queries that hit a network error → persisted operations (hashes only, GET for queries)
-// → fetch. urql deduplicates identical operations in flight before any of them.
+// → subscriptions over SSE (live-exchange.ts) → fetch. urql deduplicates identical operations in flight before any of them.
 import { Client, fetchExchange, makeOperation, mapExchange, type Exchange } from '@urql/core';
 import { persistedExchange } from '@urql/exchange-persisted';
 import { retryExchange } from '@urql/exchange-retry';
 import type { DocumentNode } from 'graphql';
 import type { Session } from '../session.ts';
 import { lazyExchange } from './lazy-exchange.ts';
+import { liveExchange } from './live-exchange.ts';
 
 /**
  * Sent with every request. The server refuses GETs (our persisted queries) without it, because a page on
@@ -24,10 +25,11 @@ export interface UrqlSetup {
 export function createUrqlClient(session: Session | null, onUnauthenticated: () => void): UrqlSetup {
   // The cache is a chunk of its own (lazy-exchange.ts), fetched now, while the first view's is.
   const cache = import('./cache.ts').then((module) => module.makeUserCache(session));
+  const headers = () => ({ ...CSRF_HEADERS, ...(session ? { authorization: `Bearer ${session.token}` } : {}) });
   const client = new Client({
     url: '/graphql',
-    exchanges: apiExchanges(lazyExchange(cache.then((loaded) => loaded.exchange)), onUnauthenticated),
-    fetchOptions: () => ({ headers: { ...CSRF_HEADERS, ...(session ? { authorization: `Bearer ${session.token}` } : {}) } }),
+    exchanges: apiExchanges(lazyExchange(cache.then((loaded) => loaded.exchange)), onUnauthenticated, liveExchange(headers)),
+    fetchOptions: () => ({ headers: headers() }),
   });
   return { client, clearOfflineCopy: () => cache.then((loaded) => loaded.storage?.clear()) };
 }
@@ -48,8 +50,11 @@ async function persistedHash(document: DocumentNode): Promise<string> {
   return hash;
 }
 
-/** The exchanges around a given cache exchange (the integration tests build a client from them too). */
-export function apiExchanges(cache: Exchange, onUnauthenticated: () => void): Exchange[] {
+/**
+ * The exchanges around a given cache exchange (the integration tests build a client from them too);
+ * `live` carries subscriptions (live-exchange.ts), without it they are not sent.
+ */
+export function apiExchanges(cache: Exchange, onUnauthenticated: () => void, live?: Exchange): Exchange[] {
   return [
     mapExchange({
       onError(error) {
@@ -64,8 +69,9 @@ export function apiExchanges(cache: Exchange, onUnauthenticated: () => void): Ex
       randomDelay: true,
       maxNumberAttempts: 4,
       // Mutations are never retried blindly (they may have committed); offline ones wait in the queue.
+      // Subscriptions reconnect on their own (live-transport.ts).
       retryIf: (error, operation) =>
-        Boolean(error.networkError) && operation.kind !== 'mutation' && (typeof navigator === 'undefined' || navigator.onLine),
+        Boolean(error.networkError) && operation.kind === 'query' && (typeof navigator === 'undefined' || navigator.onLine),
     }),
     // An operation that comes round again (the offline queue replays the operation its failure carried)
     // keeps persistedExchange's "hashed already" mark but has lost the hash on the way (graphcache
@@ -81,9 +87,11 @@ export function apiExchanges(cache: Exchange, onUnauthenticated: () => void): Ex
     persistedExchange({
       enforcePersistedQueries: true,
       enableForMutation: true,
+      enableForSubscriptions: true,
       preferGetForPersistedQueries: 'within-url-limit',
       generateHash: (_query, document) => persistedHash(document),
     }),
+    ...(live ? [live] : []),
     fetchExchange,
   ];
 }

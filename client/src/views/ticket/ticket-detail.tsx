@@ -1,7 +1,7 @@
 // One ticket: its fields, the controls agents change it with (optimistic: the change shows at once and
 // is undone with a message if the server refuses), its tags and its comments.
 import { useState } from 'react';
-import { useQuery } from 'urql';
+import { useQuery, useSubscription } from 'urql';
 import { Link } from 'wouter';
 import { useSession } from '../../session-context.ts';
 import { graphql } from '../../gql/index.ts';
@@ -35,6 +35,32 @@ const TicketDetailQuery = graphql(`
   }
 `);
 
+// The same selection, live: the server sends the ticket as this viewer may see it (a customer never gets
+// an internal note) now and on every change; graphcache normalizes it into the Ticket the query reads,
+// the first page of comments included (same arguments, same cache field).
+const TicketDetailLive = graphql(`
+  subscription TicketDetailLive($id: ID!, $commentsAfter: String) {
+    ticketChanged(id: $id) {
+      ...TicketRow
+      body
+      comments(first: 100, after: $commentsAfter) {
+        edges {
+          cursor
+          node {
+            ...CommentItem
+          }
+        }
+        pageInfo {
+          hasNextPage
+          hasPreviousPage
+          startCursor
+          endCursor
+        }
+      }
+    }
+  }
+`);
+
 export default function TicketDetail({ id }: { id: string }) {
   const { session } = useSession();
   const staff = isStaff(session);
@@ -45,6 +71,7 @@ export default function TicketDetail({ id }: { id: string }) {
     variables: { id, commentsAfter },
     requestPolicy: 'cache-and-network',
   });
+  useSubscription({ query: TicketDetailLive, variables: { id, commentsAfter: null } });
   const ticket = data?.ticket;
   if (!ticket) {
     return (

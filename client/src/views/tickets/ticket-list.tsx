@@ -4,16 +4,19 @@
 // asked for as the end comes into view. Arrow keys, Home/End and Page Up/Down move through the rows.
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import { useQuery } from 'urql';
+import { useQuery, useSubscription } from 'urql';
 import { Link, useLocation } from 'wouter';
+import { TicketListQuery } from '../../fragments.ts';
 import { graphql } from '../../gql/index.ts';
 import type { TicketFilter, TicketOrder, TicketRowFragment } from '../../gql/graphql.ts';
 import { label, shortDate } from '../../labels.ts';
 import { errorText } from '../../ui/notices.tsx';
 
-const TicketListQuery = graphql(`
-  query TicketList($filter: TicketFilter, $orderBy: TicketOrder, $first: Int!, $after: String) {
-    tickets(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
+// The list's first page, live: each result replaces that page in the cache (cache-config.ts), so rows
+// change, join, leave and move as the server sees them. Later pages keep what they were loaded with.
+const TicketListLive = graphql(`
+  subscription TicketListLive($filter: TicketFilter, $orderBy: TicketOrder, $first: Int!) {
+    ticketsChanged(filter: $filter, orderBy: $orderBy, first: $first) {
       totalCount
       edges {
         cursor
@@ -31,6 +34,7 @@ const TicketListQuery = graphql(`
   }
 `);
 
+/** Also the live first page's size: the cache replaces the query's first page with the subscription's (cache-config.ts). */
 const PAGE_SIZE = 100;
 /** A row on one line (styles.css gives .row this min-height); a wrapped title makes it taller, measured. */
 const ROW_HEIGHT = 56;
@@ -55,6 +59,7 @@ export function TicketList({ filter, orderBy, selectedId, selection, onSelection
     variables: { filter, orderBy, first: PAGE_SIZE, after },
     requestPolicy: 'cache-and-network',
   });
+  useSubscription({ query: TicketListLive, variables: { filter, orderBy, first: PAGE_SIZE } });
   const connection = data?.tickets;
   const rows = useMemo(() => connection?.edges.map((edge) => edge.node) ?? [], [connection]);
   const hasNext = connection?.pageInfo.hasNextPage ?? false;
