@@ -10,7 +10,7 @@ export interface Nginx {
   stop(): Promise<void>;
 }
 
-export const NGINX_PATH = process.env.NGINX_PATH ?? '/usr/sbin/nginx';
+const NGINX_PATH = process.env.NGINX_PATH ?? '/usr/sbin/nginx';
 
 export async function startNginx(upstream: URL): Promise<Nginx> {
   const dir = mkdtempSync(path.join(tmpdir(), 'deskgraph-nginx-'));
