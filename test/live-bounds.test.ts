@@ -2,6 +2,7 @@
 // left after clients go (nothing), revoked tokens, shutdown, and the settings that turn parts off.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { productionPersisted, startTestServer, testConfig, type TestServer } from './harness.ts';
+import { hashToken, newToken } from '../identity/bearer-token.ts';
 import { subscribe, type SseSubscription } from './sse.ts';
 
 const QUEUE = 'subscription Queue { ticketsChanged(first: 3) { totalCount edges { node { id title } } } }';
@@ -101,6 +102,21 @@ describe('live updates: limits, keep-alives and cleanup', () => {
     const out = await server.gql('mutation { logout }', {}, token);
     expect(out.body.errors).toBeUndefined();
     expect(code(await s.next())).toEqual(['UNAUTHENTICATED']);
+    expect(await s.completed()).toBe(true);
+    await drained(server);
+  });
+
+  it('a stream ends with UNAUTHENTICATED when its token expires (it was valid when the stream opened)', async () => {
+    const agent = await server.database.prisma.user.findFirstOrThrow({ where: { email: 'agent@acme.test' } });
+    const token = newToken();
+    await server.database.prisma.apiToken.create({
+      data: { userId: agent.id, tokenHash: hashToken(token), expiresAt: new Date(Date.now() + 1500) },
+    });
+    const s = await sub(QUEUE, token);
+    await s.next();
+    const ended = await s.next(5000);
+    expect(code(ended)).toEqual(['UNAUTHENTICATED']);
+    expect(ended.errors?.[0]?.message).toContain('expired');
     expect(await s.completed()).toBe(true);
     await drained(server);
   });

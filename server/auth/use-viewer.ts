@@ -47,29 +47,37 @@ export async function viewerForToken(prisma: PrismaClient, tokenHash: string): P
   };
 }
 
-export function useViewer(options: ViewerOptions): Plugin<Context> {
+export function useViewer(options: ViewerOptions): Plugin<Context & ViewerServerContext> {
   return {
     async onContextBuilding({ context, extendContext }) {
       // Cache warming runs queries in process as a viewer of the entry's scope; HTTP clients cannot set this.
       const warmViewer = (context as { warmViewer?: Viewer | null }).warmViewer;
       const tokenHash = warmViewer === undefined ? requestTokenHash(context.request.headers.get('authorization'), options.viewers) : null;
-      const viewer = warmViewer !== undefined ? warmViewer : tokenHash ? await resolveViewer(options, tokenHash) : null;
+      const resolved =
+        warmViewer !== undefined ? { viewer: warmViewer, expiresAt: null } : tokenHash ? await resolveViewer(options, tokenHash) : null;
+      const viewer = resolved?.viewer ?? null;
       extendContext({
         prisma: options.prisma,
         settings: options.settings,
         viewer,
         tokenHash,
+        tokenExpiresAt: resolved?.expiresAt ?? null,
         loaders: createLoaders(options.prisma, viewer, options.loaderOptions),
       });
     },
   };
 }
 
-async function resolveViewer(options: ViewerOptions, tokenHash: string): Promise<Viewer> {
+/** What the server's context adds for its own parts: when the request's token expires (live streams end then). */
+export interface ViewerServerContext {
+  tokenExpiresAt: number | null;
+}
+
+async function resolveViewer(options: ViewerOptions, tokenHash: string): Promise<{ viewer: Viewer; expiresAt: number | null }> {
   const cached = options.viewers?.peek(tokenHash);
-  if (cached) return cached;
+  if (cached) return { viewer: cached, expiresAt: options.viewers!.expiresAt(tokenHash) };
   const snapshot = options.viewers?.snapshot() ?? 0;
   const { viewer, expiresAt } = await viewerForToken(options.prisma, tokenHash);
   options.viewers?.remember(tokenHash, viewer, expiresAt, snapshot);
-  return viewer;
+  return { viewer, expiresAt: expiresAt ? expiresAt.getTime() : null };
 }

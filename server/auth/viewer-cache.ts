@@ -46,6 +46,11 @@ export class ViewerCache {
     return entry.viewer;
   }
 
+  /** When a remembered token expires (ms since the epoch); null when it never does or is not remembered. */
+  expiresAt(tokenHash: string): number | null {
+    return this.entries.peek(tokenHash)?.expiresAt ?? null;
+  }
+
   snapshot(): number {
     return this.generation;
   }

@@ -17,6 +17,7 @@ export const liveErrors = {
     ),
   shuttingDown: () => refusal('SERVICE_UNAVAILABLE', 'This server is shutting down: subscribe again (another instance will serve it).'),
   revoked: () => refusal('UNAUTHENTICATED', 'This token was revoked: sign in again and subscribe again.'),
+  expired: () => refusal('UNAUTHENTICATED', 'This token has expired: sign in again and subscribe again.'),
   unexpected: () => refusal('INTERNAL_SERVER_ERROR', 'Unexpected error.'),
 };
 

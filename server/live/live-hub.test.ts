@@ -34,7 +34,10 @@ describe('LiveHub', () => {
     const hub = new LiveHub(limits, logger);
     const { state, run } = source(['Ticket:1']);
     const streams = await Promise.all(
-      ['a', 'b', 'c'].map((token) => hub.subscribe({ key: 'k', tokenHash: token, run }) as Promise<AsyncIterableIterator<ExecutionResult>>),
+      ['a', 'b', 'c'].map(
+        (token) =>
+          hub.subscribe({ key: 'k', tokenHash: token, tokenExpiresAt: null, run }) as Promise<AsyncIterableIterator<ExecutionResult>>,
+      ),
     );
     expect(state.runs).toBe(1);
     for (const stream of streams) expect(await take(stream)).toBe(0);
@@ -50,7 +53,7 @@ describe('LiveHub', () => {
   it('an invalidation that lands while the group executes runs it again: the write is never lost', async () => {
     const hub = new LiveHub(limits, logger);
     const { state, run } = source(['Ticket:1']);
-    const stream = (await hub.subscribe({ key: 'k', tokenHash: 't', run })) as AsyncIterableIterator<ExecutionResult>;
+    const stream = (await hub.subscribe({ key: 'k', tokenHash: 't', tokenExpiresAt: null, run })) as AsyncIterableIterator<ExecutionResult>;
     expect(await take(stream)).toBe(0);
     let open!: () => void;
     state.gate = new Promise((resolve) => (open = resolve));
@@ -73,8 +76,8 @@ describe('LiveHub', () => {
     const hub = new LiveHub(limits, logger);
     const one = source(['Ticket:1']);
     const two = source(['tickets@org:2']);
-    await hub.subscribe({ key: 'one', tokenHash: 't', run: one.run });
-    await hub.subscribe({ key: 'two', tokenHash: 't', run: two.run });
+    await hub.subscribe({ key: 'one', tokenHash: 't', tokenExpiresAt: null, run: one.run });
+    await hub.subscribe({ key: 'two', tokenHash: 't', tokenExpiresAt: null, run: two.run });
     hub.invalidated(['Ticket:9', 'tickets@org:1']);
     await settled(hub);
     expect([one.state.runs, two.state.runs]).toEqual([1, 1]);
@@ -87,13 +90,39 @@ describe('LiveHub', () => {
   it('forgets a group, its tags and its token once the last subscriber returns', async () => {
     const hub = new LiveHub({ ...limits, maxPerToken: 1 }, logger);
     const { run } = source(['Ticket:1', 'tickets@org:1']);
-    const stream = (await hub.subscribe({ key: 'k', tokenHash: 't', run })) as AsyncIterableIterator<ExecutionResult>;
+    const stream = (await hub.subscribe({ key: 'k', tokenHash: 't', tokenExpiresAt: null, run })) as AsyncIterableIterator<ExecutionResult>;
     expect(hub.counts).toMatchObject({ subscribers: 1, groups: 1, tags: 2 });
-    const refused = (await hub.subscribe({ key: 'k', tokenHash: 't', run })) as ExecutionResult;
+    const refused = (await hub.subscribe({ key: 'k', tokenHash: 't', tokenExpiresAt: null, run })) as ExecutionResult;
     expect(refused.errors?.[0]?.extensions?.code).toBe('TOO_MANY_SUBSCRIPTIONS');
     await stream.return!();
     expect(hub.counts).toMatchObject({ subscribers: 0, groups: 0, tags: 0 });
-    expect(await hub.subscribe({ key: 'k', tokenHash: 't', run })).toHaveProperty('next');
+    expect(await hub.subscribe({ key: 'k', tokenHash: 't', tokenExpiresAt: null, run })).toHaveProperty('next');
+    hub.close();
+  });
+
+  it("ends a stream with UNAUTHENTICATED when its token expires, and forgets it; another token's stream goes on", async () => {
+    const hub = new LiveHub(limits, logger);
+    const { run } = source(['Ticket:1']);
+    const expiring = (await hub.subscribe({
+      key: 'k',
+      tokenHash: 'a',
+      tokenExpiresAt: Date.now() + 60,
+      run,
+    })) as AsyncIterableIterator<ExecutionResult>;
+    const lasting = (await hub.subscribe({
+      key: 'k',
+      tokenHash: 'b',
+      tokenExpiresAt: Date.now() + 60_000,
+      run,
+    })) as AsyncIterableIterator<ExecutionResult>;
+    expect(await take(expiring)).toBe(0);
+    const last = (await expiring.next()).value as ExecutionResult;
+    expect(last.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect((await expiring.next()).done).toBe(true);
+    expect(hub.counts).toMatchObject({ subscribers: 1, groups: 1 });
+    expect(await take(lasting)).toBe(0);
+    await lasting.return!();
+    expect(hub.counts).toMatchObject({ subscribers: 0, groups: 0 });
     hub.close();
   });
 });

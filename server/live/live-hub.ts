@@ -11,6 +11,7 @@ import type { Logger } from '../platform/logger.ts';
 import type { LiveConfig } from './live-config.ts';
 import { isRefusal, liveErrors } from './live-errors.ts';
 import { SubscriberQueue } from './subscriber-queue.ts';
+import { endAtExpiry } from './token-expiry.ts';
 
 /** One execution of a group's operation: the result, and the tags it depends on. */
 export interface LiveRun {
@@ -23,6 +24,8 @@ export interface LiveSubscription {
   key: string;
   /** The subscriber's token (SHA-256), for the per-token limit and revocation; null without one. */
   tokenHash: string | null;
+  /** When that token expires (ms since the epoch): the stream ends then. null: never, or no token. */
+  tokenExpiresAt: number | null;
   /** Executes the operation as the subscriber; the group keeps the first subscriber's. */
   run: () => Promise<LiveRun>;
 }
@@ -42,6 +45,7 @@ interface Subscriber {
   queue: SubscriberQueue;
   tokenHash: string | null;
   group: Group;
+  cancelExpiry: (() => void) | null;
 }
 
 interface Group {
@@ -118,8 +122,11 @@ export class LiveHub {
       const first = group.last;
       if (!first || isRefusal(first)) return first ?? liveErrors.unexpected();
       if (this.closed) return liveErrors.shuttingDown();
-      const subscriber: Subscriber = { tokenHash: request.tokenHash, group, queue: null! };
+      const subscriber: Subscriber = { tokenHash: request.tokenHash, group, queue: null!, cancelExpiry: null };
       subscriber.queue = new SubscriberQueue(first, () => this.leave(subscriber));
+      if (request.tokenExpiresAt !== null) {
+        subscriber.cancelExpiry = endAtExpiry(request.tokenExpiresAt, () => subscriber.queue.end(liveErrors.expired()));
+      }
       group.subscribers.add(subscriber);
       this.tokenSet(tokenKey).add(subscriber);
       this.subscribers += 1;
@@ -286,6 +293,7 @@ export class LiveHub {
   }
 
   private leave(subscriber: Subscriber): void {
+    subscriber.cancelExpiry?.();
     const { group } = subscriber;
     if (!group.subscribers.delete(subscriber)) return;
     this.subscribers -= 1;

@@ -10,6 +10,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../../schema/context.ts';
 import type { Loaders } from '../../schema/loaders.ts';
 import type { Viewer } from '../../identity/viewer.ts';
+import type { ViewerServerContext } from '../auth/use-viewer.ts';
 import { documentHash, responseKey, visibilityScope } from '../cache/cache-key.ts';
 import { analyzeDocument } from '../cache/document-facts.ts';
 import { withVariableErrorCodes } from '../graphql/use-error-codes.ts';
@@ -94,7 +95,8 @@ export function useLiveSubscriptions({ hub, loaders }: LiveSubscriptionsOptions)
       args.variableValues,
       visibilityScope(ctx.viewer, facts?.visibility ?? 'user'),
     );
-    return hub.subscribe({ key, tokenHash: ctx.tokenHash, run: runner(args.schema, args, ctx, loaders) });
+    const tokenExpiresAt = (ctx as Partial<ViewerServerContext>).tokenExpiresAt ?? null;
+    return hub.subscribe({ key, tokenHash: ctx.tokenHash, tokenExpiresAt, run: runner(args.schema, args, ctx, loaders) });
   };
   const plugin: Plugin<Context> = {
     onSubscribe({ setSubscribeFn }) {
