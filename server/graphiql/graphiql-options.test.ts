@@ -14,14 +14,16 @@ const title = (query: string | null) => /^(?!#).*(query|subscription|mutation)\s
 const shipped = Object.values(JSON.parse(readFileSync(CLIENT_MANIFEST, 'utf8')) as Record<string, string>);
 
 describe('graphiqlOptions', () => {
-  it('opens on SignIn and the first query, then one tab per shipped operation, queries first', () => {
+  it('opens on SignIn and the first query, then one tab per shipped operation: queries, subscriptions, mutations', () => {
     const tabs = graphiqlOptions(DEVELOPMENT, shipped).defaultTabs!;
     const titles = tabs.map((tab) => title(tab.query));
     expect(titles.slice(0, 2)).toEqual(['SignIn', 'MyOpenTickets']);
     const names = shipped.map((document) => title(document)).filter((name) => name !== 'SignIn');
     expect(titles.slice(2).sort()).toEqual(names.sort());
-    const kinds = tabs.slice(2).map((tab) => /^(query|mutation)/.exec(tab.query!)![1]);
-    expect(kinds).toEqual([...kinds].sort((a, b) => (a === b ? 0 : a === 'query' ? -1 : 1)));
+    const order = { query: 0, subscription: 1, mutation: 2 };
+    const kinds = tabs.slice(2).map((tab) => /^(query|subscription|mutation)/.exec(tab.query!)![1] as keyof typeof order);
+    expect(kinds).toEqual([...kinds].sort((a, b) => order[a] - order[b]));
+    expect(new Set(kinds)).toEqual(new Set(['query', 'subscription', 'mutation']));
   });
 
   it('every tab is a document the schema accepts', () => {

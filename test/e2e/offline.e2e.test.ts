@@ -11,10 +11,11 @@ const app = withApp();
 
 /**
  * What Chromium logs for each API request that fails while offline (emulated, or cut at the cable
- * below). Only the API's: the shell and everything it loads must come from the service worker's cache.
+ * below; an open live stream cut there ends as INCOMPLETE_CHUNKED_ENCODING). Only the API's: the shell
+ * and everything it loads must come from the service worker's cache.
  */
 const OFFLINE_ERRORS = [
-  /Failed to load resource: net::ERR_(INTERNET_DISCONNECTED|CONNECTION_RESET|EMPTY_RESPONSE|CONNECTION_CLOSED) \(http:\/\/[^/]+\/graphql[?:]/,
+  /Failed to load resource: net::ERR_(INTERNET_DISCONNECTED|CONNECTION_RESET|EMPTY_RESPONSE|CONNECTION_CLOSED|INCOMPLETE_CHUNKED_ENCODING) \(http:\/\/[^/]+\/graphql[?:]/,
 ];
 
 let cable: Cable;
