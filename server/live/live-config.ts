@@ -19,7 +19,7 @@ export const liveEnv = z.object({
   LIVE_UPDATES: bool('LIVE_UPDATES').default(true),
   LIVE_MAX_SUBSCRIPTIONS_PER_TOKEN: int('LIVE_MAX_SUBSCRIPTIONS_PER_TOKEN', 1, 10_000).default(20),
   LIVE_MAX_SUBSCRIPTIONS: int('LIVE_MAX_SUBSCRIPTIONS', 1, 1_000_000).default(10_000),
-  LIVE_COALESCE_MS: int('LIVE_COALESCE_MS', 0, 5_000).default(25),
+  LIVE_COALESCE_MS: int('LIVE_COALESCE_MS', 0, 5_000).default(0),
 });
 
 export function liveConfig(e: z.output<typeof liveEnv>): LiveConfig {
