@@ -149,6 +149,22 @@ describe('the web client cache keeps lists right without refetching', () => {
     expect(ids(cachedOpen)).toEqual(ids(truthOpen).slice(0, ids(cachedOpen).length));
   });
 
+  it('a change whose list came back from the server first (as a live result does) is not counted twice', async () => {
+    const client = webClient();
+    await query(client, ViewerDocument, {});
+    const open = await query(client, TicketListDocument, newest);
+    const target = open.tickets.edges[4]!.node;
+    // Another client resolves it; this one's list is read again from the server, now without it.
+    await mutate(webClient(), UpdateTicketDocument, { input: { id: target.id, status: 'RESOLVED' } });
+    const fresher = await query(client, TicketListDocument, newest, 'network-only');
+    expect(ids(fresher)).not.toContain(target.id);
+    // Then this client's own mutation answers (its cached ticket still says what it was before).
+    await mutate(client, UpdateTicketDocument, { input: { id: target.id, status: 'RESOLVED' } });
+    const cached = await query(client, TicketListDocument, newest, 'cache-only');
+    expect(cached.tickets.totalCount).toBe(fresher.tickets.totalCount);
+    expect(cached.tickets.totalCount).toBe((await serverList(newest)).tickets.totalCount);
+  });
+
   it('a new comment shows in the ticket view and its count in every list row at once', async () => {
     const client = webClient();
     await query(client, ViewerDocument, {});

@@ -240,8 +240,18 @@ export function placeTicket(
     const wasThere = chain.some((page) => page.edges.some((edge) => edge.nodeKey === key));
     const matches = matchesFilter(ticket, filter);
     // Whether the server counted it before: known when it was listed, when it is new, when its old
-    // values are known, or when the whole list is loaded; otherwise the totals stay as they are.
-    const counted = wasThere ? true : created ? false : previous ? matchesFilter(previous, filter) : !last.hasNextPage ? false : matches;
+    // values are known, or when the whole list is loaded; otherwise the totals stay as they are. Old
+    // values that match but sort inside the loaded rows, where it is not, mean the list is already
+    // newer than the change (a live result came first): it counted the ticket out itself.
+    const counted = wasThere
+      ? true
+      : created
+        ? false
+        : previous
+          ? matchesFilter(previous, filter) && last.hasNextPage && sortsPastLoaded(cache, last, orderBy, previous)
+          : !last.hasNextPage
+            ? false
+            : matches;
     const delta = (matches ? 1 : 0) - (counted ? 1 : 0);
     for (const page of chain) page.edges = page.edges.filter((edge) => edge.nodeKey !== key);
     if (matches) insertInOrder(cache, chain, orderBy, ticket, key);
@@ -252,6 +262,12 @@ export function placeTicket(
   }
   // Backward pages are not kept in place here: asking again is the honest answer for them.
   for (const page of orphans) cache.invalidate('Query', 'tickets', page.args);
+}
+
+/** Whether a row sorts after the last loaded row of a list (on a page not loaded yet). */
+function sortsPastLoaded(cache: Cache, last: Page, order: TicketOrder | undefined, row: TicketRowFragment): boolean {
+  const end = last.edges[last.edges.length - 1];
+  return !end || compare(order, sortKeyOf(order, row), cachedSortKey(cache, order, end.nodeKey)) > 0;
 }
 
 function insertInOrder(cache: Cache, chain: Page[], order: TicketOrder | undefined, ticket: TicketRowFragment, key: string): void {
