@@ -1,16 +1,12 @@
 // Which migrations a database has not had: what a server started without AUTO_MIGRATE checks first, so
 // an unmigrated database fails the start with the command that fixes it, not with "table does not
 // exist" on the first request.
-import { readdir } from 'node:fs/promises';
 import type { PrismaClient } from '../generated/client.ts';
+import { readMigrations } from './read-migrations.ts';
 
 /** Names of the migrations under migrationsDir that the database has not finished applying, in order. */
 export async function pendingMigrations(prisma: PrismaClient, migrationsDir: string): Promise<string[]> {
-  const entries = await readdir(migrationsDir, { withFileTypes: true });
-  const onDisk = entries
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => entry.name)
-    .sort((a, b) => a.localeCompare(b));
+  const onDisk = (await readMigrations(migrationsDir)).migrationDirectories.map((migration) => migration.path);
   const [{ present }] = await prisma.$queryRaw<[{ present: boolean }]>`SELECT to_regclass('"_prisma_migrations"') IS NOT NULL AS "present"`;
   if (!present) return onDisk;
   const rows = await prisma.$queryRaw<{ name: string }[]>`

@@ -75,7 +75,7 @@ export interface ViewerServerContext {
 
 async function resolveViewer(options: ViewerOptions, tokenHash: string): Promise<{ viewer: Viewer; expiresAt: number | null }> {
   const cached = options.viewers?.peek(tokenHash);
-  if (cached) return { viewer: cached, expiresAt: options.viewers!.expiresAt(tokenHash) };
+  if (cached) return cached;
   const snapshot = options.viewers?.snapshot() ?? 0;
   const { viewer, expiresAt } = await viewerForToken(options.prisma, tokenHash);
   options.viewers?.remember(tokenHash, viewer, expiresAt, snapshot);

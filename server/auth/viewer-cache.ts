@@ -35,7 +35,8 @@ export class ViewerCache {
     return hash;
   }
 
-  peek(tokenHash: string): Viewer | undefined {
+  /** Who a remembered token belongs to, and when it expires (ms since the epoch; null: never). */
+  peek(tokenHash: string): { viewer: Viewer; expiresAt: number | null } | undefined {
     if (!this.trusted()) return undefined;
     const entry = this.entries.get(tokenHash);
     if (!entry) return undefined;
@@ -43,12 +44,7 @@ export class ViewerCache {
       this.entries.delete(tokenHash);
       return undefined;
     }
-    return entry.viewer;
-  }
-
-  /** When a remembered token expires (ms since the epoch); null when it never does or is not remembered. */
-  expiresAt(tokenHash: string): number | null {
-    return this.entries.peek(tokenHash)?.expiresAt ?? null;
+    return entry;
   }
 
   snapshot(): number {

@@ -34,15 +34,16 @@ export function createResponseCache(config: CacheConfig, { redis, logger, metric
         metrics,
       })
     : null;
-  // With Redis but no response cache there is no bus to hear another instance's logout: no viewer cache.
-  const viewers = !config.viewerCache ? null : store ? new ViewerCache(() => store.usable) : redis ? null : new ViewerCache(() => true);
   // Without a store (RESPONSE_CACHE=false) nothing is evicted, but writes still reach whoever listens
   // to invalidations (the viewer cache, live updates), on this instance only: the bus is the store's.
   const uncachedListeners = new Set<InvalidationListener>();
-  if (viewers) {
-    if (store) store.onInvalidate((tags) => viewers.apply(tags));
-    else uncachedListeners.add((tags) => viewers.apply(tags));
-  }
+  const onInvalidate = (listener: InvalidationListener): void => {
+    if (store) store.onInvalidate(listener);
+    else uncachedListeners.add(listener);
+  };
+  // With Redis but no response cache there is no bus to hear another instance's logout: no viewer cache.
+  const viewers = config.viewerCache && (store || !redis) ? new ViewerCache(() => store?.usable ?? true) : null;
+  if (viewers) onInvalidate((tags) => viewers.apply(tags));
   const facts = new DocumentFactsRegistry();
   const warmer = store && config.warm ? new CacheWarmer(store, run, { top: config.warmTop, logger }) : null;
 
@@ -52,10 +53,7 @@ export function createResponseCache(config: CacheConfig, { redis, logger, metric
     facts,
     warmer,
     /** Calls `listener` with the tags of every invalidation: this instance's writes and, with Redis, every other's ('all' after an outage). */
-    onInvalidate(listener: InvalidationListener): void {
-      if (store) store.onInvalidate(listener);
-      else uncachedListeners.add(listener);
-    },
+    onInvalidate,
     /** How a write's tags reach the listeners when there is no store to invalidate. */
     announceUncached(tags: readonly string[]): void {
       for (const listener of uncachedListeners) listener(tags);

@@ -150,7 +150,7 @@ function knownViewer(req: IncomingMessage, viewers: ViewerCache): Viewer | null 
   const authorization = req.headers.authorization;
   if (!authorization) return null;
   const tokenHash = viewers.hashOf(authorization);
-  return tokenHash ? viewers.peek(tokenHash) : undefined;
+  return tokenHash ? viewers.peek(tokenHash)?.viewer : undefined;
 }
 
 /** Serves a hit and returns synchronously when L1 has it; goes to Redis (async) otherwise. */

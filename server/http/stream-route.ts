@@ -42,10 +42,7 @@ function gate(run: () => string | undefined): Gate {
 
 export function createStreamRoute({ yoga, maxRequestBytes, cors, csrf, spendTokenLimit, persisted, singleConnection }: StreamRouteOptions) {
   const open = new Set<ServerResponse>();
-  const header = (req: IncomingMessage) => (name: string) => {
-    const value = req.headers[name];
-    return (Array.isArray(value) ? value[0] : value) ?? null;
-  };
+  const header = (req: IncomingMessage) => (name: string) => req.headers[name];
 
   function refuse(req: IncomingMessage, res: ServerResponse, error: GraphQLError): void {
     const { http, ...extensions } = error.extensions as { http?: { status?: number } };
@@ -77,12 +74,12 @@ export function createStreamRoute({ yoga, maxRequestBytes, cors, csrf, spendToke
 
   // An opened single-connection stream: its token is void once it ends; the server ends it on close.
   function watchStream(req: IncomingMessage, res: ServerResponse): void {
-    const token = header(req)(STREAM_TOKEN_HEADER);
     if (req.method !== 'GET' || req.headers.accept !== 'text/event-stream') return;
+    const token = header(req)(STREAM_TOKEN_HEADER);
     open.add(res);
     res.once('close', () => {
       open.delete(res);
-      if (token && res.statusCode === 200) singleConnection.closed(token);
+      if (typeof token === 'string' && res.statusCode === 200) singleConnection.closed(token);
     });
   }
 

@@ -35,7 +35,7 @@ export function clientNameProblem(name: string): string | null {
 // Most requests name no client (the web client's): one shared answer, nothing allocated on the hit path.
 const UNNAMED: ClientIdentity = Object.freeze({ name: WEB_CLIENT, version: null, named: false });
 
-type HeaderValue = string | string[] | null | undefined;
+export type HeaderValue = string | string[] | null | undefined;
 
 function first(value: HeaderValue): string | undefined {
   const text = Array.isArray(value) ? value[0] : value;

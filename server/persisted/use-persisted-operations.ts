@@ -6,7 +6,7 @@
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import type { RequestParams } from '../protocol/graphql-params.ts';
-import { CLIENT_NAME_HEADER, CLIENT_NAME_RULE, requestClient, WEB_CLIENT, type ClientIdentity } from './client-name.ts';
+import { CLIENT_NAME_HEADER, CLIENT_NAME_RULE, requestClient, WEB_CLIENT, type ClientIdentity, type HeaderValue } from './client-name.ts';
 import { apqHash, requestedHash, sha256Hex, type PersistedDocuments } from './persisted-documents.ts';
 
 export type PersistedMode = 'require' | 'allow' | 'off';
@@ -87,7 +87,7 @@ export function persistedDocument(
   mode: PersistedMode,
   documents: PersistedDocuments,
   params: { query?: unknown; documentId?: unknown; extensions?: unknown },
-  header: (name: string) => string | null,
+  header: (name: string) => HeaderValue,
 ): string | undefined {
   const query = typeof params.query === 'string' && params.query !== '' ? params.query : undefined;
   if (mode === 'off') return query;
