@@ -74,7 +74,12 @@ export function createApp({
   const web = createWebClient(config.web, server);
   // The cache and the rate limits share one Redis (each with its own connection).
   const redisTarget = config.cache.redisUrl
-    ? { url: config.cache.redisUrl, keyPrefix: config.cache.keyPrefix, timeoutMs: config.cache.redisTimeoutMs }
+    ? {
+        url: config.cache.redisUrl,
+        keyPrefix: config.cache.keyPrefix,
+        timeoutMs: config.cache.redisTimeoutMs,
+        confirmMs: config.cache.writeConfirmMs,
+      }
     : null;
   // Warming runs queries through yoga, which is built with the warmer: it is only called once both exist.
   const cache = createResponseCache(config.cache, { redis: redisTarget, logger, metrics, run: (query) => runInProcess(yoga, query) });

@@ -9,6 +9,7 @@ import {
   fresh,
   hit,
   ok,
+  sleep,
   startServer,
   stopAll,
   uniquePrefix,
@@ -292,6 +293,38 @@ describe('two instances sharing one Redis', () => {
       [b, agentB],
     ] as const) {
       expect(ok(await server.gql<{ ticket: { title: string } }>(INFLIGHT, { id: x.id }, token), server.name).ticket.title).toBe(title);
+    }
+  });
+
+  // The race the acknowledgements close: an instance whose event loop is held (here: SIGSTOP) has the
+  // invalidation on its socket but has not read it; when it runs again it may take the next HTTP
+  // request first. So B's mutation returns only once A has acknowledged applying it (or A's lease, 600
+  // ms here, ran out: then A serves nothing from its L1 until it joins again). A is resumed after 150
+  // ms, inside its lease: B's answer must come after that, and A's next read must be the new value.
+  it('a write on B while A is stopped returns only after A resumed and applied it, 5 times in a row', async () => {
+    const x = ok(await a.gql<ListData>(LIST, {}, agentA), 'list').tickets.edges[2]!.node;
+    for (let round = 0; round < 5; round++) {
+      const before = await warm<{ ticket: { title: string } }>(a, SIMPLE, { id: x.id }, agentA);
+      expect(hit(before), 'A serves X from its cache').toBe(true);
+      const title = fresh(`written on B while A was stopped #${round}`);
+      let answeredAt = 0;
+      let resumedAt: number;
+      a.signal('SIGSTOP');
+      try {
+        const written = b.gql(UPDATE, { input: { id: x.id, title } }, agentB).then((answer) => {
+          answeredAt = Date.now();
+          return answer;
+        });
+        await sleep(150);
+        resumedAt = Date.now();
+        a.signal('SIGCONT');
+        ok(await written, 'update on B');
+      } finally {
+        a.signal('SIGCONT');
+      }
+      expect(answeredAt, 'B acknowledged the write only after A could apply it').toBeGreaterThanOrEqual(resumedAt);
+      const after = ok(await a.gql<{ ticket: { title: string } }>(SIMPLE, { id: x.id }, agentA), 'A right after');
+      expect(after.ticket.title).toBe(title);
     }
   });
 });

@@ -1,7 +1,8 @@
 // Redis failing under two running deskgraph processes: killed, restarted empty, frozen, paused, and
-// unreachable from one instance only. The rule (server/cache/redis-layer.ts, response-store.ts): a
-// request never fails because of the cache, and no instance ever serves what a write made stale once
-// the write's invalidation could be delivered.
+// unreachable from one instance only. The rules (server/CACHE.md, "Acknowledged invalidation"): a read
+// never fails because of the cache; a mutation is acknowledged only once every instance has applied its
+// invalidation (or stopped serving its L1), so no instance ever serves what an acknowledged write made
+// stale; an instance that cannot reach Redis refuses mutations before writing (503, nothing saved).
 //
 // A talks to a throwaway redis-server through a TCP proxy in this process (so A alone can be cut off),
 // B talks to it directly. The tests run in order and share state (the current title of ticket X).
@@ -91,7 +92,7 @@ describe('two instances while Redis fails', () => {
     await drop?.();
   });
 
-  it('Redis killed: every request is still answered from the database, /ready says degraded, writes are seen', async () => {
+  it('Redis killed: every read is still answered from the database, /ready says degraded, writes are refused before writing', async () => {
     for (const [server, token] of [
       [a, agentA],
       [b, agentB],
@@ -126,26 +127,22 @@ describe('two instances while Redis fails', () => {
     expect(await failures(a)).toBeGreaterThan(failuresBefore[0]!);
     expect(await failures(b)).toBeGreaterThan(failuresBefore[1]!);
 
-    // Writes while Redis is down succeed, and both instances show them.
-    title = fresh('written while Redis was down');
-    ok(await a.gql(UPDATE, { input: { id: x, title } }, agentA), 'update on A');
-    const created = ok(
-      await b.gql<{ createTicket: { ticket: { id: string; title: string } } }>(
-        CREATE,
-        { input: { title: fresh('created while Redis was down'), body: 'on B' } },
-        agentB,
-      ),
-      'create on B',
-    ).createTicket.ticket;
+    // Writes while Redis is down are refused before anything is written: no instance could be told.
+    const refusedTitle = fresh('refused while Redis was down');
+    const refused = [
+      await a.gql(UPDATE, { input: { id: x, title: refusedTitle } }, agentA),
+      await b.gql(CREATE, { input: { title: fresh('refused create'), body: 'on B' } }, agentB),
+    ];
+    for (const answer of refused) {
+      expect(answer.status, JSON.stringify(answer.body)).toBe(503);
+      expect(answer.body.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
+    }
     for (const [server, token] of [
       [a, agentA],
       [b, agentB],
     ] as const) {
-      expect(await read(server, token), server.name).toBe(title);
-      const list = ok(await server.gql<ListData>(LIST, {}, token), `${server.name} list`).tickets;
-      expect(list.totalCount).toBe(listBefore.tickets.totalCount + 1);
-      expect(list.edges[0]!.node).toEqual(created);
-      expect(list.edges.find((edge) => edge.node.id === x)?.node.title).toBe(title);
+      expect(await read(server, token), `${server.name}: nothing was saved`).toBe(title);
+      expect(ok(await server.gql<ListData>(LIST, {}, token), `${server.name} list`)).toEqual(listBefore);
     }
   });
 
@@ -165,22 +162,21 @@ describe('two instances while Redis fails', () => {
       expect(await server.metric('deskgraph_cache_redis_up')).toBe(1);
     }
     console.log(`[back] cache ok on both instances ${recoveredIn} ms after Redis restarted`);
+    // Writes are taken again, and the other instance shows them at once.
+    title = fresh('written after Redis came back');
+    ok(await a.gql(UPDATE, { input: { id: x, title } }, agentA), 'update on A');
+    expect(await read(b, agentB)).toBe(title);
   });
 
-  // Why no instance serves the pre-mutation title once Redis answers again (server/cache/redis-layer.ts):
-  //  - A's mutation drops its own L1 copy first (applyLocally), then runs the invalidation script; it
-  //    times out (CACHE_REDIS_TIMEOUT_MS), so A remembers the tags (`pending`), marks the layer
-  //    unhealthy and stops trusting its L1: until recovery A answers every query from the database.
-  //  - Recovery (retried every 250-500 ms) makes A healthy again only after every pending tag has been
-  //    invalidated in Redis, which deletes the L2 entries holding them (whoever stored them, whenever),
-  //    stamps the tags' versions (so fills still in flight are refused) and publishes the tags, so B
-  //    drops its L1 copies. Only if pending tags had to be dropped does the epoch move instead.
-  //  - While Redis is frozen or paused, the command A sent is only delayed, not lost: Redis runs it when
-  //    it resumes, which is earlier still. When it is lost (A cut off, next test), recovery delivers it.
-  //  - B's L1 is trusted only while its heartbeat renews a lease (3 × CACHE_REDIS_TIMEOUT_MS), and A's
-  //    mutation, whose invalidation failed, waits out one lease before it returns: by then B, which
-  //    cannot reach the frozen Redis either, answers from the database. So B is fresh even during it.
-  it('Redis frozen (SIGSTOP) while A writes: after SIGCONT neither instance serves the old value', async () => {
+  // Why no instance serves the pre-mutation title once A's mutation is acknowledged (server/CACHE.md):
+  //  - A's mutation commits, drops its own L1 copy, then runs the invalidation script; it times out
+  //    (CACHE_REDIS_TIMEOUT_MS), so A keeps the tags (`pending`), goes degraded and answers every query
+  //    from the database. The mutation does not return yet: it waits (CACHE_WRITE_CONFIRM_MS) until
+  //    recovery has delivered the tags: deleted the L2 entries holding them, stamped their versions,
+  //    announced them, and every leased instance acknowledged.
+  //  - B cannot renew its lease on the frozen Redis, so within one lease it stops serving L1 too.
+  //  - So the mutation returns only after SIGCONT, and from then on nobody has the old title.
+  it('Redis frozen (SIGSTOP) while A writes: the mutation returns after SIGCONT, and no old value after it', async () => {
     for (const [server, token] of [
       [a, agentA],
       [b, agentB],
@@ -188,30 +184,29 @@ describe('two instances while Redis fails', () => {
       expect((await warm<TicketData>(server, SIMPLE, { id: x }, token)).body.data!.ticket.title).toBe(title);
     }
     const old = title;
+    title = fresh('written while Redis was frozen');
     redis.freeze();
-    let duringOutageB: string;
+    let thawedAt: number;
+    let answeredAt = 0;
+    const update = a.gql(UPDATE, { input: { id: x, title } }, agentA).then((answer) => {
+      answeredAt = Date.now();
+      return answer;
+    });
     try {
-      title = fresh('written while Redis was frozen');
-      const started = Date.now();
-      ok(await a.gql(UPDATE, { input: { id: x, title } }, agentA), 'update on A while Redis is frozen');
-      const mutationMs = Date.now() - started;
-      // Bounded: the Redis timeout (200 ms) plus one lease (600 ms), not until Redis comes back.
-      expect(mutationMs, 'the mutation waits for Redis at most timeout + lease').toBeLessThan(3000);
-      expect(await read(a, agentA), 'A during the outage').toBe(title);
-      duringOutageB = await read(b, agentB);
-      await sleep(700); // A retries its recovery meanwhile; those attempts time out too
-      expect(await cacheState(a)).toBe('degraded');
+      await waitCache(a, 'degraded', 3000);
+      expect(answeredAt, 'the mutation has not been acknowledged while Redis is frozen').toBe(0);
+      // B's lease runs out: from the database, so it already shows the committed (not yet acknowledged) write.
+      await waitFor(
+        async () => (await read(b, agentB)) === title,
+        3000,
+        () => 'B kept serving its L1 on a frozen Redis',
+      );
     } finally {
+      thawedAt = Date.now();
       redis.thaw();
     }
-    expect(duringOutageB!, 'B during the freeze (its lease has run out: from the database)').toBe(title);
-    expect(duringOutageB!).not.toBe(old);
-    // "Restored" = Redis answers this process again.
-    await waitFor(
-      async () => redis.cli('PING') === 'PONG',
-      5000,
-      () => 'redis did not answer after SIGCONT',
-    );
+    ok(await update, 'update on A, acknowledged after SIGCONT');
+    expect(answeredAt, 'acknowledged only after Redis answered again').toBeGreaterThanOrEqual(thawedAt);
 
     const seen: string[] = [];
     const until = Date.now() + 2000;
@@ -221,14 +216,14 @@ describe('two instances while Redis fails', () => {
         [a, agentA],
       ] as const) {
         const answer = await server.gql<TicketData>(SIMPLE, { id: x }, token);
-        const got = ok(answer, `${server.name} after SIGCONT`).ticket.title;
+        const got = ok(answer, `${server.name} after the acknowledgement`).ticket.title;
         seen.push(`${server.name}:${got === old ? 'OLD' : got === title ? 'new' : got}${hit(answer) ? '(hit)' : ''}`);
       }
       await sleep(40);
     }
     expect(
       seen.filter((s) => s.includes('OLD')),
-      `answers after SIGCONT, in order: ${seen.join(' ')}`,
+      `answers after the acknowledgement, in order: ${seen.join(' ')}`,
     ).toEqual([]);
     await waitCache(a, 'ok', 5000);
     await waitCache(b, 'ok', 5000);
@@ -240,62 +235,35 @@ describe('two instances while Redis fails', () => {
     }
   });
 
-  it('A cut off from Redis while it writes (its invalidation is lost): delivered on recovery, no old value after', async () => {
+  // The partial partition: A cannot reach Redis, B can. A could not tell B about a write, so A refuses
+  // mutations (nothing is written) until it is back; B keeps serving, from its cache, what is still true.
+  it('A cut off from Redis: A refuses writes (503, nothing saved), B stays right, and writes on A resume after the heal', async () => {
     for (const [server, token] of [
       [a, agentA],
       [b, agentB],
     ] as const) {
       expect((await warm<TicketData>(server, SIMPLE, { id: x }, token)).body.data!.ticket.title).toBe(title);
     }
-    const old = title;
     proxy.setMode('cut');
-    const observedB: string[] = [];
     try {
       await waitCache(a, 'degraded', 3000);
       expect(await cacheState(b), 'B keeps its Redis').toBe('ok');
-      title = fresh('written while A was cut off');
-      ok(await a.gql(UPDATE, { input: { id: x, title } }, agentA), 'update on A while it is cut off');
-      expect(await read(a, agentA), 'A during the partition').toBe(title);
-      for (let i = 0; i < 3; i++) observedB.push((await read(b, agentB)) === old ? 'OLD' : 'new');
-      await sleep(300);
+      const refused = await a.gql(UPDATE, { input: { id: x, title: fresh('refused during the partition') } }, agentA);
+      expect(refused.status, JSON.stringify(refused.body)).toBe(503);
+      expect(refused.body.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
+      expect(await read(a, agentA), 'A during the partition (from the database)').toBe(title);
+      const fromB = await b.gql<TicketData>(SIMPLE, { id: x }, agentB);
+      expect(ok(fromB, 'B during the partition').ticket.title, 'nothing was written').toBe(title);
+      expect(hit(fromB), 'B still answers from its cache').toBe(true);
     } finally {
       proxy.setMode('pass');
     }
-    const healed = Date.now();
-    // Until A is back it cannot tell anyone; once its layer is usable again, its pending tags went out.
-    let staleAfterHeal = 0;
-    while ((await cacheState(a)) !== 'ok') {
-      if (Date.now() - healed > 5000) throw new Error(`A did not recover within 5 s; its output:\n${a.output()}`);
-      if ((await read(b, agentB)) === old) staleAfterHeal += 1;
-      await sleep(20);
-    }
-    console.log(
-      `[cut] B during the partition: ${observedB.join(' ')}; A recovered ${Date.now() - healed} ms after the heal; ` +
-        `B answered the old title ${staleAfterHeal} times in between`,
-    );
-
-    const seen: string[] = [];
-    const until = Date.now() + 2000;
-    while (Date.now() < until) {
-      for (const [server, token] of [
-        [b, agentB],
-        [a, agentA],
-      ] as const) {
-        const answer = await server.gql<TicketData>(SIMPLE, { id: x }, token);
-        const got = ok(answer, `${server.name} after recovery`).ticket.title;
-        seen.push(`${server.name}:${got === old ? 'OLD' : got === title ? 'new' : got}${hit(answer) ? '(hit)' : ''}`);
-      }
-      await sleep(40);
-    }
-    expect(
-      seen.filter((s) => s.includes('OLD')),
-      `answers after A recovered, in order: ${seen.join(' ')}`,
-    ).toEqual([]);
-    for (const [server, token] of [
-      [a, agentA],
-      [b, agentB],
-    ] as const) {
-      expect((await warm<TicketData>(server, SIMPLE, { id: x }, token)).body.data!.ticket.title).toBe(title);
+    await waitCache(a, 'ok', 5000);
+    title = fresh('written on A after the heal');
+    ok(await a.gql(UPDATE, { input: { id: x, title } }, agentA), 'update on A after the heal');
+    for (let i = 0; i < 5; i++) {
+      expect(await read(b, agentB), "B right after A's acknowledged write").toBe(title);
+      expect(await read(a, agentA)).toBe(title);
     }
   });
 
@@ -322,6 +290,7 @@ describe('two instances while Redis fails', () => {
       return result;
     };
     const newTitle = fresh('written while Redis was paused');
+    const update = a.gql(UPDATE, { input: { id: x, title: newTitle } }, agentA);
     let round = 0;
     while (Date.now() - pausedAt < 1000) {
       const r = round++;
@@ -331,10 +300,12 @@ describe('two instances while Redis fails', () => {
         timed(`A.list#${r}`, () => a.gql(LIST, {}, agentA)),
         // A document neither has cached: needs Redis (L1 miss), so meets the pause.
         timed(`B.new#${r}`, () => b.gql(`query Paused${r} { tickets(first: ${r + 1}) { edges { node { id } } } }`, {}, agentB)),
-        ...(r === 0 ? [timed('A.update', () => a.gql(UPDATE, { input: { id: x, title: newTitle } }, agentA))] : []),
       ]);
     }
     console.log(`[paused] ${timings.join(' ')}`);
+    // The write sent as the pause began committed, then waited until its invalidation was delivered
+    // (when the pause ended): acknowledged late, never stale.
+    ok(await update, 'update sent as the pause began');
     title = newTitle;
     await waitCache(a, 'ok', 5000);
     await waitCache(b, 'ok', 5000);
@@ -347,8 +318,8 @@ describe('two instances while Redis fails', () => {
   });
 
   // A fill that began before an outage must not be stored after it. Here B reads X's title, then waits
-  // (a table lock holds its next statement) while Redis is killed, A renames X (its invalidation is
-  // pending) and Redis comes back empty. The read's sequence number came from the old Redis (~N) while
+  // (a table lock holds its next statement) while Redis freezes, A renames X (its invalidation is
+  // pending), Redis is killed and comes back empty. The read's sequence number came from the old Redis (~N) while
   // the new one counts from 1, so tag versions alone cannot refuse the store. What does
   // (server/cache/response-store.ts fill, redis-layer.ts store): B saw its connection drop, which marks
   // every tag locally as invalidated, so the fill is refused before Redis is asked; and the fill carries
@@ -383,14 +354,17 @@ describe('two instances while Redis fails', () => {
         5000,
         () => 'B never blocked on the lock',
       );
-      await redis.stop('SIGKILL');
+      // A's write commits while Redis is frozen; its invalidation hangs and is lost with the process.
+      redis.freeze();
+      title = fresh('written while Redis was down, during a fill');
+      const update = a.gql(UPDATE, { input: { id: x, title } }, agentA);
       await waitCache(a, 'degraded', 3000);
       await waitCache(b, 'degraded', 3000);
-      title = fresh('written while Redis was down, during a fill');
-      ok(await a.gql(UPDATE, { input: { id: x, title } }, agentA), 'update on A');
+      await redis.stop('SIGKILL');
       await redis.start();
       await waitCache(a, 'ok', 5000);
       await waitCache(b, 'ok', 5000);
+      ok(await update, 'update on A, acknowledged once recovery delivered its invalidation');
     } finally {
       await locker.query('COMMIT').catch(() => {});
       await locker.end();

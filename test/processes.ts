@@ -433,12 +433,15 @@ export async function deletePrefix(redisUrl: string, prefix: string): Promise<vo
   const client = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await client.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await client.unlink(...keys);
-    } while (cursor !== '0');
+    // Hash-tagged keys (the bus's, `{<prefix>:bus}:…`) start with the brace.
+    for (const pattern of [`${prefix}:*`, `{${prefix}:*`]) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length) await client.unlink(...keys);
+      } while (cursor !== '0');
+    }
   } finally {
     client.disconnect();
   }

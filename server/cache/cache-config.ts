@@ -12,6 +12,11 @@ export interface CacheConfig {
   keyPrefix: string;
   /** A Redis command slower than this counts as a failure: the request is answered from the database. */
   redisTimeoutMs: number;
+  /**
+   * How long a mutation waits for its invalidation to reach Redis when Redis could not take it at once
+   * (the write is committed; WRITE_UNCONFIRMED after this). server/CACHE.md, "Acknowledged invalidation".
+   */
+  writeConfirmMs: number;
   /** Bounds of the in-process layer; 0 entries turns it off. */
   l1MaxEntries: number;
   l1MaxBytes: number;
@@ -42,6 +47,7 @@ export const cacheEnv = z.object({
     .regex(/^[A-Za-z0-9_.-]{1,40}$/, 'CACHE_KEY_PREFIX must be 1-40 letters, digits, _ . or -')
     .default('dg'),
   CACHE_REDIS_TIMEOUT_MS: int('CACHE_REDIS_TIMEOUT_MS', 5, 60000).default(250),
+  CACHE_WRITE_CONFIRM_MS: int('CACHE_WRITE_CONFIRM_MS', 0, 600000).default(5000),
   CACHE_L1_MAX_ENTRIES: int('CACHE_L1_MAX_ENTRIES', 0, 10_000_000).default(10_000),
   CACHE_L1_MAX_MB: int('CACHE_L1_MAX_MB', 1, 65536).default(64),
   CACHE_TTL_SECONDS: int('CACHE_TTL_SECONDS', 1, 7 * 24 * 3600).default(300),
@@ -58,6 +64,7 @@ export function cacheConfig(e: z.output<typeof cacheEnv>, nodeEnv: NodeEnv): Cac
     redisUrl: e.REDIS_URL ?? null,
     keyPrefix: e.CACHE_KEY_PREFIX,
     redisTimeoutMs: e.CACHE_REDIS_TIMEOUT_MS,
+    writeConfirmMs: e.CACHE_WRITE_CONFIRM_MS,
     l1MaxEntries: e.CACHE_L1_MAX_ENTRIES,
     l1MaxBytes: e.CACHE_L1_MAX_MB * MB,
     defaultTtlSeconds: e.CACHE_TTL_SECONDS,

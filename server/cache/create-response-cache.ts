@@ -12,7 +12,7 @@ import { ResponseStore } from './response-store.ts';
 import { CacheWarmer, type RunQuery } from './warmer.ts';
 
 export interface ResponseCacheDeps {
-  redis: { url: string; keyPrefix: string; timeoutMs: number } | null;
+  redis: { url: string; keyPrefix: string; timeoutMs: number; confirmMs: number } | null;
   logger: Logger;
   metrics: Metrics;
   /** How the warmer runs a hot query (through yoga). */

@@ -1,8 +1,11 @@
-// The invalidation bus: one pub/sub channel every instance listens on. The scripts publish to it (the
-// tags an invalidation took, or a new epoch), so each instance drops its L1 copies of what another
-// invalidated, and a sender can tell when its own message has made it round.
-import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+// The invalidation bus: one channel every instance listens on, and one for acknowledgements. An
+// invalidation is numbered and published by one script (bus-scripts.ts); each instance drops its L1
+// copies of the tags, then acknowledges the highest number it has applied; the writer returns once
+// every leased instance has (invalidation-acks.ts). Epoch moves and notices (the trusted-document
+// registry's) travel on the same channel, unnumbered.
+import { announce, publishCommand, type BusKeys, type BusRedis, type RedisClient } from './bus-scripts.ts';
+import type { InstanceLease } from './instance-lease.ts';
+import { InvalidationAcks } from './invalidation-acks.ts';
 
 /** Announces a new epoch: this prefix and the epoch, not JSON (the bump script concatenates). */
 export const EPOCH_MESSAGE_PREFIX = 'epoch:';
@@ -12,79 +15,105 @@ export const EPOCH_MESSAGE_PREFIX = 'epoch:';
 const NOTICE_MESSAGE_PREFIX = 'notice:';
 
 /** Tells every instance listening on the channel about a change; resolves with how many received it. */
-export function publishNotice(redis: Redis, channel: string, topic: string, payload: string): Promise<number> {
-  return redis.publish(channel, `${NOTICE_MESSAGE_PREFIX}${topic}:${payload}`);
+export async function publishNotice(redis: RedisClient, channel: string, topic: string, payload: string): Promise<number> {
+  return Number(await redis.call(publishCommand(redis), channel, `${NOTICE_MESSAGE_PREFIX}${topic}:${payload}`));
 }
 
 interface InvalidationMessage {
   origin: string;
-  /** Lets the sender see its own message come back (see announce). */
-  nonce?: number;
-  tags?: string[];
+  tags: string[];
+  /** The write's commit position in PostgreSQL's WAL (16 hex digits), for replica reads. */
+  lsn?: string;
 }
 
 export interface BusListener {
   /** Another instance invalidated these tags. */
-  onTags(tags: string[]): void;
+  onTags(tags: string[], lsn: string | undefined): void;
   /** Some instance (this one included) moved the epoch. */
   onEpoch(epoch: string): void;
   /** Something published a notice (publishNotice). */
   onNotice(topic: string, payload: string): void;
 }
 
+export interface AnnounceOutcome {
+  seq: number;
+  /** Instances that neither acknowledged nor kept their lease: they serve no L1 now. */
+  lapsed: string[];
+}
+
 export class InvalidationBus {
-  private readonly origin = randomUUID();
-  private nonce = 0;
-  private readonly echoes = new Map<number, () => void>();
+  readonly instanceId: string;
+  readonly acks: InvalidationAcks;
+  private ackDue = 0;
+  private ackScheduled = false;
 
   constructor(
-    sub: Redis,
-    channel: string,
+    private readonly cmd: BusRedis,
+    sub: RedisClient,
+    private readonly keys: BusKeys,
+    private readonly lease: () => InstanceLease | null,
     private readonly listener: BusListener,
+    instanceId: string,
   ) {
-    sub.on('message', (_channel: string, text: string) => this.receive(text));
-    sub.subscribe(channel).catch(() => {});
+    this.instanceId = instanceId;
+    this.acks = new InvalidationAcks(instanceId);
+    const receive = (channel: string | Buffer, text: string | Buffer) => this.receive(String(channel), String(text));
+    if (sub.isCluster) {
+      sub.on('smessage', receive);
+      sub.ssubscribe(keys.channel, keys.acks).catch(() => {});
+    } else {
+      sub.on('message', receive);
+      sub.subscribe(keys.channel, keys.acks).catch(() => {});
+    }
   }
 
-  /**
-   * Runs `publish` with the message announcing `tags`, then waits (at most `timeoutMs`) for this
-   * instance's subscriber to receive it. Redis hands a published message to every subscriber in the
-   * same pass: once our copy is back, the other instances' copies are on the wire too, which is what
-   * makes "the next read on another instance is fresh" hold in practice when the mutation returns.
-   */
-  async announce<T>(tags: readonly string[], timeoutMs: number, publish: (message: string) => Promise<T>): Promise<T> {
-    const nonce = ++this.nonce;
-    const message = JSON.stringify({ origin: this.origin, nonce, tags: [...tags] } satisfies InvalidationMessage);
-    let timer: NodeJS.Timeout | undefined;
-    const echo = new Promise<void>((resolve) => {
-      this.echoes.set(nonce, resolve);
-      timer = setTimeout(resolve, timeoutMs);
+  /** Numbers and publishes the invalidation, then waits for every leased instance to apply it. */
+  async announce(tags: readonly string[], lsn?: string): Promise<AnnounceOutcome> {
+    const message = JSON.stringify({ origin: this.instanceId, tags: [...tags], ...(lsn ? { lsn } : {}) } satisfies InvalidationMessage);
+    const announcement = await announce(this.cmd, this.keys, message);
+    const lapsed = await this.acks.wait(announcement);
+    return { seq: announcement.seq, lapsed };
+  }
+
+  close(): void {
+    this.acks.close();
+  }
+
+  private receive(channel: string, text: string): void {
+    if (channel === this.keys.acks) return this.receiveAck(text);
+    const bar = text.indexOf('|');
+    if (bar > 0 && /^\d+$/.test(text.slice(0, bar))) return this.receiveInvalidation(Number(text.slice(0, bar)), text.slice(bar + 1));
+    if (text.startsWith(EPOCH_MESSAGE_PREFIX)) this.listener.onEpoch(text.slice(EPOCH_MESSAGE_PREFIX.length));
+    else if (text.startsWith(NOTICE_MESSAGE_PREFIX)) this.receiveNotice(text.slice(NOTICE_MESSAGE_PREFIX.length));
+  }
+
+  private receiveInvalidation(seq: number, json: string): void {
+    let message: InvalidationMessage | null = null;
+    try {
+      message = JSON.parse(json) as InvalidationMessage;
+    } catch {}
+    // This instance's own tags were dropped before it published; another's are dropped now, before
+    // the number is acknowledged.
+    if (message && message.origin !== this.instanceId && Array.isArray(message.tags)) this.listener.onTags(message.tags, message.lsn);
+    this.lease()?.noteApplied(seq);
+    this.acknowledge(seq);
+  }
+
+  // One acknowledgement per turn of the event loop, with the highest number applied in it.
+  private acknowledge(seq: number): void {
+    if (seq > this.ackDue) this.ackDue = seq;
+    if (this.ackScheduled) return;
+    this.ackScheduled = true;
+    setImmediate(() => {
+      this.ackScheduled = false;
+      this.cmd.call(publishCommand(this.cmd), this.keys.acks, `${this.instanceId} ${this.ackDue}`).catch(() => {});
     });
-    try {
-      const result = await publish(message);
-      await echo;
-      return result;
-    } finally {
-      clearTimeout(timer);
-      this.echoes.delete(nonce);
-    }
   }
 
-  private receive(text: string): void {
-    let message: InvalidationMessage;
-    try {
-      message = JSON.parse(text) as InvalidationMessage;
-    } catch {
-      if (text.startsWith(EPOCH_MESSAGE_PREFIX)) this.listener.onEpoch(text.slice(EPOCH_MESSAGE_PREFIX.length));
-      else if (text.startsWith(NOTICE_MESSAGE_PREFIX)) this.receiveNotice(text.slice(NOTICE_MESSAGE_PREFIX.length));
-      return;
-    }
-    if (message.origin === this.origin) {
-      if (message.nonce !== undefined) this.echoes.get(message.nonce)?.();
-      return;
-    }
-    if (!Array.isArray(message.tags)) return;
-    this.listener.onTags(message.tags);
+  private receiveAck(text: string): void {
+    const space = text.indexOf(' ');
+    const seq = Number(text.slice(space + 1));
+    if (space > 0 && Number.isFinite(seq)) this.acks.receive(text.slice(0, space), seq);
   }
 
   private receiveNotice(text: string): void {

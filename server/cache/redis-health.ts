@@ -1,7 +1,7 @@
 // Whether the shared layer may be used. It goes down on the first failed write or invalidation, a
 // dropped connection, or a run of failed reads; it comes back only when both connections work and
 // `restore` (delivering what this instance owes Redis) succeeded. See server/CACHE.md, "Never stale".
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './bus-scripts.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { Metrics } from '../platform/metrics.ts';
 
@@ -24,20 +24,9 @@ export class RedisHealth {
   private closed = false;
   private retryTimer: NodeJS.Timeout | null = null;
   private readFailures = 0;
-  /**
-   * L1 is trusted only while Redis answered within the last `leaseMs` (a heartbeat renews it). When
-   * Redis hangs with every connection still open, no command fails on an instance that only serves L1
-   * hits; the lease is what stops it. A mutation whose invalidation failed waits out one lease before
-   * it returns, so by then every instance that cannot reach Redis has stopped trusting its L1.
-   */
-  private readonly leaseMs: number;
-  private lastContact = 0;
-  private degradedAt = 0;
-  private readonly heartbeat: NodeJS.Timeout;
-
   constructor(
-    private readonly cmd: Redis,
-    private readonly sub: Redis,
+    private readonly cmd: RedisClient,
+    private readonly sub: RedisClient,
     private readonly options: RedisHealthOptions,
   ) {
     for (const client of [cmd, sub]) {
@@ -46,9 +35,6 @@ export class RedisHealth {
       client.on('ready', () => this.scheduleRecovery(0));
     }
     options.metrics.cacheRedisUp.set(0);
-    this.leaseMs = Math.max(300, 3 * options.timeoutMs);
-    this.heartbeat = setInterval(() => void this.beat(), Math.floor(this.leaseMs / 3));
-    this.heartbeat.unref();
   }
 
   /** Commands may be sent. */
@@ -56,22 +42,11 @@ export class RedisHealth {
     return this.up;
   }
 
-  /** Commands may be sent and L1 may be trusted: the lease has not run out. */
-  get trusted(): boolean {
-    return this.up && Date.now() - this.lastContact < this.leaseMs;
-  }
-
   /** Resolves once the layer is usable (or after timeoutMs); for start-up and tests. */
   async whenHealthy(timeoutMs: number): Promise<boolean> {
     const until = Date.now() + timeoutMs;
     while (!this.up && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
     return this.up;
-  }
-
-  /** Until every instance that cannot reach Redis has stopped trusting its L1. */
-  async waitOutLease(): Promise<void> {
-    const wait = this.degradedAt + this.leaseMs - Date.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
 
   readSucceeded(): void {
@@ -96,33 +71,12 @@ export class RedisHealth {
   close(): void {
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    clearInterval(this.heartbeat);
     this.up = false;
-  }
-
-  // On the subscriber connection: its reply comes after every message published before it, so a
-  // renewed lease never trusts L1 ahead of an invalidation already sent to this instance.
-  private async beat(): Promise<void> {
-    if (this.closed || this.sub.status !== 'ready') return;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        this.sub.ping(),
-        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('heartbeat timed out')), this.options.timeoutMs))),
-      ]);
-      this.lastContact = Date.now();
-    } catch (error) {
-      this.readFailures += 1;
-      if (this.readFailures >= READ_FAILURES_TO_DEGRADE) this.fail('heartbeat', error);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   private degrade(reason: string): void {
     if (!this.up) return;
     this.up = false;
-    this.degradedAt = Date.now();
     this.options.metrics.cacheRedisUp.set(0);
     this.options.logger.warn({ reason }, 'redis cache degraded');
     this.options.onChange(false);
@@ -144,7 +98,6 @@ export class RedisHealth {
     try {
       const restored = await this.options.restore();
       this.readFailures = 0;
-      this.lastContact = Date.now();
       this.up = true;
       this.options.metrics.cacheRedisUp.set(1);
       this.options.onChange(true);

@@ -1,9 +1,13 @@
 // The shared layer: responses in Redis under the current epoch, stored and invalidated by the scripts
 // in redis-scripts.ts, invalidations announced on the bus (redis-bus.ts), and nothing sent while
 // redis-health.ts says Redis cannot be relied on. See server/CACHE.md for the reasoning.
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from '../platform/logger.ts';
 import type { Metrics } from '../platform/metrics.ts';
+import { BusKeys, dropLease, withBusScripts, type BusRedis } from './bus-scripts.ts';
+import { InstanceLease } from './instance-lease.ts';
 import { EPOCH_MESSAGE_PREFIX, InvalidationBus } from './redis-bus.ts';
 import { RedisHealth } from './redis-health.ts';
 import {
@@ -24,20 +28,33 @@ export interface RedisLayerOptions {
   url: string;
   keyPrefix: string;
   timeoutMs: number;
+  /** How long a mutation waits for its invalidation to be delivered when Redis could not take it at once. */
+  confirmMs: number;
   logger: Logger;
   metrics: Metrics;
   /** Another instance invalidated these tags (or moved the epoch): drop local copies. */
-  onRemoteInvalidation(tags: string[] | 'all'): void;
+  onRemoteInvalidation(tags: string[] | 'all', lsn?: string): void;
   /** This layer became unusable or usable again; while down the in-process layer must not be trusted. */
   onHealthChange(healthy: boolean): void;
 }
 
+/** What became of a write's invalidation. */
+export interface InvalidationOutcome {
+  evicted: number;
+  /** Delivered to Redis and applied (or lease-expired) on every instance: the write may be acknowledged. */
+  confirmed: boolean;
+}
+
 export class RedisLayer {
-  private readonly cmd: ScriptedRedis;
+  private readonly cmd: ScriptedRedis & BusRedis;
   private readonly sub: Redis;
   private readonly keys: CacheKeys;
+  private readonly busKeys: BusKeys;
   private readonly bus: InvalidationBus;
   private readonly health: RedisHealth;
+  private readonly lease: InstanceLease;
+  /** Mutations waiting for what they owe to be delivered (recovery resolves them). */
+  private readonly deliveryWaiters = new Set<(delivered: boolean) => void>();
   private epoch = '0';
   /** Tags whose invalidation could not reach Redis; delivered before the layer is used again. */
   private readonly pending = new Set<string>();
@@ -53,23 +70,51 @@ export class RedisLayer {
       lazyConnect: false,
     };
     this.keys = new CacheKeys(options.keyPrefix);
-    this.cmd = withScripts(new Redis(options.url, { ...common, enableOfflineQueue: false }));
-    this.sub = new Redis(options.url, { ...common, commandTimeout: undefined, enableOfflineQueue: true });
+    this.busKeys = new BusKeys(options.keyPrefix);
+    const instanceId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+    const cmd = new Redis(options.url, { ...common, enableOfflineQueue: false, connectionName: `deskgraph:${instanceId}:cmd` });
+    this.cmd = withBusScripts(withScripts(cmd)) as ScriptedRedis & BusRedis;
+    this.sub = new Redis(options.url, {
+      ...common,
+      commandTimeout: undefined,
+      enableOfflineQueue: true,
+      connectionName: `deskgraph:${instanceId}:sub`,
+    });
     this.health = new RedisHealth(this.cmd, this.sub, {
       timeoutMs: options.timeoutMs,
       logger: options.logger,
       metrics: options.metrics,
       restore: () => this.restore(),
-      onChange: (healthy) => options.onHealthChange(healthy),
-    });
-    this.bus = new InvalidationBus(this.sub, this.keys.channel, {
-      onTags: (tags) => options.onRemoteInvalidation(tags),
-      onEpoch: (epoch) => {
-        this.epoch = epoch;
-        options.onRemoteInvalidation('all');
+      onChange: (healthy) => {
+        if (!healthy) this.lease.lapse();
+        options.onHealthChange(healthy);
+        if (healthy) void this.lease.renew();
       },
-      onNotice: (topic, payload) => this.noticeHandlers.get(topic)?.(payload),
     });
+    // A lease of three command timeouts: a hung Redis stops every instance's L1 within it.
+    this.lease = new InstanceLease(this.cmd, this.busKeys, {
+      instanceId,
+      leaseMs: Math.max(300, 3 * options.timeoutMs),
+      timeoutMs: options.timeoutMs,
+      resync: () => options.onRemoteInvalidation('all'),
+      renewalFailed: (error) => this.health.readFailed('lease', error),
+      renewalSucceeded: () => this.health.readSucceeded(),
+    });
+    this.bus = new InvalidationBus(
+      this.cmd,
+      this.sub,
+      this.busKeys,
+      () => this.lease,
+      {
+        onTags: (tags, lsn) => options.onRemoteInvalidation(tags, lsn),
+        onEpoch: (epoch) => {
+          this.epoch = epoch;
+          options.onRemoteInvalidation('all');
+        },
+        onNotice: (topic, payload) => this.noticeHandlers.get(topic)?.(payload),
+      },
+      instanceId,
+    );
   }
 
   /** Calls `handler` with the payload of every notice of `topic` sent on the bus (publishNotice). */
@@ -77,9 +122,19 @@ export class RedisLayer {
     this.noticeHandlers.set(topic, handler);
   }
 
-  /** Whether what this layer (and L1 with it) holds may be served right now. */
+  /** Whether what this layer (and L1 with it) holds may be served right now: Redis answers and the lease holds. */
   get isHealthy(): boolean {
-    return this.health.trusted;
+    return this.health.healthy && this.lease.valid;
+  }
+
+  /** Whether a write's invalidation can be delivered now; mutations are refused before they write when not. */
+  get writable(): boolean {
+    return this.health.healthy;
+  }
+
+  /** This instance's name on the bus and in its lease. */
+  get instanceId(): string {
+    return this.bus.instanceId;
   }
 
   /** Resolves once the layer is usable (or after timeoutMs); for start-up and tests. */
@@ -124,12 +179,16 @@ export class RedisLayer {
     }
   }
 
-  /** Invalidates in Redis and announces it; when Redis cannot be reached, remembers the tags for later. */
-  async invalidate(tags: readonly string[]): Promise<number> {
-    if (tags.length === 0) return 0;
+  /**
+   * Invalidates in Redis, announces it and waits until every instance holding a lease applied it. When
+   * Redis cannot take it, the tags are kept and delivered on recovery; the write is confirmed only if
+   * that happens within confirmMs.
+   */
+  async invalidate(tags: readonly string[], lsn?: string): Promise<InvalidationOutcome> {
+    if (tags.length === 0) return { evicted: 0, confirmed: true };
     if (!this.health.healthy) return this.owe(tags);
     try {
-      return await this.runInvalidation(tags);
+      return { evicted: await this.runInvalidation(tags, lsn), confirmed: true };
     } catch (error) {
       this.health.fail('invalidate', error);
       return this.owe(tags);
@@ -162,42 +221,67 @@ export class RedisLayer {
   }
 
   async close(): Promise<void> {
+    this.lease.close();
+    this.bus.close();
+    for (const resolve of this.deliveryWaiters) resolve(false);
+    // Writers stop waiting for this instance at once instead of for the rest of its lease.
+    if (this.health.healthy) await dropLease(this.cmd, this.busKeys, this.instanceId).catch(() => {});
     this.health.close();
     await Promise.allSettled([this.cmd.quit(), this.sub.quit()]);
     this.cmd.disconnect();
     this.sub.disconnect();
   }
 
-  private runInvalidation(tags: readonly string[]): Promise<number> {
-    return this.bus.announce(tags, this.options.timeoutMs, async (message) => {
-      const evicted = await invalidateTags(this.cmd, this.keys, tags, message);
-      if (evicted > 0) this.options.metrics.cacheEvictions.inc({ layer: 'l2', reason: 'invalidated' }, evicted);
-      return evicted;
-    });
+  // Entries first, then the announcement: an instance that drops its L1 copy on the message can no
+  // longer refill it from Redis. The writer returns when every leased instance has applied it.
+  private async runInvalidation(tags: readonly string[], lsn?: string): Promise<number> {
+    const evicted = await invalidateTags(this.cmd, this.keys, tags);
+    if (evicted > 0) this.options.metrics.cacheEvictions.inc({ layer: 'l2', reason: 'invalidated' }, evicted);
+    const { lapsed } = await this.bus.announce(tags, lsn);
+    if (lapsed.length > 0) this.options.metrics.cacheAckTimeouts.inc(lapsed.length);
+    return evicted;
   }
 
-  // Kept for recovery; the mutation then waits out the lease, so by the time it returns every instance
-  // that cannot reach Redis has stopped serving from L1.
-  private async owe(tags: readonly string[]): Promise<number> {
+  // Kept for recovery, which delivers them before this instance uses Redis again. Until then other
+  // instances may still serve what the write changed, so the write is confirmed only once delivered.
+  private async owe(tags: readonly string[]): Promise<InvalidationOutcome> {
     if (this.pending.size + tags.length > MAX_PENDING_TAGS) this.pendingOverflow = true;
     else for (const tag of tags) this.pending.add(tag);
-    await this.health.waitOutLease();
-    return 0;
+    let timer: NodeJS.Timeout | undefined;
+    let resolveWait!: (delivered: boolean) => void;
+    const delivered = new Promise<boolean>((resolve) => {
+      resolveWait = resolve;
+      this.deliveryWaiters.add(resolveWait);
+      timer = setTimeout(() => resolve(false), this.options.confirmMs);
+    });
+    const confirmed = await delivered;
+    clearTimeout(timer);
+    this.deliveryWaiters.delete(resolveWait);
+    return { evicted: 0, confirmed };
   }
 
   // Delivering what this instance owes is enough to make Redis right again; only when some of it was
   // dropped (more than MAX_PENDING_TAGS) is the whole key space abandoned.
   private async restore(): Promise<{ epoch: string }> {
+    // Writers that owed before this point have their tags in the snapshot below; later ones wait for
+    // the next recovery.
+    const waiters = [...this.deliveryWaiters];
+    const overflowed = this.pendingOverflow;
     if (this.pending.size > 0) {
       const tags = [...this.pending];
       for (let i = 0; i < tags.length; i += RECOVERY_BATCH_TAGS) await this.runInvalidation(tags.slice(i, i + RECOVERY_BATCH_TAGS));
       for (const tag of tags) this.pending.delete(tag);
     }
-    if (this.pendingOverflow) {
+    if (overflowed) {
       this.epoch = await bumpEpoch(this.cmd, this.keys, EPOCH_MESSAGE_PREFIX);
       this.pendingOverflow = false;
     } else {
       await this.refreshEpoch();
+    }
+    // A moved epoch is announced but not acknowledged: those writes stay unconfirmed.
+    for (const resolve of waiters) {
+      this.deliveryWaiters.delete(resolve);
+      resolve(!overflowed);
     }
     return { epoch: this.epoch };
   }

@@ -2,6 +2,7 @@
 // are each one script, so they never interleave. See server/CACHE.md for the reasoning.
 import { randomUUID } from 'node:crypto';
 import type { Redis, RedisKey, RedisValue } from 'ioredis';
+import { BusKeys, publishCommand } from './bus-scripts.ts';
 
 /** A fill may take at most this long; tag versions live twice as long, so none it needs has expired. */
 export const MAX_FILL_MS = 15_000;
@@ -35,14 +36,15 @@ return 1
 `;
 
 // Atomically: take the next sequence number, stamp each tag's version with it (so in-flight reads of
-// those tags will not be stored), delete every entry in each tag's set, and announce the tags. Each
+// those tags will not be stored), and delete every entry in each tag's set. The bus announces the tags
+// afterwards (bus-scripts.ts). Each
 // deleted entry is also taken out of its other tags' sets (its header lists them), so tag sets hold
 // live entries only and the key count follows what is cached. (Standalone Redis: the script names keys
 // it derives from the entries, which Redis Cluster would not allow.)
 const INVALIDATE_SCRIPT = `
 local seq = redis.call('INCR', KEYS[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-local prefix = ARGV[5]
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+local prefix = ARGV[3]
 local evicted = 0
 local n = (#KEYS - 1) / 2
 for i = 0, n - 1 do
@@ -62,7 +64,6 @@ for i = 0, n - 1 do
     end
   end
 end
-redis.call('PUBLISH', ARGV[2], ARGV[3])
 return {seq, evicted}
 `;
 
@@ -71,7 +72,7 @@ return {seq, evicted}
 // a Redis that restarted empty can never come back to an epoch some in-flight read remembers.
 const BUMP_EPOCH_SCRIPT = `
 redis.call('SET', KEYS[1], ARGV[4], 'PX', ARGV[3])
-redis.call('PUBLISH', ARGV[1], ARGV[2] .. ARGV[4])
+redis.call(ARGV[5], ARGV[1], ARGV[2] .. ARGV[4])
 return ARGV[4]
 `;
 
@@ -82,9 +83,11 @@ export class CacheKeys {
   readonly epoch: string;
 
   constructor(readonly prefix: string) {
-    this.channel = `${prefix}:invalidations`;
+    // The epoch is announced on the bus's channel by a script, so it lives in the bus's slot.
+    const bus = new BusKeys(prefix);
+    this.channel = bus.channel;
     this.seq = `${prefix}:seq:invalidations`;
-    this.epoch = `${prefix}:epoch:current`;
+    this.epoch = bus.epoch;
   }
 
   /** Entries are named by epoch, so moving the epoch makes every older entry unreachable at once. */
@@ -109,7 +112,7 @@ export class CacheKeys {
 interface ScriptCommands {
   dgStore(numberOfKeys: number, ...keysThenArgs: RedisValue[]): Promise<-1 | 0 | 1>;
   dgInvalidate(numberOfKeys: number, ...keysThenArgs: RedisValue[]): Promise<[seq: number, evicted: number]>;
-  dgBumpEpoch(epochKey: RedisKey, channel: string, messagePrefix: string, ttlMs: number, epoch: string): Promise<string>;
+  dgBumpEpoch(epochKey: RedisKey, channel: string, messagePrefix: string, ttlMs: number, epoch: string, publish: string): Promise<string>;
 }
 
 /** A connection the scripts are defined on: only these may call them. */
@@ -145,15 +148,15 @@ export async function storeIfCurrent(
   return outcome === 1 ? 'stored' : outcome === -1 ? 'epoch-moved' : 'raced';
 }
 
-/** Invalidates the tags and publishes `message` in the same script; returns how many entries went. */
-export async function invalidateTags(client: ScriptedRedis, keys: CacheKeys, tags: readonly string[], message: string): Promise<number> {
+/** Invalidates the tags in one script; returns how many entries went. */
+export async function invalidateTags(client: ScriptedRedis, keys: CacheKeys, tags: readonly string[]): Promise<number> {
   const names = [keys.seq];
   for (const tag of tags) names.push(keys.version(tag), keys.tagSet(tag));
-  const [, evicted] = await client.dgInvalidate(names.length, ...names, VERSION_TTL_MS, keys.channel, message, COUNTER_TTL_MS, keys.prefix);
+  const [, evicted] = await client.dgInvalidate(names.length, ...names, VERSION_TTL_MS, COUNTER_TTL_MS, keys.prefix);
   return evicted;
 }
 
 /** Sets a new epoch and announces it as `messagePrefix` + epoch; returns it. */
 export async function bumpEpoch(client: ScriptedRedis, keys: CacheKeys, messagePrefix: string): Promise<string> {
-  return String(await client.dgBumpEpoch(keys.epoch, keys.channel, messagePrefix, COUNTER_TTL_MS, randomUUID()));
+  return String(await client.dgBumpEpoch(keys.epoch, keys.channel, messagePrefix, COUNTER_TTL_MS, randomUUID(), publishCommand(client)));
 }

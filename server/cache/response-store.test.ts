@@ -34,7 +34,7 @@ function useStores(withRedis: boolean) {
       const store = new ResponseStore({
         l1MaxEntries: 100,
         l1MaxBytes: 1 << 20,
-        redis: withRedis ? { url: redisUrl!, keyPrefix: prefix, timeoutMs: 1000 } : null,
+        redis: withRedis ? { url: redisUrl!, keyPrefix: prefix, timeoutMs: 1000, confirmMs: 2000 } : null,
         logger,
         metrics: createMetrics(),
       });

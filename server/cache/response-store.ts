@@ -7,6 +7,7 @@ import type { ExecutionResult } from 'graphql';
 import type { Logger } from '../platform/logger.ts';
 import type { Metrics } from '../platform/metrics.ts';
 import type { ContentCoding } from '../protocol/negotiation.ts';
+import { WriteUnconfirmedError } from '../../schema/errors.ts';
 import { parsedResult, sendForm, type SendForm } from './entry-forms.ts';
 import { L1Cache, type CachedResponse } from './l1-cache.ts';
 import { RedisLayer } from './redis-layer.ts';
@@ -15,7 +16,7 @@ import { MAX_FILL_MS } from './redis-scripts.ts';
 export interface ResponseStoreOptions {
   l1MaxEntries: number;
   l1MaxBytes: number;
-  redis: { url: string; keyPrefix: string; timeoutMs: number } | null;
+  redis: { url: string; keyPrefix: string; timeoutMs: number; confirmMs: number } | null;
   logger: Logger;
   metrics: Metrics;
 }
@@ -55,6 +56,7 @@ export class ResponseStore {
   private readonly tagSeq = new Map<string, { seq: number; at: number }>();
   private readonly flights = new Map<string, Flight>();
   private readonly listeners = new Set<(tags: readonly string[] | 'all') => void>();
+  private readonly lsnListeners = new Set<(lsn: string) => void>();
   private l1Trusted: boolean;
 
   constructor(private readonly options: ResponseStoreOptions) {
@@ -66,7 +68,10 @@ export class ResponseStore {
           ...options.redis,
           logger: options.logger,
           metrics,
-          onRemoteInvalidation: (tags) => this.applyLocally(tags, 'remote'),
+          onRemoteInvalidation: (tags, lsn) => {
+            if (lsn) for (const listener of this.lsnListeners) listener(lsn);
+            this.applyLocally(tags, 'remote');
+          },
           onHealthChange: (healthy) => {
             // Whatever L1 holds may have missed invalidations while the bus was down.
             this.applyLocally('all', 'remote');
@@ -81,8 +86,18 @@ export class ResponseStore {
     return this.l1Trusted && (this.redis?.isHealthy ?? true);
   }
 
+  /** Whether a write's invalidation can be delivered now (mutations are refused before writing when not). */
+  get writable(): boolean {
+    return this.redis?.writable ?? true;
+  }
+
   onInvalidate(listener: (tags: readonly string[] | 'all') => void): void {
     this.listeners.add(listener);
+  }
+
+  /** Another instance's write reached this far in PostgreSQL's WAL (for replica reads). */
+  onRemoteLsn(listener: (lsn: string) => void): void {
+    this.lsnListeners.add(listener);
   }
 
   /** L1 only, synchronously: the fast path's first look. */
@@ -152,15 +167,19 @@ export class ResponseStore {
   }
 
   /**
-   * Drops every response holding one of the tags, here and (with Redis) everywhere; resolves when done,
-   * so a mutation returns only after its invalidation took effect. Never throws: when Redis is down the
-   * tags are kept and delivered on recovery, and this instance bypasses the cache until then.
+   * Drops every response holding one of the tags, here and (with Redis) on every instance; resolves
+   * when every instance holding a lease has applied it, so a mutation returns only after its
+   * invalidation took effect everywhere. When Redis cannot take it, the tags are kept and delivered on
+   * recovery; if that does not happen within the confirmation window, throws WriteUnconfirmedError.
    */
-  async invalidate(tags: Iterable<string>, operation = 'anonymous'): Promise<number> {
+  async invalidate(tags: Iterable<string>, operation = 'anonymous', lsn?: string): Promise<number> {
     const unique = [...new Set(tags)];
     if (unique.length === 0) return 0;
     let evicted = this.applyLocally(unique, operation);
-    if (this.redis) evicted += await this.redis.invalidate(unique);
+    if (!this.redis) return evicted;
+    const outcome = await this.redis.invalidate(unique, lsn);
+    if (!outcome.confirmed) throw new WriteUnconfirmedError();
+    evicted += outcome.evicted;
     return evicted;
   }
 

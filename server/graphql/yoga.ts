@@ -29,6 +29,7 @@ import { maskedErrors } from './masked-errors.ts';
 import { useBatchLimit } from './use-batch-limit.ts';
 import { useConditionalGet } from './use-conditional-get.ts';
 import { useErrorCodes } from './use-error-codes.ts';
+import { useWriteGuard } from '../cache/use-write-guard.ts';
 import { useKnownOperationTypes } from './use-known-operation-types.ts';
 import { useRequestParams } from './use-request-params.ts';
 import { useResponseMediaType } from './use-response-media-type.ts';
@@ -110,6 +111,7 @@ export function createGraphQL({
       }),
       useLoginLimits(rateLimits, config.auth.trustProxyHops, metrics),
       useVariableErrors(),
+      useWriteGuard(cache.store, metrics),
       // Compiled once per document (yoga's parse cache hands the same document object to every request
       // of the same text). Documents are validated first, so a compile failure is a graphql-jit bug: its
       // errors are the answer, and the log says which (GRAPHQL_JIT=false is the way out). Before the

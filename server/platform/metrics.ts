@@ -15,6 +15,7 @@ export interface Metrics {
   cacheInvalidations: Counter<'kind' | 'operation'>;
   cacheErrors: Counter<'command'>;
   cacheBypass: Counter<'reason'>;
+  cacheAckTimeouts: Counter;
   cacheRedisUp: Gauge;
   cacheL1Entries: Gauge;
   cacheL1Bytes: Gauge;
@@ -87,6 +88,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'deskgraph_cache_errors_total',
       help: 'Redis commands that failed or timed out; the request was answered from the database.',
       labelNames: ['command'],
+    }),
+    cacheAckTimeouts: new Counter({
+      ...r,
+      name: 'deskgraph_cache_ack_timeouts_total',
+      help: 'Instances a write stopped waiting for because their lease ran out before they acknowledged its invalidation.',
     }),
     cacheBypass: new Counter({
       ...r,
