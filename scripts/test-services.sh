@@ -30,7 +30,7 @@ start() {
   fi
   if ! as_postgres "$bin/pg_ctl -D $SERVICES_DIR/pg/data status" >/dev/null 2>&1; then
     as_postgres "$bin/pg_ctl -D $SERVICES_DIR/pg/data -l $SERVICES_DIR/pg/server.log \
-      -o \"-c listen_addresses=127.0.0.1 -p $PG_PORT -k $SERVICES_DIR/pg -c fsync=off -c max_connections=200\" -w start" >/dev/null
+      -o \"-c listen_addresses=127.0.0.1 -p $PG_PORT -k $SERVICES_DIR/pg -c fsync=off -c max_connections=200 -c shared_preload_libraries=pg_stat_statements\" -w start" >/dev/null
   fi
   if command -v redis-server >/dev/null && ! redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
     redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes --save "" --appendonly no \

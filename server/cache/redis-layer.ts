@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from '../platform/logger.ts';
 import type { Metrics } from '../platform/metrics.ts';
 import { BusKeys, dropLease, withBusScripts, type BusRedis } from './bus-scripts.ts';
+import { FillClaims } from './fill-claims.ts';
 import { InstanceLease } from './instance-lease.ts';
 import { EPOCH_MESSAGE_PREFIX, InvalidationBus } from './redis-bus.ts';
 import { RedisHealth } from './redis-health.ts';
@@ -53,6 +54,8 @@ export class RedisLayer {
   private readonly bus: InvalidationBus;
   private readonly health: RedisHealth;
   private readonly lease: InstanceLease;
+  /** Single-flight across instances (fill-claims.ts). */
+  readonly fills: FillClaims;
   /** Mutations waiting for what they owe to be delivered (recovery resolves them). */
   private readonly deliveryWaiters = new Set<(delivered: boolean) => void>();
   private epoch = '0';
@@ -90,6 +93,16 @@ export class RedisLayer {
         options.onHealthChange(healthy);
         if (healthy) void this.lease.renew();
       },
+    });
+    this.fills = new FillClaims({
+      cmd: this.cmd,
+      // The claim's name extends the entry's, so it shares its hash slot whatever the layout.
+      names: (key) => {
+        const entry = this.keys.entry(key, this.epoch);
+        return { entry, claim: `${entry}:claim` };
+      },
+      healthy: () => this.health.healthy,
+      instanceId,
     });
     // A lease of three command timeouts: a hung Redis stops every instance's L1 within it.
     this.lease = new InstanceLease(this.cmd, this.busKeys, {

@@ -208,19 +208,42 @@ export class ResponseStore {
     const promise = new Promise<CachedResponse | null>((resolve) => (settle = resolve));
     const flight: Flight = { startSeq: this.localSeq, promise, settle };
     this.flights.set(key, flight);
+    const done = () => {
+      if (this.flights.get(key) === flight) this.flights.delete(key);
+    };
+    const claimed = await this.claimAcrossInstances(key);
+    if (typeof claimed !== 'string') {
+      settle(claimed);
+      done();
+      return { leader: false, entry: claimed };
+    }
     return {
       leader: true,
       // While the result is being stored, late arrivals still join this flight and get it at once,
       // instead of missing in both layers and executing again.
       release: (value, storing) => {
         settle(value);
-        const done = () => {
-          if (this.flights.get(key) === flight) this.flights.delete(key);
+        const finish = () => {
+          if (claimed === 'claimed') this.redis?.fills.release(key);
+          done();
         };
-        if (storing) void storing.finally(done);
-        else done();
+        if (storing) void storing.finally(finish);
+        else finish();
       },
     };
+  }
+
+  // Another instance already executing the same miss: wait for its entry in L2 (fill-claims.ts).
+  private async claimAcrossInstances(key: string): Promise<CachedResponse | 'claimed' | 'execute'> {
+    if (!this.redis) return 'execute';
+    const claim = await this.redis.fills.claim(key);
+    if (claim !== 'busy') return claim === 'claimed' ? 'claimed' : 'execute';
+    const seq = this.localSeq;
+    const payload = await this.redis.fills.awaitFill(key);
+    const entry = payload ? decodeEntry(payload) : null;
+    if (!entry) return 'execute';
+    if (this.usable && !this.invalidatedSince(entry.tags, seq)) this.l1.set(key, entry, entry.ttlMs);
+    return entry;
   }
 
   async close(): Promise<void> {
