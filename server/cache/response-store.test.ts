@@ -39,7 +39,13 @@ function useStores(withRedis: boolean) {
         metrics: createMetrics(),
       });
       stores.push(store);
-      if (store.redis) expect(await store.redis.whenHealthy(5000)).toBe(true);
+      if (store.redis) {
+        expect(await store.redis.whenHealthy(5000)).toBe(true);
+        // Serving starts once its lease is granted (the first renewal after Redis is up).
+        const until = Date.now() + 5000;
+        while (!store.usable && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+        expect(store.usable).toBe(true);
+      }
       return store;
     },
   };
@@ -120,10 +126,21 @@ if (redisUrl) {
       expect(fromB.layer).toBe('l2');
       expect((await b.lookup('k4')).layer).toBe('l1');
 
+      // Acknowledged: when invalidate resolves, B has already dropped its copy.
       await a.invalidate(['Ticket:4']);
-      const deadline = Date.now() + 2000;
-      while ((await b.lookup('k4')).entry && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      expect(b.l1.get('k4')).toBeUndefined();
       expect((await b.lookup('k4')).entry).toBeNull();
+    });
+
+    it('a write waits for every leased instance: B applied each of 50 invalidations when A returns', async () => {
+      const a = await newStore();
+      const b = await newStore();
+      for (let i = 0; i < 50; i++) {
+        await b.fill(`w${i}`, entry([`Ticket:w${i}`]), await b.lookup(`w${i}`), Date.now());
+        expect(b.l1.get(`w${i}`)).toBeDefined();
+        await a.invalidate([`Ticket:w${i}`]);
+        expect(b.l1.get(`w${i}`), `invalidation ${i}`).toBeUndefined();
+      }
     });
 
     it('refuses a fill when another instance invalidated the tag, even before its message arrives', async () => {
@@ -177,3 +194,22 @@ if (redisUrl) {
     });
   });
 }
+
+describe('ResponseStore when Redis cannot be reached', () => {
+  it('a write whose invalidation cannot be delivered within the confirmation window is WRITE_UNCONFIRMED', async () => {
+    const store = new ResponseStore({
+      l1MaxEntries: 100,
+      l1MaxBytes: 1 << 20,
+      // Nothing listens on port 1: every command fails at once.
+      redis: { url: 'redis://127.0.0.1:1', keyPrefix: 'unreachable', timeoutMs: 50, confirmMs: 100 },
+      logger,
+      metrics: createMetrics(),
+    });
+    try {
+      expect(store.writable).toBe(false);
+      await expect(store.invalidate(['Ticket:1'])).rejects.toMatchObject({ extensions: { code: 'WRITE_UNCONFIRMED' } });
+    } finally {
+      await store.close();
+    }
+  });
+});
