@@ -49,7 +49,8 @@ export async function replicaServer(url: string): Promise<ReplicaServer> {
       await query('SELECT pg_reload_conf()');
       const expected = delay === '0' ? '0' : delay;
       await waitFor(
-        async () => (await query<{ recovery_min_apply_delay: string }>('SHOW recovery_min_apply_delay'))[0]!.recovery_min_apply_delay === expected,
+        async () =>
+          (await query<{ recovery_min_apply_delay: string }>('SHOW recovery_min_apply_delay'))[0]!.recovery_min_apply_delay === expected,
         10_000,
         () => `the replica did not take recovery_min_apply_delay = ${delay}`,
       );

@@ -58,7 +58,11 @@ describe.skipIf(!REPLICA_URL)('reads on a streaming replica', () => {
     agent = await server.login('agent@acme.test');
     const first = ok(await server.gql<any>(FIRST, {}, agent), 'first ticket').tickets.edges[0].node;
     ticket = { id: first.id, dbId: Number(Buffer.from(first.id, 'base64').toString('utf8').split(':')[1]) };
-    await waitFor(async () => (await replicaUp(server)) === 1, 15_000, () => `replica1 never came into service:\n${server.output()}`);
+    await waitFor(
+      async () => (await replicaUp(server)) === 1,
+      15_000,
+      () => `replica1 never came into service:\n${server.output()}`,
+    );
   });
 
   afterAll(async () => {
@@ -100,7 +104,8 @@ describe.skipIf(!REPLICA_URL)('reads on a streaming replica', () => {
       ok(await server.gql(UPDATE, { input: { id: ticket.id, title } }, agent), 'update');
       const read = ok(await server.gql<any>(TITLE, { id: ticket.id }, agent), 'read').ticket.title;
       if (read !== title) stale += 1;
-      const onReplica = (await direct.query<{ title: string }>('SELECT "title" FROM "Ticket" WHERE "id" = $1', [ticket.dbId])).rows[0]!.title;
+      const onReplica = (await direct.query<{ title: string }>('SELECT "title" FROM "Ticket" WHERE "id" = $1', [ticket.dbId])).rows[0]!
+        .title;
       if (onReplica !== title) staleOnReplica += 1;
     }
     expect(stale).toBe(0);
@@ -114,33 +119,54 @@ describe.skipIf(!REPLICA_URL)('reads on a streaming replica', () => {
 
   it('a replica lagging beyond DATABASE_REPLICA_MAX_LAG_MS is taken out, and put back once it has caught up', async () => {
     const strict = await start('strict', { DATABASE_REPLICA_MAX_LAG_MS: '300' });
-    await waitFor(async () => (await replicaUp(strict)) === 1, 15_000, () => 'the strict server never put replica1 in service');
+    await waitFor(
+      async () => (await replicaUp(strict)) === 1,
+      15_000,
+      () => 'the strict server never put replica1 in service',
+    );
     await replica.setApplyDelay('2s');
     const token = await strict.login('agent@acme.test');
     ok(await strict.gql(UPDATE, { input: { id: ticket.id, title: fresh('lagging') } }, token), 'update');
-    await waitFor(async () => (await replicaUp(strict)) === 0, 10_000, () => 'replica1 was never taken out for its lag');
+    await waitFor(
+      async () => (await replicaUp(strict)) === 0,
+      10_000,
+      () => 'replica1 was never taken out for its lag',
+    );
     const unavailableBefore = await reads(strict, 'primary', 'unavailable');
     ok(await strict.gql(PAGE, { first: 71 }, token), 'read while out');
     expect((await reads(strict, 'primary', 'unavailable')) - unavailableBefore).toBeGreaterThan(0);
     await replica.setApplyDelay('0');
-    await waitFor(async () => (await replicaUp(strict)) === 1, 15_000, () => `replica1 was never put back:\n${strict.output()}`);
+    await waitFor(
+      async () => (await replicaUp(strict)) === 1,
+      15_000,
+      () => `replica1 was never put back:\n${strict.output()}`,
+    );
     await strict.stop();
   });
 
   it('a stopped replica is taken out (reads are answered by the primary), and put back after its restart', async () => {
     await replica.stop();
     try {
-      await waitFor(async () => (await replicaUp(server)) === 0, 10_000, () => 'replica1 was never taken out');
+      await waitFor(
+        async () => (await replicaUp(server)) === 0,
+        10_000,
+        () => 'replica1 was never taken out',
+      );
       const ready = await server.ready();
       expect(ready.status).toBe(200);
       expect((ready.body as any).replicas).toBe('0/1 in service (reads on the primary)');
       const before = await reads(server, 'primary', 'unavailable');
-      for (let first = 72; first <= 76; first += 1) ok(await server.gql(PAGE, { first }, agent), `page of ${first} while the replica is down`);
+      for (let first = 72; first <= 76; first += 1)
+        ok(await server.gql(PAGE, { first }, agent), `page of ${first} while the replica is down`);
       expect((await reads(server, 'primary', 'unavailable')) - before).toBeGreaterThanOrEqual(5);
     } finally {
       replica.start();
     }
-    await waitFor(async () => (await replicaUp(server)) === 1, 30_000, () => `replica1 was never put back:\n${server.output()}`);
+    await waitFor(
+      async () => (await replicaUp(server)) === 1,
+      30_000,
+      () => `replica1 was never put back:\n${server.output()}`,
+    );
     expect((await server.ready()).body).toMatchObject({ status: 'ready', replicas: '1/1 in service' });
     const before = await reads(server, 'replica');
     await waitFor(

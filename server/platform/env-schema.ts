@@ -26,9 +26,15 @@ export const schemeUrl = (name: string, scheme: RegExp, expected: string) =>
 export const urlList = (name: string, scheme: RegExp, expected: string) =>
   z
     .string()
-    .transform((v) => v.split(',').map((part) => part.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean),
+    )
     .superRefine((urls, ctx) => {
       urls.forEach((url, i) => {
-        if (!scheme.test(url)) ctx.addIssue({ code: 'custom', message: `${name} entry ${i + 1} must be ${expected}, got ${url.split(':')[0]}:…` });
+        if (!scheme.test(url))
+          ctx.addIssue({ code: 'custom', message: `${name} entry ${i + 1} must be ${expected}, got ${url.split(':')[0]}:…` });
       });
     });

@@ -4,7 +4,8 @@
 // sequence call. Arguments are never in the text, so user data cannot make a read look like a write;
 // a false alarm (a column named like a keyword) only costs a read on the primary, never a write on a replica.
 const STARTS_AS_READ = /^\s*(\(\s*)*(SELECT|WITH)\b/i;
-const WRITES = /\b(INSERT|UPDATE|DELETE|MERGE|TRUNCATE|COPY|LOCK|NEXTVAL|SETVAL|PG_ADVISORY\w*|PG_TRY_ADVISORY\w*|SET_CONFIG)\b|\bFOR\s+(NO\s+KEY\s+)?(UPDATE|SHARE)\b|\bFOR\s+KEY\s+SHARE\b/i;
+const WRITES =
+  /\b(INSERT|UPDATE|DELETE|MERGE|TRUNCATE|COPY|LOCK|NEXTVAL|SETVAL|PG_ADVISORY\w*|PG_TRY_ADVISORY\w*|SET_CONFIG)\b|\bFOR\s+(NO\s+KEY\s+)?(UPDATE|SHARE)\b|\bFOR\s+KEY\s+SHARE\b/i;
 
 export function isReadOnly(sql: string): boolean {
   return STARTS_AS_READ.test(sql) && !WRITES.test(sql);

@@ -51,7 +51,8 @@ export class ReadRouter {
     if (!spread) {
       // No request to keep consistent: the most advanced replica, so that consecutive reads never go back.
       let best: number | null = null;
-      for (let i = 0; i < n; i += 1) if (usable(i) && (best === null || this.replicas[i]!.replayLsn > this.replicas[best]!.replayLsn)) best = i;
+      for (let i = 0; i < n; i += 1)
+        if (usable(i) && (best === null || this.replicas[i]!.replayLsn > this.replicas[best]!.replayLsn)) best = i;
       return best;
     }
     // Requests take turns, so the replicas share the load.

@@ -33,7 +33,8 @@ export function routingAdapterFactory(parts: RoutingParts): SqlMigrationAwareDri
   return {
     provider: parts.primary.provider,
     adapterName: parts.primary.adapterName,
-    connect: async () => new RoutingAdapter(await parts.primary.connect(), await Promise.all(parts.replicas.map((r) => r.connect())), parts),
+    connect: async () =>
+      new RoutingAdapter(await parts.primary.connect(), await Promise.all(parts.replicas.map((r) => r.connect())), parts),
     // Migrations use the primary's own factory (Database.adapterFactory); this is there for the interface.
     connectToShadowDb: () => parts.primary.connectToShadowDb(),
   };
