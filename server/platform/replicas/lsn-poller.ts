@@ -16,7 +16,7 @@ export interface ReplicaState {
   /** Its URL without password, for logs. */
   readonly label: string;
   inService: boolean;
-  /** The last replay position read; 0 before the first. A lower bound of what it serves now. */
+  /** The last replay position read; 0 before the first. A lower bound of what it serves while it stays up. */
   replayLsn: bigint;
   /** How far behind it was at the last poll, in ms; null before the first. */
   lagMs: number | null;
@@ -108,9 +108,10 @@ export class LsnPoller {
     if (result instanceof Error) return this.verdict(index, `cannot be polled: ${result.message}`);
     if (result === null) return this.verdict(index, 'replays no WAL (not a standby, or promoted)');
     const state = this.replicas[index]!;
-    const replayLsn = lsnFromPg(result);
-    if (replayLsn > state.replayLsn) state.replayLsn = replayLsn;
-    state.lagMs = this.clock.lagMs(replayLsn, Date.now());
+    // As read, not the highest seen: a replica restarted after a crash opens at its consistent point,
+    // which can be before what it had replayed (and served) before.
+    state.replayLsn = lsnFromPg(result);
+    state.lagMs = this.clock.lagMs(state.replayLsn, Date.now());
     const limit = state.inService ? this.settings.maxLagMs : this.settings.maxLagMs / 2;
     this.verdict(index, state.lagMs > limit ? `lags ${state.lagMs} ms (DATABASE_REPLICA_MAX_LAG_MS is ${this.settings.maxLagMs})` : null);
   }

@@ -1,7 +1,7 @@
 // Decides where each read outside a transaction goes: a replica in service that has replayed the
 // read's floor (read-floor.ts), else the primary. Within a request, reads stay where they went first
-// (the same replica while it still qualifies, the primary once they went there), so one response
-// never mixes an older state into a newer one. Outside a request (live re-executions, warming) the
+// (the same replica while it still qualifies, then the primary; the primary once they went there), so
+// one response never mixes an older state into a newer one. Outside a request (live re-executions, warming) the
 // most advanced replica is used. Counts every decision for deskgraph_db_reads_total.
 import { currentTally } from '../sql-statements.ts';
 import type { ReplicaState } from './lsn-poller.ts';
@@ -29,14 +29,19 @@ export class ReadRouter {
     if (state?.readFrom === 'primary') return this.toPrimary('request');
     const floor = readFloor();
     const usable = (i: number) => this.replicas[i]!.inService && this.replicas[i]!.replayLsn >= floor;
-    const chosen = typeof state?.readFrom === 'number' && usable(state.readFrom) ? state.readFrom : this.pick(usable, state !== undefined);
+    if (typeof state?.readFrom === 'number') {
+      if (usable(state.readFrom)) return this.toReplica(state.readFrom);
+      // Another replica may be behind what this one served: only the primary is surely ahead of it.
+      state.readFrom = 'primary';
+      return this.toPrimary('request');
+    }
+    const chosen = this.pick(usable, state !== undefined);
     if (chosen === null) {
       if (state) state.readFrom = 'primary';
       return this.toPrimary(this.replicas.some((r) => r.inService) ? 'behind' : 'unavailable');
     }
     if (state) state.readFrom = chosen;
-    this.counts.replica += 1;
-    return chosen;
+    return this.toReplica(chosen);
   }
 
   /** A replica failed a read, which is sent to the primary instead; the rest of its request stays there. */
@@ -62,6 +67,11 @@ export class ReadRouter {
       if (usable(i)) return i;
     }
     return null;
+  }
+
+  private toReplica(index: number): number {
+    this.counts.replica += 1;
+    return index;
   }
 
   private toPrimary(reason: PrimaryReason): 'primary' {

@@ -114,6 +114,11 @@ describe('where the router sends a read', () => {
     const first = request(() => router.route(), other);
     expect(first).not.toBe('primary');
     for (let i = 0; i < 5; i += 1) expect(request(() => router.route(), other)).toBe(first);
+    // When it no longer qualifies, not the other replica (it may be behind what the first one served): the primary.
+    set[first as number]!.inService = false;
+    expect(request(() => router.route(), other)).toBe('primary');
+    set[first as number]!.inService = true;
+    expect(request(() => router.route(), other)).toBe('primary');
     // Requests take turns: both replicas serve some.
     const targets = new Set(Array.from({ length: 4 }, () => request(() => router.route())));
     expect(targets).toEqual(new Set([0, 1]));
