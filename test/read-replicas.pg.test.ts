@@ -3,6 +3,7 @@
 // is down or lags too far is taken out and put back by itself (server/platform/replicas/README.md).
 // One file, run in order: the apply delay and the stop are the replica server's, shared by its tests.
 import pg from 'pg';
+import { hashToken } from '../identity/bearer-token.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { replicaServer, type ReplicaServer } from './postgres-replica.ts';
 import { copyTemplate } from './template-db.ts';
@@ -29,6 +30,7 @@ describe.skipIf(!REPLICA_URL)('reads on a streaming replica', () => {
   let direct: pg.Client; // the replica itself, to show what a read there would have returned
   let keyPrefix: string;
   let server: ServerProcess;
+  let plain: ServerProcess; // the same database, no replicas: "another instance" whose writes server has not heard of
   let agent: string;
   let ticket: { id: string; dbId: number };
 
@@ -105,7 +107,7 @@ describe.skipIf(!REPLICA_URL)('reads on a streaming replica', () => {
     expect((await reads(server, 'primary', 'pinned')) - pinnedBefore).toBeGreaterThan(0);
     expect((await reads(server, 'replica')) - replicaBefore).toBe(0);
 
-    const plain = await start('plain', { DATABASE_REPLICA_URLS: '' });
+    plain = await start('plain', { DATABASE_REPLICA_URLS: '' });
     const token = await plain.login('agent@acme.test');
     ok(await plain.gql(TITLE, { id: ticket.id }, token), 'warm the viewer'); // the token lookup is not part of the comparison
     ok(await server.gql(TITLE, { id: ticket.id }, agent), 'warm the viewer');
@@ -114,7 +116,6 @@ describe.skipIf(!REPLICA_URL)('reads on a streaming replica', () => {
     expect(await plain.metric('deskgraph_db_replica_up')).toBe(0); // no replica series at all without replicas
     expect(again.body.extensions?.sqlStatements).toBeGreaterThan(0);
     expect(again.body.extensions?.sqlStatements).toBe(without.body.extensions?.sqlStatements);
-    await plain.stop();
   });
 
   it('with a 2 s apply delay, a read right after a write never returns the old value: it goes to the primary', async () => {
@@ -138,6 +139,31 @@ describe.skipIf(!REPLICA_URL)('reads on a streaming replica', () => {
     // 2 s behind is within the default DATABASE_REPLICA_MAX_LAG_MS (5 s): still in service.
     expect(await replicaUp(server)).toBe(1);
     await replica.setApplyDelay('0');
+  });
+
+  it('a token created a moment ago on another instance is found: a replica that lacks it is not the last word', async () => {
+    await replica.caughtUp(databaseUrl);
+    // server has heard of every write so far (its reads go to the replica again)…
+    await waitFor(
+      async () => {
+        const before = await reads(server, 'replica');
+        ok(await server.gql(PAGE, { first: 1 + Math.floor(Math.random() * 50) }, agent), 'page');
+        return (await reads(server, 'replica')) > before;
+      },
+      10_000,
+      () => 'no read went to the replica',
+    );
+    // …but not of this login, which the replica replays 2 s late.
+    await replica.setApplyDelay('2s');
+    const token = await plain.login('customer@acme.test');
+    const replicaBefore = await reads(server, 'replica');
+    const me = await server.gql<any>('query Me { viewer { id name } }', {}, token);
+    const onReplica = await direct.query('SELECT 1 FROM "ApiToken" WHERE "tokenHash" = $1', [hashToken(token)]);
+    await replica.setApplyDelay('0');
+    expect(onReplica.rowCount).toBe(0); // the replica did not have it yet
+    expect((await reads(server, 'replica')) - replicaBefore).toBeGreaterThan(0); // and was asked first
+    expect(me.status).toBe(200);
+    expect(ok(me, 'viewer').viewer.name).toBe('Carla Customer');
   });
 
   it('a replica lagging beyond DATABASE_REPLICA_MAX_LAG_MS is taken out, and put back once it has caught up', async () => {
