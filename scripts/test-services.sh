@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Starts (or stops) throwaway PostgreSQL and Redis servers for the integration tests, on loopback and
-# non-default ports, with their data under $SERVICES_DIR. Prints the URLs to export.
-#   scripts/test-services.sh start   → prints TEST_DATABASE_URL=... and TEST_REDIS_URL=...
+# non-default ports, with their data under $SERVICES_DIR. Prints the URLs to export. The PostgreSQL
+# primary gets a streaming replica on PG_PORT+1 (pg_basebackup -R), for the read-replica tests.
+#   scripts/test-services.sh start   → prints TEST_DATABASE_URL=..., TEST_DATABASE_REPLICA_URL=... and TEST_REDIS_URL=...
 #   scripts/test-services.sh stop
 set -euo pipefail
 SERVICES_DIR=${SERVICES_DIR:-/tmp/deskgraph-services}
 PG_PORT=${PG_PORT:-55432}
 REDIS_PORT=${REDIS_PORT:-56379}
+REPLICA_PORT=$((PG_PORT + 1))
 
 pg_bin() {
   local dir
@@ -32,17 +34,34 @@ start() {
     as_postgres "$bin/pg_ctl -D $SERVICES_DIR/pg/data -l $SERVICES_DIR/pg/server.log \
       -o \"-c listen_addresses=127.0.0.1 -p $PG_PORT -k $SERVICES_DIR/pg -c fsync=off -c max_connections=200 -c shared_preload_libraries=pg_stat_statements\" -w start" >/dev/null
   fi
+  start_replica "$bin"
   if command -v redis-server >/dev/null && ! redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
     redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes --save "" --appendonly no \
       --dir "$SERVICES_DIR/redis" --pidfile "$SERVICES_DIR/redis/redis.pid" --logfile "$SERVICES_DIR/redis/redis.log"
   fi
   echo "TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:$PG_PORT/postgres"
+  echo "TEST_DATABASE_REPLICA_URL=postgresql://postgres@127.0.0.1:$REPLICA_PORT/postgres"
   command -v redis-server >/dev/null && echo "TEST_REDIS_URL=redis://127.0.0.1:$REDIS_PORT"
   return 0
 }
 
+# A hot standby of the primary: a base backup with -R (standby.signal and primary_conninfo written for
+# us), streaming over a replication connection that initdb's trust rules allow on loopback. Tests
+# delay it at run time (ALTER SYSTEM SET recovery_min_apply_delay) to make it lag.
+start_replica() {
+  local bin=$1 dir=$SERVICES_DIR/pg/replica
+  if [ ! -f "$dir/PG_VERSION" ]; then
+    as_postgres "$bin/pg_basebackup -h 127.0.0.1 -p $PG_PORT -U postgres -D $dir -R -X stream -c fast >$SERVICES_DIR/pg/basebackup.log 2>&1"
+  fi
+  if ! as_postgres "$bin/pg_ctl -D $dir status" >/dev/null 2>&1; then
+    as_postgres "$bin/pg_ctl -D $dir -l $SERVICES_DIR/pg/replica.log \
+      -o \"-c listen_addresses=127.0.0.1 -p $REPLICA_PORT -k $SERVICES_DIR/pg -c fsync=off -c max_connections=200 -c hot_standby_feedback=on\" -w start" >/dev/null
+  fi
+}
+
 stop() {
   local bin; bin=$(pg_bin)
+  as_postgres "$bin/pg_ctl -D $SERVICES_DIR/pg/replica -m fast stop" >/dev/null 2>&1 || true
   as_postgres "$bin/pg_ctl -D $SERVICES_DIR/pg/data -m fast stop" >/dev/null 2>&1 || true
   redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
 }

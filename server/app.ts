@@ -23,6 +23,7 @@ import { REGISTRY_TOPIC } from './persisted/registry/registry-notice.ts';
 import { RegistrySync } from './persisted/registry/registry-sync.ts';
 import type { Config } from './platform/config.ts';
 import type { Database } from './platform/database.ts';
+import type { ReplicaSet } from './platform/replicas/replica-set.ts';
 import type { Logger } from './platform/logger.ts';
 import { createMetrics, type Metrics } from './platform/metrics.ts';
 import { createRateLimits } from './rate-limits/rate-limits.ts';
@@ -58,6 +59,16 @@ function showLiveCounts(metrics: Metrics, live: LiveHub): void {
   metrics.liveRuns.inc(runs);
   metrics.liveDeliveries.reset();
   metrics.liveDeliveries.inc(deliveries);
+}
+
+function showReplicas(metrics: Metrics, set: ReplicaSet): void {
+  for (const replica of set.replicas) {
+    metrics.dbReplicaUp.set({ replica: replica.name }, replica.inService ? 1 : 0);
+    metrics.dbReplicaLag.set({ replica: replica.name }, (replica.lagMs ?? 0) / 1000);
+  }
+  metrics.dbReads.reset();
+  metrics.dbReads.inc({ target: 'replica', reason: 'fresh' }, set.reads.replica);
+  for (const [reason, count] of Object.entries(set.reads.primary)) metrics.dbReads.inc({ target: 'primary', reason }, count);
 }
 
 export function createApp({
@@ -154,6 +165,7 @@ export function createApp({
       metrics.cacheL1Entries.set(cache.store?.l1.size ?? 0);
       metrics.cacheL1Bytes.set(cache.store?.l1.bytes ?? 0);
       if (live) showLiveCounts(metrics, live);
+      if (database.replicas) showReplicas(metrics, database.replicas);
     },
     web,
   });

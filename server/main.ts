@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config);
-  const database = await openDatabase(config.database);
+  const database = await openDatabase(config.database, { readReplicas: true, logger });
   const persistedDocuments = await loadPersistedDocuments(config);
   // Before the database work (a first start seeds for a while): a missing client build stops us at once.
   const app = createApp({ config, database, logger, persistedDocuments });

@@ -6,6 +6,7 @@ import type { Context, SchemaSettings } from '../../schema/context.ts';
 import { UnauthenticatedError } from '../../schema/errors.ts';
 import { createLoaders, type LoaderOptions } from '../../schema/loaders.ts';
 import type { Viewer } from '../../identity/viewer.ts';
+import { pinToPrimary, readFromReplica } from '../platform/replicas/read-floor.ts';
 import { bearerTokenHash, type ViewerCache } from './viewer-cache.ts';
 
 export interface ViewerOptions {
@@ -33,10 +34,13 @@ export async function viewerForToken(prisma: PrismaClient, tokenHash: string): P
   // Found by the token's SHA-256 through the unique index: no secret is compared in process, and the
   // database compares digests of the client's guesses, which tell it nothing about a real token's
   // bytes, so the lookup is no timing oracle on the token (schema/session.ts).
-  const [row] = await prisma.$queryRaw<{ userId: number; organizationId: number; role: Role; expiresAt: Date | null }[]>`
+  const lookup = () => prisma.$queryRaw<{ userId: number; organizationId: number; role: Role; expiresAt: Date | null }[]>`
     SELECT u."id" AS "userId", u."organizationId", u."role"::text AS "role", t."expiresAt"
     FROM "ApiToken" t JOIN "User" u ON u."id" = t."userId"
     WHERE t."tokenHash" = ${tokenHash}`;
+  let [row] = await lookup();
+  // A read replica may not have replayed a login made a moment ago on another instance: the primary decides.
+  if (!row && readFromReplica() && pinToPrimary()) [row] = await lookup();
   if (!row) throw new UnauthenticatedError('This token is unknown or was revoked. Sign in again with login.', rejected);
   if (row.expiresAt && new Date(row.expiresAt).getTime() <= Date.now()) {
     throw new UnauthenticatedError('This token has expired. Sign in again with login.', rejected);

@@ -31,6 +31,7 @@ import { useConditionalGet } from './use-conditional-get.ts';
 import { useErrorCodes } from './use-error-codes.ts';
 import { useWriteGuard } from '../cache/use-write-guard.ts';
 import { useKnownOperationTypes } from './use-known-operation-types.ts';
+import { usePrimaryForMutations } from './use-primary-for-mutations.ts';
 import { useRequestParams } from './use-request-params.ts';
 import { useResponseMediaType } from './use-response-media-type.ts';
 import { useStatementCount, type StatementServerContext } from './use-statement-count.ts';
@@ -139,6 +140,8 @@ export function createGraphQL({
         announceUncached: (tags) => cache.announceUncached(tags),
       }),
       ...(config.exposeStatementCount ? [useStatementCount()] : []),
+      // After every plugin that replaces execute (graphql-jit, live queries, the response cache): it wraps theirs.
+      ...(database.replicas ? [usePrimaryForMutations()] : []),
       useResponseMediaType(),
       useConditionalGet(),
     ],

@@ -45,3 +45,40 @@ describe('PERSISTED_OPERATIONS_MANIFEST', () => {
     expect(loadConfig({ PERSISTED_OPERATIONS_MANIFEST: 'other.json' }, cwd).persisted.manifest).toBe(path.join(cwd, 'other.json'));
   });
 });
+
+describe('DATABASE_REPLICA_URLS', () => {
+  const primary = { DATABASE_URL: 'postgresql://db/primary' };
+
+  it('takes a comma-separated list of replicas of DATABASE_URL, with their lag limit and poll interval', () => {
+    expect(loadConfig({ ...primary, DATABASE_REPLICA_URLS: ' postgresql://r1/db , postgres://r2/db ,' }, cwd).database).toMatchObject({
+      kind: 'postgres',
+      replicas: { urls: ['postgresql://r1/db', 'postgres://r2/db'], maxLagMs: 5000, pollMs: 50 },
+    });
+    const tuned = {
+      ...primary,
+      DATABASE_REPLICA_URLS: 'postgresql://r1/db',
+      DATABASE_REPLICA_MAX_LAG_MS: '800',
+      DATABASE_REPLICA_POLL_MS: '20',
+    };
+    expect(loadConfig(tuned, cwd).database).toMatchObject({ replicas: { maxLagMs: 800, pollMs: 20 } });
+    expect(loadConfig(primary, cwd).database).not.toHaveProperty('replicas');
+  });
+
+  it('names the variable, and the entry, when a value is wrong', () => {
+    expect(() => loadConfig({ ...primary, DATABASE_REPLICA_URLS: 'postgresql://r1/db,mysql://user:secret@r2/db' }, cwd)).toThrow(
+      /DATABASE_REPLICA_URLS entry 2 must be a postgresql:\/\/ URL, got mysql:…/,
+    );
+    expect(() => loadConfig({ ...primary, DATABASE_REPLICA_URLS: 'mysql://user:secret@r2/db' }, cwd)).not.toThrow(/secret/);
+    expect(() => loadConfig({ ...primary, DATABASE_REPLICA_MAX_LAG_MS: 'soon' }, cwd)).toThrow(
+      /DATABASE_REPLICA_MAX_LAG_MS must be a whole number/,
+    );
+    expect(() => loadConfig({ ...primary, DATABASE_REPLICA_MAX_LAG_MS: '0' }, cwd)).toThrow(
+      /DATABASE_REPLICA_MAX_LAG_MS must be at least 1/,
+    );
+    expect(() => loadConfig({ ...primary, DATABASE_REPLICA_POLL_MS: '5' }, cwd)).toThrow(/DATABASE_REPLICA_POLL_MS must be at least 10/);
+  });
+
+  it('needs DATABASE_URL: the embedded database has no replicas', () => {
+    expect(() => loadConfig({ DATABASE_REPLICA_URLS: 'postgresql://r1/db' }, cwd)).toThrow(/DATABASE_REPLICA_URLS needs DATABASE_URL/);
+  });
+});

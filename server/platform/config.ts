@@ -11,7 +11,7 @@ import { liveConfig, liveEnv, type LiveConfig } from '../live/live-config.ts';
 import { persistedConfig, persistedEnv, persistedProblem, type PersistedConfig } from '../persisted/persisted-config.ts';
 import { authConfig, authEnv, type AuthConfig } from '../rate-limits/auth-config.ts';
 import { webConfig, webEnv, type WebConfig } from '../web/web-config.ts';
-import { platformConfig, platformEnv, type PlatformConfig } from './platform-config.ts';
+import { platformConfig, platformEnv, platformProblem, type PlatformConfig } from './platform-config.ts';
 
 export { CLIENT_MANIFEST } from '../persisted/persisted-config.ts';
 
@@ -66,7 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     auth: authConfig(e),
     live: liveConfig(e),
   };
-  const problem = persistedProblem(config.persisted) ?? graphiqlProblem(e, limits);
+  const problem = persistedProblem(config.persisted) ?? graphiqlProblem(e, limits) ?? platformProblem(e);
   if (problem) throw invalid([problem]);
   return config;
 }

@@ -1,21 +1,27 @@
 // Opens the database: PGlite in-process (the embedded default) or PostgreSQL through a pg pool.
-// Both sit behind a Prisma driver adapter, wrapped to count statements.
+// Both sit behind a Prisma driver adapter, wrapped to count statements. A server started with
+// DATABASE_REPLICA_URLS sends reads to those replicas (server/platform/replicas/); tools never do.
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { pino } from 'pino';
 import { PrismaClient } from '../../prisma/generated/client.ts';
+import type { Logger } from './logger.ts';
 import type { DatabaseConfig } from './platform-config.ts';
+import { openReplicaSet, type ReplicaSet } from './replicas/replica-set.ts';
 import { countingAdapterFactory } from './sql-statements.ts';
 
 export interface Database {
   prisma: PrismaClient;
   /** The in-process database of the embedded default (tests dump it to copy it). */
   pglite?: PGlite;
-  /** The uncounted adapter factory, for the migration runner. */
+  /** The uncounted adapter factory of the primary, for the migration runner. */
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
+  /** The read replicas and their state; null without DATABASE_REPLICA_URLS (or when not asked for). */
+  replicas: ReplicaSet | null;
   /** Where the data lives, safe to log (no password). */
   label: string;
   close(): Promise<void>;
@@ -26,7 +32,14 @@ export interface EmbeddedOptions {
   loadDataDir?: Blob | File;
 }
 
-export async function openDatabase(config: DatabaseConfig, options: EmbeddedOptions = {}): Promise<Database> {
+export interface OpenOptions extends EmbeddedOptions {
+  /** Route reads to the configured replicas: servers do; migrations, the seed and other tools use the primary alone. */
+  readReplicas?: boolean;
+  /** Where the replicas' state changes are logged. */
+  logger?: Logger;
+}
+
+export async function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): Promise<Database> {
   if (config.kind === 'postgres') {
     const pool = new pg.Pool({
       connectionString: config.url,
@@ -36,13 +49,28 @@ export async function openDatabase(config: DatabaseConfig, options: EmbeddedOpti
     // An idle client losing its connection (server restart) must not crash the process.
     pool.on('error', () => {});
     const adapterFactory = new PrismaPg(pool);
-    const prisma = new PrismaClient({ adapter: countingAdapterFactory(adapterFactory) });
+    const replicas =
+      config.replicas && options.readReplicas
+        ? openReplicaSet({
+            primaryUrl: config.url,
+            primary: adapterFactory,
+            config: config.replicas,
+            poolSize: config.poolSize,
+            connectTimeoutMs: config.connectTimeoutMs,
+            logger: options.logger ?? pino({ level: 'silent' }),
+            redact: redactUrl,
+          })
+        : null;
+    const prisma = new PrismaClient({ adapter: countingAdapterFactory(replicas?.adapterFactory ?? adapterFactory) });
+    const shown = replicas ? `, reads on ${replicas.replicas.length} replica(s) when fresh enough` : '';
     return {
       prisma,
       adapterFactory,
-      label: `PostgreSQL ${redactUrl(config.url)} (pool of ${config.poolSize})`,
+      replicas,
+      label: `PostgreSQL ${redactUrl(config.url)} (pool of ${config.poolSize}${shown})`,
       async close() {
         await prisma.$disconnect();
+        await replicas?.close();
         await pool.end();
       },
     };
@@ -58,6 +86,7 @@ export async function openDatabase(config: DatabaseConfig, options: EmbeddedOpti
     prisma,
     pglite,
     adapterFactory,
+    replicas: null,
     label: config.dataDir ? `embedded PGlite in ${config.dataDir}` : 'embedded PGlite in memory',
     async close() {
       await prisma.$disconnect();

@@ -21,3 +21,20 @@ export const schemeUrl = (name: string, scheme: RegExp, expected: string) =>
   z.string().refine((v) => scheme.test(v), {
     error: (issue) => `${name} must be ${expected}, got ${String(issue.input).split(':')[0]}:…`,
   });
+
+/** A comma-separated list of URLs (blanks around and between commas ignored); the message names the entry that is wrong. */
+export const urlList = (name: string, scheme: RegExp, expected: string) =>
+  z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean),
+    )
+    .superRefine((urls, ctx) => {
+      urls.forEach((url, i) => {
+        if (!scheme.test(url))
+          ctx.addIssue({ code: 'custom', message: `${name} entry ${i + 1} must be ${expected}, got ${url.split(':')[0]}:…` });
+      });
+    });

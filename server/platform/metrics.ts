@@ -30,6 +30,10 @@ export interface Metrics {
   sqlStatements: Histogram<'operation'>;
   /** Every SQL statement the process sent, requests or not; read at scrape time. */
   sqlStatementsTotal: Counter;
+  /** Read replicas (server/platform/replicas/), set from their state when /metrics is scraped; absent without replicas. */
+  dbReplicaUp: Gauge<'replica'>;
+  dbReplicaLag: Gauge<'replica'>;
+  dbReads: Counter<'target' | 'reason'>;
   /** Core Web Vitals reported by browsers (POST /vitals): seconds for timings, unitless for CLS. */
   webVitals: Record<WebVital, Histogram<'route' | 'rating'>>;
   /** Bounded label for an operation name: client-chosen names must not grow the series without limit. */
@@ -152,6 +156,24 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
         this.reset();
         this.inc(statementsSent());
       },
+    }),
+    dbReplicaUp: new Gauge({
+      ...r,
+      name: 'deskgraph_db_replica_up',
+      help: '1 while a read replica is in service, 0 while it is out (down, not a standby, or lagging beyond DATABASE_REPLICA_MAX_LAG_MS).',
+      labelNames: ['replica'],
+    }),
+    dbReplicaLag: new Gauge({
+      ...r,
+      name: 'deskgraph_db_replica_lag_seconds',
+      help: "How far a read replica's replay was behind the primary's WAL at its last poll (0 when caught up).",
+      labelNames: ['replica'],
+    }),
+    dbReads: new Counter({
+      ...r,
+      name: 'deskgraph_db_reads_total',
+      help: 'Reads outside transactions with replicas configured, by target (replica, primary) and, for the primary, why (pinned, behind, unavailable, request, retry).',
+      labelNames: ['target', 'reason'],
     }),
     webVitals: {
       // Buckets bracket Google's good/poor thresholds, so the share in each rating reads off the histogram.

@@ -1,7 +1,7 @@
 // The process's own settings: which environment it runs as, how much it logs, and its database.
 import path from 'node:path';
 import { z } from 'zod';
-import { bool, int, schemeUrl } from './env-schema.ts';
+import { bool, int, schemeUrl, urlList } from './env-schema.ts';
 
 export type NodeEnv = 'development' | 'production' | 'test';
 
@@ -9,7 +9,23 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 export type DatabaseConfig =
   | { kind: 'embedded'; /** null: in memory */ dataDir: string | null }
-  | { kind: 'postgres'; url: string; poolSize: number; connectTimeoutMs: number };
+  | {
+      kind: 'postgres';
+      url: string;
+      poolSize: number;
+      connectTimeoutMs: number;
+      /** Streaming replicas that serve reads (server/platform/replicas/README.md); none when absent. */
+      replicas?: ReplicaConfig;
+    };
+
+export interface ReplicaConfig {
+  /** postgresql:// URLs, one per replica, each with a pool of the primary's size. */
+  urls: string[];
+  /** A replica further behind the primary than this is taken out until it catches up. */
+  maxLagMs: number;
+  /** How often each replica's replay position is read (one statement per replica and one on the primary). */
+  pollMs: number;
+}
 
 export interface PlatformConfig {
   /** production names no demo account in GraphiQL and never adds debugging detail to errors */
@@ -37,6 +53,9 @@ export const platformEnv = z.object({
   DATABASE_URL: schemeUrl('DATABASE_URL', /^postgres(ql)?:\/\//, 'a postgresql:// URL').optional(),
   DATABASE_POOL_SIZE: int('DATABASE_POOL_SIZE', 1, 1000).default(10),
   DATABASE_CONNECT_TIMEOUT_MS: int('DATABASE_CONNECT_TIMEOUT_MS', 100, 600000).default(5000),
+  DATABASE_REPLICA_URLS: urlList('DATABASE_REPLICA_URLS', /^postgres(ql)?:\/\//, 'a postgresql:// URL').optional(),
+  DATABASE_REPLICA_MAX_LAG_MS: int('DATABASE_REPLICA_MAX_LAG_MS', 1, 3_600_000).default(5000),
+  DATABASE_REPLICA_POLL_MS: int('DATABASE_REPLICA_POLL_MS', 10, 60_000).default(50),
   DATA_DIR: z.string().min(1).default('.data'),
   AUTO_MIGRATE: bool('AUTO_MIGRATE').optional(),
   SEED_IF_EMPTY: bool('SEED_IF_EMPTY').optional(),
@@ -69,5 +88,14 @@ function databaseConfig(e: z.output<typeof platformEnv>, cwd: string): DatabaseC
     url: e.DATABASE_URL,
     poolSize: e.DATABASE_POOL_SIZE,
     connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
+    ...(e.DATABASE_REPLICA_URLS?.length
+      ? { replicas: { urls: e.DATABASE_REPLICA_URLS, maxLagMs: e.DATABASE_REPLICA_MAX_LAG_MS, pollMs: e.DATABASE_REPLICA_POLL_MS } }
+      : {}),
   };
+}
+
+/** What no single variable can say: replicas are replicas of DATABASE_URL's server. */
+export function platformProblem(e: z.output<typeof platformEnv>): string | null {
+  if (!e.DATABASE_REPLICA_URLS?.length || e.DATABASE_URL) return null;
+  return 'DATABASE_REPLICA_URLS needs DATABASE_URL (the primary they replicate): the embedded PGlite has no replicas.';
 }

@@ -9,8 +9,14 @@ import { seedDatabase } from '../../prisma/seed/seed-database.ts';
 import type { Config } from './config.ts';
 import type { Database } from './database.ts';
 import type { Logger } from './logger.ts';
+import { onPrimary } from './replicas/read-floor.ts';
 
-export async function prepareDatabase(database: Database, config: Config, logger: Logger): Promise<void> {
+export function prepareDatabase(database: Database, config: Config, logger: Logger): Promise<void> {
+  // On the primary alone: a replica may not have replayed the migrations or the seed it is checking for.
+  return onPrimary(() => prepare(database, config, logger));
+}
+
+async function prepare(database: Database, config: Config, logger: Logger): Promise<void> {
   if (config.autoMigrate) {
     const { applied } = await applyMigrations(database.adapterFactory, { log: (line) => logger.info(line) });
     if (applied.length) logger.info({ applied }, `applied ${applied.length} migration(s)`);

@@ -3,11 +3,28 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory, SqlQuery, Transaction } from '@prisma/driver-adapter-utils';
 
+/**
+ * A request's database state, kept for its whole async context: how many statements it sent, and where
+ * its reads may go when read replicas are configured (server/platform/replicas/; untouched otherwise).
+ */
 export interface StatementTally {
   count: number;
+  /** Every statement goes to the primary: the request is a mutation, or a tool that must see the primary. */
+  primary?: boolean;
+  /** The lowest WAL position (LSN) a replica must have replayed to serve this request (requireLsn). */
+  lsnFloor?: bigint;
+  /** The LSN of this request's last committed write (requestWriteLsn). */
+  writeLsn?: bigint;
+  /** Where this request's reads went so far: it keeps reading there, so its reads never go back in time. */
+  readFrom?: number | 'primary';
 }
 
 const current = new AsyncLocalStorage<StatementTally>();
+
+/** The state of the request whose async context this is; undefined outside any (start-up, timers, live re-executions). */
+export function currentTally(): StatementTally | undefined {
+  return current.getStore();
+}
 
 // Every statement this process sent, whatever asked for it (requests, warming, start-up): what
 // deskgraph_sql_statements_total reports, and what tests read to show a refused request sent none.

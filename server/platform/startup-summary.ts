@@ -35,7 +35,10 @@ export function startupLine(config: Config, url: string, summary = startupSummar
 function databaseOf(database: Config['database']): string {
   if (database.kind === 'embedded') return database.dataDir ? `embedded PGlite in ${database.dataDir}` : 'embedded PGlite in memory';
   const parsed = new URL(database.url);
-  return `PostgreSQL ${hostOf(database.url, 5432)}${parsed.pathname || '/'} (pool of ${database.poolSize})`;
+  const replicas = database.replicas
+    ? `, reads on replicas ${database.replicas.urls.map((url) => hostOf(url, 5432)).join(', ')} when fresh enough`
+    : '';
+  return `PostgreSQL ${hostOf(database.url, 5432)}${parsed.pathname || '/'} (pool of ${database.poolSize}${replicas})`;
 }
 
 function cacheOf(config: Config): string {
