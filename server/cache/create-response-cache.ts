@@ -6,6 +6,7 @@ import { ViewerCache } from '../auth/viewer-cache.ts';
 import type { CacheConfig } from './cache-config.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { Metrics } from '../platform/metrics.ts';
+import { observeLsn } from '../platform/replicas/read-floor.ts';
 import { DocumentFactsRegistry } from './document-facts.ts';
 import { createRequestMemo, type FastPathOptions } from './fast-path.ts';
 import { ResponseStore } from './response-store.ts';
@@ -34,6 +35,9 @@ export function createResponseCache(config: CacheConfig, { redis, logger, metric
         metrics,
       })
     : null;
+  // Another instance's write is applied here before it is acknowledged (CACHE.md), so raising the read
+  // floor on its message means no read after the acknowledgement goes to a replica that lacks it.
+  store?.onRemoteLsn(observeLsn);
   // Without a store (RESPONSE_CACHE=false) nothing is evicted, but writes still reach whoever listens
   // to invalidations (the viewer cache, live updates), on this instance only: the bus is the store's.
   const uncachedListeners = new Set<InvalidationListener>();

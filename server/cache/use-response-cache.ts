@@ -9,6 +9,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { CacheHooks, Context } from '../../schema/context.ts';
 import type { CacheConfig } from './cache-config.ts';
 import type { Metrics } from '../platform/metrics.ts';
+import { requestWriteLsn } from '../platform/replicas/read-floor.ts';
 import { documentHash, responseKey, visibilityScope } from './cache-key.ts';
 import { analyzeDocument, type DocumentFacts, type DocumentFactsRegistry } from './document-facts.ts';
 import type { CachedResponse } from './l1-cache.ts';
@@ -55,7 +56,9 @@ class RequestCache implements CacheHooks {
   }
 
   async invalidate(tags: Iterable<string>): Promise<void> {
-    if (this.store) await this.store.invalidate(tags, this.metrics.operationLabel(this.requestInfo?.operation));
+    // The write's WAL position travels with it, so every instance's replica reads wait for it.
+    if (this.store)
+      await this.store.invalidate(tags, this.metrics.operationLabel(this.requestInfo?.operation), requestWriteLsn() ?? undefined);
     else this.announceUncached([...new Set(tags)]);
   }
 }
