@@ -1,6 +1,7 @@
 // The PostgreSQL primary and its streaming replica: initdb for the primary, `pg_basebackup -R` (with a
 // replication slot, so the primary keeps the WAL a paused replica still needs) for the replica, each
 // postmaster started detached on its loopback port. Under root both run as the postgres user.
+import { spawnSync } from 'node:child_process';
 import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
@@ -22,11 +23,18 @@ async function query<T extends pg.QueryResultRow>(url: string, sql: string, valu
   }
 }
 
-/** The postgres user must reach its directories: owned by it, and every parent readable. */
+/** The postgres user must reach its directories: owned by it, and every parent searchable. */
 function prepareDirectory(dir: string, as: RunAs | null): void {
   mkdirSync(dir, { recursive: true });
   chmodSync(path.dirname(dir), 0o755);
-  if (as) chownSync(dir, as.uid, as.gid);
+  if (!as) return;
+  chownSync(dir, as.uid, as.gid);
+  if (spawnSync('test', ['-w', dir], { ...as }).status !== 0) {
+    throw new TopologyError(
+      `PostgreSQL runs as the postgres user, who cannot reach ${dir}: a parent directory is not searchable by others. ` +
+        'Give a --dir it can reach (e.g. under /tmp), or chmod o+x the parent directories.',
+    );
+  }
 }
 
 /** Settings for both servers (the replica copies the primary's file, then overrides its port). */

@@ -118,6 +118,14 @@ export async function up(options: TopologyOptions, dir: string, log: Log = conso
   }
 
   saveState(state);
+  // Ctrl-C mid-step: record what was started so far (each pid is in the state as soon as it exists), so down can stop it.
+  const interrupted = () => {
+    saveState(state);
+    log('\nInterrupted. What started is still running: `npm run topology -- down` stops it.');
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   for (const [index, [label, step]] of steps.entries()) {
     const started = performance.now();
     log(`[${index + 1}/${steps.length}] ${label} …`);
@@ -128,6 +136,8 @@ export async function up(options: TopologyOptions, dir: string, log: Log = conso
       saveState(state);
     }
   }
+  process.off('SIGINT', interrupted);
+  process.off('SIGTERM', interrupted);
   state.phase = 'up';
   saveState(state);
   log('');
