@@ -12,9 +12,10 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findExecutable, findPostgresBin } from '../scripts/topology/binaries.ts';
 import { serverSupportsCluster } from '../scripts/topology/instances.ts';
-import { SERVED_BY_HEADER } from '../scripts/topology/haproxy.ts';
+import { backendStates, SERVED_BY_HEADER } from '../scripts/topology/haproxy.ts';
 import { readState, type TopologyState } from '../scripts/topology/state.ts';
 import { DEMO_PASSWORD } from '../prisma/seed/demo-accounts.ts';
+import { waitFor } from './processes.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const available = Boolean(findPostgresBin() && findExecutable('redis-server') && findExecutable('redis-cli') && findExecutable('haproxy'));
@@ -25,10 +26,12 @@ interface Run {
 }
 
 /** Runs `npm run topology -- …` (the CLI through tsx, as npm would) and collects its output. */
-function topology(...args: string[]): Promise<Run> {
+function topology(...args: [...string[], Record<string, string>] | string[]): Promise<Run> {
+  const env = typeof args.at(-1) === 'object' ? (args.pop() as Record<string, string>) : {};
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/topology/cli.ts', ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/topology/cli.ts', ...(args as string[])], {
       cwd: ROOT,
+      env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -159,6 +162,25 @@ describe.skipIf(!available).concurrent('npm run topology', () => {
     expect(status).toContain('3 of 3 instances in rotation');
     expect(status).not.toContain('DOWN');
 
+    // An instance that stops leaves the rotation (its /ready no longer answers) and no request fails meanwhile.
+    const stopped = state.instances[2]!;
+    process.kill(stopped.process!.pid, 'SIGTERM');
+    for (let i = 0; i < 12; i++) {
+      const result = await gql(proxy, 'query TopologyTickets { tickets(first: 1) { totalCount } }', {}, token);
+      expect(result.data.tickets.totalCount).toBeGreaterThan(0);
+    }
+    await waitFor(
+      async () => (await backendStates(state)).find((server) => server.name === stopped.name)?.status === 'DOWN',
+      10_000,
+      () => `HAProxy still routes to ${stopped.name}`,
+    );
+    const afterStop = new Set<string>();
+    for (let i = 0; i < 6; i++) afterStop.add((await gql(proxy, '{ viewer { id } }', {}, token)).servedBy!);
+    expect(afterStop).toEqual(new Set(['deskgraph-1', 'deskgraph-2']));
+    const degraded = await topology('status', '--dir', dir);
+    expect(degraded.code).toBe(1);
+    expect(degraded.output).toContain('2 of 3 instances in rotation');
+
     const again = await topology('up', '--redis', 'single', '--base-port', '58500', '--dir', dir);
     expect(again.code).toBe(1);
     expect(again.output).toContain('is already up');
@@ -172,6 +194,14 @@ describe.skipIf(!available).concurrent('npm run topology', () => {
     expect(after.code).toBe(1);
     expect(after.output).toContain('No topology recorded');
   }, 150_000);
+
+  it('up names the package of a missing binary before starting anything', async () => {
+    const dir = topologyDir();
+    const run = await topology('up', '--redis', 'single', '--base-port', '58500', '--dir', dir, { PATH: '/nonexistent' });
+    expect(run.code).toBe(1);
+    expect(run.output).toContain('apt-get install redis-server');
+    expect(readState(dir)).toBeNull();
+  });
 
   it('up --redis cluster starts six Redis nodes as one cluster: three masters, each with a replica', async () => {
     const dir = topologyDir();
