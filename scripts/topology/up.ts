@@ -1,5 +1,6 @@
 // `npm run topology -- up`: every piece in order, each step announced and timed, the state saved after
 // each so that `down` can clean up after a step that failed. Refuses while a topology is running.
+import { existsSync } from 'node:fs';
 import { ensureClientBuilt } from '../build-client.ts';
 import { requireBinaries } from './binaries.ts';
 import { startHaproxy } from './haproxy.ts';
@@ -12,6 +13,8 @@ import { layout, readState, recordedProcesses, saveState, type TopologyOptions, 
 import { describeTopology } from './summary.ts';
 
 type Log = (line: string) => void;
+
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 /** The state to start from: a new layout, or the one `down --keep` left. */
 function startingState(options: TopologyOptions, dir: string, log: Log): TopologyState {
@@ -37,8 +40,10 @@ function startingState(options: TopologyOptions, dir: string, log: Log): Topolog
     );
   }
   const { basePort, redis, instances } = existing.options;
+  const differs = JSON.stringify(existing.options) !== JSON.stringify(options);
   log(
-    `Starting the topology kept in ${dir} (base port ${basePort}, Redis ${redis}, ${instances} instances; its options win over this command's).`,
+    `Starting the topology kept in ${dir}: base port ${basePort}, Redis ${redis}, ${plural(instances, 'instance')}` +
+      (differs ? ' (as it was kept; the options given now differ and are ignored: `down` removes it to start afresh).' : '.'),
   );
   return { ...existing, phase: 'starting', startedAt: new Date().toISOString() };
 }
@@ -83,7 +88,10 @@ export async function up(options: TopologyOptions, dir: string, log: Log = conso
   const redisPorts = state.redis.nodes.map((node) => node.port);
   const steps: [string, () => Promise<unknown> | unknown][] = [
     [`PostgreSQL primary on port ${primary.port}`, () => startPrimary(state, binaries.postgresBin)],
-    [`PostgreSQL replica on port ${replica.port} (pg_basebackup -R)`, () => startReplica(state, binaries.postgresBin)],
+    [
+      `PostgreSQL replica on port ${replica.port}${existsSync(replica.dataDir) ? ' (kept)' : ' (pg_basebackup -R)'}`,
+      () => startReplica(state, binaries.postgresBin),
+    ],
     [
       state.redis.mode === 'cluster'
         ? `Redis Cluster on ports ${redisPorts[0]}-${redisPorts.at(-1)} (3 masters, 3 replicas)`
@@ -107,7 +115,7 @@ export async function up(options: TopologyOptions, dir: string, log: Log = conso
       ]);
     }
     steps.push([
-      `${state.instances.length} deskgraph instances on ports ${state.instances.map((instance) => instance.port).join(', ')}`,
+      `${plural(state.instances.length, 'deskgraph instance')} on port${state.instances.length > 1 ? 's' : ''} ${state.instances.map((instance) => instance.port).join(', ')}`,
       async () => {
         startInstances(state);
         saveState(state);
