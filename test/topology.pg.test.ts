@@ -20,6 +20,8 @@ import { waitFor } from './processes.ts';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const available = Boolean(findPostgresBin() && findExecutable('redis-server') && findExecutable('redis-cli') && findExecutable('haproxy'));
 
+const LOGIN = 'mutation($email: String!, $password: String!) { login(email: $email, password: $password) { token } }';
+
 interface Run {
   code: number | null;
   output: string;
@@ -230,6 +232,18 @@ describe.skipIf(!available).concurrent('npm run topology', () => {
     const status = succeeded(await topology('status', '--dir', dir), 'status');
     expect(status.match(/master, cluster ok/g)).toHaveLength(3);
     expect(status.match(/replica, cluster ok/g)).toHaveLength(3);
+    if (state.haproxy) {
+      // Once the server reads REDIS_CLUSTER_NODES: its cache is on the cluster, and a query through HAProxy works.
+      expect(status).toMatch(/deskgraph-1 .*cache ok/);
+      const login = await gql(`http://127.0.0.1:${state.haproxy.port}`, LOGIN, { email: 'agent@acme.test', password: DEMO_PASSWORD });
+      const result = await gql(
+        `http://127.0.0.1:${state.haproxy.port}`,
+        '{ tickets(first: 1) { totalCount } }',
+        {},
+        login.data.login.token,
+      );
+      expect(result.data.tickets.totalCount).toBeGreaterThan(0);
+    }
     succeeded(await topology('down', '--dir', dir), 'down');
     expect(existsSync(dir)).toBe(false);
   }, 120_000);
