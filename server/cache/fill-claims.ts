@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
 /** A claim outlives any sane execution; a claimant that died only delays the others this long. */
 const CLAIM_MS = 5_000;
 /** Waiters give up and execute themselves after this. */
-export const FILL_WAIT_MS = 5_000;
+const FILL_WAIT_MS = 5_000;
 const POLL_MS = 5;
 
 export interface FillClaimsDeps {
