@@ -42,7 +42,11 @@ function int(name: string, value: string | undefined, fallback: number, min = 0)
   return n;
 }
 
-const list = (value: string | undefined) => value?.split(',').map((v) => v.trim()).filter(Boolean);
+const list = (value: string | undefined) =>
+  value
+    ?.split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
 
 function parseOptions(argv: string[], env: NodeJS.ProcessEnv): RunOptions {
   const { values } = parseArgs({
@@ -77,7 +81,8 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): RunOptions {
   const ops = values.ops === undefined && durationS !== undefined ? Infinity : int('ops', values.ops, 3000, 1);
   const faultNames = values.faults === 'none' ? [] : (list(values.faults) ?? (urls ? [] : ['kill', 'redis-cut']));
   for (const name of faultNames) {
-    if (!(FAULT_KINDS as readonly string[]).includes(name)) throw new UsageError(`--faults: unknown fault "${name}"; the faults are ${FAULT_KINDS.join(', ')}`);
+    if (!(FAULT_KINDS as readonly string[]).includes(name))
+      throw new UsageError(`--faults: unknown fault "${name}"; the faults are ${FAULT_KINDS.join(', ')}`);
   }
   if (faultNames.includes('redis-master-kill') && !values['allow-master-kill']) {
     throw new UsageError('redis-master-kill shuts a Redis master down: add --allow-master-kill, only for a cluster you own');

@@ -38,7 +38,11 @@ export const OPERATIONS = {
     `query CheckList($filter: TicketFilter, $first: Int!) { tickets(filter: $filter, first: $first) { totalCount edges { node { ${TICKET_FIELDS} } } } }`,
     'TicketList',
   ),
-  dashboard: op('CheckDashboard', 'query CheckDashboard($days: Int!) { dashboardStats { openByPriority { priority count } firstResponse(days: $days) { responded } } }', 'Dashboard'),
+  dashboard: op(
+    'CheckDashboard',
+    'query CheckDashboard($days: Int!) { dashboardStats { openByPriority { priority count } firstResponse(days: $days) { responded } } }',
+    'Dashboard',
+  ),
   createTicket: op(
     'CheckCreate',
     `mutation CheckCreate($input: CreateTicketInput!) { createTicket(input: $input) { ticket { ${TICKET_FIELDS} } } }`,

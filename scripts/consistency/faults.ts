@@ -32,7 +32,8 @@ export interface FaultContext {
 /** Which faults a run can inject, and why not the others (told to the user before the run). */
 export function unsupported(kind: FaultKind, ctx: Omit<FaultContext, 'random' | 'now'>): string | null {
   if (kind === 'kill' && !ctx.spawned) return 'kill needs instances the checker started (not --urls)';
-  if (kind === 'redis-cut' && !ctx.spawned && !ctx.redisUrl && !ctx.redisClusterNodes) return 'redis-cut with --urls needs --redis-url or --redis-cluster-nodes';
+  if (kind === 'redis-cut' && !ctx.spawned && !ctx.redisUrl && !ctx.redisClusterNodes)
+    return 'redis-cut with --urls needs --redis-url or --redis-cluster-nodes';
   if (kind === 'replica-lag' && !ctx.replicaUrl) return 'replica-lag needs --replica-url';
   if ((kind === 'redis-failover' || kind === 'redis-master-kill') && !ctx.redisClusterNodes) return `${kind} needs --redis-cluster-nodes`;
   return null;
@@ -108,7 +109,8 @@ async function killNamedConnections(ctx: FaultContext): Promise<[string, string]
       client.disconnect();
     }
   }
-  if (byInstance.size === 0) return ['none', 'no Redis connection named deskgraph:… found (instances do not name their connections yet): nothing cut'];
+  if (byInstance.size === 0)
+    return ['none', 'no Redis connection named deskgraph:… found (instances do not name their connections yet): nothing cut'];
   const [instance, connections] = ctx.random.pick([...byInstance]);
   for (const { node, id } of connections) {
     const client = redisNode(node);

@@ -10,7 +10,20 @@ const CUSTOMER: ReadViewer = { name: 'acme-customer#0', org: 'acme', customerId:
 let seq = 0;
 function write(ticketId: string, start: number, end: number, set: Partial<TicketFields>, extra: Partial<WriteRecord> = {}): WriteRecord {
   seq++;
-  return { seq, op: seq, kind: 'updateTicket', ticketId, viewer: 'acme-agent#0', instance: 'i1', via: 'plain-post', start, end, outcome: 'ok', set, ...extra };
+  return {
+    seq,
+    op: seq,
+    kind: 'updateTicket',
+    ticketId,
+    viewer: 'acme-agent#0',
+    instance: 'i1',
+    via: 'plain-post',
+    start,
+    end,
+    outcome: 'ok',
+    set,
+    ...extra,
+  };
 }
 
 function read(start: number, end: number, viewer = AGENT, phase: 'run' | 'final' = 'run'): ReadContext {

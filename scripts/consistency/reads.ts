@@ -5,7 +5,7 @@ import { OPERATIONS } from './documents.ts';
 import type { ListFilter, ObservedComment, ObservedTicket, ReadContext, Transport } from './history.ts';
 import type { Random } from './random.ts';
 import type { CallResult, Session } from './sessions.ts';
-import type { Target } from './transport.ts';
+import { dataAt, type Target } from './transport.ts';
 import { chooseTransport, type World } from './world.ts';
 import type { RawTicket } from './writes.ts';
 
@@ -36,9 +36,16 @@ export async function readTicket(world: World, random: Random, org: string, opti
   const byNode = options.byNode ?? random.chance(0.25);
   const operation = byNode ? OPERATIONS.node : OPERATIONS.ticket;
   const kind = byNode ? 'node' : 'ticket';
-  const result = await world.caller.call(random, operation, options.via ?? chooseTransport(random, true), { id: ticketId }, session.token, options.target);
+  const result = await world.caller.call(
+    random,
+    operation,
+    options.via ?? chooseTransport(random, true),
+    { id: ticketId },
+    session.token,
+    options.target,
+  );
   world.stats.count(kind, result);
-  const raw = (result.body?.data?.[byNode ? 'node' : 'ticket'] ?? null) as (RawTicket & RawDetail) | null;
+  const raw = dataAt<RawTicket & RawDetail>(result.body, byNode ? 'node' : 'ticket') ?? null;
   const notFound = result.body?.errors?.[0]?.extensions?.code === 'NOT_FOUND';
   if (!result.ok && !notFound) return failed(world, kind);
   const context = world.context(kind, session, result, options.phase);
@@ -65,9 +72,16 @@ export async function readList(world: World, random: Random, org: string, option
       ...(filter.assignee === null ? { unassigned: true } : filter.assignee ? { assigneeId: filter.assignee } : {}),
     },
   };
-  const result = await world.caller.call(random, OPERATIONS.list, options.via ?? chooseTransport(random, true), variables, session.token, options.target);
+  const result = await world.caller.call(
+    random,
+    OPERATIONS.list,
+    options.via ?? chooseTransport(random, true),
+    variables,
+    session.token,
+    options.target,
+  );
   world.stats.count('list', result);
-  const connection = result.body?.data?.tickets as { totalCount: number; edges: { node: RawTicket }[] } | undefined;
+  const connection = dataAt<{ totalCount: number; edges: { node: RawTicket }[] }>(result.body, 'tickets');
   if (!result.ok || !connection) return failed(world, 'list');
   const context = world.context('list', session, result, options.phase);
   const nodes = connection.edges.map((edge) => observe(world, edge.node));
@@ -90,9 +104,15 @@ function chooseFilter(world: World, random: Random, org: string, session: Sessio
 
 export async function readDashboard(world: World, random: Random, org: string, options: ReadOptions = {}): Promise<string> {
   const session = options.session ?? random.pick(world.sessionsOf(org, ['ADMIN', 'AGENT']));
-  const result = await world.caller.call(random, OPERATIONS.dashboard, options.via ?? chooseTransport(random, true), { days: 30 }, session.token);
+  const result = await world.caller.call(
+    random,
+    OPERATIONS.dashboard,
+    options.via ?? chooseTransport(random, true),
+    { days: 30 },
+    session.token,
+  );
   world.stats.count('dashboard', result);
-  const stats = result.body?.data?.dashboardStats as { openByPriority: { priority: string; count: number }[] } | undefined;
+  const stats = dataAt<{ openByPriority: { priority: string; count: number }[] }>(result.body, 'dashboardStats');
   if (!result.ok || !stats) return failed(world, 'dashboard');
   const context = world.context('dashboard', session, result, options.phase);
   const openByPriority = Object.fromEntries(stats.openByPriority.map((p) => [p.priority, p.count]));
@@ -104,7 +124,7 @@ export async function readDashboard(world: World, random: Random, org: string, o
 export async function dashboardBaseline(world: World, random: Random, org: string): Promise<Record<string, number>> {
   const session = world.sessionsOf(org, ['ADMIN', 'AGENT'])[0]!;
   const result: CallResult = await world.caller.call(random, OPERATIONS.dashboard, 'plain-post', { days: 30 }, session.token);
-  const stats = result.body?.data?.dashboardStats as { openByPriority: { priority: string; count: number }[] } | undefined;
+  const stats = dataAt<{ openByPriority: { priority: string; count: number }[] }>(result.body, 'dashboardStats');
   if (!stats) throw new Error(`could not read ${org}'s dashboard: ${result.attempts.at(-1)?.error}`);
   return Object.fromEntries(stats.openByPriority.map((p) => [p.priority, p.count]));
 }

@@ -39,7 +39,9 @@ export function percentile(values: readonly number[], p: number): number {
 }
 
 function describeWrite(w: WriteRecord): string {
-  const change = w.comment ? `${w.comment.internal ? 'internal' : 'public'} comment ${JSON.stringify(w.comment.body)}` : JSON.stringify(w.set);
+  const change = w.comment
+    ? `${w.comment.internal ? 'internal' : 'public'} comment ${JSON.stringify(w.comment.body)}`
+    : JSON.stringify(w.set);
   const outcome = w.outcome === 'ok' ? `ack ${s(w.end)}` : `failed ${s(w.end)} (${w.error ?? 'indeterminate'})`;
   return `w#${w.seq} ${w.kind} by ${w.viewer} on ${w.instance} (${w.via}) sent ${s(w.start)} → ${outcome}: ${change}`;
 }

@@ -107,9 +107,17 @@ async function run(options: RunOptions, cleanups: (() => Promise<void>)[]): Prom
   await parallel(ORGS.length * options.ticketsPerOrg, Math.min(options.concurrency, 4), (n) =>
     createTicket(world, Random.forOperation(options.seed ^ 0x5eed, n), ORGS[n % ORGS.length]!),
   );
-  log(`run tag ${runTag}: ${world.model.ticketIds().length} tickets created; workload of ${options.ops} ops, concurrency ${options.concurrency}`);
+  log(
+    `run tag ${runTag}: ${world.model.ticketIds().length} tickets created; workload of ${options.ops} ops, concurrency ${options.concurrency}`,
+  );
 
-  const faultContext = { spawned, redisUrl: options.redisUrl, replicaUrl: options.replicaUrl, redisClusterNodes: options.redisClusterNodes, holdMs: options.faultHoldMs };
+  const faultContext = {
+    spawned,
+    redisUrl: options.redisUrl,
+    replicaUrl: options.replicaUrl,
+    redisClusterNodes: options.redisClusterNodes,
+    holdMs: options.faultHoldMs,
+  };
   const skippedFaults = options.faults.map((kind) => unsupported(kind, faultContext)).filter((why): why is string => why !== null);
   const faults = options.faults.filter((kind) => unsupported(kind, faultContext) === null);
   const faultEvents: FaultEvent[] = [];
@@ -135,13 +143,18 @@ async function run(options: RunOptions, cleanups: (() => Promise<void>)[]): Prom
     }
   };
   const stop = () => caller.now() > deadline;
-  await parallel(options.ops, options.concurrency, async (n) => {
-    const random = Random.forOperation(options.seed, n);
-    const step = random.weighted(STEPS);
-    await step(world, random, random.pick(ORGS));
-    completed++;
-    maybeInjectFault();
-  }, stop);
+  await parallel(
+    options.ops,
+    options.concurrency,
+    async (n) => {
+      const random = Random.forOperation(options.seed, n);
+      const step = random.weighted(STEPS);
+      await step(world, random, random.pick(ORGS));
+      completed++;
+      maybeInjectFault();
+    },
+    stop,
+  );
   await Promise.all(faultRuns);
   if (spawned) for (const instance of spawned) await instance.start();
   await finalSweep(world, targets.all(), options.seed);
@@ -181,7 +194,14 @@ async function finalSweep(world: World, targets: Target[], seed: number): Promis
     for (const org of ORGS) {
       const staff = world.sessionsOf(org, ['AGENT'])[0]!;
       for (const ticketId of world.model.ticketIds(org)) {
-        await readTicket(world, random, org, { ticketId, session: staff, byNode: false, via: round % 2 ? 'plain-post' : 'persisted-get', phase: 'final', target });
+        await readTicket(world, random, org, {
+          ticketId,
+          session: staff,
+          byNode: false,
+          via: round % 2 ? 'plain-post' : 'persisted-get',
+          phase: 'final',
+          target,
+        });
       }
       for (const session of world.sessionsOf(org, ['AGENT', 'CUSTOMER'])) {
         await readList(world, random, org, { session, filter: {}, via: 'persisted-get', phase: 'final', target });

@@ -5,7 +5,7 @@ import { DEMO_PASSWORD } from '../../prisma/seed/demo-accounts.ts';
 import type { Random } from './random.ts';
 import type { Transport } from './history.ts';
 import { OPERATIONS, type Operation } from './documents.ts';
-import type { Attempt, GraphQLBody, Target, Transporter } from './transport.ts';
+import { dataAt, type Attempt, type GraphQLBody, type Target, type Transporter } from './transport.ts';
 
 export interface Session {
   /** e.g. acme-agent#1 */
@@ -92,7 +92,11 @@ interface Account {
 }
 
 const ACCOUNTS: Account[] = ['acme', 'globex'].flatMap((org) =>
-  (['admin', 'agent', 'customer'] as const).map((who) => ({ email: `${who}@${org}.test`, org, role: who.toUpperCase() as Session['role'] })),
+  (['admin', 'agent', 'customer'] as const).map((who) => ({
+    email: `${who}@${org}.test`,
+    org,
+    role: who.toUpperCase() as Session['role'],
+  })),
 );
 
 /** Signs in every demo account `perAccount` times. */
@@ -101,7 +105,7 @@ export async function signIn(caller: Caller, random: Random, perAccount: number)
   for (const account of ACCOUNTS) {
     for (let i = 0; i < perAccount; i++) {
       const result = await caller.call(random, OPERATIONS.login, 'plain-post', { email: account.email, password: DEMO_PASSWORD }, null);
-      const login = result.body?.data?.login as { token: string; user: { id: string } } | undefined;
+      const login = dataAt<{ token: string; user: { id: string } }>(result.body, 'login');
       if (!result.ok || !login) {
         throw new Error(`login as ${account.email} failed: ${result.attempts.at(-1)?.error ?? 'no token'} (is the database seeded?)`);
       }

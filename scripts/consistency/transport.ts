@@ -5,8 +5,15 @@ import type { Transport } from './history.ts';
 import type { Operation } from './documents.ts';
 
 export interface GraphQLBody {
-  data?: Record<string, any> | null;
+  data?: Record<string, unknown> | null;
   errors?: { message: string; extensions?: { code?: string } }[];
+}
+
+/** The value at `path` under a result's data, typed by the caller (the operations' own selections). */
+export function dataAt<T>(body: GraphQLBody | undefined, ...path: string[]): T | undefined {
+  let value: unknown = body?.data;
+  for (const key of path) value = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+  return (value ?? undefined) as T | undefined;
 }
 
 export interface Attempt {

@@ -6,6 +6,7 @@ import type { ReadContext, Transport, Violation, WriteRecord } from './history.t
 import type { Model } from './model.ts';
 import type { Random } from './random.ts';
 import type { Caller, CallResult, Session } from './sessions.ts';
+import type { Attempt } from './transport.ts';
 
 export class Locks {
   private readonly tails = new Map<string, Promise<void>>();
@@ -95,26 +96,37 @@ export class World {
     this.drain();
   }
 
-  /** One record per attempt of a write on one ticket. */
-  records(op: number, ticketId: string, session: Session, kind: WriteRecord['kind'], result: CallResult, set: WriteRecord['set'], comment?: WriteRecord['comment']): WriteRecord[] {
-    return result.attempts.map((attempt, i) => {
+  /** One record per attempt of a write on one ticket that reached a server (a refused connection did not). */
+  records(
+    op: number,
+    ticketId: string,
+    session: Session,
+    kind: WriteRecord['kind'],
+    result: CallResult,
+    set: WriteRecord['set'],
+    comment?: WriteRecord['comment'],
+  ): WriteRecord[] {
+    return result.attempts.flatMap((attempt, i): WriteRecord[] => {
+      if (!reachedServer(attempt)) return [];
       const ok = i === result.attempts.length - 1 && result.ok;
       if (!ok) this.stats.indeterminateWrites++;
-      return {
-        seq: this.nextWriteSeq(),
-        op,
-        kind,
-        ticketId,
-        viewer: session.name,
-        instance: attempt.instance,
-        via: attempt.via,
-        start: attempt.start,
-        end: attempt.end,
-        outcome: ok ? 'ok' : 'indeterminate',
-        ...(attempt.error ? { error: attempt.error } : {}),
-        set,
-        ...(comment ? { comment } : {}),
-      };
+      return [
+        {
+          seq: this.nextWriteSeq(),
+          op,
+          kind,
+          ticketId,
+          viewer: session.name,
+          instance: attempt.instance,
+          via: attempt.via,
+          start: attempt.start,
+          end: attempt.end,
+          outcome: ok ? 'ok' : 'indeterminate',
+          ...(attempt.error ? { error: attempt.error } : {}),
+          set,
+          ...(comment ? { comment } : {}),
+        },
+      ];
     });
   }
 
@@ -127,7 +139,7 @@ export class World {
   /** Judges every queued read (call when no write is in flight any more). */
   drain(): void {
     const oldest = Math.min(...this.inFlight.values());
-    for (let i = 0; i < this.pendingReads.length; ) {
+    for (let i = 0; i < this.pendingReads.length;) {
       const read = this.pendingReads[i]!;
       if (read.end < oldest) {
         this.pendingReads.splice(i, 1);
@@ -152,7 +164,12 @@ export class World {
   }
 }
 
+/** ECONNREFUSED: nothing listened, so the request never ran anywhere (every other failure may have run). */
+export const reachedServer = (attempt: Attempt) => attempt.error !== 'ECONNREFUSED';
+
 /** How an operation is sent: reads by hash over GET or POST, or as text; writes by hash or as text. */
 export function chooseTransport(random: Random, read: boolean): Transport {
-  return read ? random.pick(['persisted-get', 'persisted-post', 'plain-post'] as const) : random.pick(['persisted-post', 'plain-post'] as const);
+  return read
+    ? random.pick(['persisted-get', 'persisted-post', 'plain-post'] as const)
+    : random.pick(['persisted-post', 'plain-post'] as const);
 }

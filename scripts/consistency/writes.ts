@@ -6,7 +6,8 @@ import { OPERATIONS } from './documents.ts';
 import type { TicketFields } from './history.ts';
 import type { Random } from './random.ts';
 import type { Session } from './sessions.ts';
-import { chooseTransport, type World } from './world.ts';
+import { dataAt } from './transport.ts';
+import { chooseTransport, reachedServer, type World } from './world.ts';
 
 const STATUSES = ['OPEN', 'IN_PROGRESS', 'PENDING', 'RESOLVED', 'CLOSED', 'CANCELLED'];
 const PRIORITIES = ['LOW', 'MEDIUM', 'HIGH', 'URGENT'];
@@ -35,8 +36,8 @@ export async function createTicket(world: World, random: Random, org: string, se
   try {
     const result = await world.caller.call(random, OPERATIONS.createTicket, chooseTransport(random, false), { input }, author.token);
     world.stats.count('createTicket', result);
-    const created = result.body?.data?.createTicket?.ticket as RawTicket | undefined;
-    for (const attempt of result.attempts.slice(0, result.ok ? -1 : undefined)) {
+    const created = dataAt<RawTicket>(result.body, 'createTicket', 'ticket');
+    for (const attempt of result.attempts.slice(0, result.ok ? -1 : undefined).filter(reachedServer)) {
       world.model.recordPhantom({ org, priority: (input.priority as string) ?? 'MEDIUM', start: attempt.start, end: attempt.end });
       world.stats.indeterminateWrites++;
     }
@@ -104,7 +105,7 @@ export async function updateTicket(world: World, random: Random, org: string): P
   try {
     const result = await world.caller.call(random, OPERATIONS.updateTicket, chooseTransport(random, false), { input }, session.token);
     world.stats.count('updateTicket', result);
-    const answered = confirmed(world, set, result.body?.data?.updateTicket?.ticket as RawTicket | undefined);
+    const answered = confirmed(world, set, dataAt<RawTicket>(result.body, 'updateTicket', 'ticket'));
     for (const record of world.records(op, ticketId, session, 'updateTicket', result, answered)) world.model.record(record);
   } finally {
     release();
@@ -128,9 +129,13 @@ export async function bulkUpdateTickets(world: World, random: Random, org: strin
   try {
     const result = await world.caller.call(random, OPERATIONS.bulkUpdateTickets, chooseTransport(random, false), { input }, session.token);
     world.stats.count('bulkUpdateTickets', result);
-    const tickets = (result.body?.data?.bulkUpdateTickets?.tickets ?? []) as RawTicket[];
+    const tickets = dataAt<RawTicket[]>(result.body, 'bulkUpdateTickets', 'tickets') ?? [];
     for (const id of ids) {
-      const answered = confirmed(world, set, tickets.find((t) => t.id === id));
+      const answered = confirmed(
+        world,
+        set,
+        tickets.find((t) => t.id === id),
+      );
       for (const record of world.records(op, id, session, 'bulkUpdateTickets', result, answered)) world.model.record(record);
     }
   } finally {
@@ -168,10 +173,17 @@ export async function addComment(world: World, random: Random, org: string): Pro
 function confirmed(world: World, set: Partial<TicketFields>, ticket: RawTicket | undefined): Partial<TicketFields> {
   if (!ticket) return set;
   const answered: Partial<TicketFields> = { ...set };
-  const values: Partial<TicketFields> = { title: ticket.title, status: ticket.status, priority: ticket.priority, assignee: ticket.assignee?.id ?? null };
+  const values: Partial<TicketFields> = {
+    title: ticket.title,
+    status: ticket.status,
+    priority: ticket.priority,
+    assignee: ticket.assignee?.id ?? null,
+  };
   for (const key of Object.keys(set) as (keyof TicketFields)[]) {
     if (values[key] === set[key]) continue;
-    world.stats.notes.push(`ticket ${ticket.id}: asked ${key} = ${JSON.stringify(set[key])}, the answer says ${JSON.stringify(values[key])}`);
+    world.stats.notes.push(
+      `ticket ${ticket.id}: asked ${key} = ${JSON.stringify(set[key])}, the answer says ${JSON.stringify(values[key])}`,
+    );
     (answered as Record<string, unknown>)[key] = values[key];
   }
   return answered;
