@@ -35,10 +35,11 @@ class UsageError extends Error {}
 
 const started = performance.now();
 
-function int(name: string, value: string | undefined, fallback: number, min = 0): number {
+function int(name: string, value: string | undefined, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n < min) throw new UsageError(`--${name} must be a whole number of at least ${min}, got "${value}"`);
+  if (!/^\d+$/.test(value) || n < min || n > max)
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got "${value}"`);
   return n;
 }
 
@@ -91,7 +92,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): RunOptions {
   return {
     ops,
     seed,
-    concurrency: int('concurrency', values.concurrency, 8, 1),
+    concurrency: int('concurrency', values.concurrency, 8, 1, 64),
     faults: faultNames as FaultKind[],
     durationMs: durationS === undefined ? undefined : durationS * 1000,
     instances: int('instances', values.instances, 3, 1),
@@ -101,7 +102,8 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): RunOptions {
     proxyUrl: values['proxy-url'],
     replicaUrl: values['replica-url'],
     redisClusterNodes: list(values['redis-cluster-nodes']),
-    ticketsPerOrg: int('tickets', values.tickets, 10, 1),
+    // Every list of the run's tickets must fit on one page (100).
+    ticketsPerOrg: int('tickets', values.tickets, 10, 1, 30),
     sessionsPerAccount: 2,
     keepDatabase: values['keep-database'] ?? false,
     timeoutMs: int('timeout', values.timeout, 10_000, 100),

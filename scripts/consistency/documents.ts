@@ -70,10 +70,8 @@ export const OPERATIONS = {
   ),
 } satisfies Record<string, Operation>;
 
-export type OperationKey = keyof typeof OPERATIONS;
-
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const CLIENT_MANIFEST = path.join(ROOT, 'client/src/gql/persisted-documents.json');
+const CLIENT_MANIFEST = path.join(ROOT, 'client/src/gql/persisted-documents.json');
 
 /** Operation name → document hash (`sha256:<hex>`) of the web client's manifest. */
 export function loadClientHashes(manifestPath = CLIENT_MANIFEST): Map<string, string> {

@@ -18,7 +18,7 @@ export interface TicketFields {
 }
 export type Field = keyof TicketFields;
 
-export type WriteKind = 'createTicket' | 'addTags' | 'updateTicket' | 'bulkUpdateTickets' | 'addComment';
+type WriteKind = 'createTicket' | 'addTags' | 'updateTicket' | 'bulkUpdateTickets' | 'addComment';
 
 /**
  * One attempt of a write on one ticket (a bulk update is one record per ticket, sharing `op`). `ok`: the

@@ -40,7 +40,7 @@ interface ModelTicket {
 type Value = TicketFields[Field];
 
 /** The writes of one field whose value a read running from `start` to `end` may show, oldest first. */
-export function visibleWrites(writes: readonly WriteRecord[], field: Field, start: number, end: number): WriteRecord[] {
+function visibleWrites(writes: readonly WriteRecord[], field: Field, start: number, end: number): WriteRecord[] {
   const candidates = writes.filter((w) => field in w.set && w.start < end);
   let last = -1;
   candidates.forEach((w, i) => {

@@ -50,7 +50,7 @@ function describeRead(r: ReadContext): string {
   return `read #${r.seq} ${r.kind}${r.phase === 'final' ? ' (final sweep)' : ''} by ${r.viewer.name} on ${r.instance} (${r.via}) ${s(r.start)} → ${s(r.end)}`;
 }
 
-export function formatViolation(v: Violation, index: number): string {
+function formatViolation(v: Violation, index: number): string {
   const lines = [`#${index + 1} ${v.kind}: ${v.message}`, `    ${describeRead(v.read)}`];
   for (const w of v.writes) lines.push(`    ${describeWrite(w)}`);
   return lines.join('\n');

@@ -102,7 +102,8 @@ async function run(options: RunOptions, cleanups: (() => Promise<void>)[]): Prom
   const staff = new Map(ORGS.map((org) => [org, sessions.filter((s) => s.org === org && s.role !== 'CUSTOMER').map((s) => s.userId)]));
   for (const [org, ids] of staff) staff.set(org, [...new Set(ids)]);
   const runTag = `cc-${options.seed.toString(36)}-${randomBytes(3).toString('hex')}`;
-  const world = new World(new Model(), caller, sessions, staff, runTag, 90);
+  // Lists are read as one page of 100: creates in flight may overshoot the cap by the concurrency.
+  const world = new World(new Model(), caller, sessions, staff, runTag, Math.max(options.ticketsPerOrg, 95 - options.concurrency));
   for (const org of ORGS) world.model.setDashboardBase(org, await dashboardBaseline(world, setupRandom, org));
   await parallel(ORGS.length * options.ticketsPerOrg, Math.min(options.concurrency, 4), (n) =>
     createTicket(world, Random.forOperation(options.seed ^ 0x5eed, n), ORGS[n % ORGS.length]!),

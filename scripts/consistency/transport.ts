@@ -27,9 +27,9 @@ export interface Attempt {
 }
 
 /** Error codes a client retries, on another instance: the request did not run, or ran and may be repeated. */
-export const RETRYABLE_CODES = ['SERVICE_UNAVAILABLE', 'RATE_LIMITED'];
+const RETRYABLE_CODES = ['SERVICE_UNAVAILABLE', 'RATE_LIMITED'];
 /** HTTP statuses a client retries: a balancer or a draining/overloaded instance answered. */
-export const RETRYABLE_STATUSES = [429, 502, 503, 504];
+const RETRYABLE_STATUSES = [429, 502, 503, 504];
 
 export interface Target {
   /** Instance base URLs (http://host:port), and the balancer's when there is one. */

@@ -8,7 +8,7 @@ import type { Random } from './random.ts';
 import type { Caller, CallResult, Session } from './sessions.ts';
 import type { Attempt } from './transport.ts';
 
-export class Locks {
+class Locks {
   private readonly tails = new Map<string, Promise<void>>();
 
   /** Takes every lock (in one global order, so two bulk updates never deadlock); returns the release. */
@@ -30,7 +30,7 @@ export class Locks {
   }
 }
 
-export class Stats {
+class Stats {
   readonly ops = new Map<string, number>();
   readonly transports = new Map<string, number>();
   readonly latencies: number[] = [];
