@@ -4,6 +4,7 @@
 // killed (SIGKILL) and started again on the same port.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,6 +78,8 @@ export interface SpawnOptions {
   keyPrefix: string;
   /** Extra environment for every instance. */
   env?: Record<string, string>;
+  /** Each instance's output is appended to <logDir>/<name>.log (kept across restarts), for a post-mortem. */
+  logDir?: string;
 }
 
 export async function spawnInstances(options: SpawnOptions): Promise<SpawnedInstance[]> {
@@ -125,6 +128,7 @@ function serverProcess(name: string, port: number, redisLink: TcpProxy, options:
     async kill() {
       const current = child;
       if (!current || !running()) return;
+      if (options.logDir) appendFileSync(path.join(options.logDir, `${name}.log`), `--- ${new Date().toISOString()} ${name} SIGKILL\n`);
       const exited = new Promise<void>((resolve) => current.once('exit', () => resolve()));
       current.kill('SIGKILL');
       await exited;
@@ -135,7 +139,12 @@ function serverProcess(name: string, port: number, redisLink: TcpProxy, options:
       child = started;
       live.add(started);
       started.once('exit', () => live.delete(started));
-      const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
+      const logFile = options.logDir ? path.join(options.logDir, `${name}.log`) : null;
+      if (logFile) appendFileSync(logFile, `--- ${new Date().toISOString()} ${name} started on ${base}\n`);
+      const keep = (chunk: Buffer) => {
+        output = (output + chunk.toString()).slice(-20_000);
+        if (logFile) appendFileSync(logFile, chunk);
+      };
       started.stdout!.on('data', keep);
       started.stderr!.on('data', keep);
       const until = Date.now() + 60_000;

@@ -171,10 +171,18 @@ export class Model {
         const what =
           `dashboard openByPriority ${priority}: ${observed} (${delta >= 0 ? '+' : ''}${delta} from the ${base[priority] ?? 0} ` +
           `before the run) is outside the possible +${definite}..+${possible}`;
-        out.push(violation('dashboard-count', what, read, []));
+        out.push(violation('dashboard-count', what, read, this.countChanges(read)));
       }
     }
     return out;
+  }
+
+  /** The organization's last writes of status or priority before the read ended: what a count depends on. */
+  private countChanges(read: DashboardRead): WriteRecord[] {
+    const writes = this.ticketIds(read.org).flatMap((id) =>
+      this.writesOf(id).filter((w) => w.start < read.end && ('status' in w.set || 'priority' in w.set)),
+    );
+    return writes.sort((a, b) => a.start - b.start).slice(-HISTORY_SHOWN);
   }
 
   private checkFields(read: ReadContext, observed: ObservedTicket): Violation[] {

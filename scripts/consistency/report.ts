@@ -50,9 +50,16 @@ function describeRead(r: ReadContext): string {
   return `read #${r.seq} ${r.kind}${r.phase === 'final' ? ' (final sweep)' : ''} by ${r.viewer.name} on ${r.instance} (${r.via}) ${s(r.start)} → ${s(r.end)}`;
 }
 
-function formatViolation(v: Violation, index: number): string {
+/** Faults that were under way during the read or ended less than this before it, named next to it. */
+const FAULT_NEAR_MS = 5000;
+
+function formatViolation(v: Violation, index: number, faults: readonly FaultEvent[]): string {
   const lines = [`#${index + 1} ${v.kind}: ${v.message}`, `    ${describeRead(v.read)}`];
   for (const w of v.writes) lines.push(`    ${describeWrite(w)}`);
+  for (const f of faults) {
+    if (f.start <= v.read.end && f.end + FAULT_NEAR_MS >= v.read.start)
+      lines.push(`    near fault ${f.kind} ${f.target} ${s(f.start)} → ${s(f.end)}`);
+  }
   return lines.join('\n');
 }
 
@@ -76,7 +83,7 @@ export function formatReport(summary: RunSummary): string {
     ...summary.skippedFaults.map((why) => `  skipped: ${why}`),
     ...summary.notes.slice(0, 10).map((note) => `note: ${note}`),
     `violations: ${summary.violations.length}${summary.violations.length ? ` (${entries(byKind)})` : ''}`,
-    ...summary.violations.slice(0, SHOWN).map(formatViolation),
+    ...summary.violations.slice(0, SHOWN).map((v, i) => formatViolation(v, i, summary.faults)),
   ];
   if (summary.violations.length > SHOWN) lines.push(`… ${summary.violations.length - SHOWN} more violations not shown`);
   return lines.join('\n');

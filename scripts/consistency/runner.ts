@@ -2,6 +2,9 @@
 // faults spread over it, then a final sweep that reads every ticket and list on every target once all
 // writes have ended (what it finds stale is a lost write), and the summary.
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { loadClientHashes } from './documents.ts';
 import { inject, unsupported, type FaultEvent, type FaultKind } from './faults.ts';
 import { createDatabase, deletePrefix, spawnInstances, type SpawnedInstance } from './instances.ts';
@@ -84,7 +87,9 @@ async function run(options: RunOptions, cleanups: (() => Promise<void>)[]): Prom
     const keyPrefix = `consistency-${randomBytes(4).toString('hex')}`;
     const redisUrl = options.redisUrl;
     cleanups.push(() => deletePrefix(redisUrl, keyPrefix));
-    const started = await spawnInstances({ count: options.instances, databaseUrl, redisUrl, keyPrefix });
+    const logDir = mkdtempSync(path.join(tmpdir(), 'deskgraph-consistency-'));
+    log(`instance logs (LOG_LEVEL=warn) in ${logDir}`);
+    const started = await spawnInstances({ count: options.instances, databaseUrl, redisUrl, keyPrefix, logDir });
     spawned = started;
     cleanups.push(async () => {
       await Promise.all(started.map((i) => i.kill()));
