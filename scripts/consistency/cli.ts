@@ -27,6 +27,8 @@ Faults (each injected once, spread over the run):
   --fault-hold MS          how long a link stays cut, a replica lags, a killed instance stays down (2000)
   --replica-url URL        a streaming replica to lag (replica-lag)
   --redis-cluster-nodes L  host:port,... of a Redis Cluster (redis-failover, redis-master-kill)
+  --redis-client-match S   with --urls, redis-cut kills only connections named deskgraph:… containing S
+                           (e.g. the deployment's CACHE_KEY_PREFIX): a shared Redis serves others too
   --allow-master-kill      redis-master-kill shuts a master down: only on a cluster you own
   --timeout MS             a request's timeout (default 10000)
   --keep-database          keep the database created for the run (printed), to inspect it afterwards`;
@@ -67,6 +69,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): RunOptions {
       'fault-hold': { type: 'string' },
       'replica-url': { type: 'string' },
       'redis-cluster-nodes': { type: 'string' },
+      'redis-client-match': { type: 'string' },
       'allow-master-kill': { type: 'boolean' },
       timeout: { type: 'string' },
       'keep-database': { type: 'boolean' },
@@ -102,6 +105,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): RunOptions {
     proxyUrl: values['proxy-url'],
     replicaUrl: values['replica-url'],
     redisClusterNodes: list(values['redis-cluster-nodes']),
+    redisClientMatch: values['redis-client-match'],
     // Every list of the run's tickets must fit on one page (100).
     ticketsPerOrg: int('tickets', values.tickets, 10, 1, 30),
     sessionsPerAccount: 2,

@@ -25,6 +25,11 @@ export interface FaultContext {
   redisUrl?: string;
   replicaUrl?: string;
   redisClusterNodes?: string[];
+  /**
+   * With --urls, redis-cut kills only connections whose name contains this (the deployment's own mark,
+   * e.g. its CACHE_KEY_PREFIX): a shared Redis also holds other deployments' connections.
+   */
+  redisClientMatch?: string;
   /** How long a cut link or a lagging replica lasts, and how long a killed instance stays down. */
   holdMs: number;
 }
@@ -89,7 +94,10 @@ const redisNode = (address: string) => {
   return new Redis({ host: url.hostname, port: Number(url.port || 6379), lazyConnect: true, maxRetriesPerRequest: 1 });
 };
 
-/** With --urls: CLIENT KILL every connection of one instance, found by its name (`deskgraph:<instance>:…`). */
+/**
+ * With --urls: CLIENT KILL every connection of one instance, found by its name (`deskgraph:<instance>:…`,
+ * containing --redis-client-match), grouped by the name without its last part (the connection's role).
+ */
 async function killNamedConnections(ctx: FaultContext): Promise<[string, string]> {
   const nodes = ctx.redisClusterNodes ?? [ctx.redisUrl!];
   const byInstance = new Map<string, { node: string; id: string }[]>();
@@ -101,7 +109,7 @@ async function killNamedConnections(ctx: FaultContext): Promise<[string, string]
       for (const line of list.split('\n')) {
         const name = /\bname=(\S*)/.exec(line)?.[1] ?? '';
         const id = /\bid=(\d+)/.exec(line)?.[1];
-        if (!id || !name.startsWith('deskgraph:')) continue;
+        if (!id || !name.startsWith('deskgraph:') || !name.includes(ctx.redisClientMatch!)) continue;
         const instance = name.split(':').slice(0, -1).join(':') || name;
         byInstance.set(instance, [...(byInstance.get(instance) ?? []), { node, id }]);
       }

@@ -35,6 +35,8 @@ export interface RunOptions {
   proxyUrl?: string;
   replicaUrl?: string;
   redisClusterNodes?: string[];
+  /** With --urls: the mark in the Redis connection names of the instances under test. */
+  redisClientMatch?: string;
   ticketsPerOrg: number;
   sessionsPerAccount: number;
   timeoutMs: number;
@@ -122,6 +124,7 @@ async function run(options: RunOptions, cleanups: (() => Promise<void>)[]): Prom
     redisUrl: options.redisUrl,
     replicaUrl: options.replicaUrl,
     redisClusterNodes: options.redisClusterNodes,
+    redisClientMatch: options.redisClientMatch,
     holdMs: options.faultHoldMs,
   };
   const skippedFaults = options.faults.map((kind) => unsupported(kind, faultContext)).filter((why): why is string => why !== null);
