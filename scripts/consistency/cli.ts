@@ -110,6 +110,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): RunOptions {
     ticketsPerOrg: int('tickets', values.tickets, 10, 1, 30),
     sessionsPerAccount: 2,
     keepDatabase: values['keep-database'] ?? false,
+    keepLogs: true,
     timeoutMs: int('timeout', values.timeout, 10_000, 100),
     faultHoldMs: int('fault-hold', values['fault-hold'], 2000),
     command: ['npm run check:consistency --', ...replay, '--seed', String(seed)].join(' '),

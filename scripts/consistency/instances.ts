@@ -115,7 +115,6 @@ function serverProcess(name: string, port: number, redisLink: TcpProxy, options:
     LOG_LEVEL: 'warn',
     // The checker's sessions send far more than a person would.
     RATE_LIMIT_TOKEN_PER_MINUTE: '0',
-    CACHE_REDIS_TIMEOUT_MS: '200',
     ...options.env,
   };
   const base = `http://127.0.0.1:${port}`;

@@ -42,6 +42,8 @@ export interface RunOptions {
   timeoutMs: number;
   /** Keep the database created for the run (spawn mode), for a post-mortem. */
   keepDatabase?: boolean;
+  /** Write the started instances' output to a directory of its own (named in the log), for a post-mortem. */
+  keepLogs?: boolean;
   faultHoldMs: number;
   /** The command line that replays the run, printed in the report. */
   command: string;
@@ -89,8 +91,8 @@ async function run(options: RunOptions, cleanups: (() => Promise<void>)[]): Prom
     const keyPrefix = `consistency-${randomBytes(4).toString('hex')}`;
     const redisUrl = options.redisUrl;
     cleanups.push(() => deletePrefix(redisUrl, keyPrefix));
-    const logDir = mkdtempSync(path.join(tmpdir(), 'deskgraph-consistency-'));
-    log(`instance logs (LOG_LEVEL=warn) in ${logDir}`);
+    const logDir = options.keepLogs ? mkdtempSync(path.join(tmpdir(), 'deskgraph-consistency-')) : undefined;
+    if (logDir) log(`instance logs (LOG_LEVEL=warn) in ${logDir}`);
     const started = await spawnInstances({ count: options.instances, databaseUrl, redisUrl, keyPrefix, logDir });
     spawned = started;
     cleanups.push(async () => {
