@@ -10,14 +10,7 @@ import { copyTemplate } from './template-db.ts';
 /** Fixed, so a failure here replays with `npm run check:consistency -- --ops 1000 --seed 16016`. */
 const SEED = 16016;
 
-/**
- * Off until the read-your-writes work of issue 16 lands: on the code before it the checker finds stale
- * reads (a few per 3,000 operations, more around faults), so this test would fail now and then. Run it
- * meanwhile with CONSISTENCY_TEST=1; when the fix lands, delete this switch so it runs in `npm test`.
- */
-const ENABLED = process.env.CONSISTENCY_TEST === '1';
-
-describe.skipIf(!ENABLED)('read-your-writes on three instances, under faults', () => {
+describe('read-your-writes on three instances, under faults', () => {
   it('1,000 operations with an instance killed and a Redis link cut: every kind ran, both faults happened, 0 violations', async () => {
     if (!process.env.TEST_REDIS_URL) throw new Error('TEST_REDIS_URL is not set');
     const copy = await copyTemplate(inject('template'));
