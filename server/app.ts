@@ -73,8 +73,8 @@ export function createApp({
   // In vite mode, HMR's websocket shares the server's port.
   const web = createWebClient(config.web, server);
   // The cache and the rate limits share one Redis (each with its own connection).
-  const redisTarget = config.cache.redisUrl
-    ? { url: config.cache.redisUrl, keyPrefix: config.cache.keyPrefix, timeoutMs: config.cache.redisTimeoutMs }
+  const redisTarget = config.cache.redis
+    ? { target: config.cache.redis, keyPrefix: config.cache.keyPrefix, timeoutMs: config.cache.redisTimeoutMs }
     : null;
   // Warming runs queries through yoga, which is built with the warmer: it is only called once both exist.
   const cache = createResponseCache(config.cache, { redis: redisTarget, logger, metrics, run: (query) => runInProcess(yoga, query) });

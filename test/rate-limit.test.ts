@@ -206,7 +206,7 @@ describe('limiter store', () => {
     });
     const limits = createRateLimits(
       testAuthConfig({ tokenRequestsPerMinute: 3 }),
-      { url: `redis://127.0.0.1:${port}`, keyPrefix: 'test-down', timeoutMs: 50 },
+      { target: { kind: 'single', url: `redis://127.0.0.1:${port}` }, keyPrefix: 'test-down', timeoutMs: 50 },
       logger,
     );
     try {
@@ -220,13 +220,17 @@ describe('limiter store', () => {
   });
 
   it.skipIf(!process.env.TEST_REDIS_URL)('with Redis, instances share one budget per token', async () => {
-    const store = { url: process.env.TEST_REDIS_URL!, keyPrefix: `test-rl-${process.pid}-${Date.now()}`, timeoutMs: 1000 };
+    const store = {
+      target: { kind: 'single' as const, url: process.env.TEST_REDIS_URL! },
+      keyPrefix: `test-rl-${process.pid}-${Date.now()}`,
+      timeoutMs: 1000,
+    };
     const a = createRateLimits(testAuthConfig({ tokenRequestsPerMinute: 4 }), store, logger);
     const b = createRateLimits(testAuthConfig({ tokenRequestsPerMinute: 4 }), store, logger);
     try {
       // Wait for both connections, so the counts go to Redis rather than to the insurance limiter.
       const { Redis } = await import('ioredis');
-      const probe = new Redis(store.url);
+      const probe = new Redis(store.target.url);
       await probe.ping();
       await new Promise((resolve) => setTimeout(resolve, 200));
       const outcomes = [];

@@ -8,11 +8,11 @@ import type { Logger } from '../platform/logger.ts';
 import type { Metrics } from '../platform/metrics.ts';
 import { DocumentFactsRegistry } from './document-facts.ts';
 import { createRequestMemo, type FastPathOptions } from './fast-path.ts';
-import { ResponseStore } from './response-store.ts';
+import { ResponseStore, type RedisStoreSettings } from './response-store.ts';
 import { CacheWarmer, type RunQuery } from './warmer.ts';
 
 export interface ResponseCacheDeps {
-  redis: { url: string; keyPrefix: string; timeoutMs: number } | null;
+  redis: RedisStoreSettings | null;
   logger: Logger;
   metrics: Metrics;
   /** How the warmer runs a hot query (through yoga). */

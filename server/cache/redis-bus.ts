@@ -2,7 +2,7 @@
 // tags an invalidation took, or a new epoch), so each instance drops its L1 copies of what another
 // invalidated, and a sender can tell when its own message has made it round.
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { publish, type RedisClient, type SubscriberConnection } from '../platform/redis-connection.ts';
 
 /** Announces a new epoch: this prefix and the epoch, not JSON (the bump script concatenates). */
 export const EPOCH_MESSAGE_PREFIX = 'epoch:';
@@ -12,8 +12,8 @@ export const EPOCH_MESSAGE_PREFIX = 'epoch:';
 const NOTICE_MESSAGE_PREFIX = 'notice:';
 
 /** Tells every instance listening on the channel about a change; resolves with how many received it. */
-export function publishNotice(redis: Redis, channel: string, topic: string, payload: string): Promise<number> {
-  return redis.publish(channel, `${NOTICE_MESSAGE_PREFIX}${topic}:${payload}`);
+export function publishNotice(redis: RedisClient, channel: string, topic: string, payload: string): Promise<number> {
+  return publish(redis, channel, `${NOTICE_MESSAGE_PREFIX}${topic}:${payload}`);
 }
 
 interface InvalidationMessage {
@@ -38,7 +38,7 @@ export class InvalidationBus {
   private readonly echoes = new Map<number, () => void>();
 
   constructor(
-    sub: Redis,
+    sub: SubscriberConnection,
     channel: string,
     private readonly listener: BusListener,
   ) {

@@ -1,17 +1,21 @@
-// The shared layer: responses in Redis under the current epoch, stored and invalidated by the scripts
-// in redis-scripts.ts, invalidations announced on the bus (redis-bus.ts), and nothing sent while
-// redis-health.ts says Redis cannot be relied on. See server/CACHE.md for the reasoning.
-import { Redis } from 'ioredis';
+// The shared layer: responses in Redis under the current epoch, in the shard of their viewer's
+// organization, stored and invalidated by the scripts in redis-scripts.ts, invalidations announced on the
+// bus (redis-bus.ts), and nothing sent while redis-health.ts says Redis cannot be relied on. The same code
+// runs on a single Redis and on a Redis Cluster. See server/CACHE.md for the reasoning.
+import { Cluster } from 'ioredis';
 import type { Logger } from '../platform/logger.ts';
 import type { Metrics } from '../platform/metrics.ts';
+import { connectCommands, connectSubscriber, publish, type RedisTarget, type SubscriberConnection } from '../platform/redis-connection.ts';
 import { EPOCH_MESSAGE_PREFIX, InvalidationBus } from './redis-bus.ts';
 import { RedisHealth } from './redis-health.ts';
 import {
   bumpEpoch,
   CacheKeys,
   invalidateTags,
+  invalidateTagsReplicated,
   storeIfCurrent,
   withScripts,
+  type PaddedLsn,
   type ScriptedRedis,
   type StoreRequest,
 } from './redis-scripts.ts';
@@ -20,8 +24,16 @@ const MAX_PENDING_TAGS = 10_000;
 // Owed invalidations go out in scripts of this many tags: each is one blocking script run in Redis.
 const RECOVERY_BATCH_TAGS = 200;
 
+/** What a read found in Redis, in one round trip: the entry, and its shard's sequence number and LSN mark. */
+export interface RemoteRead {
+  payload: Buffer | null;
+  seq: number;
+  epoch: string;
+  lsn: string | null;
+}
+
 export interface RedisLayerOptions {
-  url: string;
+  target: RedisTarget;
   keyPrefix: string;
   timeoutMs: number;
   logger: Logger;
@@ -34,27 +46,24 @@ export interface RedisLayerOptions {
 
 export class RedisLayer {
   private readonly cmd: ScriptedRedis;
-  private readonly sub: Redis;
+  private readonly sub: SubscriberConnection;
   private readonly keys: CacheKeys;
   private readonly bus: InvalidationBus;
   private readonly health: RedisHealth;
   private epoch = '0';
-  /** Tags whose invalidation could not reach Redis; delivered before the layer is used again. */
-  private readonly pending = new Set<string>();
+  /** Per shard, tags whose invalidation could not reach Redis; delivered before the layer is used again. */
+  private readonly pending = new Map<string, Set<string>>();
+  private pendingCount = 0;
   private pendingOverflow = false;
   private readonly noticeHandlers = new Map<string, (payload: string) => void>();
 
   constructor(private readonly options: RedisLayerOptions) {
-    const common = {
-      commandTimeout: options.timeoutMs,
-      connectTimeout: Math.max(1000, options.timeoutMs * 4),
-      maxRetriesPerRequest: 0,
-      retryStrategy: (attempt: number) => Math.min(50 * 2 ** attempt, 1000),
-      lazyConnect: false,
-    };
     this.keys = new CacheKeys(options.keyPrefix);
-    this.cmd = withScripts(new Redis(options.url, { ...common, enableOfflineQueue: false }));
-    this.sub = new Redis(options.url, { ...common, commandTimeout: undefined, enableOfflineQueue: true });
+    this.cmd = withScripts(connectCommands(options.target, { role: 'cache', timeoutMs: options.timeoutMs, offlineQueue: false }));
+    this.sub = connectSubscriber(options.target, { role: 'cache-bus', timeoutMs: options.timeoutMs, offlineQueue: true });
+    // A cluster node lost (a failover): a fill whose read went to the old master may carry a sequence number
+    // its replica never received. Treated as an invalidation of everything here, so no such fill is stored.
+    if (this.cmd instanceof Cluster) this.cmd.on('-node', () => options.onRemoteInvalidation('all'));
     this.health = new RedisHealth(this.cmd, this.sub, {
       timeoutMs: options.timeoutMs,
       logger: options.logger,
@@ -87,14 +96,14 @@ export class RedisLayer {
     return this.health.whenHealthy(timeoutMs);
   }
 
-  /** The entry (or null) and the invalidation sequence number as of this read, in one round trip. */
-  async get(key: string): Promise<{ payload: Buffer | null; seq: number; epoch: string } | null> {
+  /** The entry (or null), its shard's invalidation sequence number and LSN mark as of this read, in one round trip. */
+  async get(key: string, shard: string): Promise<RemoteRead | null> {
     if (!this.health.healthy) return null;
     const epoch = this.epoch;
     try {
-      const [payload, seq] = await this.cmd.mgetBuffer(this.keys.entry(key, epoch), this.keys.seq);
+      const [payload, seq, lsn] = await this.cmd.mgetBuffer(this.keys.entry(shard, key, epoch), this.keys.seq(shard), this.keys.lsn(shard));
       this.health.readSucceeded();
-      return { payload: payload ?? null, seq: seq ? Number(seq.toString()) : 0, epoch };
+      return { payload: payload ?? null, seq: seq ? Number(seq.toString()) : 0, epoch, lsn: lsn ? lsn.toString() : null };
     } catch (error) {
       this.health.readFailed('get', error);
       return null;
@@ -103,6 +112,7 @@ export class RedisLayer {
 
   /** Stores unless the epoch moved or an invalidation of one of the tags happened since the read (seq, epoch). */
   async store(
+    shard: string,
     key: string,
     payload: Buffer,
     tags: readonly string[],
@@ -112,27 +122,27 @@ export class RedisLayer {
   ): Promise<'stored' | 'raced' | 'failed'> {
     if (!this.health.healthy) return 'failed';
     if (epoch !== this.epoch) return 'raced';
-    const request: StoreRequest = { key, payload, tags, ttlMs, seq, epoch };
+    const request: StoreRequest = { shard, key, payload, tags, ttlMs, seq, epoch };
     try {
-      const outcome = await storeIfCurrent(this.cmd, this.keys, request);
-      if (outcome !== 'epoch-moved') return outcome;
-      await this.refreshEpoch();
-      return 'raced';
+      return await storeIfCurrent(this.cmd, this.keys, request);
     } catch (error) {
       this.health.fail('store', error);
       return 'failed';
     }
   }
 
-  /** Invalidates in Redis and announces it; when Redis cannot be reached, remembers the tags for later. */
-  async invalidate(tags: readonly string[]): Promise<number> {
+  /**
+   * Invalidates in the shard and announces it; when Redis cannot be reached, remembers the tags for later.
+   * `lsn` (the write's WAL position, 16 hex digits) raises the shard's LSN mark that reads return.
+   */
+  async invalidate(tags: readonly string[], shard: string, lsn: PaddedLsn | null = null): Promise<number> {
     if (tags.length === 0) return 0;
-    if (!this.health.healthy) return this.owe(tags);
+    if (!this.health.healthy) return this.owe(shard, tags);
     try {
-      return await this.runInvalidation(tags);
+      return await this.runInvalidation(shard, tags, lsn);
     } catch (error) {
       this.health.fail('invalidate', error);
-      return this.owe(tags);
+      return this.owe(shard, tags);
     }
   }
 
@@ -168,19 +178,45 @@ export class RedisLayer {
     this.sub.disconnect();
   }
 
-  private runInvalidation(tags: readonly string[]): Promise<number> {
-    return this.bus.announce(tags, this.options.timeoutMs, async (message) => {
-      const evicted = await invalidateTags(this.cmd, this.keys, tags, message);
+  // The script runs in the shard's slot, the announcement in the bus's: on a cluster they may be on two
+  // nodes. The announcement goes out even when the script failed (that shard's master is down, say), so
+  // the other instances drop their copies while this one owes Redis the rest.
+  private async runInvalidation(shard: string, tags: readonly string[], lsn: PaddedLsn | null = null): Promise<number> {
+    let evicted = 0;
+    let failure: unknown = null;
+    try {
+      evicted = await this.invalidateInShard(shard, tags, lsn);
       if (evicted > 0) this.options.metrics.cacheEvictions.inc({ layer: 'l2', reason: 'invalidated' }, evicted);
-      return evicted;
-    });
+    } catch (error) {
+      failure = error;
+    }
+    await this.bus.announce(tags, this.options.timeoutMs, (message) => publish(this.cmd, this.keys.channel, message));
+    if (failure) throw failure;
+    return evicted;
+  }
+
+  // On a cluster with replicas, WAIT in the same pipeline (so on the shard's master): the invalidation
+  // has reached a replica before the mutation returns, and a failover cannot bring its entries back.
+  // A replica that does not answer in time does not fail the write (it may be down; the shard then has
+  // no failover to fear): it is counted.
+  private async invalidateInShard(shard: string, tags: readonly string[], lsn: PaddedLsn | null): Promise<number> {
+    const { cmd } = this;
+    if (!(cmd instanceof Cluster) || cmd.nodes('slave').length === 0) return invalidateTags(cmd, this.keys, shard, tags, lsn);
+    const wait = { replicas: 1, timeoutMs: this.options.timeoutMs };
+    const { evicted, acknowledged } = await invalidateTagsReplicated(cmd, this.keys, shard, tags, lsn, wait);
+    if (acknowledged < wait.replicas) this.options.metrics.cacheErrors.inc({ command: 'wait' });
+    return evicted;
   }
 
   // Kept for recovery; the mutation then waits out the lease, so by the time it returns every instance
   // that cannot reach Redis has stopped serving from L1.
-  private async owe(tags: readonly string[]): Promise<number> {
-    if (this.pending.size + tags.length > MAX_PENDING_TAGS) this.pendingOverflow = true;
-    else for (const tag of tags) this.pending.add(tag);
+  private async owe(shard: string, tags: readonly string[]): Promise<number> {
+    if (this.pendingCount + tags.length > MAX_PENDING_TAGS) this.pendingOverflow = true;
+    else {
+      const owed = this.pending.get(shard) ?? new Set<string>();
+      this.pending.set(shard, owed);
+      for (const tag of tags) if (!owed.has(tag)) (owed.add(tag), (this.pendingCount += 1));
+    }
     await this.health.waitOutLease();
     return 0;
   }
@@ -188,13 +224,16 @@ export class RedisLayer {
   // Delivering what this instance owes is enough to make Redis right again; only when some of it was
   // dropped (more than MAX_PENDING_TAGS) is the whole key space abandoned.
   private async restore(): Promise<{ epoch: string }> {
-    if (this.pending.size > 0) {
-      const tags = [...this.pending];
-      for (let i = 0; i < tags.length; i += RECOVERY_BATCH_TAGS) await this.runInvalidation(tags.slice(i, i + RECOVERY_BATCH_TAGS));
-      for (const tag of tags) this.pending.delete(tag);
+    for (const [shard, owed] of this.pending) {
+      const tags = [...owed];
+      for (let i = 0; i < tags.length; i += RECOVERY_BATCH_TAGS) await this.runInvalidation(shard, tags.slice(i, i + RECOVERY_BATCH_TAGS));
+      this.pending.delete(shard);
+      this.pendingCount -= tags.length;
     }
     if (this.pendingOverflow) {
-      this.epoch = await bumpEpoch(this.cmd, this.keys, EPOCH_MESSAGE_PREFIX);
+      // Set, then announced in the bus's own slot (a script could not do both on a cluster).
+      this.epoch = await bumpEpoch(this.cmd, this.keys);
+      await publish(this.cmd, this.keys.channel, `${EPOCH_MESSAGE_PREFIX}${this.epoch}`);
       this.pendingOverflow = false;
     } else {
       await this.refreshEpoch();

@@ -8,19 +8,29 @@ import type { Logger } from '../platform/logger.ts';
 import type { Metrics } from '../platform/metrics.ts';
 import type { ContentCoding } from '../protocol/negotiation.ts';
 import { parsedResult, sendForm, type SendForm } from './entry-forms.ts';
+import type { RedisTarget } from '../platform/redis-connection.ts';
 import { L1Cache, type CachedResponse } from './l1-cache.ts';
-import { RedisLayer } from './redis-layer.ts';
-import { MAX_FILL_MS } from './redis-scripts.ts';
+import { RedisLayer, type RemoteRead } from './redis-layer.ts';
+import { MAX_FILL_MS, type PaddedLsn } from './redis-scripts.ts';
+
+/** The shared layer's settings: where Redis is, and the namespace and timeout of every command. */
+export interface RedisStoreSettings {
+  target: RedisTarget;
+  keyPrefix: string;
+  timeoutMs: number;
+}
 
 export interface ResponseStoreOptions {
   l1MaxEntries: number;
   l1MaxBytes: number;
-  redis: { url: string; keyPrefix: string; timeoutMs: number } | null;
+  redis: RedisStoreSettings | null;
   logger: Logger;
   metrics: Metrics;
 }
 
 export interface Lookup {
+  /** The shard of the viewer who read (cacheShard): a fill of this read is stored there. */
+  shard: string;
   entry: CachedResponse | null;
   layer: 'l1' | 'l2' | null;
   /** Snapshot of the local invalidation counter, taken before the read. */
@@ -28,6 +38,11 @@ export interface Lookup {
   /** The Redis invalidation sequence and epoch as of the read; null when Redis was not consulted or failed. */
   redisSeq: number | null;
   redisEpoch: string | null;
+  /**
+   * The highest WAL LSN (16 hex digits) an invalidation of the shard carried, as of the read; null when none
+   * did or Redis was not consulted. A read routed to a PostgreSQL replica must see at least this LSN.
+   */
+  redisLsn: PaddedLsn | null;
   /** False when the cache must be bypassed (Redis degraded): neither read nor stored. */
   usable: boolean;
 }
@@ -90,27 +105,24 @@ export class ResponseStore {
     return this.usable ? this.l1.get(key) : undefined;
   }
 
-  /** The fast path and the plugin read through here: L1, then L2. Never writes except L1 promotion. */
-  async lookup(key: string): Promise<Lookup> {
+  /** The fast path and the plugin read through here: L1, then L2 in the viewer's shard. Never writes except L1 promotion. */
+  async lookup(key: string, shard: string): Promise<Lookup> {
     const localSeq = this.localSeq;
-    const answer = (
-      entry: CachedResponse | null,
-      layer: Lookup['layer'],
-      usable: boolean,
-      remote?: { seq: number; epoch: string },
-    ): Lookup => ({
+    const answer = (entry: CachedResponse | null, layer: Lookup['layer'], usable: boolean, remote?: RemoteRead): Lookup => ({
+      shard,
       entry,
       layer,
       localSeq,
       redisSeq: remote?.seq ?? null,
       redisEpoch: remote?.epoch ?? null,
+      redisLsn: remote?.lsn ?? null,
       usable,
     });
     if (!this.usable) return answer(null, null, false);
     const local = this.l1.get(key);
     if (local) return answer(local, 'l1', true);
     if (!this.redis) return answer(null, null, true);
-    const remote = await this.redis.get(key);
+    const remote = await this.redis.get(key, shard);
     if (!remote) return answer(null, null, false);
     const entry = remote.payload ? decodeEntry(remote.payload) : null;
     if (!entry) return answer(null, null, true, remote);
@@ -140,7 +152,7 @@ export class ResponseStore {
     if (this.invalidatedSince(entry.tags, read.localSeq)) return void metrics.cacheStores.inc({ outcome: 'raced' });
     if (this.redis) {
       if (read.redisSeq == null || read.redisEpoch == null) return void metrics.cacheStores.inc({ outcome: 'skipped' });
-      const outcome = await this.redis.store(key, encodeEntry(entry), entry.tags, entry.ttlMs, read.redisSeq, read.redisEpoch);
+      const outcome = await this.redis.store(read.shard, key, encodeEntry(entry), entry.tags, entry.ttlMs, read.redisSeq, read.redisEpoch);
       if (outcome !== 'stored') return void metrics.cacheStores.inc({ outcome });
     }
     if (!this.usable || this.invalidatedSince(entry.tags, read.localSeq)) {
@@ -154,13 +166,14 @@ export class ResponseStore {
   /**
    * Drops every response holding one of the tags, here and (with Redis) everywhere; resolves when done,
    * so a mutation returns only after its invalidation took effect. Never throws: when Redis is down the
-   * tags are kept and delivered on recovery, and this instance bypasses the cache until then.
+   * tags are kept and delivered on recovery, and this instance bypasses the cache until then. In Redis
+   * only `shard` is touched: the writer's (cacheShard), since a write changes only its organization.
    */
-  async invalidate(tags: Iterable<string>, operation = 'anonymous'): Promise<number> {
+  async invalidate(tags: Iterable<string>, shard: string, options: { operation?: string; lsn?: PaddedLsn } = {}): Promise<number> {
     const unique = [...new Set(tags)];
     if (unique.length === 0) return 0;
-    let evicted = this.applyLocally(unique, operation);
-    if (this.redis) evicted += await this.redis.invalidate(unique);
+    let evicted = this.applyLocally(unique, options.operation ?? 'anonymous');
+    if (this.redis) evicted += await this.redis.invalidate(unique, shard, options.lsn ?? null);
     return evicted;
   }
 

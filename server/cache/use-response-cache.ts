@@ -9,7 +9,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { CacheHooks, Context } from '../../schema/context.ts';
 import type { CacheConfig } from './cache-config.ts';
 import type { Metrics } from '../platform/metrics.ts';
-import { documentHash, responseKey, visibilityScope } from './cache-key.ts';
+import { cacheShard, documentHash, responseKey, visibilityScope } from './cache-key.ts';
 import { analyzeDocument, type DocumentFacts, type DocumentFactsRegistry } from './document-facts.ts';
 import type { CachedResponse } from './l1-cache.ts';
 import type { CacheWarmer } from './warmer.ts';
@@ -45,6 +45,8 @@ class RequestCache implements CacheHooks {
 
   constructor(
     private readonly store: ResponseStore | null,
+    /** The request's context: its viewer (set by the auth plugin after this is made) names the shard a write invalidates. */
+    private readonly context: Pick<Context, 'viewer'>,
     private readonly requestInfo: RequestInfo | undefined,
     private readonly metrics: Metrics,
     private readonly announceUncached: (tags: readonly string[]) => void,
@@ -55,8 +57,10 @@ class RequestCache implements CacheHooks {
   }
 
   async invalidate(tags: Iterable<string>): Promise<void> {
-    if (this.store) await this.store.invalidate(tags, this.metrics.operationLabel(this.requestInfo?.operation));
-    else this.announceUncached([...new Set(tags)]);
+    if (this.store) {
+      const operation = this.metrics.operationLabel(this.requestInfo?.operation);
+      await this.store.invalidate(tags, cacheShard(this.context.viewer), { operation });
+    } else this.announceUncached([...new Set(tags)]);
   }
 }
 
@@ -99,7 +103,8 @@ export function useDeskgraphResponseCache({
 
   const prepare: Plugin<Context & CacheServerContext> = {
     onContextBuilding({ context, extendContext }) {
-      extendContext({ cache: new RequestCache(store, (context as CacheServerContext).requestInfo, metrics, announceUncached) });
+      const ctx = context as Context & CacheServerContext;
+      extendContext({ cache: new RequestCache(store, ctx, ctx.requestInfo, metrics, announceUncached) });
     },
     onExecute({ args }) {
       const ctx = args.contextValue as Context & CacheServerContext & { params?: { query?: string } };
@@ -145,7 +150,7 @@ export function useDeskgraphResponseCache({
           }
         }
         const probe = serverCtx.cacheProbe;
-        const lookup = probe && probe.key === key ? probe.lookup : await store.lookup(key);
+        const lookup = probe && probe.key === key ? probe.lookup : await store.lookup(key, cacheShard(serverCtx.viewer));
         if (lookup.entry) {
           metrics.cacheHits.inc({ operation, layer: lookup.layer ?? 'l1', path: 'graphql' });
           outcome('hit');
