@@ -18,6 +18,8 @@ export interface RateLimits {
   loginPerEmailAndIp: Limit | null;
   /** Login attempts per client address; null when off. */
   loginPerIp: Limit | null;
+  /** Resolves true once the Redis connection is ready (at once without Redis), false after timeoutMs; before that the insurance limiter counts. */
+  whenReady(timeoutMs?: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -91,6 +93,11 @@ export function createRateLimits(config: AuthConfig, store: RateLimitStore | nul
     token: limit('token', config.tokenRequestsPerMinute, 60, true),
     loginPerEmailAndIp: limit('login-email-ip', config.loginPerEmailAndIp, config.loginWindowSeconds),
     loginPerIp: limit('login-ip', config.loginPerIp, config.loginWindowSeconds),
+    async whenReady(timeoutMs = 5000) {
+      const until = Date.now() + timeoutMs;
+      while (redis && redis.status !== 'ready' && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
+      return !redis || redis.status === 'ready';
+    },
     async close() {
       redis?.disconnect();
     },
