@@ -288,7 +288,8 @@ export interface RedisProcess {
   dispose(): Promise<void>;
 }
 
-export async function startRedis(): Promise<RedisProcess> {
+/** @param extraArgs more redis-server options (a cluster node's, test/redis-cluster-process.ts). */
+export async function startRedis(extraArgs: readonly string[] = []): Promise<RedisProcess> {
   const port = await freePort();
   const dir = mkdtempSync(path.join(tmpdir(), 'deskgraph-redis-'));
   const output = new OutputTail();
@@ -308,7 +309,21 @@ export async function startRedis(): Promise<RedisProcess> {
       if (redis.pid()) throw new Error('redis-server is already running');
       const started = spawn(
         'redis-server',
-        ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no'],
+        [
+          '--bind',
+          '127.0.0.1',
+          '--port',
+          String(port),
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--dir',
+          dir,
+          '--daemonize',
+          'no',
+          ...extraArgs,
+        ],
         { stdio: ['ignore', 'pipe', 'pipe'] },
       );
       child = started;

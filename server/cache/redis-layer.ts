@@ -5,7 +5,14 @@
 import { Cluster } from 'ioredis';
 import type { Logger } from '../platform/logger.ts';
 import type { Metrics } from '../platform/metrics.ts';
-import { connectCommands, connectSubscriber, publish, type RedisTarget, type SubscriberConnection } from '../platform/redis-connection.ts';
+import {
+  connectCommands,
+  connectSubscriber,
+  publish,
+  slotOf,
+  type RedisTarget,
+  type SubscriberConnection,
+} from '../platform/redis-connection.ts';
 import { EPOCH_MESSAGE_PREFIX, InvalidationBus } from './redis-bus.ts';
 import { RedisHealth } from './redis-health.ts';
 import {
@@ -195,14 +202,16 @@ export class RedisLayer {
     return evicted;
   }
 
-  // On a cluster with replicas, WAIT in the same pipeline (so on the shard's master): the invalidation
-  // has reached a replica before the mutation returns, and a failover cannot bring its entries back.
-  // A replica that does not answer in time does not fail the write (it may be down; the shard then has
-  // no failover to fear): it is counted.
+  // On a cluster, when the shard's master has a replica (the slot map lists live ones), WAIT in the same
+  // pipeline (so on that master): the invalidation has reached the replica before the mutation returns,
+  // and a failover cannot bring its entries back. WAIT gives up at half the command timeout, and a
+  // replica that did not answer by then does not fail the write (the replica is slow or dying): it is
+  // counted (deskgraph_cache_errors_total{command="wait"}).
   private async invalidateInShard(shard: string, tags: readonly string[], lsn: PaddedLsn | null): Promise<number> {
     const { cmd } = this;
-    if (!(cmd instanceof Cluster) || cmd.nodes('slave').length === 0) return invalidateTags(cmd, this.keys, shard, tags, lsn);
-    const wait = { replicas: 1, timeoutMs: this.options.timeoutMs };
+    const replicas = cmd instanceof Cluster ? (cmd.slots[slotOf(this.keys.shard(shard))]?.length ?? 1) - 1 : 0;
+    if (!(cmd instanceof Cluster) || replicas < 1) return invalidateTags(cmd, this.keys, shard, tags, lsn);
+    const wait = { replicas: 1, timeoutMs: Math.max(1, Math.floor(this.options.timeoutMs / 2)) };
     const { evicted, acknowledged } = await invalidateTagsReplicated(cmd, this.keys, shard, tags, lsn, wait);
     if (acknowledged < wait.replicas) this.options.metrics.cacheErrors.inc({ command: 'wait' });
     return evicted;

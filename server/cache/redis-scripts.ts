@@ -194,9 +194,14 @@ export async function invalidateTagsReplicated(
   (pipeline as unknown as { dgInvalidate(...args: RedisValue[]): unknown }).dgInvalidate(...invalidateArgs(keys, shard, tags, lsn));
   pipeline.wait(wait.replicas, wait.timeoutMs);
   const [script, waited] = (await pipeline.exec()) ?? [];
-  if (!script || script[0]) throw script?.[0] ?? new Error('invalidation got no reply');
+  const error = script ? script[0] : new Error('invalidation got no reply');
+  // The slot moved (a failover): ioredis retries a pipeline only when every command failed alike, and
+  // WAIT answered. The script alone follows the redirection; its replication is then not waited for.
+  if (error && /^(MOVED|ASK) /.test(error.message))
+    return { evicted: await invalidateTags(client, keys, shard, tags, lsn), acknowledged: 0 };
+  if (error) throw error;
   if (waited?.[0]) throw waited[0];
-  return { evicted: (script[1] as [number, number])[1], acknowledged: Number(waited?.[1] ?? 0) };
+  return { evicted: (script![1] as [number, number])[1], acknowledged: Number(waited?.[1] ?? 0) };
 }
 
 /** Sets a new epoch and returns it; the caller announces it on the bus. */

@@ -129,3 +129,16 @@ export function parseNodes(list: string): { nodes: RedisNode[] } | { bad: string
   }
   return { nodes };
 }
+
+/** The hash slot of a key on a Redis Cluster: CRC16 (XMODEM) of its hash tag (or the whole key), mod 16384. */
+export function slotOf(key: string): number {
+  const open = key.indexOf('{');
+  const close = open >= 0 ? key.indexOf('}', open + 1) : -1;
+  const hashed = close > open + 1 ? key.slice(open + 1, close) : key;
+  let crc = 0;
+  for (const byte of Buffer.from(hashed)) {
+    crc ^= byte << 8;
+    for (let bit = 0; bit < 8; bit += 1) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+  }
+  return crc % 16384;
+}
