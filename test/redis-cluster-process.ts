@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import type { RedisTarget } from '../server/platform/redis-connection.ts';
 import { freePort, startRedis, waitFor, type RedisProcess } from './processes.ts';
 
-export interface ClusterNode {
+interface ClusterNode {
   readonly redis: RedisProcess;
   readonly port: number;
 }

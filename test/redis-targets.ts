@@ -4,7 +4,7 @@
 import { Cluster, Redis } from 'ioredis';
 import { parseNodes, type RedisTarget } from '../server/platform/redis-connection.ts';
 
-export const singleTarget: RedisTarget | null = process.env.TEST_REDIS_URL ? { kind: 'single', url: process.env.TEST_REDIS_URL } : null;
+const singleTarget: RedisTarget | null = process.env.TEST_REDIS_URL ? { kind: 'single', url: process.env.TEST_REDIS_URL } : null;
 
 export const clusterTarget: RedisTarget | null = (() => {
   const list = process.env.TEST_REDIS_CLUSTER_NODES;

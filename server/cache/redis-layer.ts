@@ -224,7 +224,11 @@ export class RedisLayer {
     else {
       const owed = this.pending.get(shard) ?? new Set<string>();
       this.pending.set(shard, owed);
-      for (const tag of tags) if (!owed.has(tag)) (owed.add(tag), (this.pendingCount += 1));
+      for (const tag of tags) {
+        if (owed.has(tag)) continue;
+        owed.add(tag);
+        this.pendingCount += 1;
+      }
     }
     await this.health.waitOutLease();
     return 0;
