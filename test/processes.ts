@@ -219,7 +219,7 @@ export async function startServer(options: ServerProcessOptions): Promise<Server
     ...TEST_SERVER_ENV,
     PORT: String(port),
     DATABASE_URL: options.databaseUrl,
-    ...(options.redis ? targetEnv(options.redis) : { REDIS_URL: options.redisUrl ?? '' }),
+    ...(options.redis ? targetEnv(options.redis) : options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
     CACHE_KEY_PREFIX: options.keyPrefix,
     LOG_LEVEL: 'warn',
     CACHE_REDIS_TIMEOUT_MS: '200',

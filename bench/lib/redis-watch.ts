@@ -77,27 +77,29 @@ export class KeyspaceWatch {
     const withoutTtlExamples: string[] = [];
     const byKind: Record<string, number> = {};
     const tagSets: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}:*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length === 0) continue;
-      const pipeline = this.redis.pipeline();
-      for (const key of keys) pipeline.pttl(key);
-      const ttls = (await pipeline.exec()) ?? [];
-      keys.forEach((key, i) => {
-        const ttl = ttls[i]?.[1] as number;
-        const kind = key.slice(this.prefix.length + 1).split(':')[0] ?? '?';
-        byKind[kind] = (byKind[kind] ?? 0) + 1;
-        if (kind === 't') tagSets.push(key);
-        sampled += 1;
-        // -1: no expiry; -2: gone since SCAN returned it (expired or invalidated), not a leak.
-        if (ttl === -1) {
-          withoutTtl += 1;
-          if (withoutTtlExamples.length < 5) withoutTtlExamples.push(key);
-        }
-      });
-    } while (cursor !== '0' && sampled < sampleLimit);
+    for (const pattern of this.patterns()) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+        cursor = next;
+        if (keys.length === 0) continue;
+        const pipeline = this.redis.pipeline();
+        for (const key of keys) pipeline.pttl(key);
+        const ttls = (await pipeline.exec()) ?? [];
+        keys.forEach((key, i) => {
+          const ttl = ttls[i]?.[1] as number;
+          const kind = this.name(key).split(':')[0] ?? '?';
+          byKind[kind] = (byKind[kind] ?? 0) + 1;
+          if (kind === 't') tagSets.push(key);
+          sampled += 1;
+          // -1: no expiry; -2: gone since SCAN returned it (expired or invalidated), not a leak.
+          if (ttl === -1) {
+            withoutTtl += 1;
+            if (withoutTtlExamples.length < 5) withoutTtlExamples.push(key);
+          }
+        });
+      } while (cursor !== '0' && sampled < sampleLimit);
+    }
     const largestTagSets = await this.largestSets(tagSets);
     return {
       largestTagSets,
@@ -129,7 +131,7 @@ export class KeyspaceWatch {
       const exists = names.length ? ((await names.reduce((p, name) => p.exists(name), this.redis.pipeline()).exec()) ?? []) : [];
       const live = exists.filter((r) => r[1] === 1).length;
       out.push({
-        key: key.slice(this.prefix.length + 1),
+        key: this.name(key),
         members,
         live: names.length < members ? Math.round((live / names.length) * members) : live,
       });
@@ -140,13 +142,25 @@ export class KeyspaceWatch {
   /** Removes the scenario's keys (UNLINK over SCAN), so the shared Redis is left as it was found. */
   async clear(): Promise<number> {
     let removed = 0;
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) removed += await this.redis.unlink(...keys);
-    } while (cursor !== '0');
+    for (const pattern of this.patterns()) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length) removed += await this.redis.unlink(...keys);
+      } while (cursor !== '0');
+    }
     return removed;
+  }
+
+  // The cache's keys: `<prefix>:…` (epoch, documents, rate limits) and the shards' `{<prefix>:<shard>}:…`.
+  private patterns(): string[] {
+    return [`${this.prefix}:*`, `{${this.prefix}:*`];
+  }
+
+  /** A key without its prefix or shard: `r:…`, `t:…`, `seq`, `epoch:current`. */
+  private name(key: string): string {
+    return key.startsWith('{') ? key.slice(key.indexOf('}') + 2) : key.slice(this.prefix.length + 1);
   }
 
   async close(): Promise<void> {
