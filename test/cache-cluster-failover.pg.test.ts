@@ -16,6 +16,8 @@ const LIST = 'query First { tickets(first: 1) { edges { node { id } } } }';
 type Detail = { ticket: { id: string; title: string } | null };
 
 interface Tally {
+  /** Which part of the run the rounds belong to, for the messages. */
+  phase: string;
   rounds: number;
   reads: number;
   stale: string[];
@@ -82,7 +84,8 @@ describe.skipIf(!process.env.TEST_REDIS_CLUSTER_NODES)('two instances on a Redis
       if (hit(read)) tally.hits += 1;
       if (label === 'second read') secondHit = hit(read) === true;
       const seen = read.body.data?.ticket?.title;
-      if (seen !== title) tally.stale.push(`round ${n}: ${label} on ${server.name} (hit=${hit(read)}) saw "${seen}", wrote "${title}"`);
+      if (seen !== title)
+        tally.stale.push(`${tally.phase} round ${n}: ${label} on ${server.name} (hit=${hit(read)}) saw "${seen}", wrote "${title}"`);
     }
     return secondHit;
   }
@@ -90,7 +93,7 @@ describe.skipIf(!process.env.TEST_REDIS_CLUSTER_NODES)('two instances on a Redis
   function succeeded(result: GraphQLResult, tally: Tally, what: string): boolean {
     if (result.status === 200 && !result.body.errors?.length) return true;
     const code = result.body.errors?.[0]?.extensions?.code ?? 'none';
-    tally.failed.push(`${what}: HTTP ${result.status} ${String(code)}`);
+    tally.failed.push(`${tally.phase} ${what}: HTTP ${result.status} ${String(code)}`);
     return false;
   }
 
@@ -102,7 +105,7 @@ describe.skipIf(!process.env.TEST_REDIS_CLUSTER_NODES)('two instances on a Redis
   }
 
   it('serves no stale read and fails no request, and its cache hits resume after both faults', async () => {
-    const tally: Tally = { rounds: 0, reads: 0, stale: [], failed: [], hits: 0 };
+    const tally: Tally = { phase: 'warm', rounds: 0, reads: 0, stale: [], failed: [], hits: 0 };
     // Warm: the loop runs with the cache working.
     for (let i = 0; i < 15; i += 1) await round(tally, tally.rounds);
     expect(tally.hits, 'hits before any fault').toBeGreaterThan(0);
@@ -110,14 +113,17 @@ describe.skipIf(!process.env.TEST_REDIS_CLUSTER_NODES)('two instances on a Redis
     // Fault 1: a graceful failover of the shard's master (nothing is killed; the slots move).
     const before = cluster.ownerOf(shardKey);
     expect(before.replica, 'the shard has a replica').not.toBeNull();
+    tally.phase = 'graceful failover';
     before.replica!.redis.cli('CLUSTER', 'FAILOVER');
     const moved = () => cluster.ownerOf(shardKey).master.port === before.replica!.port;
     await roundsUntil(tally, moved, 2000);
     expect(moved(), 'the replica took over the shard').toBe(true);
+    tally.phase = 'after the failover';
     for (let i = 0; i < 15; i += 1) await round(tally, tally.rounds);
 
     // Fault 2: the shard's master (the old replica) is killed; its replica (the old master) takes over.
     const victim = cluster.ownerOf(shardKey);
+    tally.phase = 'master killed';
     await victim.master.redis.stop('SIGKILL');
     const failedOver = () => {
       try {
@@ -131,12 +137,13 @@ describe.skipIf(!process.env.TEST_REDIS_CLUSTER_NODES)('two instances on a Redis
     await cluster.whenHealthy();
 
     // Recovery without a restart: both instances ready, and the reader's second read hits again, ten rounds in a row.
+    tally.phase = 'recovery';
     let hitsInARow = 0;
     for (let i = 0; i < 1500 && hitsInARow < 10; i += 1) hitsInARow = (await round(tally, tally.rounds)) ? hitsInARow + 1 : 0;
     expect(hitsInARow, 'cache hits resumed').toBe(10);
     for (const server of [a, b]) expect((await server.ready()).body.cache, `${server.name} /ready`).toBe('ok');
 
-    expect(tally.stale, 'stale reads').toEqual([]);
+    expect(tally.stale, `stale reads; A's log:\n${a.output().slice(-3000)}\nB's log:\n${b.output().slice(-3000)}`).toEqual([]);
     expect(tally.failed, 'failed requests').toEqual([]);
     expect(tally.rounds).toBeGreaterThan(40);
   }, 300_000);

@@ -62,6 +62,8 @@ export class RedisLayer {
   private readonly pending = new Map<string, Set<string>>();
   private pendingCount = 0;
   private pendingOverflow = false;
+  /** How many subscribers the last announcement reached (see delivered). */
+  private receivers = 0;
   private readonly noticeHandlers = new Map<string, (payload: string) => void>();
 
   constructor(private readonly options: RedisLayerOptions) {
@@ -144,11 +146,13 @@ export class RedisLayer {
    */
   async invalidate(tags: readonly string[], shard: string, lsn: PaddedLsn | null = null): Promise<number> {
     if (tags.length === 0) return 0;
-    if (!this.health.healthy) return this.owe(shard, tags);
+    // Degraded but connected (a cluster that lost one node): the shard and the bus may well be reachable,
+    // and other instances, healthy, trust their L1. Try, and owe what fails.
+    if (!this.health.healthy && this.cmd.status !== 'ready') return this.owe(shard, tags);
     try {
       return await this.runInvalidation(shard, tags, lsn);
     } catch (error) {
-      this.health.fail('invalidate', error);
+      if (this.health.healthy) this.health.fail('invalidate', error);
       return this.owe(shard, tags);
     }
   }
@@ -197,9 +201,25 @@ export class RedisLayer {
     } catch (error) {
       failure = error;
     }
-    await this.bus.announce(tags, this.options.timeoutMs, (message) => publish(this.cmd, this.keys.channel, message));
+    await this.bus.announce(tags, this.options.timeoutMs, async (message) =>
+      this.delivered(await publish(this.cmd, this.keys.channel, message)),
+    );
     if (failure) throw failure;
     return evicted;
+  }
+
+  // Redis answers a publish with how many subscribers got it. Fewer than last time means an instance may
+  // have missed it: one left, or (on a cluster) the channel's slot moved and some subscriber is not on
+  // the new master yet. Either way the invalidation counts as failed: this instance owes it and waits out
+  // the lease, by which time an instance that missed it has stopped trusting its L1 (its heartbeat, a
+  // message on the same channel, does not come back either). The lower count is the new expectation, so
+  // an instance that left costs one write one lease. (Until acknowledged invalidations replace this.)
+  // Only on a cluster: a single Redis has no slot to move, and a subscriber it drops sees its connection close.
+  private delivered(receivers: number): void {
+    if (!(this.cmd instanceof Cluster)) return;
+    const expected = this.receivers;
+    this.receivers = receivers;
+    if (receivers < expected) throw new Error(`the invalidation reached ${receivers} of ${expected} subscribers`);
   }
 
   // On a cluster, when the shard's master has a replica (the slot map lists live ones), WAIT in the same
