@@ -169,10 +169,10 @@ async function withDatabase<T>(config: Config, fn: (database: Database) => Promi
 }
 
 function target(database: Database, config: Config, [, , { announceChange }]: Modules): RegistryTarget {
-  const { redisUrl, keyPrefix, redisTimeoutMs } = config.cache;
+  const { redis, keyPrefix, redisTimeoutMs } = config.cache;
   return {
     prisma: database.prisma,
-    announce: redisUrl ? (client) => announceChange({ redisUrl, keyPrefix, timeoutMs: redisTimeoutMs }, client) : null,
+    announce: redis ? (client) => announceChange({ redis, keyPrefix, timeoutMs: redisTimeoutMs }, client) : null,
   };
 }
 

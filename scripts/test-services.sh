@@ -2,13 +2,45 @@
 # Starts (or stops) throwaway PostgreSQL and Redis servers for the integration tests, on loopback and
 # non-default ports, with their data under $SERVICES_DIR. Prints the URLs to export. The PostgreSQL
 # primary gets a streaming replica on PG_PORT+1 (pg_basebackup -R), for the read-replica tests.
-#   scripts/test-services.sh start   → prints TEST_DATABASE_URL=..., TEST_DATABASE_REPLICA_URL=... and TEST_REDIS_URL=...
+#   scripts/test-services.sh start   → prints TEST_DATABASE_URL=..., TEST_DATABASE_REPLICA_URL=..., TEST_REDIS_URL=...
+#                                       and TEST_REDIS_CLUSTER_NODES=...
 #   scripts/test-services.sh stop
+# The Redis Cluster is six nodes (three masters, one replica each) on REDIS_CLUSTER_PORT…+5, with a short
+# node timeout so the failover tests do not wait long for a replica to take over. Each node's cluster bus
+# listens 10,000 ports below it (Redis's default, 10,000 above, does not fit above port 55535).
 set -euo pipefail
 SERVICES_DIR=${SERVICES_DIR:-/tmp/deskgraph-services}
 PG_PORT=${PG_PORT:-55432}
 REDIS_PORT=${REDIS_PORT:-56379}
 REPLICA_PORT=$((PG_PORT + 1))
+
+REDIS_CLUSTER_PORT=${REDIS_CLUSTER_PORT:-$((REDIS_PORT + 10))}
+
+cluster_ports() { for i in 0 1 2 3 4 5; do echo $((REDIS_CLUSTER_PORT + i)); done; }
+
+start_cluster() {
+  local port nodes=()
+  for port in $(cluster_ports); do
+    mkdir -p "$SERVICES_DIR/redis-cluster/$port"
+    if ! redis-cli -p "$port" ping >/dev/null 2>&1; then
+      redis-server --bind 127.0.0.1 --port "$port" --daemonize yes --save "" --appendonly no \
+        --cluster-enabled yes --cluster-config-file "nodes-$port.conf" --cluster-node-timeout 1000 \
+        --cluster-port $((port - 10000)) \
+        --dir "$SERVICES_DIR/redis-cluster/$port" --pidfile "$SERVICES_DIR/redis-cluster/$port/redis.pid" \
+        --logfile "$SERVICES_DIR/redis-cluster/$port/redis.log"
+    fi
+    nodes+=("127.0.0.1:$port")
+  done
+  for port in $(cluster_ports); do
+    until redis-cli -p "$port" ping >/dev/null 2>&1; do sleep 0.1; done
+  done
+  if ! redis-cli -p "$REDIS_CLUSTER_PORT" cluster info | grep -q 'cluster_state:ok'; then
+    redis-cli --cluster create "${nodes[@]}" --cluster-replicas 1 --cluster-yes >"$SERVICES_DIR/redis-cluster/create.log"
+    until redis-cli -p "$REDIS_CLUSTER_PORT" cluster info | grep -q 'cluster_state:ok'; do sleep 0.2; done
+  fi
+  local IFS=,
+  echo "TEST_REDIS_CLUSTER_NODES=${nodes[*]}"
+}
 
 pg_bin() {
   local dir
@@ -42,6 +74,7 @@ start() {
   echo "TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:$PG_PORT/postgres"
   echo "TEST_DATABASE_REPLICA_URL=postgresql://postgres@127.0.0.1:$REPLICA_PORT/postgres"
   command -v redis-server >/dev/null && echo "TEST_REDIS_URL=redis://127.0.0.1:$REDIS_PORT"
+  if command -v redis-server >/dev/null; then start_cluster; fi
   return 0
 }
 
@@ -64,6 +97,9 @@ stop() {
   as_postgres "$bin/pg_ctl -D $SERVICES_DIR/pg/replica -m fast stop" >/dev/null 2>&1 || true
   as_postgres "$bin/pg_ctl -D $SERVICES_DIR/pg/data -m fast stop" >/dev/null 2>&1 || true
   redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  local port
+  for port in $(cluster_ports); do redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true; done
+  rm -rf "$SERVICES_DIR/redis-cluster"
 }
 
 case "${1:-}" in

@@ -84,9 +84,9 @@ export function createApp({
   // In vite mode, HMR's websocket shares the server's port.
   const web = createWebClient(config.web, server);
   // The cache and the rate limits share one Redis (each with its own connection).
-  const redisTarget = config.cache.redisUrl
+  const redisTarget = config.cache.redis
     ? {
-        url: config.cache.redisUrl,
+        target: config.cache.redis,
         keyPrefix: config.cache.keyPrefix,
         timeoutMs: config.cache.redisTimeoutMs,
         confirmMs: config.cache.writeConfirmMs,

@@ -1,8 +1,11 @@
 // Two deskgraph processes (A and B) on one database and one Redis, with one key prefix: what one
 // instance writes, the other must never contradict. Each instance has its own in-process L1, so
-// these tests are about the shared L2 and the invalidation bus (server/cache/redis-layer.ts).
+// these tests are about the shared L2 and the invalidation bus (server/cache/redis-layer.ts). They run
+// on the single Redis (TEST_REDIS_URL) and again on a Redis Cluster when TEST_REDIS_CLUSTER_NODES is set.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { RedisTarget } from '../server/platform/redis-connection.ts';
+import { clusterTarget } from './redis-targets.ts';
 import { copyTemplate } from './template-db.ts';
 import {
   deletePrefix,
@@ -39,10 +42,13 @@ type DetailData = {
   };
 };
 
-describe('two instances sharing one Redis', () => {
+const redisTargets: [string, RedisTarget | null][] = [['Redis', null]];
+if (clusterTarget) redisTargets.push(['Redis Cluster', clusterTarget]);
+
+describe.each(redisTargets)('two instances sharing one %s', (_name, cluster) => {
   let drop: (() => Promise<void>) | null = null;
   let databaseUrl: string;
-  let redisUrl: string;
+  let redis: RedisTarget;
   let keyPrefix: string;
   let a: ServerProcess;
   let b: ServerProcess;
@@ -55,17 +61,18 @@ describe('two instances sharing one Redis', () => {
     drop = copy.drop;
     if (copy.config.kind !== 'postgres') throw new Error('needs the postgres project');
     if (!process.env.TEST_REDIS_URL) throw new Error('TEST_REDIS_URL is not set');
-    redisUrl = process.env.TEST_REDIS_URL;
+    redis = cluster ?? { kind: 'single', url: process.env.TEST_REDIS_URL };
     databaseUrl = copy.config.url;
     keyPrefix = uniquePrefix('instances');
-    const common = { databaseUrl, redisUrl, keyPrefix };
+    // The machine is shared: a cluster start (slot map, one subscriber per master) gets more time.
+    const common = { databaseUrl, redis, keyPrefix, readyTimeoutMs: 60_000 };
     [a, b] = await Promise.all([startServer({ ...common, name: 'A' }), startServer({ ...common, name: 'B' })]);
     [agentA, agentB, globexB] = await Promise.all([a.login('agent@acme.test'), b.login('agent@acme.test'), b.login('agent@globex.test')]);
   });
 
   afterAll(async () => {
     await stopAll();
-    if (keyPrefix) await deletePrefix(redisUrl, keyPrefix);
+    if (keyPrefix) await deletePrefix(redis, keyPrefix);
     await drop?.();
   });
 

@@ -101,7 +101,7 @@ export function testAuthConfig(overrides: Partial<AuthConfig> = {}): AuthConfig 
 function testCacheConfig(database: Config['database'], overrides: Partial<CacheConfig> = {}): CacheConfig {
   return {
     ...harnessDefaults().cache,
-    redisUrl: database.kind === 'postgres' ? (process.env.TEST_REDIS_URL ?? null) : null,
+    redis: database.kind === 'postgres' && process.env.TEST_REDIS_URL ? { kind: 'single', url: process.env.TEST_REDIS_URL } : null,
     keyPrefix: `test-${process.pid}-${Math.random().toString(36).slice(2, 10)}`,
     ...overrides,
   };

@@ -8,9 +8,10 @@ import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import { DEMO_PASSWORD } from '../prisma/seed/demo-accounts.ts';
 import { TEST_SERVER_ENV } from './server-env.ts';
+import type { RedisTarget } from '../server/platform/redis-connection.ts';
+import { deleteTargetPrefix, targetEnv } from './redis-targets.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -188,7 +189,9 @@ function sumMetric(text: string, name: string, labels: Record<string, string> = 
 export interface ServerProcessOptions {
   name: string;
   databaseUrl: string;
-  redisUrl: string;
+  /** A single Redis's URL, or `redis`: a target as test/redis-targets.ts names them (a Redis Cluster). */
+  redisUrl?: string;
+  redis?: RedisTarget;
   keyPrefix: string;
   /** Extra or overriding environment variables. */
   env?: Record<string, string>;
@@ -216,7 +219,7 @@ export async function startServer(options: ServerProcessOptions): Promise<Server
     ...TEST_SERVER_ENV,
     PORT: String(port),
     DATABASE_URL: options.databaseUrl,
-    REDIS_URL: options.redisUrl,
+    ...(options.redis ? targetEnv(options.redis) : options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
     CACHE_KEY_PREFIX: options.keyPrefix,
     LOG_LEVEL: 'warn',
     CACHE_REDIS_TIMEOUT_MS: '200',
@@ -285,7 +288,8 @@ export interface RedisProcess {
   dispose(): Promise<void>;
 }
 
-export async function startRedis(): Promise<RedisProcess> {
+/** @param extraArgs more redis-server options (a cluster node's, test/redis-cluster-process.ts). */
+export async function startRedis(extraArgs: readonly string[] = []): Promise<RedisProcess> {
   const port = await freePort();
   const dir = mkdtempSync(path.join(tmpdir(), 'deskgraph-redis-'));
   const output = new OutputTail();
@@ -305,7 +309,21 @@ export async function startRedis(): Promise<RedisProcess> {
       if (redis.pid()) throw new Error('redis-server is already running');
       const started = spawn(
         'redis-server',
-        ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no'],
+        [
+          '--bind',
+          '127.0.0.1',
+          '--port',
+          String(port),
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--dir',
+          dir,
+          '--daemonize',
+          'no',
+          ...extraArgs,
+        ],
         { stdio: ['ignore', 'pipe', 'pipe'] },
       );
       child = started;
@@ -429,22 +447,8 @@ export async function startProxy(targetPort: number): Promise<TcpProxy> {
 }
 
 /** Deletes every key under a prefix (entries, tag sets, counters), so a shared Redis keeps nothing of a test. */
-export async function deletePrefix(redisUrl: string, prefix: string): Promise<void> {
-  const client = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await client.connect();
-    // Hash-tagged keys (the bus's, `{<prefix>:bus}:…`) start with the brace.
-    for (const pattern of [`${prefix}:*`, `{${prefix}:*`]) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length) await client.unlink(...keys);
-      } while (cursor !== '0');
-    }
-  } finally {
-    client.disconnect();
-  }
+export async function deletePrefix(redis: string | RedisTarget, prefix: string): Promise<void> {
+  await deleteTargetPrefix(typeof redis === 'string' ? { kind: 'single', url: redis } : redis, prefix);
 }
 
 // ---- assertions shared by the multi-process tests ----------------------------------------------

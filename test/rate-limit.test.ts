@@ -8,6 +8,7 @@ import { createLogger } from '../server/platform/logger.ts';
 import { CSRF_HEADER } from '../server/protocol/csrf.ts';
 import { DEMO_PASSWORD } from '../prisma/seed/demo-accounts.ts';
 import { startTestServer, testAuthConfig, type TestServer } from './harness.ts';
+import { probeClient, targets } from './redis-targets.ts';
 
 // Counts password verifications: the login resolver must run exactly one scrypt per attempt, for an
 // unknown email as for a known one.
@@ -206,7 +207,7 @@ describe('limiter store', () => {
     });
     const limits = createRateLimits(
       testAuthConfig({ tokenRequestsPerMinute: 3 }),
-      { url: `redis://127.0.0.1:${port}`, keyPrefix: 'test-down', timeoutMs: 50 },
+      { target: { kind: 'single', url: `redis://127.0.0.1:${port}` }, keyPrefix: 'test-down', timeoutMs: 50 },
       logger,
     );
     try {
@@ -219,25 +220,49 @@ describe('limiter store', () => {
     }
   });
 
-  it.skipIf(!process.env.TEST_REDIS_URL)('with Redis, instances share one budget per token', async () => {
-    const store = { url: process.env.TEST_REDIS_URL!, keyPrefix: `test-rl-${process.pid}-${Date.now()}`, timeoutMs: 1000 };
-    const a = createRateLimits(testAuthConfig({ tokenRequestsPerMinute: 4 }), store, logger);
-    const b = createRateLimits(testAuthConfig({ tokenRequestsPerMinute: 4 }), store, logger);
-    try {
-      // Wait for both connections, so the counts go to Redis rather than to the insurance limiter.
-      const { Redis } = await import('ioredis');
-      const probe = new Redis(store.url);
-      await probe.ping();
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      const outcomes = [];
-      for (let i = 0; i < 5; i += 1) outcomes.push(await (i % 2 ? b : a).token!.take('shared-hash'));
-      expect(outcomes.slice(0, 4)).toEqual([null, null, null, null]);
-      expect(outcomes[4]).toBeGreaterThan(0);
-      expect(await probe.exists(`${store.keyPrefix}:rl:token:shared-hash`)).toBe(1);
-      probe.disconnect();
-    } finally {
-      await a.close();
-      await b.close();
-    }
+  // On a Redis Cluster as on a single Redis: the limiter's script touches one key, so one slot.
+  describe.each(targets())('on a %s', (_name, target) => {
+    const store = () => ({ target, keyPrefix: `test-rl-${process.pid}-${Date.now()}`, timeoutMs: 1000 });
+
+    it('instances share one budget per token', async () => {
+      const shared = store();
+      const a = createRateLimits(testAuthConfig({ tokenRequestsPerMinute: 4 }), shared, logger);
+      const b = createRateLimits(testAuthConfig({ tokenRequestsPerMinute: 4 }), shared, logger);
+      const probe = probeClient(target);
+      try {
+        // Both connections ready, so the counts go to Redis rather than to the insurance limiter.
+        expect(await a.whenReady()).toBe(true);
+        expect(await b.whenReady()).toBe(true);
+        const outcomes = [];
+        for (let i = 0; i < 5; i += 1) outcomes.push(await (i % 2 ? b : a).token!.take('shared-hash'));
+        expect(outcomes.slice(0, 4)).toEqual([null, null, null, null]);
+        expect(outcomes[4]).toBeGreaterThan(0);
+        expect(await probe.exists(`${shared.keyPrefix}:rl:token:shared-hash`)).toBe(1);
+      } finally {
+        probe.disconnect();
+        await a.close();
+        await b.close();
+      }
+    });
+
+    it('login limits count exactly across instances, and a reset clears the count', async () => {
+      const shared = store();
+      const config = testAuthConfig({ loginPerIp: 3, loginPerEmailAndIp: 3 });
+      const a = createRateLimits(config, shared, logger);
+      const b = createRateLimits(config, shared, logger);
+      try {
+        expect(await a.whenReady()).toBe(true);
+        expect(await b.whenReady()).toBe(true);
+        const outcomes = [];
+        for (let i = 0; i < 4; i += 1) outcomes.push(await (i % 2 ? b : a).loginPerIp!.take('10.0.0.1'));
+        expect(outcomes.slice(0, 3)).toEqual([null, null, null]);
+        expect(outcomes[3]).toBeGreaterThan(0);
+        await a.loginPerIp!.reset('10.0.0.1');
+        expect(await b.loginPerIp!.take('10.0.0.1')).toBeNull();
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
   });
 });

@@ -218,7 +218,7 @@ describe('a running server picks up pushes and removals without a restart', () =
     });
     target = {
       prisma: server.database.prisma,
-      announce: bus ? (client) => announceChange({ redisUrl: bus, keyPrefix, timeoutMs: 1000 }, client) : null,
+      announce: bus ? (client) => announceChange({ redis: { kind: 'single', url: bus }, keyPrefix, timeoutMs: 1000 }, client) : null,
     };
     const signIn = await post(server, { documentId: webSignInId, variables: { email: 'agent@acme.test', password: DEMO_PASSWORD } });
     token = signIn.body.data.login.token;

@@ -11,7 +11,9 @@ async function statementsFor(token: string): Promise<number> {
   return result.body.extensions?.sqlStatements as number;
 }
 beforeAll(async () => {
-  server = await startTestServer({ cache: { enabled: false, redisUrl: process.env.TEST_REDIS_URL ?? null } });
+  server = await startTestServer({
+    cache: { enabled: false, redis: process.env.TEST_REDIS_URL ? { kind: 'single', url: process.env.TEST_REDIS_URL } : null },
+  });
 });
 afterAll(() => server?.close());
 

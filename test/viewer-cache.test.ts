@@ -17,7 +17,7 @@ describe('token → viewer cache with the response cache off', () => {
   let single: TestServer;
 
   beforeAll(async () => {
-    single = await startTestServer({ cache: { enabled: false, redisUrl: null } });
+    single = await startTestServer({ cache: { enabled: false, redis: null } });
   });
   afterAll(() => single?.close());
 

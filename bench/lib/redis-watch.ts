@@ -88,7 +88,7 @@ export class KeyspaceWatch {
         const ttls = (await pipeline.exec()) ?? [];
         keys.forEach((key, i) => {
           const ttl = ttls[i]?.[1] as number;
-          const kind = this.kindOf(key);
+          const kind = this.name(key).split(':')[0] ?? '?';
           byKind[kind] = (byKind[kind] ?? 0) + 1;
           if (kind === 't') tagSets.push(key);
           sampled += 1;
@@ -131,7 +131,7 @@ export class KeyspaceWatch {
       const exists = names.length ? ((await names.reduce((p, name) => p.exists(name), this.redis.pipeline()).exec()) ?? []) : [];
       const live = exists.filter((r) => r[1] === 1).length;
       out.push({
-        key: key.slice(this.prefix.length + 1),
+        key: this.name(key),
         members,
         live: names.length < members ? Math.round((live / names.length) * members) : live,
       });
@@ -153,16 +153,14 @@ export class KeyspaceWatch {
     return removed;
   }
 
-  // Plain keys (`<prefix>:…`) and hash-tagged ones (`{<prefix>:bus}:…`, one slot on a Redis Cluster).
+  // The cache's keys: `<prefix>:…` (epoch, documents, rate limits) and the shards' `{<prefix>:<shard>}:…`.
   private patterns(): string[] {
     return [`${this.prefix}:*`, `{${this.prefix}:*`];
   }
 
-  /** `r`, `t`, `v`… for plain keys; `bus:seq`, `bus:leases`… for the bus's hash-tagged ones. */
-  private kindOf(key: string): string {
-    if (!key.startsWith('{')) return key.slice(this.prefix.length + 1).split(':')[0] ?? '?';
-    const close = key.indexOf('}');
-    return `${key.slice(this.prefix.length + 2, close)}:${key.slice(close + 2).split(':')[0] ?? '?'}`;
+  /** A key without its prefix or shard: `r:…`, `t:…`, `seq`, `epoch:current`. */
+  private name(key: string): string {
+    return key.startsWith('{') ? key.slice(key.indexOf('}') + 2) : key.slice(this.prefix.length + 1);
   }
 
   async close(): Promise<void> {

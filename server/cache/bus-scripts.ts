@@ -2,10 +2,8 @@
 // the live instances. Everything lives under one hash tag, `{<prefix>:bus}`, so each script touches one
 // slot on a Redis Cluster, and the channels carry the same tag so a script may publish on them
 // (sharded pub/sub). See server/CACHE.md, "Acknowledged invalidation".
-import type { Cluster, Redis, RedisValue } from 'ioredis';
-
-/** Any connection the bus runs on: one Redis or a Cluster. */
-export type RedisClient = Redis | Cluster;
+import { Cluster, type RedisValue } from 'ioredis';
+import type { RedisClient } from '../platform/redis-connection.ts';
 
 // The sequence counter lives as long as the cache's (a month without writes: nothing can be in flight).
 const COUNTER_TTL_MS = 30 * 24 * 3600 * 1000;
@@ -48,17 +46,12 @@ return {1, current}
 /** Key and channel names of the bus, all in the slot of `{<prefix>:bus}`. */
 export class BusKeys {
   readonly channel: string;
-  readonly acks: string;
   readonly seq: string;
   readonly leases: string;
-  /** The cache's epoch (redis-scripts.ts): announced on the channel by a script, so in this slot. */
-  readonly epoch: string;
 
   constructor(prefix: string) {
     const tag = `{${prefix}:bus}`;
-    this.epoch = `${tag}:epoch`;
     this.channel = `${tag}:invalidations`;
-    this.acks = `${tag}:acks`;
     this.seq = `${tag}:seq`;
     this.leases = `${tag}:leases`;
   }
@@ -80,8 +73,8 @@ export function withBusScripts(client: RedisClient): BusRedis {
 }
 
 /** PUBLISH on one Redis, SPUBLISH (sharded: delivered by the channel's own shard) on a Cluster. */
-export function publishCommand(client: RedisClient): 'PUBLISH' | 'SPUBLISH' {
-  return client.isCluster ? 'SPUBLISH' : 'PUBLISH';
+function publishCommand(client: RedisClient): 'PUBLISH' | 'SPUBLISH' {
+  return client instanceof Cluster ? 'SPUBLISH' : 'PUBLISH';
 }
 
 export interface Announcement {

@@ -1,13 +1,14 @@
 // The response cache's settings (README: "Configuration"; how the layers work: server/CACHE.md).
 import { z } from 'zod';
-import { bool, int, schemeUrl } from '../platform/env-schema.ts';
+import { bool, int } from '../platform/env-schema.ts';
 import type { NodeEnv } from '../platform/platform-config.ts';
+import { parseNodes, type RedisTarget } from '../platform/redis-connection.ts';
 
 export interface CacheConfig {
   /** Response cache on (the product) or off (the baseline benchmarks compare against). */
   enabled: boolean;
-  /** Shared L2 store and invalidation bus; null keeps everything in process. */
-  redisUrl: string | null;
+  /** Shared L2 store and invalidation bus (a single Redis or a Redis Cluster); null keeps everything in process. */
+  redis: RedisTarget | null;
   /** Namespace for every Redis key and the pub/sub channel, so deployments (and test runs) can share a Redis. */
   keyPrefix: string;
   /** A Redis command slower than this counts as a failure: the request is answered from the database. */
@@ -41,7 +42,14 @@ const MB = 1024 * 1024;
 
 export const cacheEnv = z.object({
   RESPONSE_CACHE: bool('RESPONSE_CACHE').default(true),
-  REDIS_URL: schemeUrl('REDIS_URL', /^rediss?:\/\//, 'a redis:// or rediss:// URL').optional(),
+  REDIS_URL: z
+    .string()
+    .transform((url, ctx) => redisUrlTarget(url) ?? invalidRedisUrl(url, ctx))
+    .optional(),
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .transform((list, ctx) => clusterNodesTarget(list, ctx))
+    .optional(),
   CACHE_KEY_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,40}$/, 'CACHE_KEY_PREFIX must be 1-40 letters, digits, _ . or -')
@@ -61,7 +69,7 @@ export const cacheEnv = z.object({
 export function cacheConfig(e: z.output<typeof cacheEnv>, nodeEnv: NodeEnv): CacheConfig {
   return {
     enabled: e.RESPONSE_CACHE,
-    redisUrl: e.REDIS_URL ?? null,
+    redis: e.REDIS_URL ?? e.REDIS_CLUSTER_NODES ?? null,
     keyPrefix: e.CACHE_KEY_PREFIX,
     redisTimeoutMs: e.CACHE_REDIS_TIMEOUT_MS,
     writeConfirmMs: e.CACHE_WRITE_CONFIRM_MS,
@@ -74,4 +82,42 @@ export function cacheConfig(e: z.output<typeof cacheEnv>, nodeEnv: NodeEnv): Cac
     warmTop: e.CACHE_WARM_TOP,
     viewerCache: e.VIEWER_CACHE,
   };
+}
+
+/** Both variables name a Redis: refused rather than one silently winning. */
+export function cacheProblem(e: z.output<typeof cacheEnv>): string | null {
+  if (e.REDIS_URL && e.REDIS_CLUSTER_NODES)
+    return 'Set REDIS_URL or REDIS_CLUSTER_NODES, not both (a cluster may also be given as REDIS_URL=redis+cluster://host:port,host:port).';
+  return null;
+}
+
+// redis:// and rediss:// are one Redis (ioredis reads the URL: password, database, TLS); redis+cluster://
+// and rediss+cluster:// list seed nodes of a cluster, with optional credentials shared by every node.
+function redisUrlTarget(url: string): RedisTarget | null {
+  if (/^rediss?:\/\//.test(url)) return { kind: 'single', url };
+  const match = /^(rediss?)\+cluster:\/\/(?:([^@/]*)@)?([^/?#]+)\/?$/.exec(url);
+  if (!match) return null;
+  const parsed = parseNodes(match[3]!);
+  if ('bad' in parsed) return null;
+  const [username, password] = (match[2] ?? '').split(':').map((part) => (part ? decodeURIComponent(part) : undefined));
+  return { kind: 'cluster', nodes: parsed.nodes, tls: match[1] === 'rediss', username, password };
+}
+
+function invalidRedisUrl(url: string, ctx: z.RefinementCtx): never {
+  // Only the scheme is shown: the rest may hold a password.
+  const scheme = url.split(':')[0];
+  ctx.addIssue({
+    code: 'custom',
+    message: /^rediss?\+cluster$/.test(scheme ?? '')
+      ? `REDIS_URL must list the cluster's nodes as ${scheme}://[user:password@]host:port[,host:port…]`
+      : `REDIS_URL must be a redis://, rediss://, redis+cluster:// or rediss+cluster:// URL, got ${scheme}:…`,
+  });
+  return z.NEVER;
+}
+
+function clusterNodesTarget(list: string, ctx: z.RefinementCtx): RedisTarget {
+  const parsed = parseNodes(list);
+  if ('nodes' in parsed) return { kind: 'cluster', nodes: parsed.nodes, tls: false };
+  ctx.addIssue({ code: 'custom', message: `REDIS_CLUSTER_NODES must be comma-separated host:port pairs, got "${parsed.bad}"` });
+  return z.NEVER;
 }

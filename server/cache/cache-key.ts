@@ -36,3 +36,12 @@ export function responseKey(docHash: string, operationName: string | null | unde
   const input = `${docHash}|${operationName ?? ''}|${stableStringify(variables ?? {})}|${scope}`;
   return createHash('sha256').update(input).digest('base64url');
 }
+
+/**
+ * Where in Redis a viewer's entries and invalidations live (server/CACHE.md, "Redis Cluster"): one shard
+ * per organization, since every read sees only its viewer's organization and every write changes only
+ * the writer's, and `public` for requests without a viewer, which see nothing of any organization.
+ */
+export function cacheShard(viewer: Viewer | null): string {
+  return viewer ? `o:${viewer.organizationId}` : 'public';
+}

@@ -9,11 +9,11 @@ import type { Metrics } from '../platform/metrics.ts';
 import { observeLsn } from '../platform/replicas/read-floor.ts';
 import { DocumentFactsRegistry } from './document-facts.ts';
 import { createRequestMemo, type FastPathOptions } from './fast-path.ts';
-import { ResponseStore } from './response-store.ts';
+import { ResponseStore, type RedisStoreSettings } from './response-store.ts';
 import { CacheWarmer, type RunQuery } from './warmer.ts';
 
 export interface ResponseCacheDeps {
-  redis: { url: string; keyPrefix: string; timeoutMs: number; confirmMs: number } | null;
+  redis: RedisStoreSettings | null;
   logger: Logger;
   metrics: Metrics;
   /** How the warmer runs a hot query (through yoga). */

@@ -19,7 +19,7 @@ import type { Metrics } from '../platform/metrics.ts';
 import { requestClient } from '../persisted/client-name.ts';
 import { requestedHash, type PersistedDocuments } from '../persisted/persisted-documents.ts';
 import type { PersistedMode } from '../persisted/use-persisted-operations.ts';
-import { documentHash, responseKey, visibilityScope } from './cache-key.ts';
+import { cacheShard, documentHash, responseKey, visibilityScope } from './cache-key.ts';
 import type { DocumentFactsRegistry } from './document-facts.ts';
 import type { CachedResponse } from './l1-cache.ts';
 import type { ResponseStore } from './response-store.ts';
@@ -174,7 +174,7 @@ export function serveFromCache(
   options.warmer?.record(request.key, { ...request.params, viewer });
   const local = options.store.peek(request.key);
   if (local) return send(req, res, type, local, request, 'l1', options);
-  return options.store.lookup(request.key).then((lookup): FastPathOutcome => {
+  return options.store.lookup(request.key, cacheShard(viewer)).then((lookup): FastPathOutcome => {
     if (lookup.entry) return send(req, res, type, lookup.entry, request, lookup.layer ?? 'l2', options);
     return lookup.usable ? { served: false, probe: { key: request.key, lookup } } : NOT_SERVED;
   });

@@ -4,7 +4,7 @@
 // without an entry (the fill was refused or failed) or after FILL_WAIT_MS. Whatever it finds in L2 is
 // as fresh as any L2 entry: the store script refuses results older than an invalidation (CACHE.md,
 // "Reads racing a write"). See server/CACHE.md, "Single-flight".
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../platform/redis-connection.ts';
 
 /** A claim outlives any sane execution; a claimant that died only delays the others this long. */
 const CLAIM_MS = 5_000;
@@ -13,9 +13,9 @@ const FILL_WAIT_MS = 5_000;
 const POLL_MS = 5;
 
 export interface FillClaimsDeps {
-  cmd: Redis;
+  cmd: RedisClient;
   /** The Redis key of the entry and of its claim (same slot), under the current epoch. */
-  names(key: string): { entry: string; claim: string };
+  names(key: string, shard: string): { entry: string; claim: string };
   /** Commands may be sent now. */
   healthy(): boolean;
   instanceId: string;
@@ -25,10 +25,10 @@ export class FillClaims {
   constructor(private readonly deps: FillClaimsDeps) {}
 
   /** 'claimed': go and execute (then release); 'busy': another instance is filling it; 'failed': Redis did not answer. */
-  async claim(key: string): Promise<'claimed' | 'busy' | 'failed'> {
+  async claim(key: string, shard: string): Promise<'claimed' | 'busy' | 'failed'> {
     if (!this.deps.healthy()) return 'failed';
     try {
-      const set = await this.deps.cmd.set(this.deps.names(key).claim, this.deps.instanceId, 'PX', CLAIM_MS, 'NX');
+      const set = await this.deps.cmd.set(this.deps.names(key, shard).claim, this.deps.instanceId, 'PX', CLAIM_MS, 'NX');
       return set === 'OK' ? 'claimed' : 'busy';
     } catch {
       return 'failed';
@@ -36,9 +36,9 @@ export class FillClaims {
   }
 
   /** Waits for another instance's fill: the stored payload, or null when this instance should execute. */
-  async awaitFill(key: string): Promise<Buffer | null> {
+  async awaitFill(key: string, shard: string): Promise<Buffer | null> {
     const until = Date.now() + FILL_WAIT_MS;
-    const { entry, claim } = this.deps.names(key);
+    const { entry, claim } = this.deps.names(key, shard);
     while (Date.now() < until && this.deps.healthy()) {
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       try {
@@ -53,7 +53,7 @@ export class FillClaims {
   }
 
   /** After this instance's fill (stored or not): waiters look once more and then execute or take the entry. */
-  release(key: string): void {
-    if (this.deps.healthy()) void this.deps.cmd.del(this.deps.names(key).claim).catch(() => {});
+  release(key: string, shard: string): void {
+    if (this.deps.healthy()) void this.deps.cmd.del(this.deps.names(key, shard).claim).catch(() => {});
   }
 }

@@ -53,7 +53,7 @@ async function stored(
   tags = [`Ticket:${key}`, 'tickets@org:1'],
   ttlMs = 60_000,
 ): Promise<CachedResponse> {
-  await store.fill(key, { bytes: Buffer.from(body), tags, ttlMs }, await store.lookup(key), Date.now());
+  await store.fill(key, { bytes: Buffer.from(body), tags, ttlMs }, await store.lookup(key, 'o:1'), Date.now());
   const entry = store.l1.get(key);
   if (!entry) throw new Error(`${key} was not stored`);
   return entry;

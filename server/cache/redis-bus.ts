@@ -1,22 +1,26 @@
-// The invalidation bus: one channel every instance listens on, and one for acknowledgements. An
-// invalidation is numbered and published by one script (bus-scripts.ts); each instance drops its L1
-// copies of the tags, then acknowledges the highest number it has applied; the writer returns once
-// every leased instance has (invalidation-acks.ts). Epoch moves and notices (the trusted-document
-// registry's) travel on the same channel, unnumbered.
-import { announce, publishCommand, type BusKeys, type BusRedis, type RedisClient } from './bus-scripts.ts';
+// The invalidation bus: one channel every instance listens on (sharded pub/sub on a Redis Cluster, where
+// it is hash-tagged into the bus's slot). An invalidation is numbered and published by one script
+// (bus-scripts.ts); each instance drops its L1 copies of the tags, then acknowledges on the same channel
+// the highest number it has applied; the writer returns once every leased instance has
+// (invalidation-acks.ts). Epoch moves and notices (the trusted-document registry's) travel on it too,
+// unnumbered. One channel, because the cluster's subscriber (redis-sharded-subscriber.ts) holds one.
+import { publish, type RedisClient, type SubscriberConnection } from '../platform/redis-connection.ts';
+import { announce, type BusKeys, type BusRedis } from './bus-scripts.ts';
 import type { InstanceLease } from './instance-lease.ts';
 import { InvalidationAcks } from './invalidation-acks.ts';
 
-/** Announces a new epoch: this prefix and the epoch, not JSON (the bump script concatenates). */
+/** Announces a new epoch: this prefix and the epoch, not JSON. */
 export const EPOCH_MESSAGE_PREFIX = 'epoch:';
 
 // A change that is not the cache's, for every instance: `notice:<topic>:<payload>`. The trusted-document
 // registry's CLI sends one after a push, so running instances reload at once (server/persisted/registry/).
 const NOTICE_MESSAGE_PREFIX = 'notice:';
+// `ack:<instance> <seq>`: that instance has applied every announcement up to seq.
+const ACK_MESSAGE_PREFIX = 'ack:';
 
 /** Tells every instance listening on the channel about a change; resolves with how many received it. */
-export async function publishNotice(redis: RedisClient, channel: string, topic: string, payload: string): Promise<number> {
-  return Number(await redis.call(publishCommand(redis), channel, `${NOTICE_MESSAGE_PREFIX}${topic}:${payload}`));
+export function publishNotice(redis: RedisClient, channel: string, topic: string, payload: string): Promise<number> {
+  return publish(redis, channel, `${NOTICE_MESSAGE_PREFIX}${topic}:${payload}`);
 }
 
 interface InvalidationMessage {
@@ -42,29 +46,21 @@ export interface AnnounceOutcome {
 }
 
 export class InvalidationBus {
-  readonly instanceId: string;
   readonly acks: InvalidationAcks;
   private ackDue = 0;
   private ackScheduled = false;
 
   constructor(
     private readonly cmd: BusRedis,
-    sub: RedisClient,
+    sub: SubscriberConnection,
     private readonly keys: BusKeys,
     private readonly lease: () => InstanceLease | null,
     private readonly listener: BusListener,
-    instanceId: string,
+    readonly instanceId: string,
   ) {
-    this.instanceId = instanceId;
     this.acks = new InvalidationAcks(instanceId);
-    const receive = (channel: string | Buffer, text: string | Buffer) => this.receive(String(channel), String(text));
-    if (sub.isCluster) {
-      sub.on('smessage', receive);
-      sub.ssubscribe(keys.channel, keys.acks).catch(() => {});
-    } else {
-      sub.on('message', receive);
-      sub.subscribe(keys.channel, keys.acks).catch(() => {});
-    }
+    sub.on('message', (_channel: string, text: string) => this.receive(text));
+    sub.subscribe(keys.channel).catch(() => {});
   }
 
   /** Numbers and publishes the invalidation, then waits for every leased instance to apply it. */
@@ -79,11 +75,11 @@ export class InvalidationBus {
     this.acks.close();
   }
 
-  private receive(channel: string, text: string): void {
-    if (channel === this.keys.acks) return this.receiveAck(text);
+  private receive(text: string): void {
     const bar = text.indexOf('|');
-    if (bar > 0 && /^\d+$/.test(text.slice(0, bar))) return this.receiveInvalidation(Number(text.slice(0, bar)), text.slice(bar + 1));
-    if (text.startsWith(EPOCH_MESSAGE_PREFIX)) this.listener.onEpoch(text.slice(EPOCH_MESSAGE_PREFIX.length));
+    if (bar > 0 && /^\d+$/.test(text.slice(0, bar))) this.receiveInvalidation(Number(text.slice(0, bar)), text.slice(bar + 1));
+    else if (text.startsWith(ACK_MESSAGE_PREFIX)) this.receiveAck(text.slice(ACK_MESSAGE_PREFIX.length));
+    else if (text.startsWith(EPOCH_MESSAGE_PREFIX)) this.listener.onEpoch(text.slice(EPOCH_MESSAGE_PREFIX.length));
     else if (text.startsWith(NOTICE_MESSAGE_PREFIX)) this.receiveNotice(text.slice(NOTICE_MESSAGE_PREFIX.length));
   }
 
@@ -106,12 +102,12 @@ export class InvalidationBus {
     this.ackScheduled = true;
     setImmediate(() => {
       this.ackScheduled = false;
-      this.cmd.call(publishCommand(this.cmd), this.keys.acks, `${this.instanceId} ${this.ackDue}`).catch(() => {});
+      publish(this.cmd, this.keys.channel, `${ACK_MESSAGE_PREFIX}${this.instanceId} ${this.ackDue}`).catch(() => {});
     });
   }
 
   private receiveAck(text: string): void {
-    const space = text.indexOf(' ');
+    const space = text.lastIndexOf(' ');
     const seq = Number(text.slice(space + 1));
     if (space > 0 && Number.isFinite(seq)) this.acks.receive(text.slice(0, space), seq);
   }

@@ -1,7 +1,7 @@
 // Whether the shared layer may be used. It goes down on the first failed write or invalidation, a
 // dropped connection, or a run of failed reads; it comes back only when both connections work and
 // `restore` (delivering what this instance owes Redis) succeeded. See server/CACHE.md, "Never stale".
-import type { RedisClient } from './bus-scripts.ts';
+import type { RedisClient, SubscriberConnection } from '../platform/redis-connection.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { Metrics } from '../platform/metrics.ts';
 
@@ -26,10 +26,11 @@ export class RedisHealth {
   private readFailures = 0;
   constructor(
     private readonly cmd: RedisClient,
-    private readonly sub: RedisClient,
+    private readonly sub: SubscriberConnection,
     private readonly options: RedisHealthOptions,
   ) {
-    for (const client of [cmd, sub]) {
+    const connections: Pick<SubscriberConnection, 'on'>[] = [cmd, sub];
+    for (const client of connections) {
       client.on('error', (error: Error) => options.logger.debug({ err: error.message }, 'redis connection error'));
       client.on('close', () => this.degrade('connection closed'));
       client.on('ready', () => this.scheduleRecovery(0));

@@ -1,11 +1,21 @@
-// The shared layer: responses in Redis under the current epoch, stored and invalidated by the scripts
-// in redis-scripts.ts, invalidations announced on the bus (redis-bus.ts), and nothing sent while
-// redis-health.ts says Redis cannot be relied on. See server/CACHE.md for the reasoning.
-import { hostname } from 'node:os';
+// The shared layer: responses in Redis under the current epoch, in the shard of their viewer's
+// organization, stored and invalidated by the scripts in redis-scripts.ts; invalidations announced on
+// the bus and acknowledged by every leased instance (redis-bus.ts, instance-lease.ts); nothing sent
+// while redis-health.ts says Redis cannot be relied on. The same code runs on a single Redis and on a
+// Redis Cluster. See server/CACHE.md for the reasoning.
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { hostname } from 'node:os';
+import { Cluster } from 'ioredis';
 import type { Logger } from '../platform/logger.ts';
 import type { Metrics } from '../platform/metrics.ts';
+import {
+  connectCommands,
+  connectSubscriber,
+  publish,
+  slotOf,
+  type RedisTarget,
+  type SubscriberConnection,
+} from '../platform/redis-connection.ts';
 import { BusKeys, dropLease, withBusScripts, type BusRedis } from './bus-scripts.ts';
 import { FillClaims } from './fill-claims.ts';
 import { InstanceLease } from './instance-lease.ts';
@@ -15,18 +25,32 @@ import {
   bumpEpoch,
   CacheKeys,
   invalidateTags,
+  invalidateTagsReplicated,
   storeIfCurrent,
   withScripts,
+  type PaddedLsn,
   type ScriptedRedis,
   type StoreRequest,
 } from './redis-scripts.ts';
+import { OwedInvalidations } from './owed-invalidations.ts';
 
-const MAX_PENDING_TAGS = 10_000;
-// Owed invalidations go out in scripts of this many tags: each is one blocking script run in Redis.
-const RECOVERY_BATCH_TAGS = 200;
+/** What a read found in Redis, in one round trip: the entry, and its shard's sequence number and LSN mark. */
+export interface RemoteRead {
+  payload: Buffer | null;
+  seq: number;
+  epoch: string;
+  lsn: string | null;
+}
+
+/** What became of a write's invalidation. */
+export interface InvalidationOutcome {
+  evicted: number;
+  /** Delivered to Redis and applied (or lease-expired) on every instance: the write may be acknowledged. */
+  confirmed: boolean;
+}
 
 export interface RedisLayerOptions {
-  url: string;
+  target: RedisTarget;
   keyPrefix: string;
   timeoutMs: number;
   /** How long a mutation waits for its invalidation to be delivered when Redis could not take it at once. */
@@ -39,50 +63,36 @@ export interface RedisLayerOptions {
   onHealthChange(healthy: boolean): void;
 }
 
-/** What became of a write's invalidation. */
-export interface InvalidationOutcome {
-  evicted: number;
-  /** Delivered to Redis and applied (or lease-expired) on every instance: the write may be acknowledged. */
-  confirmed: boolean;
-}
-
 export class RedisLayer {
   private readonly cmd: ScriptedRedis & BusRedis;
-  private readonly sub: Redis;
+  private readonly sub: SubscriberConnection;
   private readonly keys: CacheKeys;
   private readonly busKeys: BusKeys;
   private readonly bus: InvalidationBus;
   private readonly health: RedisHealth;
   private readonly lease: InstanceLease;
+  private readonly owed: OwedInvalidations;
   /** Single-flight across instances (fill-claims.ts). */
   readonly fills: FillClaims;
-  /** Mutations waiting for what they owe to be delivered (recovery resolves them). */
-  private readonly deliveryWaiters = new Set<(delivered: boolean) => void>();
   private epoch = '0';
-  /** Tags whose invalidation could not reach Redis; delivered before the layer is used again. */
-  private readonly pending = new Set<string>();
-  private pendingOverflow = false;
   private readonly noticeHandlers = new Map<string, (payload: string) => void>();
 
   constructor(private readonly options: RedisLayerOptions) {
-    const common = {
-      commandTimeout: options.timeoutMs,
-      connectTimeout: Math.max(1000, options.timeoutMs * 4),
-      maxRetriesPerRequest: 0,
-      retryStrategy: (attempt: number) => Math.min(50 * 2 ** attempt, 1000),
-      lazyConnect: false,
-    };
     this.keys = new CacheKeys(options.keyPrefix);
     this.busKeys = new BusKeys(options.keyPrefix);
+    // Named in CLIENT LIST as deskgraph:<instance>:<role>, so an operator can tell the instances apart.
     const instanceId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-    const cmd = new Redis(options.url, { ...common, enableOfflineQueue: false, connectionName: `deskgraph:${instanceId}:cmd` });
-    this.cmd = withBusScripts(withScripts(cmd)) as ScriptedRedis & BusRedis;
-    this.sub = new Redis(options.url, {
-      ...common,
-      commandTimeout: undefined,
-      enableOfflineQueue: true,
-      connectionName: `deskgraph:${instanceId}:sub`,
+    const connection = (role: string, offlineQueue: boolean) => ({
+      role: `${instanceId}:${role}`,
+      timeoutMs: options.timeoutMs,
+      offlineQueue,
     });
+    this.cmd = withBusScripts(withScripts(connectCommands(options.target, connection('cache', false)))) as ScriptedRedis & BusRedis;
+    this.sub = connectSubscriber(options.target, connection('cache-bus', true));
+    // A cluster node lost (a failover): a fill whose read went to the old master may carry a sequence number
+    // its replica never received. Treated as an invalidation of everything here, so no such fill is stored.
+    if (this.cmd instanceof Cluster) this.cmd.on('-node', () => options.onRemoteInvalidation('all'));
+    this.owed = new OwedInvalidations(options.confirmMs);
     this.health = new RedisHealth(this.cmd, this.sub, {
       timeoutMs: options.timeoutMs,
       logger: options.logger,
@@ -94,16 +104,6 @@ export class RedisLayer {
         if (healthy) void this.lease.renew();
       },
     });
-    this.fills = new FillClaims({
-      cmd: this.cmd,
-      // The claim's name extends the entry's, so it shares its hash slot whatever the layout.
-      names: (key) => {
-        const entry = this.keys.entry(key, this.epoch);
-        return { entry, claim: `${entry}:claim` };
-      },
-      healthy: () => this.health.healthy,
-      instanceId,
-    });
     // A lease of three command timeouts: a hung Redis stops every instance's L1 within it.
     this.lease = new InstanceLease(this.cmd, this.busKeys, {
       instanceId,
@@ -112,6 +112,16 @@ export class RedisLayer {
       resync: () => options.onRemoteInvalidation('all'),
       renewalFailed: (error) => this.health.readFailed('lease', error),
       renewalSucceeded: () => this.health.readSucceeded(),
+    });
+    this.fills = new FillClaims({
+      cmd: this.cmd,
+      // The claim's name extends the entry's, so it shares its hash slot.
+      names: (key, shard) => {
+        const entry = this.keys.entry(shard, key, this.epoch);
+        return { entry, claim: `${entry}:claim` };
+      },
+      healthy: () => this.health.healthy,
+      instanceId,
     });
     this.bus = new InvalidationBus(
       this.cmd,
@@ -145,7 +155,7 @@ export class RedisLayer {
     return this.health.healthy;
   }
 
-  /** This instance's name on the bus and in its lease. */
+  /** This instance's name on the bus, in its lease and in CLIENT LIST. */
   get instanceId(): string {
     return this.bus.instanceId;
   }
@@ -155,14 +165,14 @@ export class RedisLayer {
     return this.health.whenHealthy(timeoutMs);
   }
 
-  /** The entry (or null) and the invalidation sequence number as of this read, in one round trip. */
-  async get(key: string): Promise<{ payload: Buffer | null; seq: number; epoch: string } | null> {
+  /** The entry (or null), its shard's invalidation sequence number and LSN mark as of this read, in one round trip. */
+  async get(key: string, shard: string): Promise<RemoteRead | null> {
     if (!this.health.healthy) return null;
     const epoch = this.epoch;
     try {
-      const [payload, seq] = await this.cmd.mgetBuffer(this.keys.entry(key, epoch), this.keys.seq);
+      const [payload, seq, lsn] = await this.cmd.mgetBuffer(this.keys.entry(shard, key, epoch), this.keys.seq(shard), this.keys.lsn(shard));
       this.health.readSucceeded();
-      return { payload: payload ?? null, seq: seq ? Number(seq.toString()) : 0, epoch };
+      return { payload: payload ?? null, seq: seq ? Number(seq.toString()) : 0, epoch, lsn: lsn ? lsn.toString() : null };
     } catch (error) {
       this.health.readFailed('get', error);
       return null;
@@ -171,6 +181,7 @@ export class RedisLayer {
 
   /** Stores unless the epoch moved or an invalidation of one of the tags happened since the read (seq, epoch). */
   async store(
+    shard: string,
     key: string,
     payload: Buffer,
     tags: readonly string[],
@@ -180,12 +191,9 @@ export class RedisLayer {
   ): Promise<'stored' | 'raced' | 'failed'> {
     if (!this.health.healthy) return 'failed';
     if (epoch !== this.epoch) return 'raced';
-    const request: StoreRequest = { key, payload, tags, ttlMs, seq, epoch };
+    const request: StoreRequest = { shard, key, payload, tags, ttlMs, seq, epoch };
     try {
-      const outcome = await storeIfCurrent(this.cmd, this.keys, request);
-      if (outcome !== 'epoch-moved') return outcome;
-      await this.refreshEpoch();
-      return 'raced';
+      return await storeIfCurrent(this.cmd, this.keys, request);
     } catch (error) {
       this.health.fail('store', error);
       return 'failed';
@@ -193,18 +201,20 @@ export class RedisLayer {
   }
 
   /**
-   * Invalidates in Redis, announces it and waits until every instance holding a lease applied it. When
-   * Redis cannot take it, the tags are kept and delivered on recovery; the write is confirmed only if
-   * that happens within confirmMs.
+   * Invalidates in the shard, announces it, and waits until every instance holding a lease applied it.
+   * `lsn` (the write's WAL position, 16 hex digits) raises the shard's LSN mark that reads return, and
+   * travels with the announcement. When Redis cannot take it, the tags are kept and delivered on
+   * recovery; the write is confirmed only if that happens within confirmMs.
    */
-  async invalidate(tags: readonly string[], lsn?: string): Promise<InvalidationOutcome> {
+  async invalidate(tags: readonly string[], shard: string, lsn: PaddedLsn | null = null): Promise<InvalidationOutcome> {
     if (tags.length === 0) return { evicted: 0, confirmed: true };
-    if (!this.health.healthy) return this.owe(tags);
+    // Degraded but connected (a cluster that lost one node): the shard and the bus may well be reachable.
+    if (!this.health.healthy && this.cmd.status !== 'ready') return { evicted: 0, confirmed: await this.owed.add(shard, tags) };
     try {
-      return { evicted: await this.runInvalidation(tags, lsn), confirmed: true };
+      return { evicted: await this.runInvalidation(shard, tags, lsn), confirmed: true };
     } catch (error) {
-      this.health.fail('invalidate', error);
-      return this.owe(tags);
+      if (this.health.healthy) this.health.fail('invalidate', error);
+      return { evicted: 0, confirmed: await this.owed.add(shard, tags) };
     }
   }
 
@@ -236,7 +246,7 @@ export class RedisLayer {
   async close(): Promise<void> {
     this.lease.close();
     this.bus.close();
-    for (const resolve of this.deliveryWaiters) resolve(false);
+    this.owed.close();
     // Writers stop waiting for this instance at once instead of for the rest of its lease.
     if (this.health.healthy) await dropLease(this.cmd, this.busKeys, this.instanceId).catch(() => {});
     this.health.close();
@@ -245,57 +255,53 @@ export class RedisLayer {
     this.sub.disconnect();
   }
 
-  // Entries first, then the announcement: an instance that drops its L1 copy on the message can no
-  // longer refill it from Redis. The writer returns when every leased instance has applied it.
-  private async runInvalidation(tags: readonly string[], lsn?: string): Promise<number> {
-    const evicted = await invalidateTags(this.cmd, this.keys, tags);
-    if (evicted > 0) this.options.metrics.cacheEvictions.inc({ layer: 'l2', reason: 'invalidated' }, evicted);
-    const { lapsed } = await this.bus.announce(tags, lsn);
+  // The script runs in the shard's slot, the announcement in the bus's: on a cluster they may be on two
+  // nodes. Entries first, then the announcement: an instance that drops its L1 copy on the message can no
+  // longer refill it from Redis. The announcement goes out even when the script failed (that shard's
+  // master is down, say), so the other instances drop their copies while this one owes Redis the rest.
+  private async runInvalidation(shard: string, tags: readonly string[], lsn: PaddedLsn | null = null): Promise<number> {
+    let evicted = 0;
+    let failure: unknown = null;
+    try {
+      evicted = await this.invalidateInShard(shard, tags, lsn);
+      if (evicted > 0) this.options.metrics.cacheEvictions.inc({ layer: 'l2', reason: 'invalidated' }, evicted);
+    } catch (error) {
+      failure = error;
+    }
+    const { lapsed } = await this.bus.announce(tags, lsn ?? undefined);
     if (lapsed.length > 0) this.options.metrics.cacheAckTimeouts.inc(lapsed.length);
+    if (failure) throw failure;
     return evicted;
   }
 
-  // Kept for recovery, which delivers them before this instance uses Redis again. Until then other
-  // instances may still serve what the write changed, so the write is confirmed only once delivered.
-  private async owe(tags: readonly string[]): Promise<InvalidationOutcome> {
-    if (this.pending.size + tags.length > MAX_PENDING_TAGS) this.pendingOverflow = true;
-    else for (const tag of tags) this.pending.add(tag);
-    let timer: NodeJS.Timeout | undefined;
-    let resolveWait!: (delivered: boolean) => void;
-    const delivered = new Promise<boolean>((resolve) => {
-      resolveWait = resolve;
-      this.deliveryWaiters.add(resolveWait);
-      timer = setTimeout(() => resolve(false), this.options.confirmMs);
-    });
-    const confirmed = await delivered;
-    clearTimeout(timer);
-    this.deliveryWaiters.delete(resolveWait);
-    return { evicted: 0, confirmed };
+  // On a cluster, when the shard's master has a replica (the slot map lists live ones), WAIT in the same
+  // pipeline (so on that master): the invalidation has reached the replica before the mutation returns,
+  // and a failover cannot bring its entries back. WAIT gives up at half the command timeout, and a
+  // replica that did not answer by then does not fail the write (the replica is slow or dying): it is
+  // counted (deskgraph_cache_errors_total{command="wait"}).
+  private async invalidateInShard(shard: string, tags: readonly string[], lsn: PaddedLsn | null): Promise<number> {
+    const { cmd } = this;
+    const replicas = cmd instanceof Cluster ? (cmd.slots[slotOf(this.keys.shard(shard))]?.length ?? 1) - 1 : 0;
+    if (!(cmd instanceof Cluster) || replicas < 1) return invalidateTags(cmd, this.keys, shard, tags, lsn);
+    const wait = { replicas: 1, timeoutMs: Math.max(1, Math.floor(this.options.timeoutMs / 2)) };
+    const { evicted, acknowledged } = await invalidateTagsReplicated(cmd, this.keys, shard, tags, lsn, wait);
+    if (acknowledged < wait.replicas) this.options.metrics.cacheErrors.inc({ command: 'wait' });
+    return evicted;
   }
 
   // Delivering what this instance owes is enough to make Redis right again; only when some of it was
-  // dropped (more than MAX_PENDING_TAGS) is the whole key space abandoned.
+  // dropped (more than the owed set holds) is the whole key space abandoned.
   private async restore(): Promise<{ epoch: string }> {
-    // Writers that owed before this point have their tags in the snapshot below; later ones wait for
-    // the next recovery.
-    const waiters = [...this.deliveryWaiters];
-    const overflowed = this.pendingOverflow;
-    if (this.pending.size > 0) {
-      const tags = [...this.pending];
-      for (let i = 0; i < tags.length; i += RECOVERY_BATCH_TAGS) await this.runInvalidation(tags.slice(i, i + RECOVERY_BATCH_TAGS));
-      for (const tag of tags) this.pending.delete(tag);
-    }
-    if (overflowed) {
-      this.epoch = await bumpEpoch(this.cmd, this.keys, EPOCH_MESSAGE_PREFIX);
-      this.pendingOverflow = false;
+    const delivery = this.owed.beginDelivery();
+    for (const [shard, tags] of delivery.batches()) await this.runInvalidation(shard, tags);
+    if (delivery.overflowed) {
+      // Set, then announced in the bus's own slot (a script could not do both on a cluster).
+      this.epoch = await bumpEpoch(this.cmd, this.keys);
+      await publish(this.cmd, this.keys.channel, `${EPOCH_MESSAGE_PREFIX}${this.epoch}`);
     } else {
       await this.refreshEpoch();
     }
-    // A moved epoch is announced but not acknowledged: those writes stay unconfirmed.
-    for (const resolve of waiters) {
-      this.deliveryWaiters.delete(resolve);
-      resolve(!overflowed);
-    }
+    delivery.done();
     return { epoch: this.epoch };
   }
 

@@ -1,8 +1,8 @@
 // What the shared layer keeps in Redis and the Lua scripts that change it. A store and an invalidation
 // are each one script, so they never interleave. See server/CACHE.md for the reasoning.
 import { randomUUID } from 'node:crypto';
-import type { Redis, RedisKey, RedisValue } from 'ioredis';
-import { BusKeys, publishCommand } from './bus-scripts.ts';
+import type { Cluster, RedisValue } from 'ioredis';
+import type { RedisClient } from '../platform/redis-connection.ts';
 
 /** A fill may take at most this long; tag versions live twice as long, so none it needs has expired. */
 export const MAX_FILL_MS = 15_000;
@@ -10,16 +10,15 @@ const VERSION_TTL_MS = 2 * MAX_FILL_MS;
 // The sequence and epoch counters expire too, after a month without writes (nothing can be in flight then).
 const COUNTER_TTL_MS = 30 * 24 * 3600 * 1000;
 
-// Atomically: refuse if the epoch moved or any tag was invalidated after the read began (its version is
-// newer than the sequence number seen before execution); otherwise store the entry and add its key to
-// each tag's sorted set (score = expiry), pruning members that expired.
+// Atomically: refuse if any tag was invalidated after the read began (its version is newer than the
+// shard's sequence number seen before execution); otherwise store the entry and add its key to each tag's
+// sorted set (score = expiry), pruning members that expired. Every key is in the entry's shard (one hash
+// slot). The epoch is not checked here: the entry's key contains the read's epoch (see CacheKeys).
 const STORE_SCRIPT = `
-local epoch = redis.call('GET', KEYS[2]) or '0'
-if epoch ~= ARGV[4] then return -1 end
 local s0 = tonumber(ARGV[3])
-local n = (#KEYS - 2) / 2
+local n = (#KEYS - 1) / 2
 for i = 0, n - 1 do
-  local v = redis.call('GET', KEYS[3 + 2 * i])
+  local v = redis.call('GET', KEYS[2 + 2 * i])
   if v and tonumber(v) > s0 then return 0 end
 end
 local ttl = tonumber(ARGV[2])
@@ -27,7 +26,7 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ttl)
 for i = 0, n - 1 do
-  local set = KEYS[4 + 2 * i]
+  local set = KEYS[3 + 2 * i]
   redis.call('ZADD', set, now + ttl, KEYS[1])
   redis.call('ZREMRANGEBYSCORE', set, '-inf', now)
   if redis.call('PTTL', set) < ttl then redis.call('PEXPIRE', set, ttl) end
@@ -35,21 +34,25 @@ end
 return 1
 `;
 
-// Atomically: take the next sequence number, stamp each tag's version with it (so in-flight reads of
-// those tags will not be stored), and delete every entry in each tag's set. The bus announces the tags
-// afterwards (bus-scripts.ts). Each
-// deleted entry is also taken out of its other tags' sets (its header lists them), so tag sets hold
-// live entries only and the key count follows what is cached. (Standalone Redis: the script names keys
-// it derives from the entries, which Redis Cluster would not allow.)
+// Atomically, in one shard: take the shard's next sequence number, stamp each tag's version with it (so
+// in-flight reads of those tags will not be stored), delete every entry in each tag's set, and raise the
+// shard's LSN mark to the write's (when given; 16 hex digits, so they compare as strings). Each deleted
+// entry is also taken out of its other tags' sets (its header lists them): those sets are named in the
+// same shard (ARGV[5] is the shard's key prefix), since an entry only ever joins its own shard's sets, so
+// the script touches one hash slot and runs on a Redis Cluster too. Announcing is the bus's, after this.
 const INVALIDATE_SCRIPT = `
 local seq = redis.call('INCR', KEYS[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
-local prefix = ARGV[3]
+if ARGV[3] ~= '' then
+  local lsn = redis.call('GET', KEYS[2])
+  if not lsn or lsn < ARGV[3] then redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[2]) end
+end
+local shard = ARGV[4]
 local evicted = 0
-local n = (#KEYS - 1) / 2
+local n = (#KEYS - 2) / 2
 for i = 0, n - 1 do
-  redis.call('SET', KEYS[2 + 2 * i], seq, 'PX', ARGV[1])
-  local set = KEYS[3 + 2 * i]
+  redis.call('SET', KEYS[3 + 2 * i], seq, 'PX', ARGV[1])
+  local set = KEYS[4 + 2 * i]
   local members = redis.call('ZRANGE', set, 0, -1)
   redis.call('DEL', set)
   for _, member in ipairs(members) do
@@ -58,7 +61,7 @@ for i = 0, n - 1 do
       local len = struct.unpack('>I4', head)
       local ok, header = pcall(cjson.decode, redis.call('GETRANGE', member, 4, 3 + len))
       if ok and type(header) == 'table' and type(header.tags) == 'table' then
-        for _, tag in ipairs(header.tags) do redis.call('ZREM', prefix .. ':t:' .. tag, member) end
+        for _, tag in ipairs(header.tags) do redis.call('ZREM', shard .. ':t:' .. tag, member) end
       end
       evicted = evicted + redis.call('DEL', member)
     end
@@ -67,40 +70,48 @@ end
 return {seq, evicted}
 `;
 
-// Moves every instance to a fresh key space: used after this instance lost Redis, since entries written
-// meanwhile may lack invalidations nobody could deliver. The epoch is a random token, not a counter, so
-// a Redis that restarted empty can never come back to an epoch some in-flight read remembers.
-const BUMP_EPOCH_SCRIPT = `
-redis.call('SET', KEYS[1], ARGV[4], 'PX', ARGV[3])
-redis.call(ARGV[5], ARGV[1], ARGV[2] .. ARGV[4])
-return ARGV[4]
-`;
-
-/** Key names under one prefix. INVALIDATE_SCRIPT derives tag-set names itself, as `<prefix>:t:<tag>`. */
+/**
+ * Key names under one prefix. A shard (`o:<organizationId>`, or `public` for viewers without one; see
+ * cacheShard in cache-key.ts) holds the entries, tag sets, tag versions, sequence counter and LSN mark of
+ * what its viewers read and write, all under the hash tag `{<prefix>:<shard>}`: one hash slot, so every
+ * script and MGET stays on one node of a Redis Cluster. The epoch, the saved documents and the bus
+ * channel are single keys of their own.
+ */
 export class CacheKeys {
+  /** The bus: hash-tagged, since sharded pub/sub routes a channel by its slot like a key. */
   readonly channel: string;
-  readonly seq: string;
   readonly epoch: string;
 
   constructor(readonly prefix: string) {
-    // The epoch is announced on the bus's channel by a script, so it lives in the bus's slot.
-    const bus = new BusKeys(prefix);
-    this.channel = bus.channel;
-    this.seq = `${prefix}:seq:invalidations`;
-    this.epoch = bus.epoch;
+    this.channel = `{${prefix}:bus}:invalidations`;
+    this.epoch = `${prefix}:epoch:current`;
+  }
+
+  /** Every key of the shard starts with this; INVALIDATE_SCRIPT derives tag-set names from it as `<base>:t:<tag>`. */
+  shard(shard: string): string {
+    return `{${this.prefix}:${shard}}`;
   }
 
   /** Entries are named by epoch, so moving the epoch makes every older entry unreachable at once. */
-  entry(key: string, epoch: string): string {
-    return `${this.prefix}:r:${epoch}:${key}`;
+  entry(shard: string, key: string, epoch: string): string {
+    return `${this.shard(shard)}:r:${epoch}:${key}`;
   }
 
-  version(tag: string): string {
-    return `${this.prefix}:v:${tag}`;
+  seq(shard: string): string {
+    return `${this.shard(shard)}:seq`;
   }
 
-  tagSet(tag: string): string {
-    return `${this.prefix}:t:${tag}`;
+  /** The highest WAL LSN an invalidation of this shard carried (for routing reads to replicas). */
+  lsn(shard: string): string {
+    return `${this.shard(shard)}:lsn`;
+  }
+
+  version(shard: string, tag: string): string {
+    return `${this.shard(shard)}:v:${tag}`;
+  }
+
+  tagSet(shard: string, tag: string): string {
+    return `${this.shard(shard)}:t:${tag}`;
   }
 
   doc(name: string): string {
@@ -108,20 +119,18 @@ export class CacheKeys {
   }
 }
 
-// The commands defineCommand adds; the first argument of those without a fixed key count is the count.
+// The commands defineCommand adds; the first argument is the key count.
 interface ScriptCommands {
-  dgStore(numberOfKeys: number, ...keysThenArgs: RedisValue[]): Promise<-1 | 0 | 1>;
+  dgStore(numberOfKeys: number, ...keysThenArgs: RedisValue[]): Promise<0 | 1>;
   dgInvalidate(numberOfKeys: number, ...keysThenArgs: RedisValue[]): Promise<[seq: number, evicted: number]>;
-  dgBumpEpoch(epochKey: RedisKey, channel: string, messagePrefix: string, ttlMs: number, epoch: string, publish: string): Promise<string>;
 }
 
 /** A connection the scripts are defined on: only these may call them. */
-export type ScriptedRedis = Redis & ScriptCommands;
+export type ScriptedRedis = RedisClient & ScriptCommands;
 
-export function withScripts(client: Redis): ScriptedRedis {
+export function withScripts(client: RedisClient): ScriptedRedis {
   client.defineCommand('dgStore', { lua: STORE_SCRIPT });
   client.defineCommand('dgInvalidate', { lua: INVALIDATE_SCRIPT });
-  client.defineCommand('dgBumpEpoch', { numberOfKeys: 1, lua: BUMP_EPOCH_SCRIPT });
   // defineCommand adds the methods at run time; this is the one place their types meet them.
   return client as ScriptedRedis;
 }
@@ -131,32 +140,73 @@ export interface StoreRequest {
   payload: Buffer;
   tags: readonly string[];
   ttlMs: number;
-  /** The invalidation sequence and epoch the read saw before executing. */
+  /** The shard the entry belongs to (the reader's), and the sequence and epoch its read saw before executing. */
+  shard: string;
   seq: number;
   epoch: string;
 }
 
-/** 'epoch-moved' when the epoch is no longer the read's; 'raced' when one of the tags was invalidated since. */
-export async function storeIfCurrent(
-  client: ScriptedRedis,
-  keys: CacheKeys,
-  request: StoreRequest,
-): Promise<'stored' | 'raced' | 'epoch-moved'> {
-  const names = [keys.entry(request.key, request.epoch), keys.epoch];
-  for (const tag of request.tags) names.push(keys.version(tag), keys.tagSet(tag));
-  const outcome = await client.dgStore(names.length, ...names, request.payload, request.ttlMs, request.seq, request.epoch);
-  return outcome === 1 ? 'stored' : outcome === -1 ? 'epoch-moved' : 'raced';
+/** 'raced' when one of the tags was invalidated since the read. */
+export async function storeIfCurrent(client: ScriptedRedis, keys: CacheKeys, request: StoreRequest): Promise<'stored' | 'raced'> {
+  const { shard } = request;
+  const names = [keys.entry(shard, request.key, request.epoch)];
+  for (const tag of request.tags) names.push(keys.version(shard, tag), keys.tagSet(shard, tag));
+  const outcome = await client.dgStore(names.length, ...names, request.payload, request.ttlMs, request.seq);
+  return outcome === 1 ? 'stored' : 'raced';
 }
 
-/** Invalidates the tags in one script; returns how many entries went. */
-export async function invalidateTags(client: ScriptedRedis, keys: CacheKeys, tags: readonly string[]): Promise<number> {
-  const names = [keys.seq];
-  for (const tag of tags) names.push(keys.version(tag), keys.tagSet(tag));
-  const [, evicted] = await client.dgInvalidate(names.length, ...names, VERSION_TTL_MS, COUNTER_TTL_MS, keys.prefix);
+/** A WAL position as the LSN mark stores it: 16 hex digits, zero-padded, so later ones compare greater as strings. */
+export type PaddedLsn = string;
+
+function invalidateArgs(keys: CacheKeys, shard: string, tags: readonly string[], lsn: PaddedLsn | null): [number, ...RedisValue[]] {
+  const names = [keys.seq(shard), keys.lsn(shard)];
+  for (const tag of tags) names.push(keys.version(shard, tag), keys.tagSet(shard, tag));
+  return [names.length, ...names, VERSION_TTL_MS, COUNTER_TTL_MS, lsn ?? '', keys.shard(shard)];
+}
+
+/** Invalidates the tags in one shard (and raises its LSN mark); returns how many entries went. Announcing is the caller's. */
+export async function invalidateTags(
+  client: ScriptedRedis,
+  keys: CacheKeys,
+  shard: string,
+  tags: readonly string[],
+  lsn: PaddedLsn | null = null,
+): Promise<number> {
+  const [, evicted] = await client.dgInvalidate(...invalidateArgs(keys, shard, tags, lsn));
   return evicted;
 }
 
-/** Sets a new epoch and announces it as `messagePrefix` + epoch; returns it. */
-export async function bumpEpoch(client: ScriptedRedis, keys: CacheKeys, messagePrefix: string): Promise<string> {
-  return String(await client.dgBumpEpoch(keys.epoch, keys.channel, messagePrefix, COUNTER_TTL_MS, randomUUID(), publishCommand(client)));
+/**
+ * The same, followed by WAIT in one pipeline, so on the shard's master (a pipeline on a cluster goes to
+ * the node of its keys): resolves once `replicas` replicas have the invalidation or `timeoutMs` passed,
+ * with how many acknowledged it.
+ */
+export async function invalidateTagsReplicated(
+  client: ScriptedRedis & Cluster,
+  keys: CacheKeys,
+  shard: string,
+  tags: readonly string[],
+  lsn: PaddedLsn | null,
+  wait: { replicas: number; timeoutMs: number },
+): Promise<{ evicted: number; acknowledged: number }> {
+  const pipeline = client.pipeline();
+  // The pipeline has the scripts defined on its client (ioredis copies them), untyped.
+  (pipeline as unknown as { dgInvalidate(...args: RedisValue[]): unknown }).dgInvalidate(...invalidateArgs(keys, shard, tags, lsn));
+  pipeline.wait(wait.replicas, wait.timeoutMs);
+  const [script, waited] = (await pipeline.exec()) ?? [];
+  const error = script ? script[0] : new Error('invalidation got no reply');
+  // The slot moved (a failover): ioredis retries a pipeline only when every command failed alike, and
+  // WAIT answered. The script alone follows the redirection; its replication is then not waited for.
+  if (error && /^(MOVED|ASK) /.test(error.message))
+    return { evicted: await invalidateTags(client, keys, shard, tags, lsn), acknowledged: 0 };
+  if (error) throw error;
+  if (waited?.[0]) throw waited[0];
+  return { evicted: (script![1] as [number, number])[1], acknowledged: Number(waited?.[1] ?? 0) };
+}
+
+/** Sets a new epoch and returns it; the caller announces it on the bus. */
+export async function bumpEpoch(client: RedisClient, keys: CacheKeys): Promise<string> {
+  const epoch = randomUUID();
+  await client.set(keys.epoch, epoch, 'PX', COUNTER_TTL_MS);
+  return epoch;
 }

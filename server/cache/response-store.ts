@@ -9,19 +9,31 @@ import type { Metrics } from '../platform/metrics.ts';
 import type { ContentCoding } from '../protocol/negotiation.ts';
 import { WriteUnconfirmedError } from '../../schema/errors.ts';
 import { parsedResult, sendForm, type SendForm } from './entry-forms.ts';
+import type { RedisTarget } from '../platform/redis-connection.ts';
 import { L1Cache, type CachedResponse } from './l1-cache.ts';
-import { RedisLayer } from './redis-layer.ts';
-import { MAX_FILL_MS } from './redis-scripts.ts';
+import { RedisLayer, type RemoteRead } from './redis-layer.ts';
+import { MAX_FILL_MS, type PaddedLsn } from './redis-scripts.ts';
+
+/** The shared layer's settings: where Redis is, and the namespace and timeout of every command. */
+export interface RedisStoreSettings {
+  target: RedisTarget;
+  keyPrefix: string;
+  timeoutMs: number;
+  /** How long a write waits for its invalidation's delivery when Redis could not take it at once. */
+  confirmMs: number;
+}
 
 export interface ResponseStoreOptions {
   l1MaxEntries: number;
   l1MaxBytes: number;
-  redis: { url: string; keyPrefix: string; timeoutMs: number; confirmMs: number } | null;
+  redis: RedisStoreSettings | null;
   logger: Logger;
   metrics: Metrics;
 }
 
 export interface Lookup {
+  /** The shard of the viewer who read (cacheShard): a fill of this read is stored there. */
+  shard: string;
   entry: CachedResponse | null;
   layer: 'l1' | 'l2' | null;
   /** Snapshot of the local invalidation counter, taken before the read. */
@@ -29,6 +41,11 @@ export interface Lookup {
   /** The Redis invalidation sequence and epoch as of the read; null when Redis was not consulted or failed. */
   redisSeq: number | null;
   redisEpoch: string | null;
+  /**
+   * The highest WAL LSN (16 hex digits) an invalidation of the shard carried, as of the read; null when none
+   * did or Redis was not consulted. A read routed to a PostgreSQL replica must see at least this LSN.
+   */
+  redisLsn: PaddedLsn | null;
   /** False when the cache must be bypassed (Redis degraded): neither read nor stored. */
   usable: boolean;
 }
@@ -105,27 +122,24 @@ export class ResponseStore {
     return this.usable ? this.l1.get(key) : undefined;
   }
 
-  /** The fast path and the plugin read through here: L1, then L2. Never writes except L1 promotion. */
-  async lookup(key: string): Promise<Lookup> {
+  /** The fast path and the plugin read through here: L1, then L2 in the viewer's shard. Never writes except L1 promotion. */
+  async lookup(key: string, shard: string): Promise<Lookup> {
     const localSeq = this.localSeq;
-    const answer = (
-      entry: CachedResponse | null,
-      layer: Lookup['layer'],
-      usable: boolean,
-      remote?: { seq: number; epoch: string },
-    ): Lookup => ({
+    const answer = (entry: CachedResponse | null, layer: Lookup['layer'], usable: boolean, remote?: RemoteRead): Lookup => ({
+      shard,
       entry,
       layer,
       localSeq,
       redisSeq: remote?.seq ?? null,
       redisEpoch: remote?.epoch ?? null,
+      redisLsn: remote?.lsn ?? null,
       usable,
     });
     if (!this.usable) return answer(null, null, false);
     const local = this.l1.get(key);
     if (local) return answer(local, 'l1', true);
     if (!this.redis) return answer(null, null, true);
-    const remote = await this.redis.get(key);
+    const remote = await this.redis.get(key, shard);
     if (!remote) return answer(null, null, false);
     const entry = remote.payload ? decodeEntry(remote.payload) : null;
     if (!entry) return answer(null, null, true, remote);
@@ -155,7 +169,7 @@ export class ResponseStore {
     if (this.invalidatedSince(entry.tags, read.localSeq)) return void metrics.cacheStores.inc({ outcome: 'raced' });
     if (this.redis) {
       if (read.redisSeq == null || read.redisEpoch == null) return void metrics.cacheStores.inc({ outcome: 'skipped' });
-      const outcome = await this.redis.store(key, encodeEntry(entry), entry.tags, entry.ttlMs, read.redisSeq, read.redisEpoch);
+      const outcome = await this.redis.store(read.shard, key, encodeEntry(entry), entry.tags, entry.ttlMs, read.redisSeq, read.redisEpoch);
       if (outcome !== 'stored') return void metrics.cacheStores.inc({ outcome });
     }
     if (!this.usable || this.invalidatedSince(entry.tags, read.localSeq)) {
@@ -170,14 +184,15 @@ export class ResponseStore {
    * Drops every response holding one of the tags, here and (with Redis) on every instance; resolves
    * when every instance holding a lease has applied it, so a mutation returns only after its
    * invalidation took effect everywhere. When Redis cannot take it, the tags are kept and delivered on
-   * recovery; if that does not happen within the confirmation window, throws WriteUnconfirmedError.
+   * recovery; if that does not happen within the confirmation window, throws WriteUnconfirmedError. In
+   * Redis only `shard` is touched: the writer's (cacheShard), since a write changes only its organization.
    */
-  async invalidate(tags: Iterable<string>, operation = 'anonymous', lsn?: string): Promise<number> {
+  async invalidate(tags: Iterable<string>, shard: string, options: { operation?: string; lsn?: PaddedLsn } = {}): Promise<number> {
     const unique = [...new Set(tags)];
     if (unique.length === 0) return 0;
-    let evicted = this.applyLocally(unique, operation);
+    let evicted = this.applyLocally(unique, options.operation ?? 'anonymous');
     if (!this.redis) return evicted;
-    const outcome = await this.redis.invalidate(unique, lsn);
+    const outcome = await this.redis.invalidate(unique, shard, options.lsn ?? null);
     if (!outcome.confirmed) throw new WriteUnconfirmedError();
     evicted += outcome.evicted;
     return evicted;
@@ -189,6 +204,7 @@ export class ResponseStore {
    */
   async joinFlight(
     key: string,
+    shard: string,
   ): Promise<
     | { leader: true; release(value: CachedResponse | null, storing?: Promise<unknown>): void }
     | { leader: false; entry: CachedResponse | null }
@@ -211,7 +227,7 @@ export class ResponseStore {
     const done = () => {
       if (this.flights.get(key) === flight) this.flights.delete(key);
     };
-    const claimed = await this.claimAcrossInstances(key);
+    const claimed = await this.claimAcrossInstances(key, shard);
     if (typeof claimed !== 'string') {
       settle(claimed);
       done();
@@ -224,7 +240,7 @@ export class ResponseStore {
       release: (value, storing) => {
         settle(value);
         const finish = () => {
-          if (claimed === 'claimed') this.redis?.fills.release(key);
+          if (claimed === 'claimed') this.redis?.fills.release(key, shard);
           done();
         };
         if (storing) void storing.finally(finish);
@@ -234,12 +250,12 @@ export class ResponseStore {
   }
 
   // Another instance already executing the same miss: wait for its entry in L2 (fill-claims.ts).
-  private async claimAcrossInstances(key: string): Promise<CachedResponse | 'claimed' | 'execute'> {
+  private async claimAcrossInstances(key: string, shard: string): Promise<CachedResponse | 'claimed' | 'execute'> {
     if (!this.redis) return 'execute';
-    const claim = await this.redis.fills.claim(key);
+    const claim = await this.redis.fills.claim(key, shard);
     if (claim !== 'busy') return claim === 'claimed' ? 'claimed' : 'execute';
     const seq = this.localSeq;
-    const payload = await this.redis.fills.awaitFill(key);
+    const payload = await this.redis.fills.awaitFill(key, shard);
     const entry = payload ? decodeEntry(payload) : null;
     if (!entry) return 'execute';
     if (this.usable && !this.invalidatedSince(entry.tags, seq)) this.l1.set(key, entry, entry.ttlMs);

@@ -9,8 +9,8 @@ import type { Plugin } from 'graphql-yoga';
 import type { CacheHooks, Context } from '../../schema/context.ts';
 import type { CacheConfig } from './cache-config.ts';
 import type { Metrics } from '../platform/metrics.ts';
-import { requestWriteLsn } from '../platform/replicas/read-floor.ts';
-import { documentHash, responseKey, visibilityScope } from './cache-key.ts';
+import { requestWriteLsn, requireLsn } from '../platform/replicas/read-floor.ts';
+import { cacheShard, documentHash, responseKey, visibilityScope } from './cache-key.ts';
 import { analyzeDocument, type DocumentFacts, type DocumentFactsRegistry } from './document-facts.ts';
 import type { CachedResponse } from './l1-cache.ts';
 import type { CacheWarmer } from './warmer.ts';
@@ -46,6 +46,8 @@ class RequestCache implements CacheHooks {
 
   constructor(
     private readonly store: ResponseStore | null,
+    /** The request's context: its viewer (set by the auth plugin after this is made) names the shard a write invalidates. */
+    private readonly context: Pick<Context, 'viewer'>,
     private readonly requestInfo: RequestInfo | undefined,
     private readonly metrics: Metrics,
     private readonly announceUncached: (tags: readonly string[]) => void,
@@ -56,10 +58,11 @@ class RequestCache implements CacheHooks {
   }
 
   async invalidate(tags: Iterable<string>): Promise<void> {
-    // The write's WAL position travels with it, so every instance's replica reads wait for it.
-    if (this.store)
-      await this.store.invalidate(tags, this.metrics.operationLabel(this.requestInfo?.operation), requestWriteLsn() ?? undefined);
-    else this.announceUncached([...new Set(tags)]);
+    if (this.store) {
+      const operation = this.metrics.operationLabel(this.requestInfo?.operation);
+      // The write's WAL position travels with it, so every instance's replica reads wait for it.
+      await this.store.invalidate(tags, cacheShard(this.context.viewer), { operation, lsn: requestWriteLsn() ?? undefined });
+    } else this.announceUncached([...new Set(tags)]);
   }
 }
 
@@ -102,7 +105,8 @@ export function useDeskgraphResponseCache({
 
   const prepare: Plugin<Context & CacheServerContext> = {
     onContextBuilding({ context, extendContext }) {
-      extendContext({ cache: new RequestCache(store, (context as CacheServerContext).requestInfo, metrics, announceUncached) });
+      const ctx = context as Context & CacheServerContext;
+      extendContext({ cache: new RequestCache(store, ctx, ctx.requestInfo, metrics, announceUncached) });
     },
     onExecute({ args }) {
       const ctx = args.contextValue as Context & CacheServerContext & { params?: { query?: string } };
@@ -148,7 +152,7 @@ export function useDeskgraphResponseCache({
           }
         }
         const probe = serverCtx.cacheProbe;
-        const lookup = probe && probe.key === key ? probe.lookup : await store.lookup(key);
+        const lookup = probe && probe.key === key ? probe.lookup : await store.lookup(key, cacheShard(serverCtx.viewer));
         if (lookup.entry) {
           metrics.cacheHits.inc({ operation, layer: lookup.layer ?? 'l1', path: 'graphql' });
           outcome('hit');
@@ -167,7 +171,7 @@ export function useDeskgraphResponseCache({
           outcome('hit');
           return store.parsedResult(key, landed);
         }
-        const flight = await store.joinFlight(key);
+        const flight = await store.joinFlight(key, lookup.shard);
         if (!flight.leader && flight.entry) {
           metrics.cacheHits.inc({ operation, layer: 'coalesced', path: 'graphql' });
           outcome('hit');
@@ -175,6 +179,9 @@ export function useDeskgraphResponseCache({
         }
         if (flight.leader) request.release = flight.release;
         request.lookup = lookup;
+        // The organization's last write position, read with the entry: a replica that has not replayed
+        // it must not serve this execution, whose result may be stored (CACHE.md, "Read replicas").
+        if (lookup.redisLsn) requireLsn(lookup.redisLsn);
         metrics.cacheMisses.inc({ operation });
         outcome('miss');
         return undefined;

@@ -5,6 +5,7 @@
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../platform/logger.ts';
 import type { Viewer } from '../../identity/viewer.ts';
+import { cacheShard } from './cache-key.ts';
 import type { ResponseStore } from './response-store.ts';
 
 export interface HotQuery {
@@ -51,7 +52,7 @@ export class CacheWarmer {
     let ran = 0;
     try {
       for (const query of queries) {
-        if ((await this.store.lookup(query.key)).entry) continue;
+        if ((await this.store.lookup(query.key, cacheShard(query.viewer))).entry) continue;
         await this.run(query).catch((error: unknown) =>
           this.options.logger.debug({ err: error instanceof Error ? error.message : String(error) }, 'cache warming query failed'),
         );

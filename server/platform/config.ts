@@ -3,7 +3,7 @@
 // its variables, defaults and Config fields (its *-config.ts); this file composes them and checks
 // what no single room can.
 import { z } from 'zod';
-import { cacheConfig, cacheEnv, type CacheConfig } from '../cache/cache-config.ts';
+import { cacheConfig, cacheEnv, cacheProblem, type CacheConfig } from '../cache/cache-config.ts';
 import { limitsConfig, limitsEnv, type LimitsConfig } from '../document-limits/limits-config.ts';
 import { graphqlConfig, graphqlEnv, type GraphqlConfig } from '../graphql/graphql-config.ts';
 import { httpConfig, httpEnv, type HttpConfig } from '../http/http-config.ts';
@@ -66,7 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     auth: authConfig(e),
     live: liveConfig(e),
   };
-  const problem = persistedProblem(config.persisted) ?? graphiqlProblem(e, limits) ?? platformProblem(e);
+  const problem = persistedProblem(config.persisted) ?? graphiqlProblem(e, limits) ?? platformProblem(e) ?? cacheProblem(e);
   if (problem) throw invalid([problem]);
   return config;
 }

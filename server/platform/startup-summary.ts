@@ -19,7 +19,7 @@ export function startupSummary(config: Config, url: string): StartupSummary {
     web: { dist: `built client at ${new URL('/', url)}`, vite: `Vite with HMR at ${new URL('/', url)}`, off: 'off' }[config.web.mode],
     database: databaseOf(config.database),
     cache: cacheOf(config),
-    redis: config.cache.redisUrl ? hostOf(config.cache.redisUrl, 6379) : 'none',
+    redis: redisOf(config.cache.redis),
     persisted: persistedOf(config.persisted),
   };
 }
@@ -45,9 +45,15 @@ function cacheOf(config: Config): string {
   if (!config.cache.enabled) return 'off';
   const layers = [
     config.cache.l1MaxEntries > 0 ? 'memory L1' : null,
-    config.cache.redisUrl ? `Redis L2 (${hostOf(config.cache.redisUrl, 6379)})` : null,
+    config.cache.redis ? `Redis L2 (${redisOf(config.cache.redis)})` : null,
   ].filter(Boolean);
   return layers.length ? layers.join(' + ') : 'no layers (L1 has 0 entries and there is no REDIS_URL)';
+}
+
+function redisOf(redis: Config['cache']['redis']): string {
+  if (!redis) return 'none';
+  if (redis.kind === 'single') return hostOf(redis.url, 6379);
+  return `cluster of ${redis.nodes.map((node) => `${node.host}:${node.port}`).join(',')}${redis.tls ? ' (TLS)' : ''}`;
 }
 
 function persistedOf(persisted: Config['persisted']): string {

@@ -196,7 +196,7 @@ describe('leased token limit on Redis', () => {
     });
     const limits = createRateLimits(
       testAuthConfig({ tokenRequestsPerMinute: 40 }),
-      { url: `redis://127.0.0.1:${port}`, keyPrefix: 'test-down', timeoutMs: 50 },
+      { target: { kind: 'single', url: `redis://127.0.0.1:${port}` }, keyPrefix: 'test-down', timeoutMs: 50 },
       logger,
     );
     try {
@@ -243,7 +243,11 @@ describe('leased token limit on Redis', () => {
     async () => {
       const { Redis } = await import('ioredis');
       const probe = new Redis(process.env.TEST_REDIS_URL!);
-      const store = { url: process.env.TEST_REDIS_URL!, keyPrefix: `test-lease-app-${process.pid}-${Date.now()}`, timeoutMs: 1000 };
+      const store = {
+        target: { kind: 'single' as const, url: process.env.TEST_REDIS_URL! },
+        keyPrefix: `test-lease-app-${process.pid}-${Date.now()}`,
+        timeoutMs: 1000,
+      };
       const limits = createRateLimits(testAuthConfig({ tokenRequestsPerMinute: 1200 }), store, logger);
       try {
         expect(limits.token).toBeInstanceOf(LeasedLimit);

@@ -1,12 +1,13 @@
-// Counters for the request and login limits, with rate-limiter-flexible: in Redis when REDIS_URL is set
-// (so every instance counts against one budget), in process otherwise. Redis being down or slow never
+// Counters for the request and login limits, with rate-limiter-flexible: in Redis when REDIS_URL (or a
+// Redis Cluster) is set (so every instance counts against one budget), in process otherwise. Its script
+// touches one key, so one hash slot: it runs on a cluster as it is. Redis being down or slow never
 // fails a request: the library's insurance limiter, in memory, counts per instance until Redis is back.
 // The token limit is leased in chunks (leased-limit.ts), so a request rarely waits for Redis or counts;
 // the login limits stay exact: they are rare, and a guessed password must never get a spare attempt.
-import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { AuthConfig } from './auth-config.ts';
 import type { Logger } from '../platform/logger.ts';
+import { connectCommands, type RedisTarget } from '../platform/redis-connection.ts';
 import type { Limit } from './limit.ts';
 import { LeasedLimit, leaseChunk, retryAfter } from './leased-limit.ts';
 
@@ -17,11 +18,13 @@ export interface RateLimits {
   loginPerEmailAndIp: Limit | null;
   /** Login attempts per client address; null when off. */
   loginPerIp: Limit | null;
+  /** Resolves true once the Redis connection is ready (at once without Redis), false after timeoutMs; before that the insurance limiter counts. */
+  whenReady(timeoutMs?: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
 export interface RateLimitStore {
-  url: string;
+  target: RedisTarget;
   keyPrefix: string;
   timeoutMs: number;
 }
@@ -54,14 +57,12 @@ export function createRateLimits(config: AuthConfig, store: RateLimitStore | nul
   // Its own connection: a command that finds Redis unreachable fails at once (no offline queue) or
   // after the cache's timeout, and the insurance limiter answers.
   const redis = store
-    ? new Redis(store.url, {
-        commandTimeout: store.timeoutMs,
-        connectTimeout: Math.max(1000, store.timeoutMs * 4),
-        maxRetriesPerRequest: 0,
-        enableOfflineQueue: false,
+    ? connectCommands(store.target, {
+        role: 'rate-limits',
+        timeoutMs: store.timeoutMs,
+        offlineQueue: false,
         // Every request of every token counts here: the commands of one tick share a round trip.
-        enableAutoPipelining: true,
-        retryStrategy: (attempt: number) => Math.min(50 * 2 ** attempt, 1000),
+        autoPipelining: true,
       })
     : null;
   redis?.on('error', (error: Error) => log.debug({ err: error.message }, 'rate limit redis connection error'));
@@ -92,6 +93,11 @@ export function createRateLimits(config: AuthConfig, store: RateLimitStore | nul
     token: limit('token', config.tokenRequestsPerMinute, 60, true),
     loginPerEmailAndIp: limit('login-email-ip', config.loginPerEmailAndIp, config.loginWindowSeconds),
     loginPerIp: limit('login-ip', config.loginPerIp, config.loginWindowSeconds),
+    async whenReady(timeoutMs = 5000) {
+      const until = Date.now() + timeoutMs;
+      while (redis && redis.status !== 'ready' && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
+      return !redis || redis.status === 'ready';
+    },
     async close() {
       redis?.disconnect();
     },

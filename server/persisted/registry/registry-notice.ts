@@ -1,6 +1,6 @@
 // After a push or a removal, the CLI tells the running instances on the cache's Redis bus, so each
 // rereads the registry at once rather than at its next periodic check.
-import { Redis } from 'ioredis';
+import { connectCommands, type RedisTarget } from '../../platform/redis-connection.ts';
 import { publishNotice } from '../../cache/redis-bus.ts';
 import { CacheKeys } from '../../cache/redis-scripts.ts';
 
@@ -8,19 +8,19 @@ import { CacheKeys } from '../../cache/redis-scripts.ts';
 export const REGISTRY_TOPIC = 'trusted-documents';
 
 export interface BusTarget {
-  redisUrl: string;
+  redis: RedisTarget;
   keyPrefix: string;
   timeoutMs: number;
 }
 
 /** Announces a change of a client's documents; resolves with how many instances heard it. */
 export async function announceChange(target: BusTarget, clientName: string): Promise<number> {
-  const redis = new Redis(target.redisUrl, {
+  const redis = connectCommands(target.redis, {
+    role: 'registry-cli',
+    timeoutMs: Math.max(1000, target.timeoutMs * 4),
+    offlineQueue: true,
     lazyConnect: true,
-    connectTimeout: Math.max(1000, target.timeoutMs * 4),
-    commandTimeout: Math.max(1000, target.timeoutMs * 4),
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
+    once: true,
   });
   // ioredis rejects a failed connect with "Connection is closed."; the error event says why.
   let cause: Error | undefined;
