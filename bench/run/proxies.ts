@@ -39,12 +39,13 @@ export interface Proxies {
 
 const CLUSTER_SIZE = 6;
 
-/** Ports from BENCH_PORT_BASE: +0/+1 the 3-instance proxy and its stats, +2/+3 the 1-instance proxy, +20… the cluster, +40… its bus. */
-const ports = (base: number) => ({
-  three: { port: base, statsPort: base + 1 },
-  solo: { port: base + 2, statsPort: base + 3 },
-  cluster: Array.from({ length: CLUSTER_SIZE }, (_, i) => ({ port: base + 20 + i, busPort: base + 40 + i })),
-});
+/**
+ * Ports from BENCH_PORT_BASE: base…base+19 for the two proxies and their stats pages (the first free ones:
+ * the range lies among the ephemeral ports, where a connection of this busy run may hold one for a
+ * while), base+20… the cluster's nodes, base+40… their bus.
+ */
+const PROXY_PORTS = 20;
+const clusterPorts = (base: number) => Array.from({ length: CLUSTER_SIZE }, (_, i) => ({ port: base + 20 + i, busPort: base + 40 + i }));
 
 /**
  * Chooses the Redis of the 3 instances and starts it (the cluster); null (and a line in `skipped`) when the
@@ -77,7 +78,7 @@ function clusterUnavailable(): string | null {
 }
 
 async function startCluster(ctx: RunContext): Promise<ProxyRedis> {
-  const { cluster } = ports(ctx.settings.portBase);
+  const cluster = clusterPorts(ctx.settings.portBase);
   await requireFreePorts(cluster.flatMap((n) => [n.port, n.busPort]));
   const nodes: RedisNode[] = cluster.map(({ port, busPort }) => ({
     port,
@@ -96,8 +97,7 @@ async function startCluster(ctx: RunContext): Promise<ProxyRedis> {
 
 /** Starts both proxies in front of instances that are already ready, and waits until their health checks see them UP. */
 export async function startProxies(ctx: RunContext, redis: ProxyRedis, three: Instance[], solo: Instance): Promise<Proxies> {
-  const layout = ports(ctx.settings.portBase);
-  await requireFreePorts([layout.three.port, layout.three.statsPort, layout.solo.port, layout.solo.statsPort]);
+  const free = await freePortsFrom(ctx.settings.portBase, PROXY_PORTS, 4);
   const front = async (name: string, at: { port: number; statsPort: number }, behind: Instance[]): Promise<Endpoint> => {
     const spec: ProxySpec = { ...at, servers: behind.map((i) => ({ name: i.name.replace(/\W/g, '_'), port: i.port })) };
     const files = { config: path.join(ctx.work, name, 'haproxy.cfg'), log: path.join(ctx.work, name, 'haproxy.log') };
@@ -109,11 +109,19 @@ export async function startProxies(ctx: RunContext, redis: ProxyRedis, three: In
     return { name, port: at.port, origin, graphqlUrl: `${origin}/graphql` };
   };
   const proxies = {
-    three: { front: await front('haproxy-3', layout.three, three), behind: three, redis },
-    solo: { front: await front('haproxy-1', layout.solo, [solo]), behind: [solo] },
+    three: { front: await front('haproxy-3', { port: free[0]!, statsPort: free[1]! }, three), behind: three, redis },
+    solo: { front: await front('haproxy-1', { port: free[2]!, statsPort: free[3]! }, [solo]), behind: [solo] },
   };
-  log(`HAProxy: 3 instances (${redis.label}) on :${layout.three.port}, 1 instance (one Redis) on :${layout.solo.port}`);
+  log(`HAProxy: 3 instances (${redis.label}) on :${free[0]}, 1 instance (one Redis) on :${free[2]}`);
   return proxies;
+}
+
+async function freePortsFrom(base: number, range: number, count: number): Promise<number[]> {
+  const free: number[] = [];
+  for (let port = base; port < base + range && free.length < count; port++) if (await portIsFree(port)) free.push(port);
+  if (free.length < count)
+    throw new Error(`HAProxy rows: fewer than ${count} free ports in ${base}–${base + range - 1}: set BENCH_PORT_BASE`);
+  return free;
 }
 
 async function requireFreePorts(list: number[]): Promise<void> {
