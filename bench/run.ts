@@ -7,6 +7,7 @@
 //   4 cached       deskgraph with the response cache (memory; Redis), persisted GET by hash
 //   5 peers        bench/peers/<name>.ts (Apollo Server ± its cache, Mercurius ± graphql-jit ± mercurius-cache), when present
 //   6 mix          the 90/10 read/write workload with invalidation, 1 and 2 instances (bench/lib/mix.ts)
+//   + HAProxy      4 and 6 through HAProxy: 1 instance, and 3 on one bus (a Redis Cluster when the server reads one) (bench/run/proxies.ts)
 //   + scaling      the nested list at three seed scales
 //
 // Three queries (bench/lib/queries.ts) for 1–5, as agent@acme.test. The load comes from another process
@@ -26,6 +27,7 @@ import { Meter } from './run/measure.ts';
 import { runMix } from './run/mix.ts';
 import type { RunContext } from './run/model.ts';
 import { finish, type RunInfo } from './run/output.ts';
+import { prepareProxyRedis, PROXIED_KEYS, SOLO_KEY, startProxies } from './run/proxies.ts';
 import { runScaling } from './run/scaling.ts';
 import { runQueryScenarios } from './run/scenarios.ts';
 import { acceptStartFailures, startServers, stopInstances } from './run/servers.ts';
@@ -44,16 +46,20 @@ async function main(): Promise<number> {
     const redisBase = ctx.settings.redis ? info.services.redisUrl : null;
     const data = await seedScales(ctx, info.services.databaseUrl);
     const load = await startLoadGenerator(ctx);
-    const servers = await startServers(ctx, data, redisBase);
+    // The cluster (if any) before the servers: the 3 instances behind HAProxy connect to it at start.
+    const proxyRedis = await prepareProxyRedis(ctx, redisBase);
+    const servers = await startServers(ctx, data, redisBase, proxyRedis);
     await awaitSeeds(ctx, data);
     acceptStartFailures(ctx, servers);
-    const signedIn = await signInTargets(ctx, servers);
+    const at = (key: string) => servers.instances.get(key)!;
+    const proxies = proxyRedis && servers.redis ? await startProxies(ctx, proxyRedis, PROXIED_KEYS.map(at), at(SOLO_KEY)) : null;
+    const signedIn = await signInTargets(ctx, servers, proxies);
     const meter = new Meter(ctx.settings, load);
     await runQueryScenarios(ctx, meter, signedIn);
-    await runScaling(ctx, meter, signedIn, servers);
+    if (!ctx.settings.onlyProxies) await runScaling(ctx, meter, signedIn, servers);
     // The scaling servers and the peers are done; the read servers stay for the fast mix.
     await stopInstances(servers, (k) => k.startsWith('scale:') || k.startsWith('peer:'));
-    await runMix(ctx, load, servers, data);
+    await runMix(ctx, load, servers, data, proxies);
   } finally {
     await ctx.cleanup.run();
   }

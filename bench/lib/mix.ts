@@ -19,7 +19,7 @@ export const NAIVE_ARGS = ['--import', 'tsx', 'bench/lib/deskgraph-naive.ts'];
 
 export interface MixScenario {
   name: string;
-  instances: 1 | 2;
+  instances: 1 | 2 | 3;
   cache: CacheMode;
   /** Loader batching off (bench/lib/deskgraph-naive.ts): the N+1 baseline. */
   naive?: boolean;
@@ -66,6 +66,8 @@ export interface MixMeasureContext {
   printShares?: boolean;
   /** Watches the Redis key space of the scenario (started before the warm-up, stopped after the window). */
   watch?: KeyspaceWatch | null;
+  /** A proxy in front of the instances (HAProxy): the load goes there; /metrics are still read from each instance. */
+  via?: string;
 }
 
 /**
@@ -94,8 +96,9 @@ const activity = (urls: string[]) => async () => {
 };
 
 /** Signs in, warms up and measures the mix on instances that are already running. */
-export async function measureMix(scenario: MixScenario, instances: Instance[], ctx: MixMeasureContext): Promise<MixResult> {
-  const urls = instances.map((i) => i.origin);
+export async function measureMix(scenario: MixScenario, instances: Pick<Instance, 'origin'>[], ctx: MixMeasureContext): Promise<MixResult> {
+  const metricsUrls = instances.map((i) => i.origin);
+  const urls = ctx.via ? [ctx.via] : metricsUrls;
   const sessions = await prepareSessions(`${urls[0]}/graphql`);
   if (ctx.printShares) {
     const mix = buildMix(sessions);
@@ -112,13 +115,13 @@ export async function measureMix(scenario: MixScenario, instances: Instance[], c
     const warm = await ctx.load.mix({ urls, sessions, connections: ctx.connections, duration: ctx.warmup });
     warmupErrors = failures(warm);
     if (warmupErrors) warn(`${scenario.name}: ${warmupErrors} failed requests during warm-up: ${warm.samples.join(' | ')}`);
-    await quiesce(activity(urls));
+    await quiesce(activity(metricsUrls));
   }
-  const before = counters(await scrapeAll(urls));
+  const before = counters(await scrapeAll(metricsUrls));
   const load = await ctx.load.mix({ urls, sessions, connections: ctx.connections, duration: ctx.duration });
   // Requests the load generator dropped at the end still finish on the server: let them land in the counters.
-  await quiesce(activity(urls));
-  const cache = delta(counters(await scrapeAll(urls)), before);
+  await quiesce(activity(metricsUrls));
+  const cache = delta(counters(await scrapeAll(metricsUrls)), before);
   const keyspace = ctx.watch ? await ctx.watch.stop() : null;
   const lookups = cache.hits + cache.misses + cache.bypass;
   return {

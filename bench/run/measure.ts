@@ -8,7 +8,7 @@ import { sqlTotal } from './requests.ts';
 import type { Settings } from './settings.ts';
 
 export interface Plan {
-  t: Pick<Target, 'instance' | 'sql' | 'expectHits'> & { origin: string };
+  t: Pick<Target, 'instance' | 'behind' | 'sql' | 'expectHits'> & { origin: string };
   job: { urls: string[]; requests: FixedRequest[]; expectStatus: number; expectBody: string; connections: number };
   counter: (() => Promise<number | null>) | null;
   warmupFailures: number;

@@ -5,6 +5,7 @@ import { measureMix, reportMix, runMixScenario, type MixResult, type MixScenario
 import { log, warn } from '../lib/util.ts';
 import type { SeededData } from './data.ts';
 import { errorText, type RunContext } from './model.ts';
+import { PROXIED_KEYS, SOLO_KEY, type Proxies } from './proxies.ts';
 import { stopInstances, type ServerSet } from './servers.ts';
 import type { Settings } from './settings.ts';
 
@@ -25,10 +26,19 @@ function mixScenarios(settings: Settings): Scenario[] {
   ];
 }
 
-export async function runMix(ctx: RunContext, load: LoadGenerator, servers: ServerSet, data: SeededData): Promise<void> {
-  const { settings, findings } = ctx;
+export async function runMix(
+  ctx: RunContext,
+  load: LoadGenerator,
+  servers: ServerSet,
+  data: SeededData,
+  proxies: Proxies | null,
+): Promise<void> {
+  const { settings } = ctx;
+  if (proxies) await runProxiedMix(ctx, load, proxies);
+  await stopInstances(servers, (k) => PROXIED_KEYS.includes(k) || k === SOLO_KEY);
+  if (settings.onlyProxies) return;
   log(
-    `── scenario 6: the mix (90 % reads, 10 % writes with invalidation)${settings.freshMix ? ', each on a fresh copy of the data and fresh instances' : ', on the servers of 2–4, one scenario after the other'}`,
+    `── scenario 6: the mix (90 % reads, 10 % writes with invalidation)${settings.freshMix ? ', each on a fresh copy of the data and fresh instances' : ', on the servers of 2–4, one after the other'}`,
   );
   if (!settings.freshMix) {
     // The scenarios run on the copy scenarios 1–5 read (their checks are done): the writes of one
@@ -40,21 +50,54 @@ export async function runMix(ctx: RunContext, load: LoadGenerator, servers: Serv
   }
   for (const [index, scenario] of mixScenarios(settings).entries()) {
     if (scenario.cache === 'redis' && !servers.redis) {
-      findings.skipped.push(`scenario 6, ${scenario.name}: skipped: no Redis`);
+      ctx.findings.skipped.push(`scenario 6, ${scenario.name}: skipped: no Redis`);
       warn(`${scenario.name}: skipped: no Redis`);
       continue;
     }
     log(`  ${scenario.name}`);
-    try {
-      const result = await measureScenario(ctx, load, servers, data, scenario, index);
-      findings.mixRows.push({ ...result, ratioNaive: null });
-      reportMix(result);
-      if (result.errors + result.warmupErrors > 0)
-        findings.problems.push(`${scenario.name}: ${result.errors + result.warmupErrors} failed requests`);
-    } catch (error) {
-      findings.problems.push(`${scenario.name}: ${errorText(error)}`);
-      warn(`${scenario.name}: ${errorText(error)}`);
-    }
+    await recordMix(ctx, scenario.name, () => measureScenario(ctx, load, servers, data, scenario, index));
+  }
+}
+
+/**
+ * The mix through HAProxy, in both presets on the instances of scenario 4's HAProxy rows (not fresh: they
+ * run first, on the copy 1–5 read). Each group has a bus of its own, so the writes of the 3-instance row
+ * wait for the acknowledgements of exactly those 3 instances, and the 1-instance row's for none.
+ */
+async function runProxiedMix(ctx: RunContext, load: LoadGenerator, proxies: Proxies): Promise<void> {
+  log('── scenario 6 through HAProxy: the mix on 1 instance, then on 3 instances sharing one bus');
+  const { settings } = ctx;
+  const rows: { scenario: MixScenario; group: Proxies['solo'] }[] = [
+    { scenario: { name: 'mix: Redis cache, 1 instance behind HAProxy', instances: 1, cache: 'redis' }, group: proxies.solo },
+    {
+      scenario: { name: `mix: 3 instances behind HAProxy (${proxies.three.redis.label})`, instances: 3, cache: 'redis' },
+      group: proxies.three,
+    },
+  ];
+  for (const [index, { scenario, group }] of rows.entries()) {
+    log(`  ${scenario.name}`);
+    const measuring = {
+      load,
+      connections: settings.connections,
+      duration: settings.duration,
+      warmup: settings.warmup,
+      via: group.front.origin,
+    };
+    await recordMix(ctx, scenario.name, () => measureMix(scenario, group.behind, { ...measuring, printShares: index === 0 }));
+  }
+}
+
+/** Measures one mix row into the findings; a failure becomes a problem, and the next row still runs. */
+async function recordMix(ctx: RunContext, name: string, measure: () => Promise<MixResult>): Promise<void> {
+  const { findings } = ctx;
+  try {
+    const result = await measure();
+    findings.mixRows.push({ ...result, ratioNaive: null });
+    reportMix(result);
+    if (result.errors + result.warmupErrors > 0) findings.problems.push(`${name}: ${result.errors + result.warmupErrors} failed requests`);
+  } catch (error) {
+    findings.problems.push(`${name}: ${errorText(error)}`);
+    warn(`${name}: ${errorText(error)}`);
   }
 }
 

@@ -9,6 +9,9 @@ import type { Settings } from './settings.ts';
 
 export type Kind = 'ceiling' | 'naive' | 'loaders' | 'cached' | 'peer' | 'peer-cached';
 
+/** Where a target is asked: a server, or HAProxy in front of some. */
+export type Endpoint = Pick<Instance, 'name' | 'port' | 'origin' | 'graphqlUrl'>;
+
 export interface Target {
   key: string;
   scenario: 1 | 2 | 3 | 4 | 5;
@@ -16,7 +19,9 @@ export interface Target {
   kind: Kind;
   /** How the query is sent. */
   form: 'GET hash' | 'POST document';
-  instance: Instance | null;
+  instance: Endpoint | null;
+  /** Behind a proxy (instance): the servers whose /metrics are summed for SQL/req and hits. */
+  behind?: Endpoint[];
   /** Where statements are counted: deskgraph's /metrics, a peer's /bench-stats, or nowhere (bare server). */
   sql: 'metrics' | 'bench-stats' | 'none';
   token: string | null;

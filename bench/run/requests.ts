@@ -1,11 +1,10 @@
 // The requests npm run bench makes besides the load: signing in, finding a ticket, checking an answer,
 // and reading a server's statement counter.
-import { counters, scrape } from '../lib/metrics.ts';
+import { counters, scrape, scrapeAll } from '../lib/metrics.ts';
 import { LOGIN, PASSWORD } from '../lib/operations.ts';
 import type { BenchQuery } from '../lib/queries.ts';
 import type { RawResponse } from '../lib/raw-http.ts';
-import type { Instance } from '../lib/server.ts';
-import type { Target } from './model.ts';
+import type { Endpoint, Target } from './model.ts';
 import { USER } from './settings.ts';
 
 export async function login(graphqlUrl: string): Promise<string> {
@@ -26,7 +25,7 @@ export async function login(graphqlUrl: string): Promise<string> {
 }
 
 /** The ticket the "ticket by id" query asks for: the first USER sees. */
-export async function firstTicketId(instance: Instance, token: string | null): Promise<string> {
+export async function firstTicketId(instance: Endpoint, token: string | null): Promise<string> {
   const list = await fetch(`${instance.origin}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
@@ -54,13 +53,13 @@ export function checkResponse(response: RawResponse, query: BenchQuery, variable
 }
 
 /** The process totals a target's statements are counted from; null where nothing counts them. */
-export async function sqlTotal(target: {
-  instance: Instance | null;
-  sql: Target['sql'];
-}): Promise<{ statements: number; fastHits: number } | null> {
+export async function sqlTotal(
+  target: Pick<Target, 'instance' | 'behind' | 'sql'>,
+): Promise<{ statements: number; fastHits: number } | null> {
   if (!target.instance || target.sql === 'none') return null;
   if (target.sql === 'metrics') {
-    const c = counters(await scrape(target.instance.origin));
+    // Behind a proxy, /metrics would be one instance's, chosen by round robin: ask each instance.
+    const c = counters(target.behind ? await scrapeAll(target.behind.map((i) => i.origin)) : await scrape(target.instance.origin));
     return { statements: c.sqlStatements, fastHits: c.hitsByPath.fast ?? 0 };
   }
   try {

@@ -10,6 +10,7 @@ import { startInstance, type Instance } from '../lib/server.ts';
 import { fmt, log, warn } from '../lib/util.ts';
 import type { SeededData } from './data.ts';
 import { errorText, type RunContext } from './model.ts';
+import { PROXIED_KEYS, SOLO_KEY, type ProxyRedis } from './proxies.ts';
 import { peerInfo } from './settings.ts';
 
 // A dozen servers start at once on a shared machine, beside the seeding: far slower than one alone.
@@ -34,7 +35,12 @@ export interface ServerSet {
   runId: string;
 }
 
-export async function startServers(ctx: RunContext, data: SeededData, redisBase: string | null): Promise<ServerSet> {
+export async function startServers(
+  ctx: RunContext,
+  data: SeededData,
+  redisBase: string | null,
+  proxyRedis: ProxyRedis | null,
+): Promise<ServerSet> {
   const reads = await data.main.copy('reads');
   const manifestFile = path.join(ctx.work, 'persisted-documents.json');
   writeFileSync(manifestFile, JSON.stringify(manifest(), null, 2) + '\n');
@@ -42,7 +48,13 @@ export async function startServers(ctx: RunContext, data: SeededData, redisBase:
   const redis = redisBase ? await readsRedis(ctx, redisBase, runId) : null;
   const start = deskgraphStarter(ctx, manifestFile);
   const peers = peerSpecs(ctx, reads.url);
-  const specs = [...deskgraphSpecs(ctx, start, reads.url, redis?.env ?? null), ...peers.specs, ...scalingSpecs(ctx, data, start)];
+  const proxied = redis && proxyRedis ? proxiedSpecs(ctx, start, reads.url, redis, proxyRedis, runId) : [];
+  const specs = [
+    ...deskgraphSpecs(ctx, start, reads.url, redis?.env ?? null),
+    ...proxied,
+    ...peers.specs,
+    ...scalingSpecs(ctx, data, start),
+  ];
   const { instances, startFailures } = await startAll(specs);
   return { instances, startFailures, peers: peers.present, reads, redis: redis && { url: redis.url, db: redis.db }, runId };
 }
@@ -69,6 +81,36 @@ async function readsRedis(ctx: RunContext, base: string, runId: string) {
     await watch.dispose();
   });
   return { url: base, db, env: { RESPONSE_CACHE: 'true', REDIS_URL: redisUrlWithDb(base, db), CACHE_KEY_PREFIX: prefix } };
+}
+
+/**
+ * The instances behind HAProxy (bench/run/proxies.ts): three on the chosen Redis, one alone on the run's
+ * Redis. Each group has its own key prefix, hence its own bus: a write waits only for its own group's
+ * acknowledgements, never for the instances of the other scenarios.
+ */
+function proxiedSpecs(
+  ctx: RunContext,
+  start: StartDeskgraph,
+  url: string,
+  redis: { url: string; db: number },
+  proxyRedis: ProxyRedis,
+  runId: string,
+): Spec[] {
+  const onRunRedis = { REDIS_URL: redisUrlWithDb(redis.url, redis.db) };
+  const group = (name: string, redisEnv: Env) => {
+    const prefix = `bench-${runId}-${name}`;
+    if (redisEnv.REDIS_URL) {
+      const watch = new KeyspaceWatch(redis.url, redis.db, prefix);
+      ctx.cleanup.add(`remove the Redis keys of ${name}`, async () => void (await watch.dispose()));
+    }
+    return { RESPONSE_CACHE: 'true', ...redisEnv, CACHE_KEY_PREFIX: prefix };
+  };
+  const threeEnv = group('proxied', proxyRedis.kind === 'cluster' ? proxyRedis.env : onRunRedis);
+  const soloEnv = group('solo', onRunRedis);
+  return [
+    ...PROXIED_KEYS.map((key, i) => ({ key, start: () => start(`proxied#${i + 1}`, url, threeEnv) })),
+    { key: SOLO_KEY, start: () => start('proxied-solo', url, soloEnv) },
+  ];
 }
 
 function deskgraphStarter(ctx: RunContext, manifestFile: string): StartDeskgraph {
@@ -107,7 +149,8 @@ function deskgraphSpecs(ctx: RunContext, start: StartDeskgraph, url: string, red
     // The second instance of the 2-instance mix (fast preset: the mix runs on these instances).
     if (!ctx.settings.freshMix) specs.push({ key: 'cached-redis-2', start: () => start('cached-redis#2', url, redisEnv) });
   }
-  return specs;
+  // BENCH_ONLY=haproxy: the reference (loaders), the ceiling's source (memory) and the direct Redis row.
+  return ctx.settings.onlyProxies ? specs.filter((s) => ['loaders', 'cached-memory', 'cached-redis'].includes(s.key)) : specs;
 }
 
 function peerSpecs(ctx: RunContext, url: string): { specs: Spec[]; present: Set<string> } {

@@ -31,6 +31,29 @@ export interface Settings {
   /** Seed the other scales while the servers start (fast) or each alone before (full: each seeding time is clean). */
   parallelSeed: boolean;
   redis: boolean;
+  /** The Redis of the 3 instances behind HAProxy: a cluster when possible (auto), forced, the run's one Redis, or no HAProxy rows. */
+  proxyRedis: 'auto' | 'cluster' | 'one' | 'off';
+  /** First of the 46 ports the HAProxy rows use (two proxies, a Redis Cluster and its bus). */
+  portBase: number;
+  /** BENCH_ONLY=haproxy: only the HAProxy rows and what they are compared with (ceiling, 4 memory and Redis). */
+  onlyProxies: boolean;
+}
+
+const PROXY_REDIS = ['auto', 'cluster', 'one', 'off'] as const;
+
+function proxyRedis(): Settings['proxyRedis'] {
+  const raw = process.env.BENCH_PROXY_REDIS ?? 'auto';
+  const value = PROXY_REDIS.find((v) => v === raw);
+  if (!value) throw new Error(`BENCH_PROXY_REDIS must be one of ${PROXY_REDIS.join(', ')}, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+function onlyProxies(): boolean {
+  const raw = process.env.BENCH_ONLY;
+  if (raw === undefined || raw === '') return false;
+  if (raw !== 'haproxy')
+    throw new Error(`BENCH_ONLY takes one value, haproxy (the HAProxy rows and what they are compared with), got ${JSON.stringify(raw)}`);
+  return true;
 }
 
 function scaleList(name: string, fallback: number[]): number[] {
@@ -61,6 +84,7 @@ export function settingsFrom(argv: string[]): Settings {
   if (unknown.length) throw new Error(`unknown argument(s) ${unknown.join(' ')}: npm run bench [-- --full]`);
   const full = argv.includes('--full');
   const connections = envNumber('BENCH_CONNECTIONS', 16, { min: 1, integer: true });
+  const only = onlyProxies();
   return {
     preset: full ? 'full' : 'fast',
     duration: envNumber('BENCH_DURATION', full ? 10 : 1, { min: 0.5 }),
@@ -71,11 +95,15 @@ export function settingsFrom(argv: string[]): Settings {
     slowAmount: (full ? 4 : 2) * connections,
     connections,
     mainScale: envNumber('BENCH_MAIN_SCALE', 1, { min: 0.01 }),
-    scales: scaleList('BENCH_SCALES', full ? [1, 4, 16] : [0.25, 1, 4]),
-    peers: peerList(),
+    // BENCH_ONLY: no scaling run and no peers (their rows say skipped).
+    scales: only ? [] : scaleList('BENCH_SCALES', full ? [1, 4, 16] : [0.25, 1, 4]),
+    peers: only ? [] : peerList(),
     freshMix: flag('BENCH_MIX_FRESH', full),
     parallelSeed: flag('BENCH_SEED_PARALLEL', !full),
     redis: process.env.BENCH_REDIS !== 'false',
+    proxyRedis: proxyRedis(),
+    portBase: envNumber('BENCH_PORT_BASE', 59000, { min: 1024, integer: true }),
+    onlyProxies: only,
   };
 }
 

@@ -1,6 +1,7 @@
 // The targets of scenarios 1–5 on the servers that started, each signed in as USER; deskgraph as built
 // (loaders) must sign in, as every other target is compared with its answers.
 import { errorText, type RunContext, type Target } from './model.ts';
+import type { Proxies } from './proxies.ts';
 import { firstTicketId, login } from './requests.ts';
 import type { ServerSet } from './servers.ts';
 import { peerInfo } from './settings.ts';
@@ -12,8 +13,8 @@ export interface SignedIn {
   ticketId: string;
 }
 
-export async function signInTargets(ctx: RunContext, servers: ServerSet): Promise<SignedIn> {
-  const targets = [...deskgraphTargets(ctx, servers), ...peerTargets(ctx, servers)];
+export async function signInTargets(ctx: RunContext, servers: ServerSet, proxies: Proxies | null): Promise<SignedIn> {
+  const targets = [...deskgraphTargets(ctx, servers), ...proxiedTargets(proxies), ...peerTargets(ctx, servers)];
   await Promise.all(
     targets.map(async (t) => {
       if (!t.instance || t.skipped || t.failed) return;
@@ -40,7 +41,9 @@ function deskgraphTargets(ctx: RunContext, servers: ServerSet): Target[] {
   });
   const noRedis = servers.redis ? null : 'skipped: no Redis (BENCH_REDIS_URL / TEST_REDIS_URL, or redis-server for the throwaway services)';
   if (!servers.redis) ctx.findings.skipped.push('scenario 4, Redis cache: skipped: no Redis');
-  return [
+  // BENCH_ONLY=haproxy starts only the servers the HAProxy rows are compared with (and the reference, loaders).
+  const notStarted = (key: string) => (servers.instances.has(key) || !ctx.settings.onlyProxies ? null : 'skipped: BENCH_ONLY=haproxy');
+  const rows = [
     make({
       key: 'ceiling',
       scenario: 1,
@@ -114,6 +117,32 @@ function deskgraphTargets(ctx: RunContext, servers: ServerSet): Target[] {
       },
       noRedis,
     ),
+  ];
+  return rows.map((t) => (t.skipped || t.kind === 'ceiling' ? t : { ...t, skipped: notStarted(t.key) }));
+}
+
+/** Scenario 4 through HAProxy: one instance (the proxy's cost), three on one bus (the scale-out). */
+function proxiedTargets(proxies: Proxies | null): Target[] {
+  if (!proxies) return [];
+  const cached = { scenario: 4 as const, kind: 'cached' as const, form: 'GET hash' as const, sql: 'metrics' as const, expectHits: true };
+  const rest = { token: null, failed: null, skipped: null };
+  return [
+    {
+      ...cached,
+      ...rest,
+      key: 'haproxy-1',
+      label: '4 same as cache (Redis), 1 instance behind HAProxy',
+      instance: proxies.solo.front,
+      behind: proxies.solo.behind,
+    },
+    {
+      ...cached,
+      ...rest,
+      key: 'haproxy-3',
+      label: `4 cache, 3 instances behind HAProxy (${proxies.three.redis.label})`,
+      instance: proxies.three.front,
+      behind: proxies.three.behind,
+    },
   ];
 }
 

@@ -1,31 +1,68 @@
 // HAProxy in front of the instances: round robin for GraphQL over HTTP, health checks on /ready (what a
 // production load balancer asks), and what the live streams need: long timeouts, and for the
 // single-connection protocol at /graphql/stream the same instance for every request of one client.
+// npm run bench starts the same configuration (bench/run/proxies.ts) without the stream routing and
+// without a log line per request.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { isRunning, spawnDetached, stopProcess, tail, TopologyError, waitUntil } from './processes.ts';
+import { isRunning, spawnDetached, stopProcess, tail, TopologyError, waitUntil, type Owned } from './processes.ts';
 import type { TopologyState } from './state.ts';
 
 /** The response header naming the instance that answered (tests and curl -i use it to see the balancing). */
 export const SERVED_BY_HEADER = 'x-served-by';
 
-function haproxyConfig(state: TopologyState): string {
-  const proxy = state.haproxy!;
+/** One HAProxy in front of some instances: where it listens, its stats page, the instances. */
+export interface ProxySpec {
+  port: number;
+  statsPort: number;
+  servers: { name: string; port: number }[];
+}
+
+export interface ConfigOptions {
+  /** The sticky backends of /graphql/stream (the topology: yes; a benchmark of GraphQL over HTTP: no). */
+  streams: boolean;
+  /** One log line per request (the topology: yes; a benchmark would measure the logging too). */
+  requestLog: boolean;
+}
+
+const TOPOLOGY_OPTIONS: ConfigOptions = { streams: true, requestLog: true };
+
+const streamRouting = `  acl single_connection path_beg /graphql/stream
+  # A single-connection stream lives in one instance's memory, and its PUT, GET, POSTs and DELETEs all
+  # carry the Authorization it was reserved with: hashing that header sends them to the same instance.
+  use_backend deskgraph_sticky if single_connection { req.hdr(authorization) -m found }
+  use_backend deskgraph_by_address if single_connection
+`;
+
+const streamBackends = (servers: string) => `
+# /graphql/stream: the stream itself is one long response, and its POSTs are short.
+backend deskgraph_sticky
+  balance hdr(authorization)
+  hash-type consistent
+  timeout server 1h
+${servers}
+
+# /graphql/stream without a credential: the client's address is what its requests have in common.
+backend deskgraph_by_address
+  balance source
+  hash-type consistent
+  timeout server 1h
+${servers}
+`;
+
+function haproxyConfig(proxy: ProxySpec, options: ConfigOptions): string {
   const servers = (check: (name: string) => string) =>
-    state.instances.map((instance) => `  server ${instance.name} 127.0.0.1:${instance.port} ${check(instance.name)}`).join('\n');
+    proxy.servers.map((instance) => `  server ${instance.name} 127.0.0.1:${instance.port} ${check(instance.name)}`).join('\n');
   // The sticky backends share the round-robin backend's health checks instead of running their own.
   const tracked = (name: string) => `track deskgraph_round_robin/${name}`;
-  return `# Written by scripts/topology/haproxy.ts for \`npm run topology\`; rewritten on every up.
+  return `# Written by scripts/topology/haproxy.ts (npm run topology, npm run bench); rewritten on every start.
 global
   log stdout format raw local0 info
   maxconn 4096
 
 defaults
   mode http
-  log global
-  option httplog
-  option dontlognull
-  # The proxy's address is not the client's: the instances read X-Forwarded-For (TRUST_PROXY_HOPS=1).
+${options.requestLog ? '  log global\n  option httplog\n  option dontlognull\n' : '  # No log line per request: the benchmark measures the proxy, not its logging.\n  no log\n'}  # The proxy's address is not the client's: the instances read X-Forwarded-For (TRUST_PROXY_HOPS=1).
   option forwardfor
   # A request whose connection failed goes to another instance; nothing is retried once it was sent.
   retries 2
@@ -42,12 +79,7 @@ defaults
 frontend deskgraph
   bind 127.0.0.1:${proxy.port}
   http-response set-header ${SERVED_BY_HEADER} %s
-  acl single_connection path_beg /graphql/stream
-  # A single-connection stream lives in one instance's memory, and its PUT, GET, POSTs and DELETEs all
-  # carry the Authorization it was reserved with: hashing that header sends them to the same instance.
-  use_backend deskgraph_sticky if single_connection { req.hdr(authorization) -m found }
-  use_backend deskgraph_by_address if single_connection
-  default_backend deskgraph_round_robin
+${options.streams ? streamRouting : ''}  default_backend deskgraph_round_robin
 
 backend deskgraph_round_robin
   balance roundrobin
@@ -59,21 +91,7 @@ backend deskgraph_round_robin
   # the server sends a ping every 12 s, so a dead one is still noticed.
   http-request set-timeout server 1h if { req.hdr(accept) -m sub text/event-stream }
 ${servers(() => 'check')}
-
-# /graphql/stream: the stream itself is one long response, and its POSTs are short.
-backend deskgraph_sticky
-  balance hdr(authorization)
-  hash-type consistent
-  timeout server 1h
-${servers(tracked)}
-
-# /graphql/stream without a credential: the client's address is what its requests have in common.
-backend deskgraph_by_address
-  balance source
-  hash-type consistent
-  timeout server 1h
-${servers(tracked)}
-
+${options.streams ? streamBackends(servers(tracked)) : ''}
 listen stats
   bind 127.0.0.1:${proxy.statsPort}
   stats enable
@@ -85,18 +103,30 @@ listen stats
 export async function startHaproxy(state: TopologyState, haproxy: string): Promise<void> {
   const proxy = state.haproxy;
   if (!proxy || isRunning(proxy.process)) return;
-  mkdirSync(path.dirname(proxy.config), { recursive: true });
-  writeFileSync(proxy.config, haproxyConfig(state));
+  const spec = { port: proxy.port, statsPort: proxy.statsPort, servers: state.instances };
+  proxy.process = spawnHaproxy(haproxy, spec, proxy, TOPOLOGY_OPTIONS);
+  await waitForBackends(proxy.process, spec, proxy.log);
+}
+
+/** Writes the configuration and starts HAProxy, detached; returns at once (its pid is recorded before any wait). */
+export function spawnHaproxy(haproxy: string, spec: ProxySpec, files: { config: string; log: string }, options: ConfigOptions): Owned {
+  mkdirSync(path.dirname(files.config), { recursive: true });
+  writeFileSync(files.config, haproxyConfig(spec, options));
   // Foreground (no -D) but detached from us: its log goes to stdout, which is the log file.
-  const pid = spawnDetached(haproxy, ['-f', proxy.config], { logFile: proxy.log });
-  proxy.process = { pid, command: proxy.config };
+  const pid = spawnDetached(haproxy, ['-f', files.config], { logFile: files.log });
+  return { pid, command: files.config };
+}
+
+/** Waits until HAProxy's health checks (GET /ready) see every instance UP. */
+export async function waitForBackends(process: Owned, spec: ProxySpec, logFile: string): Promise<void> {
   await waitUntil(
     async () => {
-      if (!isRunning(proxy.process)) throw new TopologyError('it exited');
-      return (await backendStates(state)).every((server) => server.status === 'UP');
+      if (!isRunning(process)) throw new TopologyError('it exited');
+      const states = await backendStatesAt(spec.statsPort);
+      return states.length === spec.servers.length && states.every((server) => server.status === 'UP');
     },
     20_000,
-    () => `HAProxy on port ${proxy.port} did not see every instance UP; the end of ${proxy.log}:\n${tail(proxy.log)}`,
+    () => `HAProxy on port ${spec.port} did not see every instance UP; the end of ${logFile}:\n${tail(logFile)}`,
   );
 }
 
@@ -112,8 +142,10 @@ export interface ServerState {
 }
 
 /** The round-robin backend's servers as HAProxy sees them, from the stats page's CSV. */
-export async function backendStates(state: TopologyState): Promise<ServerState[]> {
-  const response = await fetch(`http://127.0.0.1:${state.haproxy!.statsPort}/;csv`, { signal: AbortSignal.timeout(3000) });
+export const backendStates = (state: TopologyState): Promise<ServerState[]> => backendStatesAt(state.haproxy!.statsPort);
+
+async function backendStatesAt(statsPort: number): Promise<ServerState[]> {
+  const response = await fetch(`http://127.0.0.1:${statsPort}/;csv`, { signal: AbortSignal.timeout(3000) });
   const [header, ...rows] = (await response.text()).trim().split('\n');
   const columns = header!.replace(/^# /, '').split(',');
   const at = (name: string) => columns.indexOf(name);

@@ -39,15 +39,19 @@ function serverArgs(node: RedisNode, cluster: boolean): string[] {
 }
 
 export async function startRedis(state: TopologyState, redisServer: string, redisCli: string): Promise<void> {
-  const cluster = state.redis.mode === 'cluster';
-  for (const node of state.redis.nodes) {
+  await startRedisNodes(state.redis.nodes, state.redis.mode === 'cluster', redisServer, redisCli);
+}
+
+/** Starts the nodes that are not running, waits for each to answer, and (cluster) creates the cluster. npm run bench uses it too. */
+export async function startRedisNodes(nodes: RedisNode[], cluster: boolean, redisServer: string, redisCli: string): Promise<void> {
+  for (const node of nodes) {
     if (isRunning(node.process)) continue;
     mkdirSync(node.dir, { recursive: true });
     const pid = spawnDetached(redisServer, serverArgs(node, cluster), { logFile: node.log, cwd: node.dir });
     // Redis retitles itself ("redis-server 127.0.0.1:<port>"), so only its name is stable.
     node.process = { pid, command: 'redis-server' };
   }
-  for (const node of state.redis.nodes) {
+  for (const node of nodes) {
     await waitUntil(
       () => {
         if (!isRunning(node.process)) throw new TopologyError('it exited');
@@ -57,15 +61,15 @@ export async function startRedis(state: TopologyState, redisServer: string, redi
       () => `redis-server on port ${node.port} did not answer PING; the end of ${node.log}:\n${tail(node.log)}`,
     );
   }
-  if (cluster) await createCluster(state, redisCli);
+  if (cluster) await createCluster(nodes, redisCli);
 }
 
 const clusterInfo = (redisCli: string, port: number) => cli(redisCli, port, 'CLUSTER', 'INFO');
 const field = (info: string, name: string) => new RegExp(`^${name}:(\\S+)`, 'm').exec(info)?.[1] ?? null;
 
 /** Creates the cluster unless its slots are already assigned (a kept cluster), then waits until every node says ok. */
-async function createCluster(state: TopologyState, redisCli: string): Promise<void> {
-  const ports = state.redis.nodes.map((node) => node.port);
+async function createCluster(nodes: RedisNode[], redisCli: string): Promise<void> {
+  const ports = nodes.map((node) => node.port);
   if (field(clusterInfo(redisCli, ports[0]!), 'cluster_slots_assigned') !== '16384') {
     run(redisCli, ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '1', '--cluster-yes'], {
       timeout: 60_000,
