@@ -49,7 +49,7 @@ function succeeded(run: Run, what: string): string {
   return run.output;
 }
 
-async function gql(base: string, query: string, variables: Record<string, unknown> = {}, token?: string) {
+async function sendGraphQL(base: string, query: string, variables: Record<string, unknown> = {}, token?: string) {
   const response = await fetch(`${base}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -124,7 +124,7 @@ describe.skipIf(!available).concurrent('npm run topology', () => {
     expect(output).toContain(`export DATABASE_REPLICA_URLS=${replicaUrl}`);
 
     // Through HAProxy: a login, then a query nine times, round robin over the three instances.
-    const { data } = await gql(
+    const { data } = await sendGraphQL(
       proxy,
       'mutation($email: String!, $password: String!) { login(email: $email, password: $password) { token } }',
       {
@@ -135,7 +135,7 @@ describe.skipIf(!available).concurrent('npm run topology', () => {
     const token = data.login.token as string;
     const servedBy: string[] = [];
     for (let i = 0; i < 9; i++) {
-      const result = await gql(proxy, 'query TopologyTickets { tickets(first: 1) { totalCount } }', {}, token);
+      const result = await sendGraphQL(proxy, 'query TopologyTickets { tickets(first: 1) { totalCount } }', {}, token);
       expect(result.data.tickets.totalCount).toBeGreaterThan(0);
       servedBy.push(result.servedBy!);
     }
@@ -168,7 +168,7 @@ describe.skipIf(!available).concurrent('npm run topology', () => {
     const stopped = state.instances[2]!;
     process.kill(stopped.process!.pid, 'SIGTERM');
     for (let i = 0; i < 12; i++) {
-      const result = await gql(proxy, 'query TopologyTickets { tickets(first: 1) { totalCount } }', {}, token);
+      const result = await sendGraphQL(proxy, 'query TopologyTickets { tickets(first: 1) { totalCount } }', {}, token);
       expect(result.data.tickets.totalCount).toBeGreaterThan(0);
     }
     await waitFor(
@@ -177,7 +177,7 @@ describe.skipIf(!available).concurrent('npm run topology', () => {
       () => `HAProxy still routes to ${stopped.name}`,
     );
     const afterStop = new Set<string>();
-    for (let i = 0; i < 6; i++) afterStop.add((await gql(proxy, '{ viewer { id } }', {}, token)).servedBy!);
+    for (let i = 0; i < 6; i++) afterStop.add((await sendGraphQL(proxy, '{ viewer { id } }', {}, token)).servedBy!);
     expect(afterStop).toEqual(new Set(['deskgraph-1', 'deskgraph-2']));
     const degraded = await topology('status', '--dir', dir);
     expect(degraded.code).toBe(1);
@@ -235,8 +235,11 @@ describe.skipIf(!available).concurrent('npm run topology', () => {
     if (state.haproxy) {
       // Once the server reads REDIS_CLUSTER_NODES: its cache is on the cluster, and a query through HAProxy works.
       expect(status).toMatch(/deskgraph-1 .*cache ok/);
-      const login = await gql(`http://127.0.0.1:${state.haproxy.port}`, LOGIN, { email: 'agent@acme.test', password: DEMO_PASSWORD });
-      const result = await gql(
+      const login = await sendGraphQL(`http://127.0.0.1:${state.haproxy.port}`, LOGIN, {
+        email: 'agent@acme.test',
+        password: DEMO_PASSWORD,
+      });
+      const result = await sendGraphQL(
         `http://127.0.0.1:${state.haproxy.port}`,
         '{ tickets(first: 1) { totalCount } }',
         {},
