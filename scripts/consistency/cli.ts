@@ -25,7 +25,7 @@ Faults (each injected once, spread over the run):
   --faults LIST            comma-separated: ${FAULT_KINDS.join(', ')}; default kill,redis-cut when
                            instances are started here, none with --urls; "none" for none
   --fault-hold MS          how long a link stays cut, a replica lags, a killed instance stays down (2000)
-  --replica-url URL        a streaming replica to lag (replica-lag)
+  --replica-url URL        a streaming replica to lag (replica-lag); instances started here also read from it
   --redis-cluster-nodes L  host:port,... of a Redis Cluster (redis-failover, redis-master-kill)
   --redis-client-match S   with --urls, redis-cut kills only connections named deskgraph:… containing S
                            (e.g. the deployment's CACHE_KEY_PREFIX): a shared Redis serves others too

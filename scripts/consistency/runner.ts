@@ -93,7 +93,10 @@ async function run(options: RunOptions, cleanups: (() => Promise<void>)[]): Prom
     cleanups.push(() => deletePrefix(redisUrl, keyPrefix));
     const logDir = options.keepLogs ? mkdtempSync(path.join(tmpdir(), 'deskgraph-consistency-')) : undefined;
     if (logDir) log(`instance logs (LOG_LEVEL=warn) in ${logDir}`);
-    const started = await spawnInstances({ count: options.instances, databaseUrl, redisUrl, keyPrefix, logDir });
+    // With --replica-url the instances read from that streaming replica too (same database name: it
+    // replicates the whole server), so replica-lag meets the read routing under test.
+    const env = options.replicaUrl ? { DATABASE_REPLICA_URLS: sameDatabase(options.replicaUrl, databaseUrl) } : undefined;
+    const started = await spawnInstances({ count: options.instances, databaseUrl, redisUrl, keyPrefix, logDir, env });
     spawned = started;
     cleanups.push(async () => {
       await Promise.all(started.map((i) => i.kill()));
@@ -228,4 +231,11 @@ async function parallel(count: number, concurrency: number, task: (n: number) =>
     while (next < count && !stop()) await task(next++);
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, count)) }, worker));
+}
+
+/** `server`'s URL pointed at the database `database`'s URL names. */
+function sameDatabase(server: string, database: string): string {
+  const url = new URL(server);
+  url.pathname = new URL(database).pathname;
+  return url.toString();
 }
