@@ -36,11 +36,15 @@ async function writes(url: string, token: string, ticket: string, count: number)
   return times.sort((a, b) => a - b);
 }
 
-/** Keeps each reader instance busy reading the written ticket until stopped. */
-function readers(instances: Instance[], token: string, ticket: string): () => Promise<void> {
+/** Each reader instance reads the written ticket `perSecond` times a second until stopped (0: as fast as it can). */
+function readers(instances: Instance[], token: string, ticket: string, perSecond: number): () => Promise<void> {
   let running = true;
   const loops = instances.map(async (instance) => {
-    while (running) await graphql(instance.graphqlUrl, READ, { id: ticket }, token, 'AckRead').catch(() => sleep(10));
+    while (running) {
+      const started = performance.now();
+      await graphql(instance.graphqlUrl, READ, { id: ticket }, token, 'AckRead').catch(() => sleep(10));
+      if (perSecond > 0) await sleep(Math.max(0, 1000 / perSecond - (performance.now() - started)));
+    }
   });
   return async () => {
     running = false;
@@ -50,13 +54,16 @@ function readers(instances: Instance[], token: string, ticket: string): () => Pr
 
 async function main(): Promise<number> {
   const count = envNumber('BENCH_ACK_WRITES', 400, { min: 10, integer: true });
+  // Readers at a steady rate, not flat out: on two cores, readers flat out starve every event loop and
+  // measure the machine, not the acknowledgements (BENCH_ACK_READ_RATE=0 does that too).
+  const readRate = envNumber('BENCH_ACK_READ_RATE', 100, { min: 0 });
   const databaseUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
   const redisBase = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL;
   if (!databaseUrl || !redisBase)
     throw new Error('bench:acks needs BENCH_DATABASE_URL (or TEST_DATABASE_URL) and BENCH_REDIS_URL (or TEST_REDIS_URL).');
   const cleanup = new Cleanup();
   try {
-    log(`npm run bench:acks  (BENCH_ACK_WRITES=${count} per phase)`);
+    log(`npm run bench:acks  (BENCH_ACK_WRITES=${count} per phase, BENCH_ACK_READ_RATE=${readRate}/s per reader)`);
     log(`machine: ${machineLine(await describeMachine(databaseUrl, redisBase))}`);
     log(describeCode(codeState(root)));
     const dbEnv = await seededDatabaseEnv(databaseUrl, 0.1, cleanup);
@@ -76,7 +83,7 @@ async function main(): Promise<number> {
 
     const elsewhere = await startInstances(2, { name: 'other-bus', root, cleanup, env: { ...env, CACHE_KEY_PREFIX: `${prefix}-other` } });
     const phase = async (readersOn: Instance[]) => {
-      const stop = readers(readersOn, token, ticket);
+      const stop = readers(readersOn, token, ticket, readRate);
       await sleep(500);
       const times = await writes(writer.graphqlUrl, token, ticket, count);
       await stop();

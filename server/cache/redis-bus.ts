@@ -95,12 +95,14 @@ export class InvalidationBus {
     this.acknowledge(seq);
   }
 
-  // One acknowledgement per turn of the event loop, with the highest number applied in it.
+  // One acknowledgement per chunk read from the subscriber connection (its messages are handled in one
+  // callback; the microtask runs right after it), with the highest number applied in it: sent before
+  // the event loop turns to anything else, such as the HTTP requests waiting behind it.
   private acknowledge(seq: number): void {
     if (seq > this.ackDue) this.ackDue = seq;
     if (this.ackScheduled) return;
     this.ackScheduled = true;
-    setImmediate(() => {
+    queueMicrotask(() => {
       this.ackScheduled = false;
       publish(this.cmd, this.keys.channel, `${ACK_MESSAGE_PREFIX}${this.instanceId} ${this.ackDue}`).catch(() => {});
     });
