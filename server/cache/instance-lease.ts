@@ -46,10 +46,6 @@ export class InstanceLease {
     return false;
   }
 
-  get appliedSeq(): number {
-    return this.applied;
-  }
-
   /** An announcement was applied (its tags dropped from L1); a waiting renewal may go now. */
   noteApplied(seq: number): void {
     if (seq > this.applied) this.applied = seq;

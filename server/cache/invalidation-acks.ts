@@ -55,11 +55,6 @@ export class InvalidationAcks {
     });
   }
 
-  /** Forgets an instance that gave its lease up or was not seen for long (keeps the map small). */
-  forget(instance: string): void {
-    this.applied.delete(instance);
-  }
-
   close(): void {
     for (const wait of this.waits) {
       for (const timer of wait.timers) clearTimeout(timer);

@@ -39,14 +39,8 @@ export interface BusListener {
   onNotice(topic: string, payload: string): void;
 }
 
-export interface AnnounceOutcome {
-  seq: number;
-  /** Instances that neither acknowledged nor kept their lease: they serve no L1 now. */
-  lapsed: string[];
-}
-
 export class InvalidationBus {
-  readonly acks: InvalidationAcks;
+  private readonly acks: InvalidationAcks;
   private ackDue = 0;
   private ackScheduled = false;
 
@@ -63,12 +57,14 @@ export class InvalidationBus {
     sub.subscribe(keys.channel).catch(() => {});
   }
 
-  /** Numbers and publishes the invalidation, then waits for every leased instance to apply it. */
-  async announce(tags: readonly string[], lsn?: string): Promise<AnnounceOutcome> {
+  /**
+   * Numbers and publishes the invalidation, then waits for every leased instance to apply it; resolves
+   * with the instances that neither acknowledged nor kept their lease (they serve no L1 now).
+   */
+  async announce(tags: readonly string[], lsn?: string): Promise<string[]> {
     const message = JSON.stringify({ origin: this.instanceId, tags: [...tags], ...(lsn ? { lsn } : {}) } satisfies InvalidationMessage);
     const announcement = await announce(this.cmd, this.keys, message);
-    const lapsed = await this.acks.wait(announcement);
-    return { seq: announcement.seq, lapsed };
+    return this.acks.wait(announcement);
   }
 
   close(): void {

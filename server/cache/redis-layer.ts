@@ -268,7 +268,7 @@ export class RedisLayer {
     } catch (error) {
       failure = error;
     }
-    const { lapsed } = await this.bus.announce(tags, lsn ?? undefined);
+    const lapsed = await this.bus.announce(tags, lsn ?? undefined);
     if (lapsed.length > 0) this.options.metrics.cacheAckTimeouts.inc(lapsed.length);
     if (failure) throw failure;
     return evicted;

@@ -92,7 +92,7 @@ export function connectCommands(target: RedisTarget, options: ConnectionOptions)
 /**
  * A connection that receives messages on one channel (the invalidation bus): plain SUBSCRIBE on a single
  * Redis, sharded SSUBSCRIBE on a cluster (the channel must carry a hash tag), where it looks like a single
- * Redis connection to its users (status, 'ready', 'close', 'message', ping); see redis-sharded-subscriber.ts.
+ * Redis connection to its users (status, 'ready', 'close', 'message'); see redis-sharded-subscriber.ts.
  */
 export function connectSubscriber(target: RedisTarget, options: ConnectionOptions): SubscriberConnection {
   if (target.kind === 'single') return new Redis(target.url, nodeOptions(options, false));
@@ -106,8 +106,6 @@ export interface SubscriberConnection {
   on(event: 'close' | 'ready', listener: () => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
   subscribe(channel: string): Promise<unknown>;
-  /** Answers after every message published to the subscribed channel before it. */
-  ping(): Promise<string>;
   quit(): Promise<unknown>;
   disconnect(): void;
 }

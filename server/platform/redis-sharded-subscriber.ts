@@ -52,12 +52,6 @@ export class ShardedSubscriber extends EventEmitter {
     return this.resume();
   }
 
-  /** Resolves when a probe published now came back on the channel: every message sent before it did too. */
-  async ping(): Promise<string> {
-    await this.probe();
-    return 'PONG';
-  }
-
   async quit(): Promise<unknown> {
     this.stop();
     return this.cluster.quit().catch(() => 'OK');
