@@ -15,7 +15,7 @@ import { corsHeadersFor } from '../protocol/cors.ts';
 import type { CsrfPrevention } from '../protocol/csrf.ts';
 import { paramsFromJson, paramsFromSearch, type RequestParams } from '../protocol/graphql-params.ts';
 import { contentCoding, contentTypeOf, responseMediaType, type GraphQLResponseType } from '../protocol/negotiation.ts';
-import type { Metrics } from '../platform/metrics.ts';
+import type { CountCell, Metrics } from '../platform/metrics.ts';
 import { requestClient } from '../persisted/client-name.ts';
 import { requestedHash, type PersistedDocuments } from '../persisted/persisted-documents.ts';
 import type { PersistedMode } from '../persisted/use-persisted-operations.ts';
@@ -109,8 +109,8 @@ interface KnownRequest {
   params: GraphQLParams;
   /** A persisted document's hash and the client it was found for: checked again on every hit, as the registry may drop it. */
   persisted: { hash: string; client: string } | null;
-  /** The hit counter's child for this operation and layer, bound once: label lookups cost per hit. */
-  hits?: Partial<Record<'l1' | 'l2', { inc(): void }>>;
+  /** Where this operation's hits are counted, per layer (Metrics.hitCount), asked for once. */
+  hits?: Partial<Record<'l1' | 'l2', CountCell>>;
 }
 
 // Per (user, raw request text): the response key. Most hits repeat a few bodies, so this skips parsing
@@ -145,26 +145,32 @@ function describe(raw: RawGraphQLRequest, viewer: Viewer | null, client: string,
   return described;
 }
 
-/** The viewer a hit may be served to: null for no token, undefined when only yoga can tell. */
-function knownViewer(req: IncomingMessage, viewers: ViewerCache): Viewer | null | undefined {
-  const authorization = req.headers.authorization;
-  if (!authorization) return null;
-  const tokenHash = viewers.hashOf(authorization);
+/**
+ * The viewer a hit may be served to: null for no token, undefined when only yoga can tell.
+ * `tokenHash` is bearerTokenHash of the Authorization header (null when it is malformed).
+ */
+function knownViewer(req: IncomingMessage, viewers: ViewerCache, tokenHash: string | null): Viewer | null | undefined {
+  if (!req.headers.authorization) return null;
   return tokenHash ? viewers.peek(tokenHash)?.viewer : undefined;
 }
 
-/** Serves a hit and returns synchronously when L1 has it; goes to Redis (async) otherwise. */
+/**
+ * Serves a hit and returns synchronously when L1 has it; goes to Redis (async) otherwise. `tokenHash` is
+ * bearerTokenHash of the request's Authorization header, which the caller has already computed for the
+ * token limit.
+ */
 export function serveFromCache(
   req: IncomingMessage,
   res: ServerResponse,
   raw: RawGraphQLRequest,
   options: FastPathOptions,
+  tokenHash: string | null,
 ): FastPathOutcome | Promise<FastPathOutcome> {
   const type = responseMediaType(req.headers.accept);
   if (!type) return NOT_SERVED;
   // Yoga refuses it (403 CSRF_HEADER_MISSING); a warm entry must not answer it first.
   if (options.csrf?.refuses(req)) return NOT_SERVED;
-  const viewer = knownViewer(req, options.viewers);
+  const viewer = knownViewer(req, options.viewers, tokenHash);
   if (viewer === undefined) return NOT_SERVED;
   // A malformed client name is refused by yoga (400).
   const client = requestClient((name) => req.headers[name]);
@@ -190,11 +196,8 @@ function send(
   options: FastPathOptions,
 ): FastPathOutcome {
   const hits = (request.hits ??= {});
-  (hits[layer] ??= options.metrics.cacheHits.labels({
-    operation: options.metrics.operationLabel(request.operation),
-    layer,
-    path: 'fast',
-  })).inc();
+  (hits[layer] ??= options.metrics.hitCount({ operation: options.metrics.operationLabel(request.operation), layer, path: 'fast' })).count +=
+    1;
   // What is sent is fixed for the life of the process (the extension switches are configuration), so
   // its ETag and compressed forms are worked out once per entry.
   const encoding = contentCoding(req.headers['accept-encoding']);
