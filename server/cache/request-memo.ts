@@ -34,7 +34,8 @@ export class RequestMemo<T> {
   }
 
   set(client: string, text: string, viewer: Viewer | null, value: T): void {
-    if (this.count >= this.max || this.chars + text.length > this.maxChars) {
+    const newText = !this.byClient.get(client)?.has(text);
+    if (this.count >= this.max || (newText && this.chars + text.length > this.maxChars)) {
       this.byClient.clear();
       this.count = 0;
       this.chars = 0;
