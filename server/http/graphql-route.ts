@@ -56,7 +56,9 @@ export function createGraphQLRoute(options: GraphQLRouteOptions) {
     const requestInfo: RequestInfo = { executed: false, operation: null, cache: 'none' };
     compressNodeResponse(req, res);
     const statementTally: StatementTally = { count: 0 };
-    await withStatementTally(statementTally, () => yoga.handle(req, res, { statementTally, cacheProbe, requestInfo }));
+    // Open until the response is written out too: yoga pipes a streamed body without waiting for it.
+    const responseClosed = res.closed ? undefined : new Promise<void>((resolve) => res.once('close', resolve));
+    await withStatementTally(statementTally, () => yoga.handle(req, res, { statementTally, cacheProbe, requestInfo }), responseClosed);
     if (!requestInfo.executed) return;
     const operation = metrics.operationLabel(requestInfo.operation);
     metrics.requestDuration.observe({ operation, cache: requestInfo.cache }, (performance.now() - started) / 1000);
