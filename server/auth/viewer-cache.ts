@@ -8,6 +8,7 @@ import { tokenTag } from '../../schema/cache-tags.ts';
 import { hashToken, parseBearer } from '../../identity/bearer-token.ts';
 
 const TOKEN_TAG_PREFIX = tokenTag('');
+const MAX_REMEMBERED_HEADERS = 20_000;
 
 export class ViewerCache {
   /** Moves on every revocation; a lookup that began before one is not remembered (it may be the revoked token). */
@@ -20,8 +21,9 @@ export class ViewerCache {
   // Authorization header → SHA-256 of its token, so a cache hit hashes nothing. Holds only what clients
   // send on every request anyway; revocation is decided by the hash → viewer entries below. A hash-map
   // lookup finds a header by its hash before comparing it whole, so it is no byte-by-byte timing oracle,
-  // and a header it knows is one its sender already had.
-  private readonly hashes = new LRUCache<string, string>({ max: 20_000 });
+  // and a header it knows is one its sender already had. A plain map, emptied when full: this runs on
+  // every request, and forgetting only costs a hash each.
+  private readonly hashes = new Map<string, string>();
 
   /** The token hash for an Authorization header; null when it is not "Bearer <token>". */
   hashOf(authorization: string): string | null {
@@ -30,6 +32,7 @@ export class ViewerCache {
       const token = parseBearer(authorization);
       if (!token) return null;
       hash = hashToken(token);
+      if (this.hashes.size >= MAX_REMEMBERED_HEADERS) this.hashes.clear();
       this.hashes.set(authorization, hash);
     }
     return hash;

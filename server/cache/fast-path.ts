@@ -5,23 +5,22 @@
 // come from server/protocol/negotiation.ts, CSRF, CORS and caching headers from their one module each.
 // It only reads; anything it is unsure of goes on to yoga unchanged.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { LRUCache } from 'lru-cache';
 import type { CORSOptions } from '@whatwg-node/server';
 import type { Viewer } from '../../identity/viewer.ts';
 import type { ViewerCache } from '../auth/viewer-cache.ts';
-import { cacheControlFor, etagForEncoded, ifNoneMatchHits } from '../protocol/caching-headers.ts';
-import { varyAcceptEncoding } from '../protocol/compression.ts';
+import { ifNoneMatchHits } from '../protocol/caching-headers.ts';
 import { corsHeadersFor } from '../protocol/cors.ts';
 import type { CsrfPrevention } from '../protocol/csrf.ts';
 import { paramsFromJson, paramsFromSearch, type RequestParams } from '../protocol/graphql-params.ts';
-import { contentCoding, contentTypeOf, responseMediaType, type GraphQLResponseType } from '../protocol/negotiation.ts';
-import type { Metrics } from '../platform/metrics.ts';
+import { contentCoding, responseMediaType, type GraphQLResponseType } from '../protocol/negotiation.ts';
+import type { CountCell, Metrics } from '../platform/metrics.ts';
 import { requestClient } from '../persisted/client-name.ts';
 import { requestedHash, type PersistedDocuments } from '../persisted/persisted-documents.ts';
 import type { PersistedMode } from '../persisted/use-persisted-operations.ts';
 import { cacheShard, documentHash, responseKey, visibilityScope } from './cache-key.ts';
 import type { DocumentFactsRegistry } from './document-facts.ts';
 import type { CachedResponse } from './l1-cache.ts';
+import { RequestMemo } from './request-memo.ts';
 import type { ResponseStore } from './response-store.ts';
 import type { CacheProbe } from './use-response-cache.ts';
 import type { CacheWarmer } from './warmer.ts';
@@ -36,7 +35,7 @@ export interface FastPathOptions {
   statementCount: boolean;
   warmer: CacheWarmer | null;
   persisted: { mode: PersistedMode; documents: PersistedDocuments };
-  memo: RequestMemo;
+  memo: RequestMemo<KnownRequest>;
   /** The app's CORS policy, as yoga applies it. */
   cors: CORSOptions;
   /** null when CSRF_PREVENTION is off. */
@@ -49,7 +48,7 @@ interface GraphQLParams {
   variables: unknown;
 }
 
-export type FastPathOutcome = { served: true; operation: string | null } | { served: false; probe?: CacheProbe };
+export type FastPathOutcome = { served: true } | { served: false; probe?: CacheProbe };
 
 const NOT_SERVED: FastPathOutcome = { served: false };
 
@@ -109,24 +108,18 @@ interface KnownRequest {
   params: GraphQLParams;
   /** A persisted document's hash and the client it was found for: checked again on every hit, as the registry may drop it. */
   persisted: { hash: string; client: string } | null;
-  /** The hit counter's child for this operation and layer, bound once: label lookups cost per hit. */
-  hits?: Partial<Record<'l1' | 'l2', { inc(): void }>>;
+  /** Where this operation's hits are counted, per layer (Metrics.hitCount), asked for once. */
+  hits?: Partial<Record<'l1' | 'l2', CountCell>>;
 }
 
-// Per (user, raw request text): the response key. Most hits repeat a few bodies, so this skips parsing
-// the JSON, canonicalizing variables and hashing on the hot path. The memo holds no data, only keys,
-// and a key embeds the scope, so a stale memo entry can only ever point at a miss.
-export type RequestMemo = LRUCache<string, KnownRequest>;
-
-/** One per app: entries hold that app's metric children. */
-export function createRequestMemo(): RequestMemo {
-  return new LRUCache<string, KnownRequest>({ max: 20_000 });
+/** One per app: entries hold that app's metric cells. */
+export function createRequestMemo(): RequestMemo<KnownRequest> {
+  return new RequestMemo<KnownRequest>(20_000, 16 * 1024 * 1024);
 }
 
 function describe(raw: RawGraphQLRequest, viewer: Viewer | null, client: string, options: FastPathOptions): KnownRequest | null {
   // The client is part of the key: the same hash may be trusted for one client and not for another.
-  const memoKey = `${viewer ? viewer.userId : 0}\n${client}\n${raw.text}`;
-  const known = options.memo.get(memoKey);
+  const known = options.memo.get(client, raw.text, viewer);
   if (known) return !known.persisted || options.persisted.documents.get(known.persisted.hash, known.persisted.client) ? known : null;
   const read = readParams(raw);
   const cacheable = read && cacheableParams(read, options.persisted, client);
@@ -141,30 +134,36 @@ function describe(raw: RawGraphQLRequest, viewer: Viewer | null, client: string,
     params,
     persisted: hash ? { hash, client } : null,
   };
-  options.memo.set(memoKey, described);
+  options.memo.set(client, raw.text, viewer, described);
   return described;
 }
 
-/** The viewer a hit may be served to: null for no token, undefined when only yoga can tell. */
-function knownViewer(req: IncomingMessage, viewers: ViewerCache): Viewer | null | undefined {
-  const authorization = req.headers.authorization;
-  if (!authorization) return null;
-  const tokenHash = viewers.hashOf(authorization);
+/**
+ * The viewer a hit may be served to: null for no token, undefined when only yoga can tell.
+ * `tokenHash` is bearerTokenHash of the Authorization header (null when it is malformed).
+ */
+function knownViewer(req: IncomingMessage, viewers: ViewerCache, tokenHash: string | null): Viewer | null | undefined {
+  if (!req.headers.authorization) return null;
   return tokenHash ? viewers.peek(tokenHash)?.viewer : undefined;
 }
 
-/** Serves a hit and returns synchronously when L1 has it; goes to Redis (async) otherwise. */
+/**
+ * Serves a hit and returns synchronously when L1 has it; goes to Redis (async) otherwise. `tokenHash` is
+ * bearerTokenHash of the request's Authorization header, which the caller has already computed for the
+ * token limit.
+ */
 export function serveFromCache(
   req: IncomingMessage,
   res: ServerResponse,
   raw: RawGraphQLRequest,
   options: FastPathOptions,
+  tokenHash: string | null,
 ): FastPathOutcome | Promise<FastPathOutcome> {
   const type = responseMediaType(req.headers.accept);
   if (!type) return NOT_SERVED;
   // Yoga refuses it (403 CSRF_HEADER_MISSING); a warm entry must not answer it first.
   if (options.csrf?.refuses(req)) return NOT_SERVED;
-  const viewer = knownViewer(req, options.viewers);
+  const viewer = knownViewer(req, options.viewers, tokenHash);
   if (viewer === undefined) return NOT_SERVED;
   // A malformed client name is refused by yoga (400).
   const client = requestClient((name) => req.headers[name]);
@@ -180,6 +179,8 @@ export function serveFromCache(
   });
 }
 
+const SERVED: FastPathOutcome = { served: true };
+
 function send(
   req: IncomingMessage,
   res: ServerResponse,
@@ -190,50 +191,26 @@ function send(
   options: FastPathOptions,
 ): FastPathOutcome {
   const hits = (request.hits ??= {});
-  (hits[layer] ??= options.metrics.cacheHits.labels({
-    operation: options.metrics.operationLabel(request.operation),
-    layer,
-    path: 'fast',
-  })).inc();
+  (hits[layer] ??= options.metrics.hitCount({ operation: options.metrics.operationLabel(request.operation), layer, path: 'fast' })).count +=
+    1;
   // What is sent is fixed for the life of the process (the extension switches are configuration), so
-  // its ETag and compressed forms are worked out once per entry.
-  const encoding = contentCoding(req.headers['accept-encoding']);
-  const { body, etag, encoded } = options.store.sendForm(
+  // the body, its ETag, compressed forms and headers are worked out once per entry and kind of request.
+  const get = req.method === 'GET';
+  const head = options.store.hitHead(
     request.key,
     entry,
-    encoding,
+    {
+      type,
+      encoding: contentCoding(req.headers['accept-encoding']),
+      get,
+      hasToken: req.headers.authorization !== undefined,
+      cors: corsHeadersFor(req, options.cors),
+    },
     options.metadata || options.statementCount ? (bytes) => withExtensions(bytes, options) : undefined,
   );
-  const headers = corsAndVary(req, options.cors, encoding !== null);
-  if (req.method === 'GET') {
-    headers.push('etag', encoded ? etagForEncoded(etag) : etag, 'cache-control', cacheControlFor(req.headers.authorization !== undefined));
-    if (ifNoneMatchHits(req.headers['if-none-match'], etag)) {
-      res.writeHead(304, headers).end();
-      return { served: true, operation: request.operation };
-    }
-  }
-  const sent = encoded ? encoded.body : body;
-  headers.push('content-type', contentTypeOf(type), 'content-length', String(sent.length));
-  if (encoded && encoding) headers.push('content-encoding', encoding);
-  res.writeHead(200, headers).end(sent);
-  return { served: true, operation: request.operation };
-}
-
-// Yoga's CORS headers for this request (the same function and options), and Vary whenever the answer
-// could have been encoded, as the compression wrapper says on yoga's responses.
-function corsAndVary(req: IncomingMessage, cors: CORSOptions, mayEncode: boolean): string[] {
-  const headers: string[] = [];
-  let vary: string | undefined;
-  const corsHeaders = corsHeadersFor(req, cors);
-  if (corsHeaders) {
-    for (const [name, value] of Object.entries(corsHeaders)) {
-      if (name === 'Vary') vary = value;
-      else headers.push(name, value);
-    }
-  }
-  if (mayEncode) vary = varyAcceptEncoding(vary);
-  if (vary) headers.push('vary', vary);
-  return headers;
+  if (get && head.notModified && ifNoneMatchHits(req.headers['if-none-match'], head.etag)) res.writeHead(304, head.notModified).end();
+  else res.writeHead(200, head.ok).end(head.body);
+  return SERVED;
 }
 
 // Stored bytes are {"data":...} without extensions; a hit adds what the GraphQL path would add.

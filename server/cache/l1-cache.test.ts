@@ -6,6 +6,7 @@ import { createMetrics, type Metrics } from '../platform/metrics.ts';
 import {
   L1_BUFFER_OVERHEAD_BYTES,
   L1_ENTRY_OVERHEAD_BYTES,
+  L1_HEAD_OVERHEAD_BYTES,
   L1_PARSED_BYTES_PER_JSON_BYTE,
   L1_TAG_OVERHEAD_BYTES,
   type CachedResponse,
@@ -69,6 +70,7 @@ function expectedSize(entry: CachedResponse): number {
   let size = L1_ENTRY_OVERHEAD_BYTES + entry.tags.length * L1_TAG_OVERHEAD_BYTES;
   for (const buffer of buffers(entry)) size += L1_BUFFER_OVERHEAD_BYTES + buffer.length;
   if (entry.parsed !== undefined) size += L1_PARSED_BYTES_PER_JSON_BYTE * entry.bytes.length;
+  size += (entry.heads ?? []).filter(Boolean).length * L1_HEAD_OVERHEAD_BYTES;
   return size;
 }
 
@@ -114,6 +116,19 @@ describe('L1 byte bound', () => {
       }
       if (key.endsWith('5')) {
         store.parsedResult(key, entry);
+        check();
+      }
+      // The headers of a hit, per kind of request: kept on the entry (and counted) unless made for an Origin.
+      if (store.l1.holds(key, entry)) {
+        const variant = { type: 'application/json', encoding: 'gzip', get: true, hasToken: true, cors: null } as const;
+        const head = store.hitHead(key, entry, variant, extend);
+        expect(store.hitHead(key, entry, variant, extend)).toBe(head);
+        expect(head.body).toBe(entry.encoded?.gzip ?? entry.sent);
+        check();
+        const withOrigin = store.hitHead(key, entry, { ...variant, cors: { 'Access-Control-Allow-Origin': 'https://a.test' } }, extend);
+        expect(withOrigin).not.toBe(head);
+        expect(withOrigin.ok).toContain('https://a.test');
+        expect(entry.heads?.filter(Boolean)).toHaveLength(1);
         check();
       }
     }

@@ -15,6 +15,20 @@ export interface CachedResponse {
   sent?: Buffer;
   etag?: string;
   encoded?: EncodedVariants;
+  /** The status lines' headers of a hit, per variant of the request (entry-forms.ts, hitHead): made once each. */
+  heads?: (HitHead | undefined)[];
+}
+
+/** What a hit is answered with, fixed for the entry and for one variant of the request (media type, coding, method, token). */
+export interface HitHead {
+  /** 200's headers, flat ([name, value, …]) as writeHead takes them, Content-Length included. */
+  ok: string[];
+  /** 304's headers; null when a 304 is never sent (POST). */
+  notModified: string[] | null;
+  /** The body sent with 200. */
+  body: Buffer;
+  /** The ETag If-None-Match is compared with (the stored result's, whatever the coding). */
+  etag: string;
 }
 
 // The byte bound is only as real as this estimate of what an entry holds. On Node 20 (x64) an entry
@@ -29,6 +43,10 @@ export const L1_TAG_OVERHEAD_BYTES = 64;
 // was parsed from. JSON.parse of deskgraph's results measured 1.2× the text (ticket lists) to 1.8×
 // (dashboardStats: small objects of enums and counts); the schema has no floats, which cost more.
 export const L1_PARSED_BYTES_PER_JSON_BYTE = 2;
+// A hit head: the object, two arrays of about ten header strings (names and most values are shared
+// constants; the Content-Length and an encoded body's weak ETag are its own). Its body is one of the
+// entry's buffers, counted once above.
+export const L1_HEAD_OVERHEAD_BYTES = 384;
 
 /**
  * `buffer` itself when it is the whole of its memory, otherwise a copy that is: a slice keeps its
@@ -52,6 +70,7 @@ function accountedBytes(entry: CachedResponse): number {
   if (entry.parsed !== undefined) size += L1_PARSED_BYTES_PER_JSON_BYTE * entry.bytes.length;
   if (entry.sent && entry.sent !== entry.bytes) size += heldBytes(entry.sent);
   for (const variant of Object.values(entry.encoded ?? {})) if (variant) size += heldBytes(variant);
+  if (entry.heads) for (const head of entry.heads) if (head) size += L1_HEAD_OVERHEAD_BYTES;
   return size;
 }
 

@@ -8,9 +8,9 @@ import type { Logger } from '../platform/logger.ts';
 import type { Metrics } from '../platform/metrics.ts';
 import type { ContentCoding } from '../protocol/negotiation.ts';
 import { WriteUnconfirmedError } from '../../schema/errors.ts';
-import { parsedResult, sendForm, type SendForm } from './entry-forms.ts';
+import { hitHead, parsedResult, sendForm, type HitVariant, type SendForm } from './entry-forms.ts';
 import type { RedisTarget } from '../platform/redis-connection.ts';
-import { L1Cache, type CachedResponse } from './l1-cache.ts';
+import { L1Cache, type CachedResponse, type HitHead } from './l1-cache.ts';
 import { RedisLayer, type RemoteRead } from './redis-layer.ts';
 import { MAX_FILL_MS, type PaddedLsn } from './redis-scripts.ts';
 
@@ -151,6 +151,11 @@ export class ResponseStore {
   /** What the fast path sends for a hit on `key`; see entry-forms.ts. */
   sendForm(key: string, entry: CachedResponse, encoding: ContentCoding | null, extend?: (bytes: Buffer) => Buffer): SendForm {
     return sendForm(this.l1, key, entry, encoding, extend);
+  }
+
+  /** The headers and body the fast path answers a hit on `key` with; see entry-forms.ts. */
+  hitHead(key: string, entry: CachedResponse, variant: HitVariant, extend?: (bytes: Buffer) => Buffer): HitHead {
+    return hitHead(this.l1, key, entry, variant, extend);
   }
 
   /** The GraphQL path's result object for a hit on `key`; see entry-forms.ts. */

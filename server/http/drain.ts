@@ -40,14 +40,17 @@ export function serveWithDrain(server: Server, handle: Handler, logger: Logger):
     else res.destroy();
   }
 
+  // A response emits 'close' once: one listener shared by every request, nothing allocated per request.
+  const responseClosed = () => {
+    inFlight -= 1;
+    if (inFlight === 0) drained?.();
+  };
+
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     // Counted until the response is written out ('close'), not until the handler returns: closing the
     // connections after the drain must not drop bytes still queued, nor a 503 queued behind them.
     inFlight += 1;
-    res.once('close', () => {
-      inFlight -= 1;
-      if (inFlight === 0) drained?.();
-    });
+    res.on('close', responseClosed);
     if (draining) return refuse(req, res);
     try {
       const pending = handle(req, res);

@@ -10,7 +10,8 @@ import { serveMetrics } from './metrics-endpoint.ts';
 import { sendError, sendJson } from '../protocol/send-json.ts';
 
 export interface Routes {
-  graphql(req: IncomingMessage, res: ServerResponse, query: string | undefined): Promise<void>;
+  /** Synchronous (undefined) when a cache hit was answered at once. */
+  graphql(req: IncomingMessage, res: ServerResponse, query: string | undefined): Promise<void> | undefined;
   /** The graphql-sse protocol's endpoint for single-connection streams (server/http/stream-route.ts). */
   stream(req: IncomingMessage, res: ServerResponse, query: string | undefined): Promise<void>;
   /** What a browser opening /graphql gets (GraphiQL, or a page saying it is off), and GraphiQL's files. */

@@ -16,13 +16,14 @@ import { isJsonBody, paramsFromJson, paramsFromSearch } from '../protocol/graphq
 import { sendError, sendJson } from '../protocol/send-json.ts';
 import { STREAM_TOKEN_HEADER, type SingleConnection, type StreamServerContext } from '../live/use-single-connection.ts';
 import { readBody } from './request-body.ts';
+import type { TokenGate } from './token-gate.ts';
 
 export interface StreamRouteOptions {
   yoga: GraphQLServer;
   maxRequestBytes: number;
   cors: CORSOptions;
   csrf: CsrfPrevention | null;
-  spendTokenLimit(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+  spendTokenLimit: TokenGate;
   persisted: { mode: PersistedMode; documents: PersistedDocuments };
   singleConnection: SingleConnection;
 }

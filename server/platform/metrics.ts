@@ -6,9 +6,22 @@ import { statementsSent } from './sql-statements.ts';
 export const WEB_VITALS = ['LCP', 'INP', 'CLS', 'FCP', 'TTFB'] as const;
 type WebVital = (typeof WEB_VITALS)[number];
 
+type HitLabels = Record<'operation' | 'layer' | 'path', string>;
+
+/** A count kept in a plain number and added to its counter when /metrics is read: see Metrics.hitCount. */
+export interface CountCell {
+  count: number;
+}
+
 export interface Metrics {
   registry: Registry;
   cacheHits: Counter<'operation' | 'layer' | 'path'>;
+  /**
+   * The cell deskgraph_cache_hits_total{labels} is counted in on the cache-hit stage: `cell.count += 1`
+   * there, added to the counter when it is read. prom-client's inc() hashes and validates the labels on
+   * every call, a noticeable share of what a small hit costs. Ask once per label set and keep the cell.
+   */
+  hitCount(labels: HitLabels): CountCell;
   cacheMisses: Counter<'operation'>;
   cacheStores: Counter<'outcome'>;
   cacheEvictions: Counter<'layer' | 'reason'>;
@@ -47,6 +60,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'deskgraph_' });
   const r = { registers: [registry] };
   const seen = new Set<string>();
+  const hitCells = new Map<string, { labels: HitLabels; cell: CountCell }>();
   const vital = (suffix: string, help: string, buckets: number[]) =>
     new Histogram({
       ...r,
@@ -62,6 +76,13 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'deskgraph_cache_hits_total',
       help: 'Responses served from the cache, by operation, layer and path (fast = before GraphQL).',
       labelNames: ['operation', 'layer', 'path'],
+      collect() {
+        for (const { labels, cell } of hitCells.values()) {
+          if (cell.count === 0) continue;
+          this.inc(labels, cell.count);
+          cell.count = 0;
+        }
+      },
     }),
     cacheMisses: new Counter({
       ...r,
@@ -194,6 +215,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
         'Cumulative Layout Shift, unitless (good ≤ 0.1, poor > 0.25).',
         [0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.35, 0.5, 1],
       ),
+    },
+    hitCount(labels) {
+      const key = `${labels.operation}\n${labels.layer}\n${labels.path}`;
+      let known = hitCells.get(key);
+      if (!known) hitCells.set(key, (known = { labels: { ...labels }, cell: { count: 0 } }));
+      return known.cell;
     },
     operationLabel(name) {
       const label = name ? name.slice(0, 64) : 'anonymous';

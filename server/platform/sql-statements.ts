@@ -35,9 +35,47 @@ export function statementsSent(): number {
   return processTotal;
 }
 
-/** Runs fn with a fresh tally; every statement sent from its async context is added to it. */
-export function withStatementTally<T>(tally: StatementTally, fn: () => T): T {
-  return current.run(tally, fn);
+// While an AsyncLocalStorage is on, every promise and async resource of the process pays a hook that
+// copies the store (Node 20), cache hits included, which send no SQL and need no tally. So it is on only
+// while a tally is open, and turned off (storage.disable()) when the last one closes: hits served while
+// nothing executes pay nothing. run() turns it on again. A context is closed only once nothing of its
+// request can still run (see withStatementTally's `openUntil`): work that began in it keeps its store
+// only while the storage is on.
+let openTallies = 0;
+
+function closeTally(): void {
+  openTallies -= 1;
+  if (openTallies === 0) current.disable();
+}
+
+/** Tallies open now (contexts whose work may still run): for tests. */
+export function openTallyCount(): number {
+  return openTallies;
+}
+
+/**
+ * Runs fn with a fresh tally; every statement sent from its async context is added to it. The context
+ * stays open until fn's result settles, and also until `openUntil` settles when given (a response may
+ * stream after fn returned: yoga pipes a Node stream without waiting for it).
+ */
+export function withStatementTally<T>(tally: StatementTally, fn: () => T, openUntil?: Promise<unknown>): T {
+  openTallies += 1;
+  let waiting = openUntil ? 2 : 1;
+  const settled = () => {
+    waiting -= 1;
+    if (waiting === 0) closeTally();
+  };
+  openUntil?.then(settled, settled);
+  let result: T;
+  try {
+    result = current.run(tally, fn);
+  } catch (error) {
+    settled();
+    throw error;
+  }
+  if (result instanceof Promise) result.then(settled, settled);
+  else settled();
+  return result;
 }
 
 function record(): void {

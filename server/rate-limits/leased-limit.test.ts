@@ -122,6 +122,20 @@ describe('leased limit over one shared store', () => {
     expect(await a.take('token-4')).toBeNull();
   });
 
+  it('takeNow spends a leased point in process, and tells nothing (spending nothing) when only the store can', async () => {
+    const { limiter, consumes } = counted(new RateLimiterMemory({ points: 4, duration: 60 }));
+    const a = new LeasedLimit(limiter, logger, { chunk: 2 });
+    expect(a.takeNow('sync')).toBeUndefined(); // no lease yet
+    expect(await a.take('sync')).toBeNull(); // leases 2, spends 1
+    expect([a.takeNow('sync'), a.takeNow('sync')]).toEqual([null, undefined]);
+    expect(await a.take('sync')).toBeNull(); // the second lease
+    expect(a.takeNow('sync')).toBeNull();
+    // The budget of 4 is spent, and the refusal is the store's, through take.
+    expect(a.takeNow('sync')).toBeUndefined();
+    expect(await a.take('sync')).toBeGreaterThan(0);
+    expect(consumes).toEqual([2, 2, 2, 1]); // the refused chunk, then one point at a time
+  });
+
   it('concurrent requests of a cold token share one lease request (and the one leased ahead)', async () => {
     const { limiter, consumes } = counted(new RateLimiterMemory({ points: 200, duration: 60 }));
     const a = new LeasedLimit(limiter, logger, { chunk: 10 });

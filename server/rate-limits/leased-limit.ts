@@ -69,17 +69,20 @@ export class LeasedLimit implements Limit {
     this.leases = new LRUCache({ max: options.maxTokens ?? 10_000 });
   }
 
+  /** Spends a point of key's lease when it has one (null: allowed); undefined when only take() can tell. */
+  takeNow(key: string): null | undefined {
+    const lease = this.current(key);
+    if (!lease || lease.remaining === 0) return undefined;
+    lease.remaining -= 1;
+    if (lease.remaining === this.refillAt && !lease.exact && !lease.next && !this.fetching.has(key)) this.prefetch(key, lease);
+    return null;
+  }
+
   async take(key: string): Promise<number | null> {
     for (;;) {
+      if (this.takeNow(key) === null) return null;
       const lease = this.current(key);
-      if (lease) {
-        if (lease.remaining > 0) {
-          lease.remaining -= 1;
-          if (lease.remaining === this.refillAt && !lease.exact && !lease.next && !this.fetching.has(key)) this.prefetch(key, lease);
-          return null;
-        }
-        if (lease.exact) return this.consumeOne(key);
-      }
+      if (lease?.exact) return this.consumeOne(key);
       const inFlight = this.fetching.get(key);
       if (!inFlight) return this.lease(key);
       // Another request of this token is leasing: take from what it gets (or lease again if it was
