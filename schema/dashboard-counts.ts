@@ -47,6 +47,7 @@ export interface CountRow {
 
 // One SELECT per breakdown, each over the organization's counter rows (c) or, for the ages, its open
 // tickets; every one names and types all the columns, so that any subset in any order is one UNION ALL.
+// `columns` is raw SQL from the constants below only, never from a request.
 const OPEN = Prisma.sql`"status"::text = ANY(${OPEN_STATUSES}::text[])`;
 const columns = (breakdown: Breakdown, status: string, priority: string, assigneeId: string, age: string, count: string) =>
   Prisma.raw(
