@@ -12,6 +12,7 @@ import { plannedCounts } from './seed/planned-counts.ts';
 import type { SeedProgress } from './seed/progress.ts';
 import { seedDatabase, type SeedSummary } from './seed/seed-database.ts';
 import { SeedError } from './seed/seed-error.ts';
+import { ticketCountDrift } from '../test/ticket-count-drift.ts';
 
 const SCALE = 0.02;
 /** The seeded world's "now", fixed so that digests do not depend on the day the test runs. */
@@ -210,6 +211,9 @@ describe('seedDatabase', () => {
     const again = await seedDatabase(prisma, { scale: SCALE, seed: 1, reset: true, now: NOW });
     expect(again.counts).toEqual(first.counts);
     expect(await digest(prisma)).toBe(firstDigest);
+    // TicketCount, kept by triggers through the seed's bulk inserts and the reset's TRUNCATE.
+    expect(await ticketCountDrift(prisma)).toEqual([]);
+    expect(await prisma.ticketCount.aggregate({ _sum: { count: true } })).toEqual({ _sum: { count: first.counts.tickets } });
   });
 
   it('gives different rows for another seed', async () => {

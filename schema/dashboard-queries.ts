@@ -1,46 +1,19 @@
 // The dashboard's three aggregate statements, each behind a per-request DataLoader so that every field
-// reading it (byStatus, byPriority and the open-ticket breakdowns all read the first) shares one
-// statement. Days are UTC days and "now" is the database's clock, so the series and the age buckets
+// reading it (byStatus, byPriority and the open-ticket breakdowns all read the first, dashboard-counts.ts)
+// shares one statement. Days are UTC days and "now" is the database's clock, so the series and the age buckets
 // agree with each other whichever instance answers. Callers pass the organization of a viewer already
 // checked to be staff of it (dashboard.ts); nothing here reads outside that organization.
 import DataLoader from 'dataloader';
-import type { PrismaClient, TicketPriority, TicketStatus, User } from '../prisma/generated/client.ts';
+import type { PrismaClient } from '../prisma/generated/client.ts';
+import { createCountsLoader } from './dashboard-counts.ts';
 
 interface DashboardLoaderOptions {
   /** false: every load its own statement (the N+1 baseline); see LoaderOptions in loaders.ts. */
   batch: boolean;
 }
 
-/** Open tickets by age, in days since they were created: [0, 1), [1, 3), [3, 7), [7, 30), 30 and more. */
-export const AGE_BUCKETS = ['UNDER_1_DAY', 'FROM_1_TO_3_DAYS', 'FROM_3_TO_7_DAYS', 'FROM_7_TO_30_DAYS', 'OVER_30_DAYS'] as const;
-export type AgeBucket = (typeof AGE_BUCKETS)[number];
-
-/** The statuses counted as open (TicketStatus's description says so too). */
-const OPEN_STATUSES: TicketStatus[] = ['OPEN', 'IN_PROGRESS', 'PENDING'];
-
 /** The longest window ticketsPerDay and firstResponse accept. */
 export const MAX_DASHBOARD_DAYS = 90;
-
-type Breakdown = 'status' | 'priority' | 'openPriority' | 'openAssignee' | 'openAge';
-
-interface CountRow {
-  breakdown: Breakdown;
-  status: TicketStatus | null;
-  priority: TicketPriority | null;
-  assigneeId: number | null;
-  age: number | null;
-  count: number;
-}
-
-/** Every count of the dashboard, and the assignees it names (their full rows, to prime the user loader). */
-export interface DashboardCounts {
-  byStatus: Map<TicketStatus, number>;
-  byPriority: Map<TicketPriority, number>;
-  openByPriority: Map<TicketPriority, number>;
-  openByAge: Map<AgeBucket, number>;
-  openByAssignee: { assigneeId: number | null; count: number }[];
-  assignees: User[];
-}
 
 export interface DayCount {
   /** YYYY-MM-DD, a UTC day. */
@@ -55,67 +28,6 @@ export interface FirstResponse {
   medianSeconds: number | null;
   responded: number;
   awaiting: number;
-}
-
-async function fetchCounts(prisma: PrismaClient, organizationId: number): Promise<DashboardCounts> {
-  // One pass over the organization's tickets, five groupings of it. HAVING keeps the open rows of the
-  // open-only groupings; the users joined are the assignees of those rows.
-  const rows = await prisma.$queryRaw<(CountRow & Partial<User>)[]>`
-    WITH t AS (
-      SELECT "status", "priority", "assigneeId",
-        "status"::text = ANY(${OPEN_STATUSES}::text[]) AS "open",
-        CASE
-          WHEN "createdAt" > n."now" - interval '1 day' THEN 0
-          WHEN "createdAt" > n."now" - interval '3 days' THEN 1
-          WHEN "createdAt" > n."now" - interval '7 days' THEN 2
-          WHEN "createdAt" > n."now" - interval '30 days' THEN 3
-          ELSE 4
-        END AS "age"
-      FROM "Ticket", (SELECT now() AT TIME ZONE 'UTC' AS "now") n
-      WHERE "organizationId" = ${organizationId}
-    ), g AS (
-      SELECT
-        CASE
-          WHEN GROUPING("status") = 0 THEN 'status'
-          WHEN GROUPING("open") = 1 THEN 'priority'
-          WHEN GROUPING("priority") = 0 THEN 'openPriority'
-          WHEN GROUPING("assigneeId") = 0 THEN 'openAssignee'
-          ELSE 'openAge'
-        END AS "breakdown",
-        "status"::text AS "status", "priority"::text AS "priority", "assigneeId", "age", count(*)::int AS "count"
-      FROM t
-      GROUP BY GROUPING SETS (("status"), ("priority"), ("open", "priority"), ("open", "assigneeId"), ("open", "age"))
-      HAVING GROUPING("open") = 1 OR "open"
-    )
-    SELECT g.*, u.* FROM g
-    LEFT JOIN "User" u ON u."id" = g."assigneeId" AND u."organizationId" = ${organizationId}`;
-
-  const counts: DashboardCounts = {
-    byStatus: new Map(),
-    byPriority: new Map(),
-    openByPriority: new Map(),
-    openByAge: new Map(),
-    openByAssignee: [],
-    assignees: [],
-  };
-  for (const row of rows) {
-    if (row.breakdown === 'status') counts.byStatus.set(row.status!, row.count);
-    else if (row.breakdown === 'priority') counts.byPriority.set(row.priority!, row.count);
-    else if (row.breakdown === 'openPriority') counts.openByPriority.set(row.priority!, row.count);
-    else if (row.breakdown === 'openAge') counts.openByAge.set(AGE_BUCKETS[row.age!]!, row.count);
-    else {
-      counts.openByAssignee.push({ assigneeId: row.assigneeId, count: row.count });
-      if (row.assigneeId != null && row.id != null) counts.assignees.push(userOf(row as CountRow & User));
-    }
-  }
-  counts.openByAssignee.sort((a, b) => b.count - a.count || (a.assigneeId ?? 0) - (b.assigneeId ?? 0));
-  return counts;
-}
-
-/** The User part of a joined row: the same shape the user loader reads with findMany. */
-function userOf(row: CountRow & User): User {
-  const { id, organizationId, email, name, role, avatarUrl, passwordHash, createdAt } = row;
-  return { id, organizationId, email, name, role, avatarUrl, passwordHash, createdAt };
 }
 
 async function fetchPerDay(prisma: PrismaClient, organizationId: number, days: number): Promise<DayCount[]> {
@@ -171,10 +83,7 @@ export function createDashboardLoaders(prisma: PrismaClient, options: DashboardL
     new DataLoader<K, V, string | number>((keys) => Promise.all(keys.map(fetch)), { ...options, cacheKeyFn });
   const windowKey = (key: WindowKey) => `${key.organizationId}:${key.days}`;
   return {
-    dashboardCounts: perKey<number, DashboardCounts>(
-      (organizationId) => fetchCounts(prisma, organizationId),
-      (id) => id,
-    ),
+    dashboardCounts: createCountsLoader(prisma, options),
     ticketsPerDay: perKey<WindowKey, DayCount[]>((key) => fetchPerDay(prisma, key.organizationId, key.days), windowKey),
     firstResponse: perKey<WindowKey, FirstResponse>((key) => fetchFirstResponse(prisma, key.organizationId, key.days), windowKey),
   };

@@ -3,13 +3,14 @@ import { TicketPriority, TicketStatus } from '../prisma/generated/enums.ts';
 import { builder } from './builder.ts';
 import { listTag } from './cache-tags.ts';
 import type { Context } from './context.ts';
-import { AGE_BUCKETS, MAX_DASHBOARD_DAYS, type AgeBucket, type DayCount, type FirstResponse } from './dashboard-queries.ts';
+import { AGE_BUCKETS, type AgeBucket, type Breakdown } from './dashboard-counts.ts';
+import { MAX_DASHBOARD_DAYS, type DayCount, type FirstResponse } from './dashboard-queries.ts';
 import { BadUserInputError } from './errors.ts';
 import { TicketPriorityEnum, TicketStatusEnum, UserRef } from './refs.ts';
 import { requireStaff } from './viewer.ts';
 
-// The whole dashboard is three statements (dashboard-queries.ts): every count, the daily series, the
-// first-response median; each is read only when one of its fields is asked for.
+// The whole dashboard is three statements (dashboard-queries.ts): the counts asked for, the daily series,
+// the first-response median; each is read only when one of its fields is asked for.
 const DashboardStats = builder.objectRef<{ organizationId: number }>('DashboardStats');
 const StatusCount = builder.objectRef<{ status: TicketStatus; count: number }>('StatusCount');
 const PriorityCount = builder.objectRef<{ priority: TicketPriority; count: number }>('PriorityCount');
@@ -90,8 +91,9 @@ FirstResponseRef.implement({
   }),
 });
 
-async function countsOf(ctx: Context, organizationId: number) {
-  const counts = await ctx.loaders.dashboardCounts.load(organizationId);
+/** The counts with `breakdown` filled in: the fields of one request share one statement (dashboard-counts.ts). */
+async function countsOf(ctx: Context, organizationId: number, breakdown: Breakdown) {
+  const counts = await ctx.loaders.dashboardCounts.load({ organizationId, breakdown });
   // The assignees came with the counts: AssigneeCount.assignee then costs no statement.
   for (const user of counts.assignees) ctx.loaders.user.prime(user.id, user);
   return counts;
@@ -116,7 +118,7 @@ DashboardStats.implement({
       type: [StatusCount],
       description: 'Tickets per status, every status listed (zero included).',
       resolve: async ({ organizationId }, _args, ctx) => {
-        const { byStatus } = await countsOf(ctx, organizationId);
+        const { byStatus } = await countsOf(ctx, organizationId, 'status');
         return (Object.values(TicketStatus) as TicketStatus[]).map((status) => ({ status, count: byStatus.get(status) ?? 0 }));
       },
     }),
@@ -124,7 +126,7 @@ DashboardStats.implement({
       type: [PriorityCount],
       description: 'Tickets per priority, whatever their status, every priority listed (zero included).',
       resolve: async ({ organizationId }, _args, ctx) => {
-        const { byPriority } = await countsOf(ctx, organizationId);
+        const { byPriority } = await countsOf(ctx, organizationId, 'priority');
         return PRIORITIES.map((priority) => ({ priority, count: byPriority.get(priority) ?? 0 }));
       },
     }),
@@ -132,7 +134,7 @@ DashboardStats.implement({
       type: [PriorityCount],
       description: 'Open tickets (OPEN, IN_PROGRESS, PENDING) per priority, every priority listed (zero included).',
       resolve: async ({ organizationId }, _args, ctx) => {
-        const { openByPriority } = await countsOf(ctx, organizationId);
+        const { openByPriority } = await countsOf(ctx, organizationId, 'openPriority');
         return PRIORITIES.map((priority) => ({ priority, count: openByPriority.get(priority) ?? 0 }));
       },
     }),
@@ -140,14 +142,14 @@ DashboardStats.implement({
       type: [AgeCount],
       description: 'Open tickets per age range, youngest first, every range listed (zero included).',
       resolve: async ({ organizationId }, _args, ctx) => {
-        const { openByAge } = await countsOf(ctx, organizationId);
+        const { openByAge } = await countsOf(ctx, organizationId, 'openAge');
         return AGE_BUCKETS.map((age) => ({ age, count: openByAge.get(age) ?? 0 }));
       },
     }),
     openByAssignee: t.field({
       type: [AssigneeCount],
       description: 'Open tickets per assignee, most loaded first; unassigned ones under a null assignee.',
-      resolve: async ({ organizationId }, _args, ctx) => (await countsOf(ctx, organizationId)).openByAssignee,
+      resolve: async ({ organizationId }, _args, ctx) => (await countsOf(ctx, organizationId, 'openAssignee')).openByAssignee,
     }),
     ticketsPerDay: t.field({
       type: [DayCountRef],

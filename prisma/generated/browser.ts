@@ -38,6 +38,11 @@ export type ApiToken = Prisma.ApiTokenModel
  */
 export type Ticket = Prisma.TicketModel
 /**
+ * Model TicketCount
+ * 
+ */
+export type TicketCount = Prisma.TicketCountModel
+/**
  * Model Comment
  * 
  */

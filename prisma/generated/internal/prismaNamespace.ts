@@ -401,6 +401,7 @@ export const ModelName = {
   User: 'User',
   ApiToken: 'ApiToken',
   Ticket: 'Ticket',
+  TicketCount: 'TicketCount',
   Comment: 'Comment',
   Tag: 'Tag',
   TicketTag: 'TicketTag',
@@ -421,7 +422,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "organization" | "user" | "apiToken" | "ticket" | "comment" | "tag" | "ticketTag" | "trustedClient" | "trustedDocument"
+    modelProps: "organization" | "user" | "apiToken" | "ticket" | "ticketCount" | "comment" | "tag" | "ticketTag" | "trustedClient" | "trustedDocument"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -718,6 +719,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         count: {
           args: Prisma.TicketCountArgs<ExtArgs>
           result: runtime.Types.Utils.Optional<Prisma.TicketCountAggregateOutputType> | number
+        }
+      }
+    }
+    TicketCount: {
+      payload: Prisma.$TicketCountPayload<ExtArgs>
+      fields: Prisma.TicketCountFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.TicketCountFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TicketCountPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.TicketCountFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TicketCountPayload>
+        }
+        findFirst: {
+          args: Prisma.TicketCountFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TicketCountPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.TicketCountFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TicketCountPayload>
+        }
+        findMany: {
+          args: Prisma.TicketCountFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TicketCountPayload>[]
+        }
+        create: {
+          args: Prisma.TicketCountCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TicketCountPayload>
+        }
+        createMany: {
+          args: Prisma.TicketCountCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.TicketCountCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TicketCountPayload>[]
+        }
+        delete: {
+          args: Prisma.TicketCountDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TicketCountPayload>
+        }
+        update: {
+          args: Prisma.TicketCountUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TicketCountPayload>
+        }
+        deleteMany: {
+          args: Prisma.TicketCountDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.TicketCountUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.TicketCountUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TicketCountPayload>[]
+        }
+        upsert: {
+          args: Prisma.TicketCountUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TicketCountPayload>
+        }
+        aggregate: {
+          args: Prisma.TicketCountAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateTicketCount>
+        }
+        groupBy: {
+          args: Prisma.TicketCountGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.TicketCountGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.TicketCountCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.TicketCountCountAggregateOutputType> | number
         }
       }
     }
@@ -1183,6 +1258,17 @@ export const TicketScalarFieldEnum = {
 export type TicketScalarFieldEnum = (typeof TicketScalarFieldEnum)[keyof typeof TicketScalarFieldEnum]
 
 
+export const TicketCountScalarFieldEnum = {
+  organizationId: 'organizationId',
+  status: 'status',
+  priority: 'priority',
+  assigneeId: 'assigneeId',
+  count: 'count'
+} as const
+
+export type TicketCountScalarFieldEnum = (typeof TicketCountScalarFieldEnum)[keyof typeof TicketCountScalarFieldEnum]
+
+
 export const CommentScalarFieldEnum = {
   id: 'id',
   ticketId: 'ticketId',
@@ -1522,6 +1608,7 @@ export type GlobalOmitConfig = {
   user?: Prisma.UserOmit
   apiToken?: Prisma.ApiTokenOmit
   ticket?: Prisma.TicketOmit
+  ticketCount?: Prisma.TicketCountOmit
   comment?: Prisma.CommentOmit
   tag?: Prisma.TagOmit
   ticketTag?: Prisma.TicketTagOmit

@@ -55,6 +55,7 @@ export const ModelName = {
   User: 'User',
   ApiToken: 'ApiToken',
   Ticket: 'Ticket',
+  TicketCount: 'TicketCount',
   Comment: 'Comment',
   Tag: 'Tag',
   TicketTag: 'TicketTag',
@@ -129,6 +130,17 @@ export const TicketScalarFieldEnum = {
 } as const
 
 export type TicketScalarFieldEnum = (typeof TicketScalarFieldEnum)[keyof typeof TicketScalarFieldEnum]
+
+
+export const TicketCountScalarFieldEnum = {
+  organizationId: 'organizationId',
+  status: 'status',
+  priority: 'priority',
+  assigneeId: 'assigneeId',
+  count: 'count'
+} as const
+
+export type TicketCountScalarFieldEnum = (typeof TicketCountScalarFieldEnum)[keyof typeof TicketCountScalarFieldEnum]
 
 
 export const CommentScalarFieldEnum = {
