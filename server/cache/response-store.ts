@@ -57,8 +57,8 @@ function tagKind(tag: string): string {
 }
 
 interface Flight {
-  /** Local invalidation sequence when the leader began: its result predates later invalidations. */
-  startSeq: number;
+  /** The invalidations applied here since the leader began, in order: its result may predate them. */
+  since: (readonly string[] | 'all')[];
   /** The leader is the warmer (warmer.ts), not a client: followers' hits are counted as such. */
   warming: boolean;
   promise: Promise<CachedResponse | null>;
@@ -236,18 +236,21 @@ export class ResponseStore {
     if (existing) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), COALESCE_WAIT_MS)));
+      // Invalidations up to now may be of writes acknowledged before this request began: the leader's
+      // result must not predate them. Later ones are of writes concurrent with this request (a write's
+      // response waits until every instance applied its invalidation), which it may or may not see.
+      const mustSee = existing.since.length;
       const entry = await Promise.race([existing.promise, timeout]);
       clearTimeout(timer);
-      // The leader read before this request began; if one of its tags was invalidated since, its result
-      // may be older than a write this request must see: execute instead.
-      if (entry && this.invalidatedSince(entry.tags, existing.startSeq)) return { leader: false, entry: null };
+      if (entry && existing.since.slice(0, mustSee).some((tags) => tags === 'all' || entry.tags.some((tag) => tags.includes(tag))))
+        return { leader: false, entry: null };
       return { leader: false, entry, warmed: existing.warming };
     }
     let settle!: (value: CachedResponse | null) => void;
     const promise = new Promise<CachedResponse | null>((resolve) => (settle = resolve));
     let end!: () => void;
     const over = new Promise<void>((resolve) => (end = resolve));
-    const flight: Flight = { startSeq: this.localSeq, warming, promise, settle, over, end };
+    const flight: Flight = { since: [], warming, promise, settle, over, end };
     this.flights.set(key, flight);
     const done = () => {
       if (this.flights.get(key) === flight) this.flights.delete(key);
@@ -327,6 +330,7 @@ export class ResponseStore {
       evicted = this.l1.invalidate(tags, dropped);
     }
     if (this.tagSeq.size > 1000) this.pruneTagSeq(now);
+    for (const flight of this.flights.values()) flight.since.push(tags);
     for (const listener of this.listeners) listener(tags);
     return evicted;
   }
