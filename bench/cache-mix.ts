@@ -139,7 +139,7 @@ async function main(): Promise<number> {
   );
   console.log('\n×baseline: 1-instance rows against "1 instance / cache off", 2-instance rows against "2 instances / cache off".');
   console.log(
-    'hit rate: cache hits / cacheable client queries looked up (mutations, bypasses and the warmer\'s own runs excluded); found stored: the same without the hits that waited for the warmer\'s execution of their key; SQL/request: statements / all requests (the warmer\'s included).',
+    "hit rate: cache hits / cacheable client queries looked up (mutations, bypasses and the warmer's own runs excluded); found stored: the same without the hits that waited for the warmer's execution of their key; SQL/request: statements / all requests (the warmer's included).",
   );
 
   if (audit) console.log(`\n${reportAudit(audit).join('\n')}`);
