@@ -228,8 +228,10 @@ export class ResponseStore {
     key: string,
     shard: string,
     warming = false,
+    refused = false,
   ): Promise<
-    | { leader: true; release(value: CachedResponse | null, storing?: Promise<unknown>): void }
+    /** refused: this request first followed a flight whose result it had to refuse; its own read predates that. */
+    | { leader: true; refused: boolean; release(value: CachedResponse | null, storing?: Promise<unknown>): void }
     | { leader: false; entry: CachedResponse | null; warmed?: boolean }
   > {
     const existing = this.flights.get(key);
@@ -242,8 +244,11 @@ export class ResponseStore {
       const mustSee = existing.since.length;
       const entry = await Promise.race([existing.promise, timeout]);
       clearTimeout(timer);
-      if (entry && existing.since.slice(0, mustSee).some((tags) => tags === 'all' || entry.tags.some((tag) => tags.includes(tag))))
-        return { leader: false, entry: null };
+      if (entry && existing.since.slice(0, mustSee).some((tags) => tags === 'all' || entry.tags.some((tag) => tags.includes(tag)))) {
+        // The followers refused together execute once: the first to get here leads a new flight.
+        if (this.flights.get(key) === existing) this.flights.delete(key);
+        return this.joinFlight(key, shard, warming, true);
+      }
       return { leader: false, entry, warmed: existing.warming };
     }
     let settle!: (value: CachedResponse | null) => void;
@@ -264,6 +269,7 @@ export class ResponseStore {
     }
     return {
       leader: true,
+      refused,
       // While the result is being stored, late arrivals still join this flight and get it at once,
       // instead of missing in both layers and executing again.
       release: (value, storing) => {

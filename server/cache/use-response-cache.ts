@@ -163,7 +163,7 @@ export function useDeskgraphResponseCache({
           }
         }
         const probe = serverCtx.cacheProbe;
-        const lookup = probe && probe.key === key ? probe.lookup : await store.lookup(key, cacheShard(serverCtx.viewer));
+        let lookup = probe && probe.key === key ? probe.lookup : await store.lookup(key, cacheShard(serverCtx.viewer));
         if (lookup.entry) {
           count('hit', lookup.layer ?? 'l1');
           return store.parsedResult(key, lookup.entry);
@@ -184,6 +184,17 @@ export function useDeskgraphResponseCache({
           // Waited for another execution of the same key: a client's (coalesced) or the warmer's (warming).
           count('hit', flight.warmed ? 'warming' : 'coalesced');
           return store.parsedResult(key, flight.entry);
+        }
+        if (flight.leader && flight.refused) {
+          // It followed a flight whose result a write made unusable, and leads the retry: its first read
+          // predates that write, so a fill judged by it would be refused. Read again.
+          const again = await store.lookup(key, lookup.shard);
+          if (again.entry || !again.usable) {
+            flight.release(again.entry);
+            count(again.entry ? 'hit' : 'bypass', again.layer ?? 'l1');
+            return again.entry ? store.parsedResult(key, again.entry) : undefined;
+          }
+          lookup = again;
         }
         if (flight.leader) request.release = flight.release;
         request.lookup = lookup;
