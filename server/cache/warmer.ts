@@ -18,6 +18,8 @@ export interface HotQuery {
   /** Any viewer of the key's scope: they all get the same result. */
   viewer: Viewer | null;
   count: number;
+  /** Client requests since the warmer last ran it: none means its last warming was never read. */
+  sinceWarm?: number;
 }
 
 /** Runs a query in process as a given viewer (server/app.ts supplies it; it goes through yoga and the cache). */
@@ -63,8 +65,10 @@ export class CacheWarmer {
   /** A client asked for `key` (the warmer's own runs are not recorded). */
   record(key: string, query: Omit<HotQuery, 'key' | 'count'>): void {
     const known = this.counts.get(key);
-    if (known) known.count += 1;
-    else this.counts.set(key, { ...query, key, count: 1 });
+    if (known) {
+      known.count += 1;
+      known.sinceWarm = (known.sinceWarm ?? 0) + 1;
+    } else this.counts.set(key, { ...query, key, count: 1, sinceWarm: 1 });
   }
 
   top(): HotQuery[] {
@@ -110,7 +114,9 @@ export class CacheWarmer {
   private evicted(keys: readonly string[]): void {
     if (this.closed || keys.length === 0) return;
     const hot = this.hotKeys();
-    for (const key of keys) if (hot.has(key)) this.enqueue(key, 0);
+    // A key written more often than read would be executed for nobody: it is warmed again only once a
+    // client asked for it since its last warming (then a warming costs about what that client's miss would have).
+    for (const key of keys) if (hot.has(key) && (this.counts.peek(key)?.sinceWarm ?? 0) > 0) this.enqueue(key, 0);
     this.pump();
   }
 
@@ -131,6 +137,7 @@ export class CacheWarmer {
 
   private start(query: HotQuery, attempts: number): void {
     this.running.add(query.key);
+    query.sinceWarm = 0;
     const seenBefore = this.invalidations;
     const { metrics, logger } = this.options;
     // The response is sent before its result is stored (in Redis, then L1): wait for the store too.
