@@ -63,7 +63,7 @@ export const cacheEnv = z.object({
   CACHE_TTL_SECONDS: int('CACHE_TTL_SECONDS', 1, 7 * 24 * 3600).default(300),
   CACHE_METADATA: bool('CACHE_METADATA').optional(),
   CACHE_FAST_PATH: bool('CACHE_FAST_PATH').default(true),
-  CACHE_WARM: bool('CACHE_WARM').default(true),
+  CACHE_WARM: bool('CACHE_WARM').default(false),
   CACHE_WARM_TOP: int('CACHE_WARM_TOP', 1, 1000).default(100),
   CACHE_WARM_CONCURRENCY: int('CACHE_WARM_CONCURRENCY', 1, 32).default(2),
   VIEWER_CACHE: bool('VIEWER_CACHE').default(true),
