@@ -21,10 +21,25 @@ type Scenario = MixScenario & { baseline: string };
 const SCENARIOS: Scenario[] = [
   { name: '1 instance / cache off', instances: 1, cache: 'off', baseline: '1 instance / cache off' },
   { name: '1 instance / memory cache', instances: 1, cache: 'memory', baseline: '1 instance / cache off' },
+  // The same with warming (server/cache/warmer.ts, off by default), to see what it brings in one run.
+  {
+    name: '1 instance / memory cache / warming on',
+    instances: 1,
+    cache: 'memory',
+    baseline: '1 instance / cache off',
+    env: { CACHE_WARM: 'true' },
+  },
   { name: '1 instance / Redis cache', instances: 1, cache: 'redis', baseline: '1 instance / cache off' },
   { name: '2 instances / cache off', instances: 2, cache: 'off', baseline: '2 instances / cache off' },
   // Never two instances on the memory store: they would not see each other's invalidations.
   { name: '2 instances / Redis cache', instances: 2, cache: 'redis', baseline: '2 instances / cache off' },
+  {
+    name: '2 instances / Redis cache / warming on',
+    instances: 2,
+    cache: 'redis',
+    baseline: '2 instances / cache off',
+    env: { CACHE_WARM: 'true' },
+  },
 ];
 
 type ScenarioResult = MixResult & { scenario: Scenario };
@@ -106,6 +121,7 @@ async function main(): Promise<number> {
         fmt(r.load.p99, 0),
         p99Ratio == null ? '—' : `${fmt(p99Ratio, 2)}×`,
         r.hitRate == null ? '—' : `${fmt(r.hitRate * 100, 1)}%`,
+        r.storedHitRate == null ? '—' : `${fmt(r.storedHitRate * 100, 1)}%`,
         fmt(r.sqlPerRequest, 2),
         r.errors === 0 ? '0' : `${r.errors} !!!`,
       ],
@@ -117,13 +133,13 @@ async function main(): Promise<number> {
   console.log(`Load generator and servers share the machine: compare ratios, not absolute numbers. ${describeCode(code)}.\n`);
   console.log(
     table(
-      ['scenario', 'req/s', '×baseline', 'p99 ms', '×baseline', 'hit rate', 'SQL/request', 'errors'],
+      ['scenario', 'req/s', '×baseline', 'p99 ms', '×baseline', 'hit rate', 'found stored', 'SQL/request', 'errors'],
       rows.map((x) => x.cells),
     ),
   );
   console.log('\n×baseline: 1-instance rows against "1 instance / cache off", 2-instance rows against "2 instances / cache off".');
   console.log(
-    'hit rate: cache hits / cacheable queries looked up (mutations and bypasses excluded); SQL/request: statements / all requests.',
+    "hit rate: cache hits / cacheable client queries looked up (mutations, bypasses and the warmer's own runs excluded); found stored: the same without the hits that waited for the warmer's execution of their key; SQL/request: statements / all requests (the warmer's included).",
   );
 
   if (audit) console.log(`\n${reportAudit(audit).join('\n')}`);
@@ -172,6 +188,7 @@ async function main(): Promise<number> {
       reads: r.load.reads,
       writes: r.load.writes,
       hitRate: r.hitRate,
+      storedHitRate: r.storedHitRate,
       sqlPerRequest: r.sqlPerRequest,
       errors: r.errors,
       errorDetail: {

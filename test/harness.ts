@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
 import type { CacheConfig } from '../server/cache/cache-config.ts';
+import type { CacheWarmer } from '../server/cache/warmer.ts';
 import type { PersistedConfig } from '../server/persisted/persisted-config.ts';
 import { loadConfig, type Config } from '../server/platform/config.ts';
 import type { AuthConfig } from '../server/rate-limits/auth-config.ts';
@@ -36,6 +37,8 @@ export interface TestServer {
   live: LiveHub | null;
   /** Single-connection streams (server/live/use-single-connection.ts), for their count. */
   singleConnection: SingleConnection;
+  /** The cache warmer (CACHE_WARM), to wait until it is idle; null when warming is off. */
+  warmer: CacheWarmer | null;
   /** POSTs an operation; token, when given, goes in the Authorization header. */
   gql<T = Record<string, any>>(
     query: TypedDocumentNode<T, any> | string,
@@ -149,6 +152,7 @@ export async function startTestServer(
     database,
     live: app.live,
     singleConnection: app.singleConnection,
+    warmer: app.warmer,
     gql,
     async login(email) {
       const result = await gql<{ login: { token: string } }>(

@@ -15,4 +15,7 @@ export const TEST_SERVER_ENV = {
   // A periodic read of the trusted-document registry would land in other tests' statement counts; the
   // registry's tests turn it on (or show that the bus alone carries a push).
   PERSISTED_OPERATIONS_REGISTRY_REFRESH_SECONDS: '0',
+  // Tests assert which entries a write evicts and how many statements a read runs; warming would refill
+  // evicted entries behind their back and add its statements. test/cache-warming.test.ts turns it on.
+  CACHE_WARM: 'false',
 } as const satisfies Record<string, string>;

@@ -80,6 +80,8 @@ export async function auditEvictions(options: {
     SEED_IF_EMPTY: 'false',
     RESPONSE_CACHE: String(cache),
     CACHE_METADATA: 'true',
+    // A miss is how the audit sees an eviction: warming would refill the entry before it looks.
+    CACHE_WARM: 'false',
   });
   const instances: Instance[] = [];
   try {

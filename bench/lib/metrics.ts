@@ -56,6 +56,8 @@ export interface CacheCounters {
   missesByOperation: Record<string, number>;
   bypass: number;
   stores: Record<string, number>;
+  /** deskgraph_cache_warms_total by outcome: the warmer's executions (not client reads). */
+  warms: Record<string, number>;
   evictions: Record<string, number>;
   invalidations: number;
   cacheErrors: number;
@@ -88,6 +90,7 @@ export function counters(samples: Sample[]): CacheCounters {
     missesByOperation: byLabel(samples, 'deskgraph_cache_misses_total', 'operation'),
     bypass: total(samples, 'deskgraph_cache_bypass_total'),
     stores: byLabel(samples, 'deskgraph_cache_stores_total', 'outcome'),
+    warms: byLabel(samples, 'deskgraph_cache_warms_total', 'outcome'),
     evictions,
     invalidations: total(samples, 'deskgraph_cache_invalidations_total'),
     cacheErrors: total(samples, 'deskgraph_cache_errors_total'),
@@ -116,6 +119,7 @@ export function delta(after: CacheCounters, before: CacheCounters): CacheCounter
     missesByOperation: diffRecord(after.missesByOperation, before.missesByOperation),
     bypass: after.bypass - before.bypass,
     stores: diffRecord(after.stores, before.stores),
+    warms: diffRecord(after.warms, before.warms),
     evictions: diffRecord(after.evictions, before.evictions),
     invalidations: after.invalidations - before.invalidations,
     cacheErrors: after.cacheErrors - before.cacheErrors,

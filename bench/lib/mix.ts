@@ -25,6 +25,8 @@ export interface MixScenario {
   naive?: boolean;
   /** The scenario whose throughput and p99 this one is compared with (cache-mix's ×baseline). */
   baseline?: string;
+  /** More environment for the instances (e.g. CACHE_WARM=false), over the scenario's own. */
+  env?: Record<string, string>;
 }
 
 export interface MixContext {
@@ -50,6 +52,11 @@ export interface MixResult {
   load: LoadStats;
   cache: CacheCounters;
   hitRate: number | null;
+  /**
+   * The same without the hits that waited for the warmer's execution of their key (layer "warming"): the
+   * share of client reads that found their entry already stored.
+   */
+  storedHitRate: number | null;
   /** deskgraph_sql_statements_total over the window / every request the load generator sent in it (the servers finish those in flight at the end before /metrics is read). */
   sqlPerRequest: number;
   errors: number;
@@ -129,6 +136,7 @@ export async function measureMix(scenario: MixScenario, instances: Pick<Instance
     load,
     cache,
     hitRate: scenario.cache === 'off' ? null : lookups > 0 ? cache.hits / lookups : 0,
+    storedHitRate: scenario.cache === 'off' ? null : lookups > 0 ? (cache.hits - (cache.hitsByLayer.warming ?? 0)) / lookups : 0,
     sqlPerRequest: load.sent > 0 ? cache.sqlStatements / load.sent : 0,
     errors: failures(load),
     warmupErrors,
@@ -156,6 +164,7 @@ export async function runMixScenario(scenario: MixScenario, index: number, ctx: 
       CACHE_KEY_PREFIX: scenario.cache === 'redis' ? prefix : undefined,
       // A shorter entry TTL lets a run of a minute or two show the Redis key count level off.
       CACHE_TTL_SECONDS: ctx.cacheTtl,
+      ...scenario.env,
     },
   });
   const watch = redisUrl ? new KeyspaceWatch(ctx.redis!.url, ctx.redis!.db, prefix) : null;
@@ -189,7 +198,7 @@ export function reportMix(r: MixResult): void {
       .map(([k, v]) => `${k} ${v}`)
       .join(', ');
     log(
-      `  cache: ${cache.hits} hits (${layers || 'none'}; path ${paths || '—'}), ${cache.misses} misses, ${cache.bypass} bypassed, hit rate ${fmt((r.hitRate ?? 0) * 100, 1)}%`,
+      `  cache: ${cache.hits} hits (${layers || 'none'}; path ${paths || '—'}), ${cache.misses} misses, ${cache.bypass} bypassed, hit rate ${fmt((r.hitRate ?? 0) * 100, 1)}% (${fmt((r.storedHitRate ?? 0) * 100, 1)}% found stored)`,
     );
     const ops = [...new Set([...Object.keys(cache.hitsByOperation), ...Object.keys(cache.missesByOperation)])].sort();
     log(
@@ -202,7 +211,8 @@ export function reportMix(r: MixResult): void {
         .join(', ')}`,
     );
     log(
-      `  stores ${JSON.stringify(cache.stores)}, evictions ${JSON.stringify(cache.evictions)}, tags invalidated ${cache.invalidations}` +
+      `  stores ${JSON.stringify(cache.stores)}, evictions ${JSON.stringify(cache.evictions)} (L1, by invalidation: ${fmt((cache.evictions['l1/invalidated'] ?? 0) / Math.max(1, load.writes ?? 0), 1)} per write), ` +
+        `warming runs ${JSON.stringify(cache.warms)}, tags invalidated ${cache.invalidations}` +
         (cache.cacheErrors ? `, REDIS ERRORS ${cache.cacheErrors}` : ''),
     );
   }

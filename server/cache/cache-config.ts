@@ -27,10 +27,12 @@ export interface CacheConfig {
   fastPath: boolean;
   /** Adds extensions.responseCache ({ hit, didCache, ttl }) to responses; on by default in development. */
   metadata: boolean;
-  /** Re-run the most requested queries after start and after they are invalidated. */
+  /** Re-run the most requested queries after start and as soon as a write evicted them. */
   warm: boolean;
   /** How many of the most requested queries that is. */
   warmTop: number;
+  /** How many warming executions may run at once (per instance). */
+  warmConcurrency: number;
   /**
    * Remember token → viewer in process (a minute at most, forgotten at logout). With the response cache
    * on, its bus carries logouts to every instance; with it off, only a single instance without Redis has it.
@@ -62,7 +64,8 @@ export const cacheEnv = z.object({
   CACHE_METADATA: bool('CACHE_METADATA').optional(),
   CACHE_FAST_PATH: bool('CACHE_FAST_PATH').default(true),
   CACHE_WARM: bool('CACHE_WARM').default(false),
-  CACHE_WARM_TOP: int('CACHE_WARM_TOP', 1, 1000).default(20),
+  CACHE_WARM_TOP: int('CACHE_WARM_TOP', 1, 1000).default(100),
+  CACHE_WARM_CONCURRENCY: int('CACHE_WARM_CONCURRENCY', 1, 32).default(2),
   VIEWER_CACHE: bool('VIEWER_CACHE').default(true),
 });
 
@@ -80,6 +83,7 @@ export function cacheConfig(e: z.output<typeof cacheEnv>, nodeEnv: NodeEnv): Cac
     metadata: e.CACHE_METADATA ?? nodeEnv === 'development',
     warm: e.CACHE_WARM,
     warmTop: e.CACHE_WARM_TOP,
+    warmConcurrency: e.CACHE_WARM_CONCURRENCY,
     viewerCache: e.VIEWER_CACHE,
   };
 }

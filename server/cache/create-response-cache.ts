@@ -49,7 +49,10 @@ export function createResponseCache(config: CacheConfig, { redis, logger, metric
   const viewers = config.viewerCache && (store || !redis) ? new ViewerCache(() => store?.usable ?? true) : null;
   if (viewers) onInvalidate((tags) => viewers.apply(tags));
   const facts = new DocumentFactsRegistry();
-  const warmer = store && config.warm ? new CacheWarmer(store, run, { top: config.warmTop, logger }) : null;
+  const warmer =
+    store && config.warm
+      ? new CacheWarmer(store, run, { top: config.warmTop, concurrency: config.warmConcurrency, logger, metrics })
+      : null;
 
   return {
     store,

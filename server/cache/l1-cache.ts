@@ -122,6 +122,11 @@ export class L1Cache {
     }
   }
 
+  /** Whether L1 holds an entry under `key`; not a use, so recency is untouched. */
+  has(key: string): boolean {
+    return this.lru?.has(key) ?? false;
+  }
+
   /** Whether `entry` is what L1 holds under `key`; not a use, so recency is untouched. */
   holds(key: string, entry: CachedResponse): boolean {
     return this.lru?.peek(key)?.entry === entry;
@@ -143,22 +148,26 @@ export class L1Cache {
     }
   }
 
-  /** Drops every entry holding one of the tags; returns how many were dropped. */
-  invalidate(tags: Iterable<string>): number {
+  /** Drops every entry holding one of the tags; returns how many were dropped, and adds their keys to `dropped`. */
+  invalidate(tags: Iterable<string>, dropped?: string[]): number {
     if (!this.lru) return 0;
-    let dropped = 0;
+    let count = 0;
     this.evictionReason = 'invalidated';
     try {
       for (const tag of tags) {
         const keys = this.keysByTag.get(tag);
         if (!keys) continue;
-        for (const key of [...keys]) if (this.lru.delete(key)) dropped += 1;
+        for (const key of [...keys]) {
+          if (!this.lru.delete(key)) continue;
+          count += 1;
+          dropped?.push(key);
+        }
         this.keysByTag.delete(tag);
       }
     } finally {
       this.evictionReason = null;
     }
-    return dropped;
+    return count;
   }
 
   clear(): void {

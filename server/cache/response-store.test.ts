@@ -112,9 +112,32 @@ describe.each(variants)('ResponseStore %s', (_name, target) => {
     expect(settled, 'followers wait for the leader').toBe(0);
     const produced = entry(['Ticket:9']);
     (leader as { release(value: unknown): void }).release(produced);
-    for (const follower of await followers) expect(follower).toEqual({ leader: false, entry: produced });
+    for (const follower of await followers) expect(follower).toEqual({ leader: false, entry: produced, warmed: false });
     // Once released, the next miss leads a new flight.
     expect((await store.joinFlight('k3', SHARD)).leader).toBe(true);
+  });
+
+  it("gives the leader's result to followers that joined before an invalidation of its tags; those after execute once", async () => {
+    const store = await newStore();
+    const leader = await store.joinFlight('k4', SHARD);
+    const before = store.joinFlight('k4', SHARD);
+    await store.invalidate(['Ticket:8'], SHARD); // not one of the result's tags
+    const afterOther = store.joinFlight('k4', SHARD);
+    await store.invalidate(['Ticket:9'], SHARD);
+    const after = store.joinFlight('k4', SHARD);
+    const produced = entry(['Ticket:9']);
+    (leader as { release(value: unknown): void }).release(produced);
+    // Joined before the write's invalidation: concurrent with it, so the leader's result will do.
+    expect(await before).toEqual({ leader: false, entry: produced, warmed: false });
+    expect(await afterOther).toEqual({ leader: false, entry: produced, warmed: false });
+    // Joined after it: the result may predate a write acknowledged before this read began. Those refused
+    // execute once: the first leads a new flight (marked, so it reads again before filling).
+    const retry = await after;
+    expect(retry).toMatchObject({ leader: true, refused: true });
+    const follower = store.joinFlight('k4', SHARD);
+    const fresh = entry(['Ticket:9'], '{"data":{"x":2}}');
+    (retry as { release(value: unknown): void }).release(fresh);
+    expect(await follower).toEqual({ leader: false, entry: fresh, warmed: false });
   });
 });
 

@@ -57,10 +57,15 @@ function tagKind(tag: string): string {
 }
 
 interface Flight {
-  /** Local invalidation sequence when the leader began: its result predates later invalidations. */
-  startSeq: number;
+  /** The invalidations applied here since the leader began, in order: its result may predate them. */
+  since: (readonly string[] | 'all')[];
+  /** The leader is the warmer (warmer.ts), not a client: followers' hits are counted as such. */
+  warming: boolean;
   promise: Promise<CachedResponse | null>;
   settle(value: CachedResponse | null): void;
+  /** Resolves when the flight is over: its result stored (or refused), or given up. */
+  over: Promise<void>;
+  end(): void;
 }
 
 const COALESCE_WAIT_MS = 10_000;
@@ -73,6 +78,7 @@ export class ResponseStore {
   private readonly tagSeq = new Map<string, { seq: number; at: number }>();
   private readonly flights = new Map<string, Flight>();
   private readonly listeners = new Set<(tags: readonly string[] | 'all') => void>();
+  private readonly evictedListeners = new Set<(keys: readonly string[]) => void>();
   private readonly lsnListeners = new Set<(lsn: string) => void>();
   private l1Trusted: boolean;
 
@@ -87,7 +93,10 @@ export class ResponseStore {
           metrics,
           onRemoteInvalidation: (tags, lsn) => {
             if (lsn) for (const listener of this.lsnListeners) listener(lsn);
-            this.applyLocally(tags, 'remote');
+            const dropped: string[] = [];
+            this.applyLocally(tags, 'remote', dropped);
+            // The writer ran the shard's script before announcing: a fill read from now on is current.
+            this.announceEvicted(dropped);
           },
           onHealthChange: (healthy) => {
             // Whatever L1 holds may have missed invalidations while the bus was down.
@@ -110,6 +119,14 @@ export class ResponseStore {
 
   onInvalidate(listener: (tags: readonly string[] | 'all') => void): void {
     this.listeners.add(listener);
+  }
+
+  /**
+   * The keys L1 dropped for an invalidation (not for 'all'), once a fill read from then on can be stored:
+   * after Redis took this instance's write, on the bus message for another instance's.
+   */
+  onEvicted(listener: (keys: readonly string[]) => void): void {
+    this.evictedListeners.add(listener);
   }
 
   /** Another instance's write reached this far in PostgreSQL's WAL (for replica reads). */
@@ -195,10 +212,15 @@ export class ResponseStore {
   async invalidate(tags: Iterable<string>, shard: string, options: { operation?: string; lsn?: PaddedLsn } = {}): Promise<number> {
     const unique = [...new Set(tags)];
     if (unique.length === 0) return 0;
-    let evicted = this.applyLocally(unique, options.operation ?? 'anonymous');
-    if (!this.redis) return evicted;
+    const dropped: string[] = [];
+    let evicted = this.applyLocally(unique, options.operation ?? 'anonymous', dropped);
+    if (!this.redis) {
+      this.announceEvicted(dropped);
+      return evicted;
+    }
     const outcome = await this.redis.invalidate(unique, shard, options.lsn ?? null);
     if (!outcome.confirmed) throw new WriteUnconfirmedError();
+    this.announceEvicted(dropped);
     evicted += outcome.evicted;
     return evicted;
   }
@@ -210,27 +232,39 @@ export class ResponseStore {
   async joinFlight(
     key: string,
     shard: string,
+    warming = false,
+    refused = false,
   ): Promise<
-    | { leader: true; release(value: CachedResponse | null, storing?: Promise<unknown>): void }
-    | { leader: false; entry: CachedResponse | null }
+    /** refused: this request first followed a flight whose result it had to refuse; its own read predates that. */
+    | { leader: true; refused: boolean; release(value: CachedResponse | null, storing?: Promise<unknown>): void }
+    | { leader: false; entry: CachedResponse | null; warmed?: boolean }
   > {
     const existing = this.flights.get(key);
     if (existing) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), COALESCE_WAIT_MS)));
+      // Invalidations up to now may be of writes acknowledged before this request began: the leader's
+      // result must not predate them. Later ones are of writes concurrent with this request (a write's
+      // response waits until every instance applied its invalidation), which it may or may not see.
+      const mustSee = existing.since.length;
       const entry = await Promise.race([existing.promise, timeout]);
       clearTimeout(timer);
-      // The leader read before this request began; if one of its tags was invalidated since, its result
-      // may be older than a write this request must see: execute instead.
-      if (entry && this.invalidatedSince(entry.tags, existing.startSeq)) return { leader: false, entry: null };
-      return { leader: false, entry };
+      if (entry && existing.since.slice(0, mustSee).some((tags) => tags === 'all' || entry.tags.some((tag) => tags.includes(tag)))) {
+        // The followers refused together execute once: the first to get here leads a new flight.
+        if (this.flights.get(key) === existing) this.flights.delete(key);
+        return this.joinFlight(key, shard, warming, true);
+      }
+      return { leader: false, entry, warmed: existing.warming };
     }
     let settle!: (value: CachedResponse | null) => void;
     const promise = new Promise<CachedResponse | null>((resolve) => (settle = resolve));
-    const flight: Flight = { startSeq: this.localSeq, promise, settle };
+    let end!: () => void;
+    const over = new Promise<void>((resolve) => (end = resolve));
+    const flight: Flight = { since: [], warming, promise, settle, over, end };
     this.flights.set(key, flight);
     const done = () => {
       if (this.flights.get(key) === flight) this.flights.delete(key);
+      end();
     };
     const claimed = await this.claimAcrossInstances(key, shard);
     if (typeof claimed !== 'string') {
@@ -240,6 +274,7 @@ export class ResponseStore {
     }
     return {
       leader: true,
+      refused,
       // While the result is being stored, late arrivals still join this flight and get it at once,
       // instead of missing in both layers and executing again.
       release: (value, storing) => {
@@ -267,14 +302,29 @@ export class ResponseStore {
     return entry;
   }
 
+  /** Resolves once the flight of `key` running now, if any, is over (the warmer waits for its store). */
+  flightOver(key: string): Promise<void> {
+    return this.flights.get(key)?.over ?? Promise.resolve();
+  }
+
   async close(): Promise<void> {
-    for (const flight of this.flights.values()) flight.settle(null);
+    for (const flight of this.flights.values()) {
+      flight.settle(null);
+      flight.end();
+    }
     this.flights.clear();
     await this.redis?.close();
   }
 
-  /** @param operation the mutation that invalidated, or 'remote' for another instance's. */
-  private applyLocally(tags: readonly string[] | 'all', operation: string): number {
+  private announceEvicted(keys: readonly string[]): void {
+    if (keys.length > 0) for (const listener of this.evictedListeners) listener(keys);
+  }
+
+  /**
+   * @param operation the mutation that invalidated, or 'remote' for another instance's.
+   * @param dropped receives the keys L1 dropped (not for 'all').
+   */
+  private applyLocally(tags: readonly string[] | 'all', operation: string, dropped?: string[]): number {
     this.localSeq += 1;
     const now = Date.now();
     let evicted: number;
@@ -288,9 +338,10 @@ export class ResponseStore {
         this.tagSeq.set(tag, { seq: this.localSeq, at: now });
         this.options.metrics.cacheInvalidations.inc({ kind: tagKind(tag), operation });
       }
-      evicted = this.l1.invalidate(tags);
+      evicted = this.l1.invalidate(tags, dropped);
     }
     if (this.tagSeq.size > 1000) this.pruneTagSeq(now);
+    for (const flight of this.flights.values()) flight.since.push(tags);
     for (const listener of this.listeners) listener(tags);
     return evicted;
   }

@@ -33,6 +33,8 @@ export interface RequestInfo {
 export interface CacheServerContext {
   cacheProbe?: CacheProbe;
   requestInfo?: RequestInfo;
+  /** The warmer's own run (warmer.ts): not a client read, so it moves no hit, miss or bypass counter. */
+  warming?: boolean;
 }
 
 /** The ctx.cache of one request: the tags its resolvers add, and how the store sees it. */
@@ -134,13 +136,22 @@ export function useDeskgraphResponseCache({
     const request = contextCache(ctx);
     const serverCtx = ctx as Context & CacheServerContext;
     const operation = metrics.operationLabel(serverCtx.requestInfo?.operation);
+    const warming = serverCtx.warming === true;
     const outcome = (value: RequestInfo['cache']) => {
       if (serverCtx.requestInfo) serverCtx.requestInfo.cache = value;
+    };
+    // The hit rate is the share of client reads answered from the cache: the warmer's runs stay out of it.
+    const count = (value: 'hit' | 'miss' | 'bypass', layer?: string) => {
+      outcome(value);
+      if (warming) return;
+      if (value === 'hit') metrics.cacheHits.inc({ operation, layer: layer ?? 'l1', path: 'graphql' });
+      else if (value === 'miss') metrics.cacheMisses.inc({ operation });
+      else metrics.cacheBypass.inc({ reason: 'redis_unavailable' });
     };
     return {
       async get(key: string): Promise<ExecutionResult | undefined> {
         request.startedAt = Date.now();
-        if (warmer) {
+        if (warmer && !warming) {
           const params = (ctx as { params?: { query?: string; variables?: unknown; operationName?: string } }).params;
           if (params?.query) {
             warmer.record(key, {
@@ -152,38 +163,45 @@ export function useDeskgraphResponseCache({
           }
         }
         const probe = serverCtx.cacheProbe;
-        const lookup = probe && probe.key === key ? probe.lookup : await store.lookup(key, cacheShard(serverCtx.viewer));
+        let lookup = probe && probe.key === key ? probe.lookup : await store.lookup(key, cacheShard(serverCtx.viewer));
         if (lookup.entry) {
-          metrics.cacheHits.inc({ operation, layer: lookup.layer ?? 'l1', path: 'graphql' });
-          outcome('hit');
+          count('hit', lookup.layer ?? 'l1');
           return store.parsedResult(key, lookup.entry);
         }
         if (!lookup.usable) {
-          metrics.cacheBypass.inc({ reason: 'redis_unavailable' });
-          outcome('bypass');
+          count('bypass');
           return undefined;
         }
         // The probe (or the L2 read) may be older than a flight that just finished: look in L1 once
         // more, in the same tick as joining, so a result stored meanwhile is not executed again.
         const landed = lookup.layer === null ? store.l1.get(key) : undefined;
         if (landed) {
-          metrics.cacheHits.inc({ operation, layer: 'l1', path: 'graphql' });
-          outcome('hit');
+          count('hit', 'l1');
           return store.parsedResult(key, landed);
         }
-        const flight = await store.joinFlight(key, lookup.shard);
+        const flight = await store.joinFlight(key, lookup.shard, warming);
         if (!flight.leader && flight.entry) {
-          metrics.cacheHits.inc({ operation, layer: 'coalesced', path: 'graphql' });
-          outcome('hit');
+          // Waited for another execution of the same key: a client's (coalesced) or the warmer's (warming).
+          count('hit', flight.warmed ? 'warming' : 'coalesced');
           return store.parsedResult(key, flight.entry);
+        }
+        if (flight.leader && flight.refused) {
+          // It followed a flight whose result a write made unusable, and leads the retry: its first read
+          // predates that write, so a fill judged by it would be refused. Read again.
+          const again = await store.lookup(key, lookup.shard);
+          if (again.entry || !again.usable) {
+            flight.release(again.entry);
+            count(again.entry ? 'hit' : 'bypass', again.layer ?? 'l1');
+            return again.entry ? store.parsedResult(key, again.entry) : undefined;
+          }
+          lookup = again;
         }
         if (flight.leader) request.release = flight.release;
         request.lookup = lookup;
         // The organization's last write position, read with the entry: a replica that has not replayed
         // it must not serve this execution, whose result may be stored (CACHE.md, "Read replicas").
         if (lookup.redisLsn) requireLsn(lookup.redisLsn);
-        metrics.cacheMisses.inc({ operation });
-        outcome('miss');
+        count('miss');
         return undefined;
       },
       set(key, result, entities, ttl) {
@@ -205,7 +223,7 @@ export function useDeskgraphResponseCache({
       const request = contextCache(ctx);
       if (request.facts?.operation !== 'query' || request.facts.live) return false;
       if (!store.usable) {
-        metrics.cacheBypass.inc({ reason: 'redis_unavailable' });
+        if (!(ctx as CacheServerContext).warming) metrics.cacheBypass.inc({ reason: 'redis_unavailable' });
         const info = (ctx as CacheServerContext).requestInfo;
         if (info) info.cache = 'bypass';
         return false;

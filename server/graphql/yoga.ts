@@ -159,7 +159,7 @@ export async function runInProcess(yoga: GraphQLServer, query: HotQuery): Promis
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: query.query, variables: query.variables, operationName: query.operationName }),
     },
-    { statementTally: { count: 0 }, warmViewer: query.viewer } as ServerContext & { warmViewer: Viewer | null },
+    { statementTally: { count: 0 }, warmViewer: query.viewer, warming: true } as ServerContext & { warmViewer: Viewer | null },
   );
   await response.arrayBuffer();
 }

@@ -29,6 +29,7 @@ export interface Metrics {
   cacheErrors: Counter<'command'>;
   cacheBypass: Counter<'reason'>;
   cacheAckTimeouts: Counter;
+  cacheWarms: Counter<'outcome'>;
   cacheRedisUp: Gauge;
   cacheL1Entries: Gauge;
   cacheL1Bytes: Gauge;
@@ -118,6 +119,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       ...r,
       name: 'deskgraph_cache_ack_timeouts_total',
       help: 'Instances a write stopped waiting for because their lease ran out before they acknowledged its invalidation.',
+    }),
+    cacheWarms: new Counter({
+      ...r,
+      name: 'deskgraph_cache_warms_total',
+      help: 'Evicted hot entries the warmer executed again: stored, not_stored (a write refused it, or not cacheable) or failed.',
+      labelNames: ['outcome'],
     }),
     cacheBypass: new Counter({
       ...r,
