@@ -156,6 +156,16 @@ describe('list eviction sets', () => {
     ]);
   });
 
+  it('setting what is already set (status, priority, no assignee): nothing is written, nothing evicted', async () => {
+    const updatedAt = async () => (await server.database.prisma.ticket.findUniqueOrThrow({ where: { id: subject } })).updatedAt;
+    const before = await updatedAt();
+    expect(await evictedBy(update('status: PENDING, priority: URGENT, assigneeId: null'))).toEqual([]);
+    expect(await updatedAt()).toEqual(before);
+    // One value that differs is a write again.
+    expect(await evictedBy(update('status: PENDING, priority: HIGH'))).toContain('urgent');
+    await update('priority: URGENT')();
+  });
+
   it('a tag put on: the lists filtered by that tag; counts stay', async () => {
     const write = () =>
       ok(

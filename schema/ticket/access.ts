@@ -29,6 +29,16 @@ export function lockTickets(tx: Prisma.TransactionClient, organizationId: number
     ORDER BY "id" FOR UPDATE`;
 }
 
+/**
+ * Whether an update would leave the locked row as it is. The body is not among the locked columns, so an
+ * update that gives one always writes.
+ */
+export function changesNothing(row: TicketState, data: Prisma.TicketUncheckedUpdateInput): boolean {
+  if (data.body !== undefined) return false;
+  const fields = ['title', 'status', 'priority', 'assigneeId'] as const;
+  return fields.every((field) => data[field] === undefined || data[field] === row[field]);
+}
+
 /** A committed write to a ticket: the changed row, and its state before (null when created). */
 export type TicketWrite = TicketChange & { after: Ticket };
 

@@ -6,7 +6,7 @@ import { BadUserInputError, ForbiddenError, NotFoundError } from '../errors.ts';
 import { parseId } from '../global-id.ts';
 import { TicketPriorityEnum, TicketRef, TicketStatusEnum } from '../refs.ts';
 import { requiredText } from '../validate.ts';
-import { lockTickets, requireTicket, ticketsChanged } from './access.ts';
+import { changesNothing, lockTickets, requireTicket, ticketsChanged } from './access.ts';
 import { isStaff, requireStaff, requireViewer, type Viewer } from '../viewer.ts';
 
 async function checkAssignee(ctx: Context, viewer: Viewer, globalId: string | null | undefined): Promise<number | null> {
@@ -111,7 +111,8 @@ builder.mutationFields((t) => ({
 
   updateTicket: t.field({
     type: TicketPayload,
-    description: 'Changes a ticket. Customers may edit the title and body of their own tickets only.',
+    description:
+      'Changes a ticket. Customers may edit the title and body of their own tickets only. Giving only values the ticket already has changes nothing: updatedAt stays.',
     args: { input: t.arg({ type: UpdateTicketInput, required: true, description: 'What to change.' }) },
     resolve: async (_root, { input }, ctx) => {
       const viewer = requireViewer(ctx.viewer);
@@ -132,9 +133,11 @@ builder.mutationFields((t) => ({
       // The row as this write changes it (locked), not as loaded above: the cache evicts by old and new values.
       const [before, updated] = await ctx.prisma.$transaction(async (tx) => {
         const [row] = await lockTickets(tx, ticket.organizationId, [ticket.id]);
+        // Setting what is already set changes nothing: no write, updatedAt stays, nothing cached is evicted.
+        if (changesNothing(row!, data)) return [null, await tx.ticket.findUniqueOrThrow({ where: { id: ticket.id } })] as const;
         return [row!, await tx.ticket.update({ where: { id: ticket.id }, data })] as const;
       });
-      await ticketsChanged(ctx, [{ before, after: updated }]);
+      if (before) await ticketsChanged(ctx, [{ before, after: updated }]);
       return { ticket: updated };
     },
   }),
