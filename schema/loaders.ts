@@ -2,19 +2,14 @@
 // parents costs one statement per relation, not N. They are created for each request with its viewer,
 // so nothing cached here outlives the request or crosses to another viewer.
 import DataLoader from 'dataloader';
-import {
-  Prisma,
-  type Comment,
-  type Organization,
-  type PrismaClient,
-  type Tag,
-  type Ticket,
-  type User,
-} from '../prisma/generated/client.ts';
-import { fetchChildPages, type ChildListSpec } from './child-pages.ts';
+import type { Comment, Organization, PrismaClient, Tag, Ticket, User } from '../prisma/generated/client.ts';
+import { fetchChildPages, type ChildFilterSql, type ChildListSpec } from './child-pages.ts';
 import { createCountLoaders, type TicketListFilter } from './count-loaders.ts';
 import { createDashboardLoaders } from './dashboard-queries.ts';
 import type { PageWindow } from './pagination.ts';
+import { INT, INT_LIST, TEXT_LIST } from './sql/params.ts';
+import { sqlReaderOf, type SqlReader } from './sql/reader.ts';
+import { commentRows, organizationRows, tagRows, ticketRows, userRows, type RowModel } from './sql/rows.ts';
 import { isStaff, type Viewer } from './viewer.ts';
 
 export interface LoaderOptions {
@@ -25,24 +20,58 @@ export interface LoaderOptions {
   batch: boolean;
 }
 
+/** A statement reading rows of one model for a list of keys ($1, an int[]), and how to map them. */
+interface KeyedRead<T> {
+  sql: string;
+  rows: RowModel<T>;
+}
+
+const byIdRead = <T>(table: string, rows: RowModel<T>): KeyedRead<T> => ({
+  sql: `SELECT ${rows.select('t')} FROM "${table}" t WHERE t."id" = ANY($1::int[])`,
+  rows,
+});
+
+// Built once per process: each loader's statement text is fixed, only its parameters change.
+const READS = {
+  organization: byIdRead('Organization', organizationRows),
+  user: byIdRead('User', userRows),
+  ticket: byIdRead('Ticket', ticketRows),
+  comment: byIdRead('Comment', commentRows),
+  tag: byIdRead('Tag', tagRows),
+  tagsByOrganization: {
+    sql: `SELECT ${tagRows.select('t')}, t."organizationId" FROM "Tag" t WHERE t."organizationId" = ANY($1::int[]) ORDER BY t."name", t."id"`,
+    rows: tagRows,
+  },
+  // The tags on each ticket, by name: one join for all tickets; the key (ticketId) follows the tag's columns.
+  tagsByTicket: {
+    sql: `SELECT ${tagRows.select('t')}, tt."ticketId" FROM "TicketTag" tt JOIN "Tag" t ON t."id" = tt."tagId"
+          WHERE tt."ticketId" = ANY($1::int[]) ORDER BY t."name", t."id"`,
+    rows: tagRows,
+  },
+};
+
 /** Loads rows by primary key, answering in key order with null for ids that do not exist. */
-function byId<T extends { id: number }>(fetch: (ids: number[]) => Promise<T[]>, options: LoaderOptions) {
+function byId<T extends { id: number }>(reader: SqlReader, read: KeyedRead<T>, options: LoaderOptions) {
   return new DataLoader<number, T | null>(async (ids) => {
-    const rows = await fetch([...ids]);
-    const found = new Map(rows.map((row) => [row.id, row]));
+    const found = new Map<number, T>();
+    for (const values of await reader.rows(read.sql, [ids], [INT_LIST])) {
+      const row = read.rows.row(values, 0);
+      found.set(row.id, row);
+    }
     return ids.map((id) => found.get(id) ?? null);
   }, options);
 }
 
-/** Loads the rows that belong to each key (a foreign key), in key order. */
-function groupedBy<T>(fetch: (keys: number[]) => Promise<T[]>, keyOf: (row: T) => number, options: LoaderOptions) {
+/** Loads the rows that belong to each key (a foreign key, the column after the row's), in key order. */
+function groupedBy<T>(reader: SqlReader, read: KeyedRead<T>, options: LoaderOptions) {
+  const keyAt = read.rows.width;
   return new DataLoader<number, T[]>(async (keys) => {
     const groups = new Map<number, T[]>();
-    for (const row of await fetch([...keys])) {
-      const key = keyOf(row);
-      const list = groups.get(key) ?? [];
-      list.push(row);
-      groups.set(key, list);
+    for (const values of await reader.rows(read.sql, [keys], [INT_LIST])) {
+      const key = values[keyAt] as number;
+      const list = groups.get(key);
+      if (list) list.push(read.rows.row(values, 0));
+      else groups.set(key, [read.rows.row(values, 0)]);
     }
     return keys.map((key) => groups.get(key) ?? []);
   }, options);
@@ -54,29 +83,34 @@ interface ChildPageKey<F = unknown> {
   filter?: F;
 }
 
+/** The shape of a key: keys of one shape are read in one statement. */
+const pageShape = (key: ChildPageKey<unknown>) => JSON.stringify([key.window, key.filter ?? null]);
+
 /**
  * Pages of children for many parents. Keys asking for the same window and filter are read together in
  * one statement; different windows (rare in one request) get one statement each.
  */
 function childPages<Row, F = undefined>(
-  prisma: PrismaClient,
-  spec: ChildListSpec,
-  filterSql: (filter: F | undefined) => Prisma.Sql,
+  reader: SqlReader,
+  spec: ChildListSpec<Row>,
+  filterSql: (filter: F | undefined) => ChildFilterSql,
   options: LoaderOptions,
 ) {
   return new DataLoader<ChildPageKey<F>, Row[], string>(
     async (keys) => {
       const groups = new Map<string, ChildPageKey<F>[]>();
       for (const key of keys) {
-        const shape = JSON.stringify([key.window, key.filter ?? null]);
-        groups.set(shape, [...(groups.get(shape) ?? []), key]);
+        const shape = pageShape(key);
+        const group = groups.get(shape);
+        if (group) group.push(key);
+        else groups.set(shape, [key]);
       }
       const results = new Map<ChildPageKey<F>, Row[]>();
       await Promise.all(
         [...groups.values()].map(async (group) => {
           const first = group[0]!;
           const pages = await fetchChildPages<Row>(
-            prisma,
+            reader,
             spec,
             group.map((key) => key.parentId),
             first.window,
@@ -91,65 +125,62 @@ function childPages<Row, F = undefined>(
   );
 }
 
+const noCondition: ChildFilterSql = () => '';
+
 export function createLoaders(prisma: PrismaClient, viewer: Viewer | null, options: LoaderOptions = { batch: true }) {
   const staff = viewer ? isStaff(viewer) : false;
   const viewerId = viewer?.userId ?? 0;
+  const reader = sqlReaderOf(prisma);
 
   // Customers never read internal comments, so they are filtered in SQL, not after the fact.
-  const commentScope = staff ? Prisma.empty : Prisma.sql`AND c."internal" = false`;
+  const commentScope: ChildFilterSql = staff ? noCondition : () => 'AND c."internal" = false';
   // A customer looking at an agent's tickets sees only those the customer requested.
-  const ticketScope = staff ? Prisma.empty : Prisma.sql`AND c."requesterId" = ${viewerId}`;
-  const ticketFilter = (filter: TicketListFilter | undefined) => {
-    const status = filter?.status?.length ? Prisma.sql`AND c."status"::text = ANY(${filter.status}::text[])` : Prisma.empty;
-    return Prisma.sql`${ticketScope} ${status}`;
+  const ticketFilter = (filter: TicketListFilter | undefined): ChildFilterSql => {
+    const statuses = filter?.status?.length ? filter.status : null;
+    if (staff && !statuses) return noCondition;
+    return (params) =>
+      (staff ? '' : `AND c."requesterId" = ${params.add(viewerId, INT)} `) +
+      (statuses ? `AND c."status"::text = ANY(${params.add(statuses, TEXT_LIST)}::text[])` : '');
   };
+  const userScope: ChildFilterSql = staff
+    ? noCondition
+    : (params) => `AND (c."role" <> 'CUSTOMER' OR c."id" = ${params.add(viewerId, INT)})`;
 
   return {
     ...createCountLoaders(prisma, viewer, options),
     ...createDashboardLoaders(prisma, options),
-    organization: byId<Organization>((ids) => prisma.organization.findMany({ where: { id: { in: ids } } }), options),
-    user: byId<User>((ids) => prisma.user.findMany({ where: { id: { in: ids } } }), options),
-    ticket: byId<Ticket>((ids) => prisma.ticket.findMany({ where: { id: { in: ids } } }), options),
-    comment: byId<Comment>((ids) => prisma.comment.findMany({ where: { id: { in: ids } } }), options),
-    tag: byId<Tag>((ids) => prisma.tag.findMany({ where: { id: { in: ids } } }), options),
+    organization: byId<Organization>(reader, READS.organization, options),
+    user: byId<User>(reader, READS.user, options),
+    ticket: byId<Ticket>(reader, READS.ticket, options),
+    comment: byId<Comment>(reader, READS.comment, options),
+    tag: byId<Tag>(reader, READS.tag, options),
 
-    tagsByOrganization: groupedBy<Tag>(
-      (orgIds) => prisma.tag.findMany({ where: { organizationId: { in: orgIds } }, orderBy: [{ name: 'asc' }, { id: 'asc' }] }),
-      (tag) => tag.organizationId,
-      options,
-    ),
-
+    tagsByOrganization: groupedBy<Tag>(reader, READS.tagsByOrganization, options),
     /** The tags on each ticket, by name: one join for all tickets. */
-    tagsByTicket: groupedBy<Tag & { ticketId: number }>(
-      (ticketIds) => prisma.$queryRaw`
-        SELECT t.*, tt."ticketId" FROM "TicketTag" tt JOIN "Tag" t ON t."id" = tt."tagId"
-        WHERE tt."ticketId" = ANY(${ticketIds}::int[]) ORDER BY t."name", t."id"`,
-      (row) => row.ticketId,
-      options,
-    ),
+    tagsByTicket: groupedBy<Tag>(reader, READS.tagsByTicket, options),
 
     commentsByTicket: childPages<Comment>(
-      prisma,
-      { table: 'Comment', parentColumn: 'ticketId', sortColumn: 'createdAt', sortType: 'timestamp', direction: 'ASC' },
+      reader,
+      { table: 'Comment', rows: commentRows, parentColumn: 'ticketId', sortColumn: 'createdAt', sortType: 'timestamp', direction: 'ASC' },
       () => commentScope,
       options,
     ),
     ticketsByAssignee: childPages<Ticket, TicketListFilter>(
-      prisma,
-      { table: 'Ticket', parentColumn: 'assigneeId', sortColumn: 'createdAt', sortType: 'timestamp', direction: 'DESC' },
+      reader,
+      { table: 'Ticket', rows: ticketRows, parentColumn: 'assigneeId', sortColumn: 'createdAt', sortType: 'timestamp', direction: 'DESC' },
       ticketFilter,
       options,
     ),
     ticketsByRequester: childPages<Ticket, TicketListFilter>(
-      prisma,
-      { table: 'Ticket', parentColumn: 'requesterId', sortColumn: 'createdAt', sortType: 'timestamp', direction: 'DESC' },
+      reader,
+      { table: 'Ticket', rows: ticketRows, parentColumn: 'requesterId', sortColumn: 'createdAt', sortType: 'timestamp', direction: 'DESC' },
       ticketFilter,
       options,
     ),
     usersByOrganization: childPages<User>(
-      prisma,
-      { table: 'User', parentColumn: 'organizationId', sortColumn: 'name', sortType: 'text', direction: 'ASC' },
-      () => (staff ? Prisma.empty : Prisma.sql`AND (c."role" <> 'CUSTOMER' OR c."id" = ${viewerId})`),
+      reader,
+      { table: 'User', rows: userRows, parentColumn: 'organizationId', sortColumn: 'name', sortType: 'text', direction: 'ASC' },
+      () => userScope,
       options,
     ),
   };
