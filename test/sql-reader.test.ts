@@ -67,6 +67,18 @@ describe('loaders read rows exactly as Prisma does', () => {
     expect(g).toStrictEqual(tags);
   });
 
+  it('a ticket brings its requester and assignee into the user loader: loading them costs no statement', async () => {
+    const { prisma } = database;
+    const loaders = createLoaders(prisma, null);
+    const ticket = await prisma.ticket.findFirstOrThrow({ where: { assigneeId: { not: null } }, orderBy: { id: 'asc' } });
+    expect(await loaders.ticket.load(ticket.id)).toStrictEqual(ticket);
+    const before = statementsSent();
+    const [requester, assignee] = await loaders.user.loadMany([ticket.requesterId, ticket.assigneeId!]);
+    expect(statementsSent() - before).toBe(0);
+    expect(requester).toStrictEqual(await prisma.user.findUnique({ where: { id: ticket.requesterId } }));
+    expect(assignee).toStrictEqual(await prisma.user.findUnique({ where: { id: ticket.assigneeId! } }));
+  });
+
   it('tags by ticket and by organization, by name', async () => {
     const { prisma } = database;
     const loaders = createLoaders(prisma, null);
