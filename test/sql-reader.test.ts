@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Role } from '../prisma/generated/client.ts';
 import { createLoaders } from '../schema/loaders.ts';
+import { readTicketPage } from '../schema/ticket/list-sql.ts';
 import { openDatabase, type Database } from '../server/platform/database.ts';
 import { statementsSent } from '../server/platform/sql-statements.ts';
 import { copyTemplate } from './template-db.ts';
@@ -77,6 +78,32 @@ describe('loaders read rows exactly as Prisma does', () => {
     expect(statementsSent() - before).toBe(0);
     expect(requester).toStrictEqual(await prisma.user.findUnique({ where: { id: ticket.requesterId } }));
     expect(assignee).toStrictEqual(await prisma.user.findUnique({ where: { id: ticket.assigneeId! } }));
+  });
+
+  it("the ticket list's first page, as a customer and with status and priority filters, as Prisma's findMany", async () => {
+    const { prisma } = database;
+    const customer = await viewerOf('CUSTOMER');
+    const agent = await viewerOf('AGENT');
+    const mine = await readTicketPage(prisma, { viewer: customer, field: 'createdAt', ascending: false, limit: 20 });
+    expect(mine.length).toBeGreaterThan(1);
+    expect(mine).toStrictEqual(
+      await prisma.ticket.findMany({
+        where: { organizationId: customer.organizationId, requesterId: customer.userId },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: 20,
+      }),
+    );
+    const status = ['OPEN' as const, 'PENDING' as const];
+    const priority = ['HIGH' as const, 'LOW' as const];
+    const filtered = await readTicketPage(prisma, { viewer: agent, status, priority, field: 'updatedAt', ascending: true, limit: 30 });
+    expect(filtered.length).toBeGreaterThan(1);
+    expect(filtered).toStrictEqual(
+      await prisma.ticket.findMany({
+        where: { organizationId: agent.organizationId, status: { in: status }, priority: { in: priority } },
+        orderBy: [{ updatedAt: 'asc' }, { id: 'asc' }],
+        take: 30,
+      }),
+    );
   });
 
   it('tags by ticket and by organization, by name', async () => {
