@@ -220,6 +220,18 @@ describe('SQL statements per operation', () => {
     expect(fifty.count).toBe(AUTH + 7);
   });
 
+  it('a ticket by id with its requester and assignee is one statement (the users come with the ticket)', async () => {
+    const first = await statements(server, agent, '{ tickets(first: 30) { edges { node { id assignee { id } } } } }', {});
+    const edges = (first.data as { tickets: { edges: { node: { id: string; assignee: { id: string } | null } }[] } }).tickets.edges;
+    const assigned = edges.find((edge) => edge.node.assignee)!.node.id;
+    const query = 'query ($id: ID!) { ticket(id: $id) { title requester { name } assignee { name } } }';
+    const one = await statements(server, agent, query, { id: assigned });
+    expect((one.data as { ticket: { assignee: { name: string } | null } }).ticket.assignee?.name).toEqual(expect.any(String));
+    expect(one.count).toBe(AUTH + 1);
+    // Without batching (the N+1 baseline) every relation stays a statement of its own.
+    expect((await statements(naive, naiveAgent, query, { id: assigned })).count).toBe(AUTH + 3);
+  });
+
   it('nodes(ids) loads any number of tickets in one statement', async () => {
     const list = await statements(
       server,

@@ -10,6 +10,7 @@ import { type Cursor, type PageArgs, pageWindow, toConnection } from '../paginat
 import { SortDirectionEnum, TicketPriorityEnum, TicketRef, TicketStatusEnum } from '../refs.ts';
 import { ticketListTags, type TicketListShape, type TicketSortField } from './list-tags.ts';
 import { requireTicket } from './access.ts';
+import { readTicketPage } from './list-sql.ts';
 import { isStaff, requireViewer, visibleTicketsWhere, type Viewer } from '../viewer.ts';
 
 export const TicketFilter = builder.inputType('TicketFilter', {
@@ -123,11 +124,31 @@ export async function resolveTicketList(args: TicketListArgs, ctx: Context) {
   if (window.before) keyset.push(beyond(field, window.before, !ascending));
   const readAscending = ascending !== window.inverted;
   const order = readAscending ? 'asc' : 'desc';
-  const rows = await ctx.prisma.ticket.findMany({
-    where: { AND: [where, ...keyset] },
-    orderBy: [{ [field]: order }, { id: order }],
-    take: window.limit,
-  });
+  const filter = args.filter;
+  const direct =
+    field !== 'priority' &&
+    !window.after &&
+    !window.before &&
+    (!filter ||
+      (filter.assigneeId == null &&
+        filter.unassigned == null &&
+        filter.requesterId == null &&
+        filter.tag == null &&
+        filter.search == null));
+  const rows = direct
+    ? await readTicketPage(ctx.prisma, {
+        viewer,
+        status: filter?.status,
+        priority: filter?.priority,
+        field,
+        ascending: readAscending,
+        limit: window.limit,
+      })
+    : await ctx.prisma.ticket.findMany({
+        where: { AND: [where, ...keyset] },
+        orderBy: [{ [field]: order }, { id: order }],
+        take: window.limit,
+      });
   for (const row of rows) ctx.loaders.ticket.prime(row.id, row);
   return withTotalCount(toConnection(args, window, rows, cursorOf(field)), () => ctx.prisma.ticket.count({ where }));
 }

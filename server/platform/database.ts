@@ -12,7 +12,9 @@ import { PrismaClient } from '../../prisma/generated/client.ts';
 import type { Logger } from './logger.ts';
 import type { DatabaseConfig } from './platform-config.ts';
 import { openReplicaSet, type ReplicaSet } from './replicas/replica-set.ts';
-import { countingAdapterFactory } from './sql-statements.ts';
+import { attachSqlReader } from '../../schema/sql/reader.ts';
+import { adapterSqlReader } from './adapter-reader.ts';
+import { countingAdapterFactory, type CountingAdapterFactory } from './sql-statements.ts';
 
 export interface Database {
   prisma: PrismaClient;
@@ -61,7 +63,7 @@ export async function openDatabase(config: DatabaseConfig, options: OpenOptions 
             redact: redactUrl,
           })
         : null;
-    const prisma = new PrismaClient({ adapter: countingAdapterFactory(replicas?.adapterFactory ?? adapterFactory) });
+    const prisma = countedClient(countingAdapterFactory(replicas?.adapterFactory ?? adapterFactory));
     const shown = replicas ? `, reads on ${replicas.replicas.length} replica(s) when fresh enough` : '';
     return {
       prisma,
@@ -81,7 +83,7 @@ export async function openDatabase(config: DatabaseConfig, options: OpenOptions 
   const pglite = new PGlite({ ...(config.dataDir ? { dataDir: config.dataDir } : {}), loadDataDir: options.loadDataDir });
   await pglite.waitReady;
   const adapterFactory = new PrismaPGlite(pglite);
-  const prisma = new PrismaClient({ adapter: countingAdapterFactory(adapterFactory) });
+  const prisma = countedClient(countingAdapterFactory(adapterFactory));
   return {
     prisma,
     pglite,
@@ -93,6 +95,13 @@ export async function openDatabase(config: DatabaseConfig, options: OpenOptions 
       await pglite.close();
     },
   };
+}
+
+/** A PrismaClient over the counted adapter, with the SQL reader of the loaders (schema/sql/reader.ts) over the same adapter. */
+function countedClient(adapter: CountingAdapterFactory): PrismaClient {
+  const prisma = new PrismaClient({ adapter });
+  attachSqlReader(prisma, adapterSqlReader(prisma, adapter));
+  return prisma;
 }
 
 function redactUrl(url: string): string {

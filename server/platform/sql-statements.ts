@@ -84,9 +84,15 @@ function record(): void {
   if (tally) tally.count += 1;
 }
 
-function countQueryable<T extends SqlDriverAdapter | Transaction>(target: T): T {
+function countQueryable<T extends SqlDriverAdapter | Transaction>(target: T, onDispose?: () => void): T {
   return new Proxy(target, {
     get(obj, prop, receiver) {
+      if (prop === 'dispose' && onDispose) {
+        return () => {
+          onDispose();
+          return (obj as SqlDriverAdapter).dispose();
+        };
+      }
       if (prop === 'queryRaw' || prop === 'executeRaw') {
         return (query: SqlQuery) => {
           record();
@@ -103,12 +109,29 @@ function countQueryable<T extends SqlDriverAdapter | Transaction>(target: T): T 
   });
 }
 
+export interface CountingAdapterFactory extends SqlMigrationAwareDriverAdapterFactory {
+  /**
+   * The counted adapter the PrismaClient connected through; null before it connects and after it
+   * disconnects. Reads that skip Prisma's query engine (server/platform/sql-reader.ts) go through it, so
+   * they are counted, and routed to replicas, exactly as Prisma's own statements.
+   */
+  connected(): SqlDriverAdapter | null;
+}
+
 /** Wraps a driver adapter factory so that every query it runs is counted. */
-export function countingAdapterFactory(factory: SqlMigrationAwareDriverAdapterFactory): SqlMigrationAwareDriverAdapterFactory {
+export function countingAdapterFactory(factory: SqlMigrationAwareDriverAdapterFactory): CountingAdapterFactory {
+  let current: SqlDriverAdapter | null = null;
   return {
     provider: factory.provider,
     adapterName: factory.adapterName,
-    connect: async () => countQueryable(await factory.connect()),
+    connect: async () => {
+      const adapter: SqlDriverAdapter = countQueryable(await factory.connect(), () => {
+        if (current === adapter) current = null;
+      });
+      current = adapter;
+      return adapter;
+    },
     connectToShadowDb: () => factory.connectToShadowDb(),
+    connected: () => current,
   };
 }

@@ -1,4 +1,5 @@
-// The per-request context of deskgraph (schema/context.ts), built outside yoga for the peer servers.
+// The per-request context of deskgraph (schema/context.ts), built outside yoga for the peer servers, with the
+// frozen Prisma data layer of prisma-loaders.ts (not schema/loaders.ts: see why there).
 //
 // server/auth/use-viewer.ts builds it inside a yoga plugin (onContextBuilding) and exports only its parts
 // (bearerTokenHash, viewerForToken); this is the same sequence with the response cache off (no token →
@@ -9,7 +10,7 @@
 import { GraphQLError } from 'graphql';
 import type { CacheHooks, Context } from '../../../schema/context.ts';
 import { UnauthenticatedError } from '../../../schema/errors.ts';
-import { createLoaders } from '../../../schema/loaders.ts';
+import { createPrismaLoaders } from './prisma-loaders.ts';
 import { viewerForToken } from '../../../server/auth/use-viewer.ts';
 import { bearerTokenHash } from '../../../server/auth/viewer-cache.ts';
 import type { PeerRuntime } from './runtime.ts';
@@ -36,7 +37,7 @@ export async function buildContext(
     if (!tokenHash) throw new UnauthenticatedError('The Authorization header must be "Bearer <token>".', rejected);
   }
   const viewer = tokenHash ? (await viewerForToken(prisma, tokenHash)).viewer : null;
-  return { prisma, settings: runtime.settings, viewer, tokenHash, loaders: createLoaders(prisma, viewer), cache };
+  return { prisma, settings: runtime.settings, viewer, tokenHash, loaders: createPrismaLoaders(prisma, viewer), cache };
 }
 
 /** An error thrown while building the context, as an HTTP answer: its status (401) and a GraphQL error body. */
