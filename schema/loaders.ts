@@ -10,6 +10,7 @@ import type { PageWindow } from './pagination.ts';
 import { INT, INT_LIST, TEXT_LIST } from './sql/params.ts';
 import { sqlReaderOf, type SqlReader } from './sql/reader.ts';
 import { commentRows, organizationRows, tagRows, ticketRows, userRows, type RowModel } from './sql/rows.ts';
+import { readTicketPage, type TicketPageQuery } from './ticket/list-sql.ts';
 import { isStaff, type Viewer } from './viewer.ts';
 
 export interface LoaderOptions {
@@ -213,6 +214,9 @@ const BUILDERS = {
       ticketFilter(s),
       s.options,
     ),
+  /** A page of a ticket list (ticket/list.ts): a data-layer read like the others, so the peers' frozen layer keeps its own. */
+  ticketPage: (s: Scope) => (query: TicketPageQuery) =>
+    query.direct ? readTicketPage(s.prisma, query.direct) : s.prisma.ticket.findMany(query.prisma),
   usersByOrganization: (s: Scope) =>
     childPages<User>(
       s.reader,

@@ -2,7 +2,7 @@
 // sorted by date — read through the SQL reader (../sql/reader.ts) instead of Prisma's query API, which costs several
 // times the driver's CPU per statement. Every other shape (assignee, requester, tag, search, priority
 // order, pages after a cursor) stays with Prisma's findMany in list.ts; test/sql-reader.test.ts compares the two.
-import type { PrismaClient, Ticket } from '../../prisma/generated/client.ts';
+import type { Prisma, PrismaClient, Ticket } from '../../prisma/generated/client.ts';
 import { INT, SqlParams, TEXT_LIST } from '../sql/params.ts';
 import { sqlReaderOf } from '../sql/reader.ts';
 import { ticketRows } from '../sql/rows.ts';
@@ -18,6 +18,12 @@ export interface DirectListQuery {
 }
 
 const SELECT = `SELECT ${ticketRows.select('t')} FROM "Ticket" t WHERE t."organizationId" = `;
+
+/** One page of a ticket list: the common shape (direct) through the SQL reader, every other through Prisma. */
+export interface TicketPageQuery {
+  direct: DirectListQuery | null;
+  prisma: Prisma.TicketFindManyArgs;
+}
 
 export async function readTicketPage(prisma: PrismaClient, query: DirectListQuery): Promise<Ticket[]> {
   const params = new SqlParams();

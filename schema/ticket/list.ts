@@ -10,7 +10,6 @@ import { type Cursor, type PageArgs, pageWindow, toConnection } from '../paginat
 import { SortDirectionEnum, TicketPriorityEnum, TicketRef, TicketStatusEnum } from '../refs.ts';
 import { ticketListTags, type TicketListShape, type TicketSortField } from './list-tags.ts';
 import { requireTicket } from './access.ts';
-import { readTicketPage } from './list-sql.ts';
 import { isStaff, requireViewer, visibleTicketsWhere, type Viewer } from '../viewer.ts';
 
 export const TicketFilter = builder.inputType('TicketFilter', {
@@ -135,20 +134,12 @@ export async function resolveTicketList(args: TicketListArgs, ctx: Context) {
         filter.requesterId == null &&
         filter.tag == null &&
         filter.search == null));
-  const rows = direct
-    ? await readTicketPage(ctx.prisma, {
-        viewer,
-        status: filter?.status,
-        priority: filter?.priority,
-        field,
-        ascending: readAscending,
-        limit: window.limit,
-      })
-    : await ctx.prisma.ticket.findMany({
-        where: { AND: [where, ...keyset] },
-        orderBy: [{ [field]: order }, { id: order }],
-        take: window.limit,
-      });
+  const rows = await ctx.loaders.ticketPage({
+    direct: direct
+      ? { viewer, status: filter?.status, priority: filter?.priority, field, ascending: readAscending, limit: window.limit }
+      : null,
+    prisma: { where: { AND: [where, ...keyset] }, orderBy: [{ [field]: order }, { id: order }], take: window.limit },
+  });
   for (const row of rows) ctx.loaders.ticket.prime(row.id, row);
   return withTotalCount(toConnection(args, window, rows, cursorOf(field)), () => ctx.prisma.ticket.count({ where }));
 }
