@@ -23,7 +23,7 @@ import { getNamedType, GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import { schema } from '../../../schema/index.ts';
 import type { Context } from '../../../schema/context.ts';
 import { buildContext, contextFailure } from './context.ts';
-import { counted, sendJson, serveSideRoutes, type PeerRuntime, type RunningPeer } from './runtime.ts';
+import { sendJson, serveSideRoutes, type PeerRuntime, type RunningPeer } from './runtime.ts';
 
 interface CachePolicyLike {
   restrict(hint: { maxAge?: number; scope?: 'PUBLIC' | 'PRIVATE' }): void;
@@ -150,14 +150,12 @@ export async function serveApollo(runtime: PeerRuntime, options: { cache: boolea
   }
 
   const server = createServer((req, res) =>
-    counted(() =>
-      handle(req, res).catch((error: unknown) => {
-        runtime.logger.error({ err: error }, 'request failed outside GraphQL');
-        if (!res.headersSent)
-          sendJson(res, 500, { errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
-        else res.destroy();
-      }),
-    ),
+    handle(req, res).catch((error: unknown) => {
+      runtime.logger.error({ err: error }, 'request failed outside GraphQL');
+      if (!res.headersSent)
+        sendJson(res, 500, { errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      else res.destroy();
+    }),
   );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

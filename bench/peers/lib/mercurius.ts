@@ -30,7 +30,7 @@ import type { NodeTypeName } from '../../../schema/global-id.ts';
 import { schema } from '../../../schema/index.ts';
 import type { CacheHooks, Context } from '../../../schema/context.ts';
 import { buildContext, contextFailure } from './context.ts';
-import { counted, type PeerRuntime, type RunningPeer } from './runtime.ts';
+import { type PeerRuntime, type RunningPeer } from './runtime.ts';
 
 // A CommonJS module whose types declare `export default`; fastify-plugin sets `.default` on it at runtime too.
 const mercuriusCache = mercuriusCacheModule.default;
@@ -112,7 +112,7 @@ export async function serveMercurius(runtime: PeerRuntime, options: MercuriusPee
     logger: false,
     bodyLimit: runtime.config.maxRequestBytes,
     // Every request runs with the process tally as its statement tally (see runtime.ts).
-    serverFactory: (handler) => createServer((req: IncomingMessage, res: ServerResponse) => counted(() => handler(req, res))),
+    serverFactory: (handler) => createServer((req: IncomingMessage, res: ServerResponse) => handler(req, res)),
   });
 
   app.get('/ready', async (_request, reply) => {

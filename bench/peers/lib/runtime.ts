@@ -13,15 +13,14 @@ import { prepareDatabase } from '../../../server/platform/prepare-database.ts';
 import { ConfigError, loadConfig, type Config } from '../../../server/platform/config.ts';
 import { openDatabase, type Database } from '../../../server/platform/database.ts';
 import { createLogger, type Logger } from '../../../server/platform/logger.ts';
-import { withStatementTally, type StatementTally } from '../../../server/platform/sql-statements.ts';
+import { statementsSent } from '../../../server/platform/sql-statements.ts';
 import type { SchemaSettings } from '../../../schema/context.ts';
 
 /**
- * Every statement of the process. server/platform/sql-statements.ts counts at the driver adapter into the tally
- * of the current async context; the peers run everything (start-up, then every request, see
- * `counted`) with this one object as that tally, so it is the process total.
+ * /ready's probes, left out of /bench-stats: the statements a peer sent are the process's total at the
+ * driver adapter (server/platform/sql-statements.ts's statementsSent) less these.
  */
-const processTally: StatementTally = { count: 0 };
+let probeStatements = 0;
 
 export interface PeerRuntime {
   name: string;
@@ -37,11 +36,6 @@ export interface PeerRuntime {
 export interface RunningPeer {
   /** Stops accepting requests and lets those in flight finish. */
   close(): Promise<void>;
-}
-
-/** Runs fn (a request handler) with the process tally as the current one. */
-export function counted<T>(fn: () => T): T {
-  return withStatementTally(processTally, fn);
 }
 
 /** Answers GET /ready and GET /bench-stats on a node:http server; false for any other request. */
@@ -99,15 +93,14 @@ export function runPeer(name: string, start: (runtime: PeerRuntime) => Promise<R
       database,
       logger,
       settings: { maxPageSize: config.maxPageSize, tokenTtlHours: config.tokenTtlHours },
-      // (A Prisma query runs when awaited, so the await must be inside the throwaway tally.)
-      ready: () =>
-        withStatementTally({ count: 0 }, async () => {
-          await database.prisma.$queryRaw`SELECT 1`;
-        }).then(
+      ready: () => {
+        probeStatements += 1;
+        return database.prisma.$queryRaw`SELECT 1`.then(
           () => true,
           () => false,
-        ),
-      stats: () => ({ sqlStatements: processTally.count }),
+        );
+      },
+      stats: () => ({ sqlStatements: statementsSent() - probeStatements }),
     };
     const running = await start(runtime);
     logger.info(
@@ -130,7 +123,7 @@ export function runPeer(name: string, start: (runtime: PeerRuntime) => Promise<R
     process.on('SIGTERM', () => void stop('SIGTERM'));
   };
 
-  counted(main).catch((error: unknown) => {
+  main().catch((error: unknown) => {
     console.error(`${name} failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     process.exit(1);
   });
