@@ -77,14 +77,21 @@ interface WindowKey {
   days: number;
 }
 
-export function createDashboardLoaders(prisma: PrismaClient, options: DashboardLoaderOptions) {
+/**
+ * The per-day series and first-response loaders: statements issue 20 left as they were, so the peers'
+ * frozen dashboard layer (bench/peers/lib/prisma-dashboard.ts) uses them too.
+ */
+export function createWindowLoaders(prisma: PrismaClient, options: DashboardLoaderOptions) {
   // Keys never batch together (one organization per request), so each loader is a per-request memo.
   const perKey = <K, V>(fetch: (key: K) => Promise<V>, cacheKeyFn: (key: K) => string | number) =>
     new DataLoader<K, V, string | number>((keys) => Promise.all(keys.map(fetch)), { ...options, cacheKeyFn });
   const windowKey = (key: WindowKey) => `${key.organizationId}:${key.days}`;
   return {
-    dashboardCounts: createCountsLoader(prisma, options),
     ticketsPerDay: perKey<WindowKey, DayCount[]>((key) => fetchPerDay(prisma, key.organizationId, key.days), windowKey),
     firstResponse: perKey<WindowKey, FirstResponse>((key) => fetchFirstResponse(prisma, key.organizationId, key.days), windowKey),
   };
+}
+
+export function createDashboardLoaders(prisma: PrismaClient, options: DashboardLoaderOptions) {
+  return { dashboardCounts: createCountsLoader(prisma, options), ...createWindowLoaders(prisma, options) };
 }

@@ -183,6 +183,15 @@ const userScope = ({ staff, viewerId }: Scope): ChildFilterSql =>
 /** A page loader's condition that does not depend on the key's filter. */
 const always = (sql: ChildFilterSql) => () => sql;
 
+/** A user's tickets, newest first: the pages of tickets per assignee or per requester. */
+const ticketPagesBy = (s: Scope, parentColumn: 'assigneeId' | 'requesterId') =>
+  childPages<Ticket, TicketListFilter>(
+    s.reader,
+    { table: 'Ticket', rows: ticketRows, parentColumn, sortColumn: 'createdAt', sortType: 'timestamp', direction: 'DESC' },
+    ticketFilter(s),
+    s.options,
+  );
+
 /** How each loader of a request is built, on its first use (most requests use two or three of them). */
 const BUILDERS = {
   organization: (s: Scope) => byId<Organization>(s.reader, READS.organization, s.options),
@@ -200,20 +209,8 @@ const BUILDERS = {
       always(commentScope(s)),
       s.options,
     ),
-  ticketsByAssignee: (s: Scope) =>
-    childPages<Ticket, TicketListFilter>(
-      s.reader,
-      { table: 'Ticket', rows: ticketRows, parentColumn: 'assigneeId', sortColumn: 'createdAt', sortType: 'timestamp', direction: 'DESC' },
-      ticketFilter(s),
-      s.options,
-    ),
-  ticketsByRequester: (s: Scope) =>
-    childPages<Ticket, TicketListFilter>(
-      s.reader,
-      { table: 'Ticket', rows: ticketRows, parentColumn: 'requesterId', sortColumn: 'createdAt', sortType: 'timestamp', direction: 'DESC' },
-      ticketFilter(s),
-      s.options,
-    ),
+  ticketsByAssignee: (s: Scope) => ticketPagesBy(s, 'assigneeId'),
+  ticketsByRequester: (s: Scope) => ticketPagesBy(s, 'requesterId'),
   /** A page of a ticket list (ticket/list.ts): a data-layer read like the others, so the peers' frozen layer keeps its own. */
   ticketPage: (s: Scope) => (query: TicketPageQuery) =>
     query.direct ? readTicketPage(s.prisma, query.direct) : s.prisma.ticket.findMany(query.prisma),

@@ -1,6 +1,6 @@
 // The models' rows as the SQL reader (reader.ts) returns them — arrays in column order, timestamps as
 // text — turned into exactly what Prisma's findMany returns (Date objects, enums as their names, every
-// column), so resolvers and the response cache cannot tell the two apart (rows.test.ts compares them).
+// column), so resolvers and the response cache cannot tell the two apart (test/sql-reader.test.ts compares them).
 // Each model lists its columns once; the compiler refuses a list that misses a column of the model.
 import type { Comment, Organization, Tag, Ticket, User } from '../../prisma/generated/client.ts';
 

@@ -112,7 +112,7 @@ function countQueryable<T extends SqlDriverAdapter | Transaction>(target: T, onD
 export interface CountingAdapterFactory extends SqlMigrationAwareDriverAdapterFactory {
   /**
    * The counted adapter the PrismaClient connected through; null before it connects and after it
-   * disconnects. Reads that skip Prisma's query engine (server/platform/sql-reader.ts) go through it, so
+   * disconnects. Reads that skip Prisma's query engine (schema/sql/reader.ts, over adapter-reader.ts) go through it, so
    * they are counted, and routed to replicas, exactly as Prisma's own statements.
    */
   connected(): SqlDriverAdapter | null;
@@ -120,18 +120,18 @@ export interface CountingAdapterFactory extends SqlMigrationAwareDriverAdapterFa
 
 /** Wraps a driver adapter factory so that every query it runs is counted. */
 export function countingAdapterFactory(factory: SqlMigrationAwareDriverAdapterFactory): CountingAdapterFactory {
-  let current: SqlDriverAdapter | null = null;
+  let connected: SqlDriverAdapter | null = null;
   return {
     provider: factory.provider,
     adapterName: factory.adapterName,
     connect: async () => {
       const adapter: SqlDriverAdapter = countQueryable(await factory.connect(), () => {
-        if (current === adapter) current = null;
+        if (connected === adapter) connected = null;
       });
-      current = adapter;
+      connected = adapter;
       return adapter;
     },
     connectToShadowDb: () => factory.connectToShadowDb(),
-    connected: () => current,
+    connected: () => connected,
   };
 }

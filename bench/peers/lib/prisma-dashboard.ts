@@ -3,17 +3,13 @@
 // the benchmark's comparison was set (issue 20), so this file does not follow deskgraph's SQL: one
 // GROUPING SETS statement over all the organization's tickets computes all five count breakdowns, whatever
 // the query asks. Only its interface follows deskgraph's (the loaders' keys and values the resolvers of
-// schema/dashboard.ts read, and the in-process sorting of the rows, countsFromRows); the daily series and
-// first-response statements are copied as they were too. test/ticket-counts.test.ts checks both give the
-// same figures.
+// schema/dashboard.ts read, and the in-process sorting of the rows, countsFromRows). The daily series and
+// first-response statements did not change, so they are deskgraph's (createWindowLoaders).
+// test/ticket-counts.test.ts checks both give the same figures.
 import DataLoader from 'dataloader';
 import type { PrismaClient, User } from '../../../prisma/generated/client.ts';
 import { countsFromRows, OPEN_STATUSES, type CountRow, type CountsKey, type DashboardCounts } from '../../../schema/dashboard-counts.ts';
-import type {
-  createDashboardLoaders as createDeskgraphDashboardLoaders,
-  DayCount,
-  FirstResponse,
-} from '../../../schema/dashboard-queries.ts';
+import { createWindowLoaders, type createDashboardLoaders as createDeskgraphDashboardLoaders } from '../../../schema/dashboard-queries.ts';
 
 type DashboardLoaders = ReturnType<typeof createDeskgraphDashboardLoaders>;
 
@@ -53,58 +49,7 @@ async function fetchCounts(prisma: PrismaClient, organizationId: number): Promis
   return countsFromRows(rows);
 }
 
-async function fetchPerDay(prisma: PrismaClient, organizationId: number, days: number): Promise<DayCount[]> {
-  // Every day of the window is listed, zero included: generate_series gives the days, two grouped
-  // counts (created, resolved; each served by an index on (organizationId, the date)) fill them.
-  return prisma.$queryRaw<DayCount[]>`
-    WITH today AS (SELECT (now() AT TIME ZONE 'UTC')::date AS "day"),
-    window_days AS (SELECT today."day" - i AS "day" FROM today, generate_series(0, ${days}::int - 1) AS i),
-    created AS (
-      SELECT "createdAt"::date AS "day", count(*)::int AS n FROM "Ticket", today
-      WHERE "organizationId" = ${organizationId} AND "createdAt" >= today."day" - (${days}::int - 1)
-      GROUP BY 1
-    ), resolved AS (
-      SELECT "resolvedAt"::date AS "day", count(*)::int AS n FROM "Ticket", today
-      WHERE "organizationId" = ${organizationId} AND "resolvedAt" >= today."day" - (${days}::int - 1)
-      GROUP BY 1
-    )
-    SELECT to_char(w."day", 'YYYY-MM-DD') AS "date", COALESCE(c.n, 0) AS "created", COALESCE(r.n, 0) AS "resolved"
-    FROM window_days w LEFT JOIN created c ON c."day" = w."day" LEFT JOIN resolved r ON r."day" = w."day"
-    ORDER BY w."day"`;
-}
-
-async function fetchFirstResponse(prisma: PrismaClient, organizationId: number, days: number): Promise<FirstResponse> {
-  // A first response is the first public comment on the ticket by an agent or admin other than its
-  // requester (staff may file tickets for themselves); internal notes do not answer anyone. Over the
-  // tickets created in the window, whatever their status now.
-  const [row] = await prisma.$queryRaw<Omit<FirstResponse, 'days'>[]>`
-    WITH recent AS (
-      SELECT t."id", t."createdAt", (
-        SELECT min(c."createdAt") FROM "Comment" c JOIN "User" u ON u."id" = c."authorId"
-        WHERE c."ticketId" = t."id" AND NOT c."internal" AND u."role" <> 'CUSTOMER' AND c."authorId" <> t."requesterId"
-      ) AS "firstAt"
-      FROM "Ticket" t
-      WHERE t."organizationId" = ${organizationId}
-        AND t."createdAt" >= (now() AT TIME ZONE 'UTC')::date - (${days}::int - 1)
-    )
-    SELECT
-      round(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM "firstAt" - "createdAt")::float8))::int AS "medianSeconds",
-      count("firstAt")::int AS "responded",
-      (count(*) - count("firstAt"))::int AS "awaiting"
-    FROM recent`;
-  return { days, medianSeconds: row?.medianSeconds ?? null, responded: row?.responded ?? 0, awaiting: row?.awaiting ?? 0 };
-}
-
-interface WindowKey {
-  organizationId: number;
-  days: number;
-}
-
 export function createDashboardLoaders(prisma: PrismaClient, options: { batch: boolean }): DashboardLoaders {
-  // Keys never batch together (one organization per request), so each loader is a per-request memo.
-  const perKey = <K, V>(fetch: (key: K) => Promise<V>, cacheKeyFn: (key: K) => string | number) =>
-    new DataLoader<K, V, string | number>((keys) => Promise.all(keys.map(fetch)), { ...options, cacheKeyFn });
-  const windowKey = (key: WindowKey) => `${key.organizationId}:${key.days}`;
   return {
     // Today's key is (organization, breakdown), as the resolvers ask; the frozen statement computes every
     // breakdown whatever the keys, once per organization, as it did.
@@ -117,7 +62,6 @@ export function createDashboardLoaders(prisma: PrismaClient, options: { batch: b
       },
       { ...options, cacheKeyFn: (key) => `${key.organizationId}:${key.breakdown}` },
     ),
-    ticketsPerDay: perKey<WindowKey, DayCount[]>((key) => fetchPerDay(prisma, key.organizationId, key.days), windowKey),
-    firstResponse: perKey<WindowKey, FirstResponse>((key) => fetchFirstResponse(prisma, key.organizationId, key.days), windowKey),
+    ...createWindowLoaders(prisma, options),
   };
 }

@@ -2,7 +2,7 @@
 // and schema/child-pages.ts at dcac27b), every read through Prisma's query API or Prisma.sql templates.
 //
 // Why frozen: issue 20 makes deskgraph's own loaders cheaper (reads straight through the driver adapter,
-// schema/sql-reader.ts), and the peers of `npm run bench` must keep the data layer they used until then —
+// schema/sql/reader.ts), and the peers of `npm run bench` must keep the data layer they used until then —
 // "a typical Prisma data layer" — so that row 5 compares frameworks on the same footing as before, not
 // deskgraph's data path under another framework. Do not speed this file up; change it only when the
 // `Loaders` type (what the resolvers call) changes. The dashboard's are frozen too (./prisma-dashboard.ts);
