@@ -2,7 +2,7 @@
 // instances, HAProxy), requests through HAProxy that reach every instance, status, a second up that
 // refuses, and down, which leaves nothing running. Then the Redis Cluster start: six nodes, three
 // masters with a replica each. Needs Debian's postgresql, redis-server and haproxy (CI installs them);
-// runs in the postgres project (TEST_DATABASE_URL), on its own ports (base 58500 and 58550).
+// runs in the postgres project (TEST_DATABASE_URL), on its own ports (base 31500 and 31550: below the kernel's ephemeral range, 32768–60999 here, so an outgoing connection cannot hold one of them).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -103,7 +103,7 @@ describe.skipIf(!available).concurrent('npm run topology', () => {
 
   it('up starts PostgreSQL with a replica, Redis, three instances and HAProxy; requests through HAProxy reach every instance; down stops it all', async () => {
     const dir = topologyDir();
-    const output = succeeded(await topology('up', '--redis', 'single', '--base-port', '58500', '--seed-scale', '0.02', '--dir', dir), 'up');
+    const output = succeeded(await topology('up', '--redis', 'single', '--base-port', '31500', '--seed-scale', '0.02', '--dir', dir), 'up');
     const state = readState(dir) as TopologyState;
     expect(state.phase).toBe('up');
     const proxy = `http://127.0.0.1:${state.haproxy!.port}`;
@@ -113,11 +113,11 @@ describe.skipIf(!available).concurrent('npm run topology', () => {
     // Every URL is printed, and the environment to export.
     for (const expected of [
       `${proxy}/graphql`,
-      'http://127.0.0.1:58530',
-      'http://127.0.0.1:58532',
+      'http://127.0.0.1:31530',
+      'http://127.0.0.1:31532',
       primaryUrl,
       replicaUrl,
-      'redis://127.0.0.1:58520',
+      'redis://127.0.0.1:31520',
     ]) {
       expect(output).toContain(expected);
     }
@@ -183,7 +183,7 @@ describe.skipIf(!available).concurrent('npm run topology', () => {
     expect(degraded.code).toBe(1);
     expect(degraded.output).toContain('2 of 3 instances in rotation');
 
-    const again = await topology('up', '--redis', 'single', '--base-port', '58500', '--dir', dir);
+    const again = await topology('up', '--redis', 'single', '--base-port', '31500', '--dir', dir);
     expect(again.code).toBe(1);
     expect(again.output).toContain('is already up');
 
@@ -199,7 +199,7 @@ describe.skipIf(!available).concurrent('npm run topology', () => {
 
   it('up names the package of a missing binary before starting anything', async () => {
     const dir = topologyDir();
-    const run = await topology('up', '--redis', 'single', '--base-port', '58500', '--dir', dir, { PATH: '/nonexistent' });
+    const run = await topology('up', '--redis', 'single', '--base-port', '31500', '--dir', dir, { PATH: '/nonexistent' });
     expect(run.code).toBe(1);
     expect(run.output).toContain('apt-get install redis-server');
     expect(readState(dir)).toBeNull();
@@ -217,7 +217,7 @@ describe.skipIf(!available).concurrent('npm run topology', () => {
         '--instances',
         instances,
         '--base-port',
-        '58550',
+        '31550',
         '--seed-scale',
         '0.02',
         '--web',
@@ -228,7 +228,7 @@ describe.skipIf(!available).concurrent('npm run topology', () => {
       'up',
     );
     const state = readState(dir) as TopologyState;
-    expect(state.redis.nodes.map((node) => node.port)).toEqual([58570, 58571, 58572, 58573, 58574, 58575]);
+    expect(state.redis.nodes.map((node) => node.port)).toEqual([31570, 31571, 31572, 31573, 31574, 31575]);
     const status = succeeded(await topology('status', '--dir', dir), 'status');
     expect(status.match(/master, cluster ok/g)).toHaveLength(3);
     expect(status.match(/replica, cluster ok/g)).toHaveLength(3);
