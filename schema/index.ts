@@ -11,5 +11,6 @@ import './tag.ts';
 import './session.ts';
 import './dashboard.ts';
 import { LiveDirective } from './live.ts';
+import { syncNodeIds } from './sync-node-ids.ts';
 
-export const schema = lexicographicSortSchema(builder.toSchema({ directives: [...specifiedDirectives, LiveDirective] }));
+export const schema = syncNodeIds(lexicographicSortSchema(builder.toSchema({ directives: [...specifiedDirectives, LiveDirective] })));
