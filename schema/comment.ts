@@ -6,6 +6,7 @@ import { encodeGlobalId, parseId } from './global-id.ts';
 import { CommentRef, TicketRef, UserRef } from './refs.ts';
 import { loadVisibleTicket, requireTicket, ticketsChanged, touchTicket, touchWrite } from './ticket/access.ts';
 import { entityTag, listTag, tagLookups } from './cache-tags.ts';
+import { present } from './known-loader.ts';
 import { requiredText } from './validate.ts';
 import { canSeeComment, isStaff, requireViewer } from './viewer.ts';
 
@@ -29,7 +30,7 @@ builder.node(CommentRef, {
     author: t.field({
       type: UserRef,
       description: 'Who wrote it.',
-      resolve: async (comment, _args, ctx) => (await ctx.loaders.user.load(comment.authorId))!,
+      resolve: (comment, _args, ctx) => present(ctx.loaders.user.get(comment.authorId)),
     }),
     ticket: t.field({
       type: TicketRef,

@@ -58,7 +58,7 @@ builder.subscriptionFields((t) => ({
         orderBy: t.arg({ type: TicketOrder, required: false, description: 'Sort order; default CREATED_AT DESC.' }),
       },
       subscribe: servedByLiveHub,
-      resolve: (_root, args, ctx) => resolveTicketList(args, ctx),
+      resolve: (_root, args, ctx, info) => resolveTicketList(args, ctx, info),
     },
     TicketConnection,
   ),

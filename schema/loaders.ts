@@ -1,16 +1,16 @@
 // Per-request DataLoaders: every relation in the graph is read through one of these, so a list of N
 // parents costs one statement per relation, not N. They are created for each request with its viewer,
 // so nothing cached here outlives the request or crosses to another viewer.
-import DataLoader from 'dataloader';
 import type { Comment, Organization, PrismaClient, Tag, Ticket, User } from '../prisma/generated/client.ts';
 import { fetchChildPages, type ChildFilterSql, type ChildListSpec } from './child-pages.ts';
 import { createCountLoaders, type TicketListFilter } from './count-loaders.ts';
 import { createDashboardLoaders } from './dashboard-queries.ts';
+import { KnownLoader } from './known-loader.ts';
 import type { PageWindow } from './pagination.ts';
 import { INT, INT_LIST, TEXT_LIST } from './sql/params.ts';
 import { sqlReaderOf, type SqlReader } from './sql/reader.ts';
 import { commentRows, organizationRows, tagRows, ticketRows, userRows, type RowModel } from './sql/rows.ts';
-import { readTicketPage, type TicketPageQuery } from './ticket/list-sql.ts';
+import { readTicketPage, readTicketPageWith, type TicketPageQuery } from './ticket/list-sql.ts';
 import { isStaff, type Viewer } from './viewer.ts';
 
 export interface LoaderOptions {
@@ -58,7 +58,7 @@ const READS = {
 
 /** Loads rows by primary key, answering in key order with null for ids that do not exist. */
 function byId<T extends { id: number }>(reader: SqlReader, read: KeyedRead<T>, options: LoaderOptions) {
-  return new DataLoader<number, T | null>(async (ids) => {
+  return new KnownLoader<number, T | null>(async (ids) => {
     const found = new Map<number, T>();
     for (const values of await reader.rows(read.sql, [ids], [INT_LIST])) {
       const row = read.rows.row(values, 0);
@@ -72,11 +72,11 @@ function byId<T extends { id: number }>(reader: SqlReader, read: KeyedRead<T>, o
  * Loads tickets by id with their requester and assignee in the same statement, priming the user loader
  * with them. With batching off (the N+1 baseline) it is the plain by-id read: one statement per relation.
  */
-function ticketsWithPeople(reader: SqlReader, users: DataLoader<number, User | null>, options: LoaderOptions) {
+function ticketsWithPeople(reader: SqlReader, users: KnownLoader<number, User | null>, options: LoaderOptions) {
   if (!options.batch) return byId<Ticket>(reader, READS.ticket, options);
   const requesterAt = ticketRows.width;
   const assigneeAt = requesterAt + userRows.width;
-  return new DataLoader<number, Ticket | null>(async (ids) => {
+  return new KnownLoader<number, Ticket | null>(async (ids) => {
     const found = new Map<number, Ticket>();
     for (const values of await reader.rows(READS.ticketWithPeople, [ids], [INT_LIST])) {
       const ticket = ticketRows.row(values, 0);
@@ -91,7 +91,7 @@ function ticketsWithPeople(reader: SqlReader, users: DataLoader<number, User | n
 /** Loads the rows that belong to each key (a foreign key, the column after the row's), in key order. */
 function groupedBy<T>(reader: SqlReader, read: KeyedRead<T>, options: LoaderOptions) {
   const keyAt = read.rows.width;
-  return new DataLoader<number, T[]>(async (keys) => {
+  return new KnownLoader<number, T[]>(async (keys) => {
     const groups = new Map<number, T[]>();
     for (const values of await reader.rows(read.sql, [keys], [INT_LIST])) {
       const key = values[keyAt] as number;
@@ -122,7 +122,7 @@ function childPages<Row, F = undefined>(
   filterSql: (filter: F | undefined) => ChildFilterSql,
   options: LoaderOptions,
 ) {
-  return new DataLoader<ChildPageKey<F>, Row[], string>(
+  return new KnownLoader<ChildPageKey<F>, Row[], string>(
     async (keys) => {
       const groups = new Map<string, ChildPageKey<F>[]>();
       for (const key of keys) {
@@ -192,11 +192,37 @@ const ticketPagesBy = (s: Scope, parentColumn: 'assigneeId' | 'requesterId') =>
     s.options,
   );
 
+/** The loaders a read primes with the relations it read along (ticketsWithPeople, readPage). */
+interface PrimedBy {
+  user: KnownLoader<number, User | null>;
+  tagsByTicket: KnownLoader<number, Tag[]>;
+  commentsByTicket: KnownLoader<ChildPageKey<undefined>, Comment[], string>;
+}
+
+/**
+ * A page of a ticket list: the common shape through the SQL reader, with the relations its query asks
+ * read in the same statement and primed (resolvers then get them without a promise); every other shape
+ * through Prisma. Without batching (the N+1 baseline) relations stay reads of their own.
+ */
+async function readPage(s: Scope, self: PrimedBy, query: TicketPageQuery): Promise<Ticket[]> {
+  const direct = query.direct;
+  if (!direct) return s.prisma.ticket.findMany(query.prisma);
+  const relations = direct.relations;
+  if (!s.options.batch || !relations || !(relations.people || relations.tags || relations.comments))
+    return readTicketPage(s.prisma, direct);
+  const page = await readTicketPageWith(s.reader, direct, relations, commentScope(s));
+  for (const user of page.users) self.user.prime(user.id, user);
+  page.tagsByTicket?.forEach((tags, ticketId) => self.tagsByTicket.prime(ticketId, tags));
+  const window = relations.comments;
+  if (window) page.commentsByTicket?.forEach((comments, parentId) => self.commentsByTicket.prime({ parentId, window }, comments));
+  return page.tickets;
+}
+
 /** How each loader of a request is built, on its first use (most requests use two or three of them). */
 const BUILDERS = {
   organization: (s: Scope) => byId<Organization>(s.reader, READS.organization, s.options),
   user: (s: Scope) => byId<User>(s.reader, READS.user, s.options),
-  ticket: (s: Scope, self: { user: DataLoader<number, User | null> }) => ticketsWithPeople(s.reader, self.user, s.options),
+  ticket: (s: Scope, self: PrimedBy) => ticketsWithPeople(s.reader, self.user, s.options),
   comment: (s: Scope) => byId<Comment>(s.reader, READS.comment, s.options),
   tag: (s: Scope) => byId<Tag>(s.reader, READS.tag, s.options),
   tagsByOrganization: (s: Scope) => groupedBy<Tag>(s.reader, READS.tagsByOrganization, s.options),
@@ -212,8 +238,7 @@ const BUILDERS = {
   ticketsByAssignee: (s: Scope) => ticketPagesBy(s, 'assigneeId'),
   ticketsByRequester: (s: Scope) => ticketPagesBy(s, 'requesterId'),
   /** A page of a ticket list (ticket/list.ts): a data-layer read like the others, so the peers' frozen layer keeps its own. */
-  ticketPage: (s: Scope) => (query: TicketPageQuery) =>
-    query.direct ? readTicketPage(s.prisma, query.direct) : s.prisma.ticket.findMany(query.prisma),
+  ticketPage: (s: Scope, self: PrimedBy) => (query: TicketPageQuery) => readPage(s, self, query),
   usersByOrganization: (s: Scope) =>
     childPages<User>(
       s.reader,

@@ -2,6 +2,7 @@
 // [sortValue, id], so pages stay stable when rows are inserted (keyset, not offset).
 import { parseCursorConnectionArgs } from '@pothos/core';
 import { BadUserInputError } from './errors.ts';
+import { whenKnown, type Known } from './known-loader.ts';
 
 export interface PageArgs {
   first?: number | null;
@@ -124,11 +125,14 @@ export function toConnection<T>(args: PageArgs, window: PageWindow, rows: readon
 }
 
 interface ChildPageLoader<Row, F> {
-  load(key: { parentId: number; window: PageWindow; filter?: F }): Promise<Row[]>;
+  get(key: { parentId: number; window: PageWindow; filter?: F }): Known<Row[]>;
 }
 
-/** A nested connection (a parent's comments, a user's tickets) read through a child-page loader. */
-export async function childConnection<Row, F>(
+/**
+ * A nested connection (a parent's comments, a user's tickets) read through a child-page loader: at once
+ * when the loader was primed with the page (a list read it along), else when the batch answers.
+ */
+export function childConnection<Row, F>(
   loader: ChildPageLoader<Row, F>,
   parentId: number,
   args: PageArgs,
@@ -137,8 +141,7 @@ export async function childConnection<Row, F>(
   filter?: F,
 ) {
   const window = pageWindow(args, maxPageSize);
-  const rows = await loader.load({ parentId, window, filter });
-  return toConnection(args, window, rows, cursorOf);
+  return whenKnown(loader.get({ parentId, window, filter }), (rows) => toConnection(args, window, rows, cursorOf));
 }
 
 export const byCreatedAt = (row: { createdAt: Date; id: number }): Cursor => [row.createdAt.toISOString(), row.id];

@@ -164,17 +164,50 @@ describe('SQL statements per operation', () => {
   });
   afterAll(() => Promise.all([server?.close(), naive?.close()]));
 
-  it('the nested ticket list costs the same for 10 and 100 tickets, one statement per relation', async () => {
+  it('the nested ticket list is one statement for 10 and 100 tickets: the relations it asks come with the page', async () => {
     const ten = await statements(server, agent, nestedTickets, { n: 10 });
     const hundred = await statements(server, agent, nestedTickets, { n: 100 });
     expect(hundred.data.tickets.edges).toHaveLength(100);
     expect(hundred.data.tickets.edges[0]?.node.comments.edges[0]?.node.author.name).toEqual(expect.any(String));
-    // tickets, users (requester+assignee), tags, comment pages, comment authors
-    expect(ten.count).toBe(AUTH + 5);
-    // 100 rows never cost more than 10. (They may cost one fewer: when every comment author was already
-    // loaded as a requester or assignee, the per-request cache answers that level without SQL.)
+    // tickets with requester, assignee, tags, and each one's first comments with their authors
+    expect(ten.count).toBe(AUTH + 1);
+    expect(hundred.count).toBe(AUTH + 1);
+  });
+
+  it('relations the page cannot bring along are still one statement per relation, whatever the page size', async () => {
+    // Two different comment windows: the page brings the people and tags, each window is a statement.
+    const query = `query ($n: Int!) { tickets(first: $n) { edges { node { id requester { name } tags { name }
+      oldest: comments(first: 2) { edges { node { body author { name } } } }
+      newest: comments(last: 3) { edges { node { body author { name } } } } } } } }`;
+    const ten = await statements(server, agent, query, { n: 10 });
+    const hundred = await statements(server, agent, query, { n: 100 });
+    // page with people and tags, two comment windows, and the authors not met as requesters (at most one)
+    expect(ten.count).toBeGreaterThanOrEqual(AUTH + 3);
+    expect(ten.count).toBeLessThanOrEqual(AUTH + 4);
     expect(hundred.count).toBeLessThanOrEqual(ten.count);
-    expect(hundred.count).toBeGreaterThanOrEqual(AUTH + 4);
+    expect(hundred.data).toEqual((await statements(naive, naiveAgent, query, { n: 100 })).data);
+  });
+
+  it("a customer's list brings along only the comments a customer may read, as the comment loader does", async () => {
+    const [customer, naiveCustomer] = await Promise.all([server.login('customer@acme.test'), naive.login('customer@acme.test')]);
+    const query = `{ tickets(first: 40) { edges { node { id comments(last: 20) { edges { node { id internal } } } } } } }`;
+    const mine = await statements<any, Record<string, never>>(server, customer, query, {});
+    expect(mine.count).toBe(AUTH + 1);
+    const comments = (data: any): { internal: boolean }[] =>
+      data.tickets.edges.flatMap((edge: any) => edge.node.comments.edges.map((c: any) => c.node));
+    expect(comments(mine.data).length).toBeGreaterThan(0);
+    expect(comments(mine.data).every((comment: { internal: boolean }) => !comment.internal)).toBe(true);
+    // The same tickets as staff see them do carry internal notes: the filter above had something to remove.
+    const ids = mine.data.tickets.edges.map((edge: any) => edge.node.id);
+    const asStaff = await statements<any, { ids: string[] }>(
+      server,
+      agent,
+      `query ($ids: [ID!]!) { nodes(ids: $ids) { ... on Ticket { comments(last: 20) { edges { node { internal } } } } } }`,
+      { ids },
+    );
+    expect(asStaff.data.nodes.some((t: any) => t.comments.edges.some((c: any) => c.node.internal))).toBe(true);
+    // And the loaders one by one (no page read along) answer the customer the same.
+    expect(mine.data).toEqual((await statements(naive, naiveCustomer, query, {})).data);
   });
 
   it('organization → users → assigned tickets costs the same for 5 and 50 users', async () => {

@@ -7,6 +7,11 @@ import type { Comment, Organization, Tag, Ticket, User } from '../../prisma/gene
 export interface RowModel<T> {
   /** The select list for table alias `alias`, in the order `row` reads. */
   select(alias: string): string;
+  /**
+   * The same columns as arguments of json_build_array, timestamps as epoch milliseconds (JSON has no
+   * timestamp, and PostgreSQL renders one without its zone): `row` reads the array JSON.parse returns.
+   */
+  jsonColumns(alias: string): string;
   /** How many columns `select` lists. */
   width: number;
   /** The model's row from the columns of `values` that start at `at`. */
@@ -17,22 +22,36 @@ export interface RowModel<T> {
 type AllColumns<T, C extends readonly (keyof T)[]> =
   Exclude<keyof T, C[number]> extends never ? C : { missing: Exclude<keyof T, C[number]> };
 
-function model<T>() {
-  return <const C extends readonly (keyof T & string)[]>(columns: C & AllColumns<T, C>, row: RowModel<T>['row']): RowModel<T> => {
-    // Statements are built per batch: their select lists are built once per alias.
-    const lists = new Map<string, string>();
-    const select = (alias: string) => {
-      let list = lists.get(alias);
-      if (list === undefined) lists.set(alias, (list = columns.map((column) => `${alias}."${column}"`).join(', ')));
-      return list;
-    };
-    return { select, width: columns.length, row };
+/** The model's timestamp columns: in JSON they are sent as epoch milliseconds. */
+const TIMESTAMPS = new Set(['createdAt', 'updatedAt', 'resolvedAt']);
+
+/** A column list per alias, built once: statements are built per batch. */
+function perAlias(list: (alias: string) => string): (alias: string) => string {
+  const lists = new Map<string, string>();
+  return (alias) => {
+    let text = lists.get(alias);
+    if (text === undefined) lists.set(alias, (text = list(alias)));
+    return text;
   };
 }
 
-// int4 and boolean arrive as numbers and booleans, text and enums as strings: only timestamps need work.
-const date = (value: unknown) => new Date(value as string);
-const dateOrNull = (value: unknown) => (value === null ? null : new Date(value as string));
+function model<T>() {
+  return <const C extends readonly (keyof T & string)[]>(columns: C & AllColumns<T, C>, row: RowModel<T>['row']): RowModel<T> => ({
+    select: perAlias((alias) => columns.map((column) => `${alias}."${column}"`).join(', ')),
+    jsonColumns: perAlias((alias) =>
+      columns
+        .map((column) => (TIMESTAMPS.has(column) ? `(extract(epoch from ${alias}."${column}") * 1000)::int8` : `${alias}."${column}"`))
+        .join(', '),
+    ),
+    width: columns.length,
+    row,
+  });
+}
+
+// int4 and boolean arrive as numbers and booleans, text and enums as strings: only timestamps need work
+// (ISO-8601 text from the adapter, epoch milliseconds from JSON).
+const date = (value: unknown) => new Date(value as string | number);
+const dateOrNull = (value: unknown) => (value === null ? null : new Date(value as string | number));
 
 export const organizationRows = model<Organization>()(['id', 'slug', 'name', 'createdAt'], (v, at) => ({
   id: v[at] as number,

@@ -1,4 +1,5 @@
 // The ticket list: filters, sort orders and keyset pagination over them.
+import type { GraphQLResolveInfo } from 'graphql';
 import type { Prisma, Ticket, TicketPriority } from '../../prisma/generated/client.ts';
 import { TicketPriority as Priorities } from '../../prisma/generated/enums.ts';
 import { builder } from '../builder.ts';
@@ -8,6 +9,7 @@ import { BadUserInputError } from '../errors.ts';
 import { parseId } from '../global-id.ts';
 import { type Cursor, type PageArgs, pageWindow, toConnection } from '../pagination.ts';
 import { SortDirectionEnum, TicketPriorityEnum, TicketRef, TicketStatusEnum } from '../refs.ts';
+import { askedRelations } from './list-lookahead.ts';
 import { ticketListTags, type TicketListShape, type TicketSortField } from './list-tags.ts';
 import { requireTicket } from './access.ts';
 import { isStaff, requireViewer, visibleTicketsWhere, type Viewer } from '../viewer.ts';
@@ -109,8 +111,11 @@ export interface TicketListArgs extends PageArgs {
   orderBy?: typeof TicketOrder.$inferInput | null;
 }
 
-/** The tickets the viewer can see, filtered, sorted and paged: Query.tickets, and Subscription.ticketsChanged (schema/live.ts). */
-export async function resolveTicketList(args: TicketListArgs, ctx: Context) {
+/**
+ * The tickets the viewer can see, filtered, sorted and paged: Query.tickets, and Subscription.ticketsChanged
+ * (schema/live.ts). With `info`, the relations the query asks of the tickets are read with the page.
+ */
+export async function resolveTicketList(args: TicketListArgs, ctx: Context, info?: GraphQLResolveInfo) {
   const viewer = requireViewer(ctx.viewer);
   const where = filterWhere(viewer, args.filter);
   const field = (args.orderBy?.field ?? 'createdAt') as SortField;
@@ -136,7 +141,15 @@ export async function resolveTicketList(args: TicketListArgs, ctx: Context) {
         filter.search == null));
   const rows = await ctx.loaders.ticketPage({
     direct: direct
-      ? { viewer, status: filter?.status, priority: filter?.priority, field, ascending: readAscending, limit: window.limit }
+      ? {
+          viewer,
+          status: filter?.status,
+          priority: filter?.priority,
+          field,
+          ascending: readAscending,
+          limit: window.limit,
+          relations: info && askedRelations(info, ctx.settings.maxPageSize),
+        }
       : null,
     prisma: { where: { AND: [where, ...keyset] }, orderBy: [{ [field]: order }, { id: order }], take: window.limit },
   });
@@ -160,7 +173,7 @@ builder.queryFields((t) => ({
         filter: t.arg({ type: TicketFilter, required: false, description: 'Conditions to narrow the list.' }),
         orderBy: t.arg({ type: TicketOrder, required: false, description: 'Sort order; default CREATED_AT DESC.' }),
       },
-      resolve: (_root, args, ctx) => resolveTicketList(args, ctx),
+      resolve: (_root, args, ctx, info) => resolveTicketList(args, ctx, info),
     },
     TicketConnection,
   ),

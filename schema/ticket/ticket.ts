@@ -4,6 +4,7 @@ import { CommentConnection, withTotalCount } from '../connections.ts';
 import { byCreatedAt, childConnection } from '../pagination.ts';
 import { CommentRef, OrganizationRef, TagRef, TicketPriorityEnum, TicketRef, TicketStatusEnum, UserRef } from '../refs.ts';
 import { tagLookups } from '../cache-tags.ts';
+import { present, whenKnown } from '../known-loader.ts';
 import { loadVisibleTicket } from './access.ts';
 
 builder.node(TicketRef, {
@@ -29,18 +30,18 @@ builder.node(TicketRef, {
     requester: t.field({
       type: UserRef,
       description: 'Who filed the ticket.',
-      resolve: async (ticket, _args, ctx) => (await ctx.loaders.user.load(ticket.requesterId))!,
+      resolve: (ticket, _args, ctx) => present(ctx.loaders.user.get(ticket.requesterId)),
     }),
     assignee: t.field({
       type: UserRef,
       nullable: true,
       description: 'The agent working the ticket; null while unassigned.',
-      resolve: (ticket, _args, ctx) => (ticket.assigneeId ? ctx.loaders.user.load(ticket.assigneeId) : null),
+      resolve: (ticket, _args, ctx) => (ticket.assigneeId ? ctx.loaders.user.get(ticket.assigneeId) : null),
     }),
     tags: t.field({
       type: [TagRef],
       description: 'Tags on the ticket, by name.',
-      resolve: (ticket, _args, ctx) => ctx.loaders.tagsByTicket.load(ticket.id),
+      resolve: (ticket, _args, ctx) => ctx.loaders.tagsByTicket.get(ticket.id),
     }),
     commentCount: t.int({
       description: 'How many comments you can read on this ticket.',
@@ -50,9 +51,9 @@ builder.node(TicketRef, {
       {
         type: CommentRef,
         description: 'Comments, oldest first. Internal notes appear only for agents and admins.',
-        resolve: async (ticket, args, ctx) =>
-          withTotalCount(await childConnection(ctx.loaders.commentsByTicket, ticket.id, args, ctx.settings.maxPageSize, byCreatedAt), () =>
-            ctx.loaders.commentCount.load({ parentId: ticket.id }),
+        resolve: (ticket, args, ctx) =>
+          whenKnown(childConnection(ctx.loaders.commentsByTicket, ticket.id, args, ctx.settings.maxPageSize, byCreatedAt), (connection) =>
+            withTotalCount(connection, () => ctx.loaders.commentCount.load({ parentId: ticket.id })),
           ),
       },
       CommentConnection,

@@ -6,8 +6,10 @@
 // "a typical Prisma data layer" — so that row 5 compares frameworks on the same footing as before, not
 // deskgraph's data path under another framework. Do not speed this file up; change it only when the
 // `Loaders` type (what the resolvers call) changes. The dashboard's are frozen too (./prisma-dashboard.ts);
-// the count loaders are still shared with deskgraph (schema/count-loaders.ts).
-import DataLoader from 'dataloader';
+// the count loaders are still shared with deskgraph (schema/count-loaders.ts). The loaders are
+// KnownLoaders (a DataLoader that can also answer what it was primed with without a promise) only
+// because the resolvers ask that of them; nothing here primes them with a page's relations.
+import { KnownLoader } from '../../../schema/known-loader.ts';
 import {
   Prisma,
   type Comment,
@@ -83,7 +85,7 @@ interface LoaderOptions {
 
 /** Loads rows by primary key, answering in key order with null for ids that do not exist. */
 function byId<T extends { id: number }>(fetch: (ids: number[]) => Promise<T[]>, options: LoaderOptions) {
-  return new DataLoader<number, T | null>(async (ids) => {
+  return new KnownLoader<number, T | null>(async (ids) => {
     const rows = await fetch([...ids]);
     const found = new Map(rows.map((row) => [row.id, row]));
     return ids.map((id) => found.get(id) ?? null);
@@ -92,7 +94,7 @@ function byId<T extends { id: number }>(fetch: (ids: number[]) => Promise<T[]>, 
 
 /** Loads the rows that belong to each key (a foreign key), in key order. */
 function groupedBy<T>(fetch: (keys: number[]) => Promise<T[]>, keyOf: (row: T) => number, options: LoaderOptions) {
-  return new DataLoader<number, T[]>(async (keys) => {
+  return new KnownLoader<number, T[]>(async (keys) => {
     const groups = new Map<number, T[]>();
     for (const row of await fetch([...keys])) {
       const key = keyOf(row);
@@ -120,7 +122,7 @@ function childPages<Row, F = undefined>(
   filterSql: (filter: F | undefined) => Prisma.Sql,
   options: LoaderOptions,
 ) {
-  return new DataLoader<ChildPageKey<F>, Row[], string>(
+  return new KnownLoader<ChildPageKey<F>, Row[], string>(
     async (keys) => {
       const groups = new Map<string, ChildPageKey<F>[]>();
       for (const key of keys) {
