@@ -78,6 +78,9 @@ export async function seedDatabase(prisma: PrismaClient, options: SeedOptions): 
     // One long transaction by design; these bounds only guard against a stuck connection.
     { maxWait: 30_000, timeout: 6 * 3_600_000 },
   );
+  // Statistics now, not when autovacuum gets to them a minute or more later: until then the planner
+  // guesses, and a plan it caches for a prepared statement (server/platform/statement-names.ts) may be a bad one.
+  await prisma.$executeRawUnsafe('ANALYZE');
   return { scale, seed, counts, elapsedMs: Math.round(performance.now() - started), demoAccounts };
 }
 

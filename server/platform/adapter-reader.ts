@@ -3,6 +3,7 @@ import type { SqlDriverAdapter } from '@prisma/driver-adapter-utils';
 import type { PrismaClient } from '../../prisma/generated/client.ts';
 import type { SqlReader } from '../../schema/sql/reader.ts';
 import type { CountingAdapterFactory } from './sql-statements.ts';
+import { readerQuery } from './statement-names.ts';
 
 export function adapterSqlReader(prisma: PrismaClient, adapters: CountingAdapterFactory): SqlReader {
   // Prisma connects lazily, on its first query or $connect (which it makes idempotent): the first read
@@ -16,7 +17,7 @@ export function adapterSqlReader(prisma: PrismaClient, adapters: CountingAdapter
   return {
     async rows(sql, args, argTypes) {
       const adapter = adapters.connected() ?? (await connect());
-      return (await adapter.queryRaw({ sql, args, argTypes })).rows;
+      return (await adapter.queryRaw(readerQuery({ sql, args, argTypes }))).rows;
     },
   };
 }

@@ -82,3 +82,13 @@ describe('DATABASE_REPLICA_URLS', () => {
     expect(() => loadConfig({ DATABASE_REPLICA_URLS: 'postgresql://r1/db' }, cwd)).toThrow(/DATABASE_REPLICA_URLS needs DATABASE_URL/);
   });
 });
+
+describe('DATABASE_PREPARED_STATEMENTS', () => {
+  const primary = { DATABASE_URL: 'postgresql://db/primary' };
+
+  it('is on by default, off with false, and names itself when the value is wrong', () => {
+    expect(loadConfig(primary, cwd).database).toMatchObject({ preparedStatements: true });
+    expect(loadConfig({ ...primary, DATABASE_PREPARED_STATEMENTS: 'false' }, cwd).database).toMatchObject({ preparedStatements: false });
+    expect(() => loadConfig({ ...primary, DATABASE_PREPARED_STATEMENTS: 'maybe' }, cwd)).toThrow(/DATABASE_PREPARED_STATEMENTS/);
+  });
+});

@@ -15,6 +15,7 @@ import { openReplicaSet, type ReplicaSet } from './replicas/replica-set.ts';
 import { attachSqlReader } from '../../schema/sql/reader.ts';
 import { adapterSqlReader } from './adapter-reader.ts';
 import { countingAdapterFactory, type CountingAdapterFactory } from './sql-statements.ts';
+import { statementName } from './statement-names.ts';
 
 export interface Database {
   prisma: PrismaClient;
@@ -50,7 +51,8 @@ export async function openDatabase(config: DatabaseConfig, options: OpenOptions 
     });
     // An idle client losing its connection (server restart) must not crash the process.
     pool.on('error', () => {});
-    const adapterFactory = new PrismaPg(pool);
+    const pgOptions = config.preparedStatements !== false ? { statementNameGenerator: statementName } : {};
+    const adapterFactory = new PrismaPg(pool, pgOptions);
     const replicas =
       config.replicas && options.readReplicas
         ? openReplicaSet({
@@ -59,6 +61,7 @@ export async function openDatabase(config: DatabaseConfig, options: OpenOptions 
             config: config.replicas,
             poolSize: config.poolSize,
             connectTimeoutMs: config.connectTimeoutMs,
+            pgOptions,
             logger: options.logger ?? pino({ level: 'silent' }),
             redact: redactUrl,
           })

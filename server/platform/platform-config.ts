@@ -14,6 +14,8 @@ export type DatabaseConfig =
       url: string;
       poolSize: number;
       connectTimeoutMs: number;
+      /** Name the SQL reader's statements so connections prepare them once (default on; off behind a pooler that cannot keep them). */
+      preparedStatements?: boolean;
       /** Streaming replicas that serve reads (server/platform/replicas/README.md); none when absent. */
       replicas?: ReplicaConfig;
     };
@@ -53,6 +55,7 @@ export const platformEnv = z.object({
   DATABASE_URL: schemeUrl('DATABASE_URL', /^postgres(ql)?:\/\//, 'a postgresql:// URL').optional(),
   DATABASE_POOL_SIZE: int('DATABASE_POOL_SIZE', 1, 1000).default(10),
   DATABASE_CONNECT_TIMEOUT_MS: int('DATABASE_CONNECT_TIMEOUT_MS', 100, 600000).default(5000),
+  DATABASE_PREPARED_STATEMENTS: bool('DATABASE_PREPARED_STATEMENTS').default(true),
   DATABASE_REPLICA_URLS: urlList('DATABASE_REPLICA_URLS', /^postgres(ql)?:\/\//, 'a postgresql:// URL').optional(),
   DATABASE_REPLICA_MAX_LAG_MS: int('DATABASE_REPLICA_MAX_LAG_MS', 1, 3_600_000).default(5000),
   DATABASE_REPLICA_POLL_MS: int('DATABASE_REPLICA_POLL_MS', 10, 60_000).default(50),
@@ -88,6 +91,7 @@ function databaseConfig(e: z.output<typeof platformEnv>, cwd: string): DatabaseC
     url: e.DATABASE_URL,
     poolSize: e.DATABASE_POOL_SIZE,
     connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
+    preparedStatements: e.DATABASE_PREPARED_STATEMENTS,
     ...(e.DATABASE_REPLICA_URLS?.length
       ? { replicas: { urls: e.DATABASE_REPLICA_URLS, maxLagMs: e.DATABASE_REPLICA_MAX_LAG_MS, pollMs: e.DATABASE_REPLICA_POLL_MS } }
       : {}),

@@ -27,6 +27,8 @@ export interface ReplicaSetOptions {
   /** Per replica, like the primary's. */
   poolSize: number;
   connectTimeoutMs: number;
+  /** The driver adapter's options, as the primary's (prepared statement names). */
+  pgOptions: ConstructorParameters<typeof PrismaPg>[1];
   logger: Logger;
   redact(url: string): string;
 }
@@ -57,7 +59,12 @@ export function openReplicaSet(options: ReplicaSetOptions): ReplicaSet {
   const router = new ReadRouter(replicas);
   poller.start();
   return {
-    adapterFactory: routingAdapterFactory({ primary: options.primary, replicas: pools.map((pool) => new PrismaPg(pool)), router, poller }),
+    adapterFactory: routingAdapterFactory({
+      primary: options.primary,
+      replicas: pools.map((pool) => new PrismaPg(pool, options.pgOptions)),
+      router,
+      poller,
+    }),
     replicas,
     reads: router.counts,
     async close() {
