@@ -2,30 +2,18 @@
 // parents costs one statement per relation, not N. They are created for each request with its viewer,
 // so nothing cached here outlives the request or crosses to another viewer.
 import type { Comment, Organization, PrismaClient, Tag, Ticket, User } from '../prisma/generated/client.ts';
-import { fetchChildPages, type ChildFilterSql, type ChildListSpec } from './child-pages.ts';
+import type { ChildFilterSql } from './child-pages.ts';
+import { byId, childPages, groupedBy, type ChildPageKey, type KeyedRead, type LoaderOptions } from './loader-kinds.ts';
 import { createCountLoaders, type TicketListFilter } from './count-loaders.ts';
 import { createDashboardLoaders } from './dashboard-queries.ts';
 import { KnownLoader } from './known-loader.ts';
-import type { PageWindow } from './pagination.ts';
 import { INT, INT_LIST, TEXT_LIST } from './sql/params.ts';
 import { sqlReaderOf, type SqlReader } from './sql/reader.ts';
 import { commentRows, organizationRows, tagRows, ticketRows, userRows, type RowModel } from './sql/rows.ts';
 import { readTicketPage, readTicketPageWith, type TicketPageQuery } from './ticket/list-sql.ts';
 import { isStaff, type Viewer } from './viewer.ts';
 
-export interface LoaderOptions {
-  /**
-   * false turns batching off: every load becomes its own statement. That is the N+1 baseline the
-   * statement-count tests and benchmarks compare against; nothing in production sets it.
-   */
-  batch: boolean;
-}
-
-/** A statement reading rows of one model for a list of keys ($1, an int[]), and how to map them. */
-interface KeyedRead<T> {
-  sql: string;
-  rows: RowModel<T>;
-}
+export type { LoaderOptions };
 
 const byIdRead = <T>(table: string, rows: RowModel<T>): KeyedRead<T> => ({
   sql: `SELECT ${rows.select('t')} FROM "${table}" t WHERE t."id" = ANY($1::int[])`,
@@ -56,18 +44,6 @@ const READS = {
   },
 };
 
-/** Loads rows by primary key, answering in key order with null for ids that do not exist. */
-function byId<T extends { id: number }>(reader: SqlReader, read: KeyedRead<T>, options: LoaderOptions) {
-  return new KnownLoader<number, T | null>(async (ids) => {
-    const found = new Map<number, T>();
-    for (const values of await reader.rows(read.sql, [ids], [INT_LIST])) {
-      const row = read.rows.row(values, 0);
-      found.set(row.id, row);
-    }
-    return ids.map((id) => found.get(id) ?? null);
-  }, options);
-}
-
 /**
  * Loads tickets by id with their requester and assignee in the same statement, priming the user loader
  * with them. With batching off (the N+1 baseline) it is the plain by-id read: one statement per relation.
@@ -86,69 +62,6 @@ function ticketsWithPeople(reader: SqlReader, users: KnownLoader<number, User | 
     }
     return ids.map((id) => found.get(id) ?? null);
   }, options);
-}
-
-/** Loads the rows that belong to each key (a foreign key, the column after the row's), in key order. */
-function groupedBy<T>(reader: SqlReader, read: KeyedRead<T>, options: LoaderOptions) {
-  const keyAt = read.rows.width;
-  return new KnownLoader<number, T[]>(async (keys) => {
-    const groups = new Map<number, T[]>();
-    for (const values of await reader.rows(read.sql, [keys], [INT_LIST])) {
-      const key = values[keyAt] as number;
-      const list = groups.get(key);
-      if (list) list.push(read.rows.row(values, 0));
-      else groups.set(key, [read.rows.row(values, 0)]);
-    }
-    return keys.map((key) => groups.get(key) ?? []);
-  }, options);
-}
-
-interface ChildPageKey<F = unknown> {
-  parentId: number;
-  window: PageWindow;
-  filter?: F;
-}
-
-/** The shape of a key: keys of one shape are read in one statement. */
-const pageShape = (key: ChildPageKey<unknown>) => JSON.stringify([key.window, key.filter ?? null]);
-
-/**
- * Pages of children for many parents. Keys asking for the same window and filter are read together in
- * one statement; different windows (rare in one request) get one statement each.
- */
-function childPages<Row, F = undefined>(
-  reader: SqlReader,
-  spec: ChildListSpec<Row>,
-  filterSql: (filter: F | undefined) => ChildFilterSql,
-  options: LoaderOptions,
-) {
-  return new KnownLoader<ChildPageKey<F>, Row[], string>(
-    async (keys) => {
-      const groups = new Map<string, ChildPageKey<F>[]>();
-      for (const key of keys) {
-        const shape = pageShape(key);
-        const group = groups.get(shape);
-        if (group) group.push(key);
-        else groups.set(shape, [key]);
-      }
-      const results = new Map<ChildPageKey<F>, Row[]>();
-      await Promise.all(
-        [...groups.values()].map(async (group) => {
-          const first = group[0]!;
-          const pages = await fetchChildPages<Row>(
-            reader,
-            spec,
-            group.map((key) => key.parentId),
-            first.window,
-            filterSql(first.filter),
-          );
-          for (const key of group) results.set(key, pages.get(key.parentId) ?? []);
-        }),
-      );
-      return keys.map((key) => results.get(key) ?? []);
-    },
-    { ...options, cacheKeyFn: (key) => JSON.stringify([key.parentId, key.window, key.filter ?? null]) },
-  );
 }
 
 const noCondition: ChildFilterSql = () => '';

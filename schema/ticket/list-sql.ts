@@ -132,25 +132,35 @@ export async function readTicketPageWith(
     commentsByTicket: relations.comments ? new Map() : null,
   };
   const authorAt = commentRows.width;
+  // Each person once: the same few agents wrote most comments of a page.
+  const seen = new Set<number>();
+  const person = (values: readonly unknown[], at: number) => {
+    const id = values[at] as number | null;
+    if (id === null || seen.has(id)) return;
+    seen.add(id);
+    page.users.push(userRows.row(values, at));
+  };
   for (const values of await reader.rows(sql, params.args, params.types)) {
     const ticket = ticketRows.row(values, 0);
     page.tickets.push(ticket);
     let at = ticketRows.width;
     if (relations.people) {
-      page.users.push(userRows.row(values, at));
-      if (values[at + userRows.width] !== null) page.users.push(userRows.row(values, at + userRows.width));
+      person(values, at);
+      person(values, at + userRows.width);
       at += 2 * userRows.width;
     }
-    if (page.tagsByTicket)
+    if (page.tagsByTicket) {
       page.tagsByTicket.set(
         ticket.id,
-        parsed(values[at++]).map((tag) => tagRows.row(tag, 0)),
+        parsed(values[at]).map((tag) => tagRows.row(tag, 0)),
       );
+      at += 1;
+    }
     if (page.commentsByTicket) {
       const comments: Comment[] = [];
-      for (const both of parsed(values[at++])) {
+      for (const both of parsed(values[at])) {
         comments.push(commentRows.row(both, 0));
-        page.users.push(userRows.row(both, authorAt));
+        person(both, authorAt);
       }
       page.commentsByTicket.set(ticket.id, comments);
     }
