@@ -11,6 +11,7 @@
 import autocannon, { type Result } from 'autocannon';
 import { recordResponse, sumStats, type Stats } from './response-stats.ts';
 import type { Session } from './sessions.ts';
+import { runOpenLoopMix } from './open-loop.ts';
 import { buildMix, pickEntry } from './workload.ts';
 
 export interface FixedRequest {
@@ -40,7 +41,7 @@ export interface MixJob {
   sessions: Session[];
   connections: number;
   duration: number;
-  /** A fixed rate (requests per second over all connections) instead of as fast as the server answers (the soak). */
+  /** Open loop (open-loop.ts): requests offered at this mean rate per second, whatever the answers' pace. */
   rate?: number;
 }
 
@@ -136,7 +137,6 @@ async function runMix(job: MixJob): Promise<LoadStats> {
     url: job.urls.length === 1 ? job.urls[0]! : job.urls,
     connections: job.connections,
     duration: job.duration,
-    ...(job.rate ? { overallRate: job.rate } : {}),
     timeout: 10,
     // autocannon stops on a sample tick: every 100 ms, so a 1.5 s window lasts 1.5 s, not 2.
     sampleInt: 100,
@@ -176,7 +176,7 @@ async function runMix(job: MixJob): Promise<LoadStats> {
 
 process.on('message', (message: { id: number; job: Job }) => {
   const { id, job } = message;
-  const run = job.kind === 'fixed' ? runFixed(job) : runMix(job);
+  const run = job.kind === 'fixed' ? runFixed(job) : job.rate ? runOpenLoopMix({ ...job, rate: job.rate }) : runMix(job);
   run.then(
     (stats) => process.send!({ id, ok: true, stats } satisfies WorkerReply),
     (error: unknown) =>

@@ -27,6 +27,14 @@ export interface MixScenario {
   baseline?: string;
   /** More environment for the instances (e.g. CACHE_WARM=false), over the scenario's own. */
   env?: Record<string, string>;
+  /**
+   * Open loop: requests offered at this rate (per second, over all connections) whatever the answers'
+   * pace, instead of each connection sending its next request as soon as the last is answered. Latency
+   * at a load the server can carry, rather than the queue of a saturated one.
+   */
+  rate?: number;
+  /** Connections for this scenario (an open-loop one needs more, so a slow answer does not hold the rate back). */
+  connections?: number;
 }
 
 export interface MixContext {
@@ -107,6 +115,7 @@ export async function measureMix(scenario: MixScenario, instances: Pick<Instance
   const metricsUrls = instances.map((i) => i.origin);
   const urls = ctx.via ? [ctx.via] : metricsUrls;
   const sessions = await prepareSessions(`${urls[0]}/graphql`);
+  const connections = scenario.connections ?? ctx.connections;
   if (ctx.printShares) {
     const mix = buildMix(sessions);
     log(
@@ -119,13 +128,13 @@ export async function measureMix(scenario: MixScenario, instances: Pick<Instance
   await ctx.watch?.start();
   let warmupErrors = 0;
   if (ctx.warmup > 0) {
-    const warm = await ctx.load.mix({ urls, sessions, connections: ctx.connections, duration: ctx.warmup });
+    const warm = await ctx.load.mix({ urls, sessions, connections, duration: ctx.warmup, rate: scenario.rate });
     warmupErrors = failures(warm);
     if (warmupErrors) warn(`${scenario.name}: ${warmupErrors} failed requests during warm-up: ${warm.samples.join(' | ')}`);
     await quiesce(activity(metricsUrls));
   }
   const before = counters(await scrapeAll(metricsUrls));
-  const load = await ctx.load.mix({ urls, sessions, connections: ctx.connections, duration: ctx.duration });
+  const load = await ctx.load.mix({ urls, sessions, connections, duration: ctx.duration, rate: scenario.rate });
   // Requests the load generator dropped at the end still finish on the server: let them land in the counters.
   await quiesce(activity(metricsUrls));
   const cache = delta(counters(await scrapeAll(metricsUrls)), before);

@@ -40,6 +40,14 @@ const CASES: ProfileCase[] = [
     request: (token, ticketId) => persistedGetRequest(query('ticket'), { id: ticketId }, token),
     expectHit: 'fast',
   },
+  {
+    key: 'dashboard-cached',
+    label: 'dashboard, cached (memory, GET hash, fast path)',
+    query: query('dashboard'),
+    env: { RESPONSE_CACHE: 'true' },
+    request: (token) => persistedGetRequest(query('dashboard'), null, token),
+    expectHit: 'fast',
+  },
 ];
 
 /** BENCH_PROFILE_CASES=ticket,list: the cases whose key begins with one of the parts; all by default. */
