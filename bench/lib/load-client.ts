@@ -3,9 +3,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Cleanup } from './util.ts';
-import type { FixedJob, Job, LoadStats, MixJob, WorkerReply } from './load-worker.ts';
+import type { FixedJob, Job, LoadStats, MixJob, WorkerReply } from './load-jobs.ts';
 
-export type { FixedRequest, LoadStats } from './load-worker.ts';
+export type { FixedRequest, LoadStats } from './load-jobs.ts';
 
 export class LoadGenerator {
   private nextId = 1;

@@ -6,7 +6,7 @@
 import { Agent, request } from 'node:http';
 import { recordResponse, sumStats, type Stats } from './response-stats.ts';
 import { buildMix, pickEntry } from './workload.ts';
-import type { LoadStats, MixJob } from './load-worker.ts';
+import type { LoadStats, MixJob } from './load-jobs.ts';
 
 /** A percentile of sorted latencies, to 0.1 ms. */
 const percentile = (sorted: number[], p: number) =>

@@ -3,7 +3,7 @@
 // counted as it comes off the socket (status line, headers, body with its chunk framing if any).
 import { connect } from 'node:net';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import type { FixedRequest } from './load-worker.ts';
+import type { FixedRequest } from './load-jobs.ts';
 
 export interface RawRequest {
   method: 'GET' | 'POST';
