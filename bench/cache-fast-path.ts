@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assertSameAnswer, startBareServer } from './lib/bare.ts';
-import { pgliteEnv, seededDatabaseEnv } from './lib/database.ts';
+import { pgliteEnv, seededDatabaseEnv, seedPglite } from './lib/database.ts';
 import { KeyspaceWatch, pickEmptyDatabase, redisUrlWithDb } from './lib/redis-watch.ts';
 import type { Instance } from './lib/server.ts';
 import { Cleanup, codeState, describeCode, envNumber, exitWith, log } from './lib/util.ts';
@@ -68,17 +68,16 @@ async function main(): Promise<number> {
 }
 
 // A real PostgreSQL when one is configured (starts in seconds, and makes the no-cache row meaningful),
-// else the embedded PGlite, which migrates and seeds itself into the temporary DATA_DIR.
+// else the embedded PGlite, migrated and seeded in the temporary DATA_DIR before deskgraph starts.
 async function databaseEnv(ctx: FastContext, dataDir: string): Promise<Record<string, string | undefined>> {
   const serverUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? null;
   if (serverUrl) return seededDatabaseEnv(serverUrl, ctx.settings.scale, ctx.cleanup);
-  log(
-    `no BENCH_DATABASE_URL/TEST_DATABASE_URL: deskgraph uses the embedded PGlite (seeded at scale ${ctx.settings.scale} by the first instance)`,
-  );
-  return pgliteEnv(dataDir, ctx.settings.scale);
+  log(`no BENCH_DATABASE_URL/TEST_DATABASE_URL: deskgraph uses the embedded PGlite (seeded at scale ${ctx.settings.scale})`);
+  await seedPglite(dataDir, ctx.settings.scale);
+  return pgliteEnv(dataDir);
 }
 
-/** (b) first (with PGlite it seeds the database): its hit is the bytes the bare server will send. */
+/** (b) first: its hit is the bytes the bare server will send. */
 async function measureFastPathAndBare(ctx: FastContext, dataDir: string): Promise<Instance> {
   const fast = await prepare(ctx, 'fast path', { RESPONSE_CACHE: 'true' }, 'fast');
   const expected = await capture(fast.instance.origin, requestFor('POST', fast.token));

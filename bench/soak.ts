@@ -4,8 +4,9 @@
 // window (default a minute), so each window has its own request count, errors and p50/p99; meanwhile
 // the server's /metrics is sampled every few seconds for heap used and RSS.
 //
-// The server runs on the embedded PGlite (a fresh data directory, migrated and seeded at start) unless
-// DATABASE_URL (and REDIS_URL) are given: then on those, migrated and seeded if empty.
+// The server runs on the embedded PGlite (a fresh data directory, migrated and seeded here before it
+// starts) unless DATABASE_URL (and REDIS_URL) are given: then on those, which must hold the demo data
+// (`npm run db:seed`): the server runs with NODE_ENV=production, which seeds no known passwords.
 //
 // Exit code 1 when any response failed, the rate could not be held, or, from the first window to the
 // last, heap used grew more than SOAK_MAX_HEAP_GROWTH_MB or p99 more than SOAK_MAX_P99_RATIO times
@@ -17,6 +18,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pgliteEnv, seedPglite } from './lib/database.ts';
 import { failures, LoadGenerator, type LoadStats } from './lib/load-client.ts';
 import { describeCommit, describeMachine, machineLine } from './lib/machine.ts';
 import { scrape, total } from './lib/metrics.ts';
@@ -98,7 +100,7 @@ async function main(): Promise<number> {
       `soak: ${seconds} s at ${rate} req/s over ${connections} connections, windows of ${windowSeconds} s after ${warmupSeconds} s of warm-up`,
     );
     log(
-      `database: ${databaseUrl ? new URL(databaseUrl).host : 'embedded PGlite (fresh, seeded at start)'}; cache: ${redisUrl ? `Redis ${new URL(redisUrl).host}` : 'in process'}`,
+      `database: ${databaseUrl ? new URL(databaseUrl).host : 'embedded PGlite (fresh, seeded at scale 0.1)'}; cache: ${redisUrl ? `Redis ${new URL(redisUrl).host}` : 'in process'}`,
     );
     log(machineLine(machine));
     const shown = (url: string) => {
@@ -113,13 +115,14 @@ async function main(): Promise<number> {
       `reproduce: ${urls ? `${urls} ` : ''}SOAK_SECONDS=${seconds} SOAK_RATE=${rate} SOAK_CONNECTIONS=${connections} SOAK_WINDOW_SECONDS=${windowSeconds} SOAK_WARMUP_SECONDS=${warmupSeconds} npm run soak`,
     );
 
+    if (dataDir) await seedPglite(dataDir, 0.1);
     const instance = await startInstance({
       name: 'soak',
       root,
       cleanup,
       readyTimeoutMs: 300_000,
       env: {
-        ...(databaseUrl ? { DATABASE_URL: databaseUrl, AUTO_MIGRATE: 'true', SEED_IF_EMPTY: 'true' } : { DATA_DIR: dataDir! }),
+        ...(databaseUrl ? { DATABASE_URL: databaseUrl, AUTO_MIGRATE: 'true' } : pgliteEnv(dataDir!)),
         REDIS_URL: redisUrl ?? undefined,
         CACHE_KEY_PREFIX: `soak-${runId}`,
         // One token sends a few thousand requests a minute here: the per-token limit would refuse them.

@@ -2,6 +2,7 @@
 // test/template-db.ts does, and copied (CREATE DATABASE … TEMPLATE) so every scenario starts from the
 // same rows: mutations of one scenario must not change what the next one reads.
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { applyMigrations } from '../../prisma/migrations.ts';
 import { seedDatabase, type SeedSummary } from '../../prisma/seed/seed-database.ts';
 import { openDatabase } from '../../server/platform/database.ts';
@@ -24,9 +25,28 @@ export async function seededDatabaseEnv(serverUrl: string, scale: number, cleanu
   return { DATABASE_URL: databases.templateUrl, AUTO_MIGRATE: 'false', SEED_IF_EMPTY: 'false' };
 }
 
-/** deskgraph's environment for the embedded PGlite in `dir`: the first instance migrates and seeds it. */
-export function pgliteEnv(dir: string, scale: number): Record<string, string | undefined> {
-  return { DATA_DIR: dir, SEED_SCALE: String(scale), AUTO_MIGRATE: undefined, SEED_IF_EMPTY: undefined, DATABASE_URL: undefined };
+/**
+ * Migrates and seeds an embedded PGlite in `dir`, in this process. Not left to the server: benchmarks run
+ * it with NODE_ENV=production, which seeds no demo accounts with known passwords (the benchmarks sign in
+ * as them).
+ */
+export async function seedPglite(dir: string, scale: number): Promise<void> {
+  // Where the server keeps it for DATA_DIR=dir (server/platform/platform-config.ts).
+  const database = await openDatabase({ kind: 'embedded', dataDir: path.join(dir, 'pglite') });
+  try {
+    const mine = migrating.then(() => applyMigrations(database.adapterFactory));
+    migrating = mine.catch(() => {});
+    await mine;
+    log(`seeding the embedded PGlite in ${dir} (scale ${scale}, seed 1)`);
+    await seedDatabase(database.prisma, { scale, seed: 1 });
+  } finally {
+    await database.close();
+  }
+}
+
+/** deskgraph's environment for the embedded PGlite in `dir`, seeded by seedPglite. */
+export function pgliteEnv(dir: string): Record<string, string | undefined> {
+  return { DATA_DIR: dir, AUTO_MIGRATE: 'false', SEED_IF_EMPTY: 'false', DATABASE_URL: undefined };
 }
 
 // The migration engine is a WebAssembly module with process-wide state: databases seeded in parallel

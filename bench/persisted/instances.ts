@@ -4,7 +4,7 @@
 //   allow    PERSISTED_OPERATIONS=allow, same manifest: takes the full documents the client sends today
 import { cpSync } from 'node:fs';
 import path from 'node:path';
-import { pgliteEnv, seededDatabaseEnv } from '../lib/database.ts';
+import { pgliteEnv, seededDatabaseEnv, seedPglite } from '../lib/database.ts';
 import { startInstance, type Instance } from '../lib/server.ts';
 import { fmt, log, type Cleanup } from '../lib/util.ts';
 import { Client, loginByHash } from './client.ts';
@@ -68,15 +68,16 @@ async function onPostgres(setup: Setup, serverUrl: string) {
 async function onPglite(setup: Setup) {
   const { root, cleanup, scale, work } = setup;
   const { requireEnv, allowEnv } = modes(setup.manifest.file);
-  log(`no BENCH_DATABASE_URL/TEST_DATABASE_URL: embedded PGlite, seeded at scale ${scale} by the first instance`);
+  log(`no BENCH_DATABASE_URL/TEST_DATABASE_URL: embedded PGlite, seeded at scale ${scale}`);
   const requireDir = path.join(work, 'data-require');
   const allowDir = path.join(work, 'data-allow');
   const seeding = performance.now();
+  await seedPglite(requireDir, scale);
   const first = await startInstance({
     name: 'require',
     root,
     cleanup,
-    env: { ...pgliteEnv(requireDir, scale), ...requireEnv },
+    env: { ...pgliteEnv(requireDir), ...requireEnv },
     readyTimeoutMs: 180_000,
   });
   log(`  seeded and ready in ${fmt((performance.now() - seeding) / 1000, 1)} s`);
@@ -85,8 +86,8 @@ async function onPglite(setup: Setup) {
   cpSync(requireDir, allowDir, { recursive: true });
   log('starting deskgraph: require and allow instances, each on its copy of the database');
   const [requireInstance, allowInstance] = await Promise.all([
-    startInstance({ name: 'require', root, cleanup, env: { ...pgliteEnv(requireDir, scale), ...requireEnv }, readyTimeoutMs: 120_000 }),
-    startInstance({ name: 'allow', root, cleanup, env: { ...pgliteEnv(allowDir, scale), ...allowEnv }, readyTimeoutMs: 120_000 }),
+    startInstance({ name: 'require', root, cleanup, env: { ...pgliteEnv(requireDir), ...requireEnv }, readyTimeoutMs: 120_000 }),
+    startInstance({ name: 'allow', root, cleanup, env: { ...pgliteEnv(allowDir), ...allowEnv }, readyTimeoutMs: 120_000 }),
   ]);
   return {
     client: new Client(requireInstance, allowInstance, tokens),
