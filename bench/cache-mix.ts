@@ -21,31 +21,38 @@ type Scenario = MixScenario & { baseline: string };
 const MIX_RATE = envNumber('BENCH_MIX_RATE', 150, { min: 1 });
 const FIXED = { rate: MIX_RATE, connections: 64 };
 
+const WARM_OFF = { CACHE_WARM: 'false' };
+const NEVER_PAUSED = { CACHE_WARM_MAX_BUSY_PERCENT: '100' };
+
+// Rows without a warming note run the defaults: warming on, paused while the event loop is saturated
+// (server/cache/warmer.ts). The variants show, in one run, what warming brings and what the pause saves.
 const SCENARIOS: Scenario[] = [
   { name: '1 instance / cache off', instances: 1, cache: 'off', baseline: '1 instance / cache off' },
+  { name: '1 instance / memory cache / warming off', instances: 1, cache: 'memory', baseline: '1 instance / cache off', env: WARM_OFF },
   { name: '1 instance / memory cache', instances: 1, cache: 'memory', baseline: '1 instance / cache off' },
-  // The same with warming (server/cache/warmer.ts, off by default), to see what it brings in one run.
   {
-    name: '1 instance / memory cache / warming on',
+    name: '1 instance / memory cache / warming never paused',
     instances: 1,
     cache: 'memory',
     baseline: '1 instance / cache off',
-    env: { CACHE_WARM: 'true' },
+    env: NEVER_PAUSED,
   },
   { name: '1 instance / Redis cache', instances: 1, cache: 'redis', baseline: '1 instance / cache off' },
   { name: '2 instances / cache off', instances: 2, cache: 'off', baseline: '2 instances / cache off' },
   // Never two instances on the memory store: they would not see each other's invalidations.
+  { name: '2 instances / Redis cache / warming off', instances: 2, cache: 'redis', baseline: '2 instances / cache off', env: WARM_OFF },
   { name: '2 instances / Redis cache', instances: 2, cache: 'redis', baseline: '2 instances / cache off' },
-  {
-    name: '2 instances / Redis cache / warming on',
-    instances: 2,
-    cache: 'redis',
-    baseline: '2 instances / cache off',
-    env: { CACHE_WARM: 'true' },
-  },
   // Open loop (BENCH_MIX_RATE requests per second offered, 64 connections): the latency of the mix at a
   // load below the saturation the rows above run at, where p99 is mostly the queue of 16 connections.
   { name: '1 instance / cache off / fixed rate', instances: 1, cache: 'off', baseline: '1 instance / cache off / fixed rate', ...FIXED },
+  {
+    name: '1 instance / memory cache / warming off / fixed rate',
+    instances: 1,
+    cache: 'memory',
+    baseline: '1 instance / cache off / fixed rate',
+    env: WARM_OFF,
+    ...FIXED,
+  },
   {
     name: '1 instance / memory cache / fixed rate',
     instances: 1,

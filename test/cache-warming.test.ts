@@ -22,7 +22,8 @@ describe('cache warming (CACHE_WARM)', () => {
   afterAll(() => server?.close());
 
   it('re-runs exactly the hot entries a write evicted, outside the client hit and miss counters', async () => {
-    server = await startTestServer({ cache: { warm: true, warmTop: 10, warmConcurrency: 2 } });
+    // Never paused by load here: this test process is client and server on one event loop.
+    server = await startTestServer({ cache: { warm: true, warmTop: 10, warmConcurrency: 2, warmMaxBusyPercent: 100 } });
     const agent = await server.login('agent@acme.test');
     const first = (await server.gql(list, {}, agent)).body.data!.tickets.edges[0].node as { id: string };
     const page = await server.gql(longList, {}, agent);
@@ -62,5 +63,51 @@ describe('cache warming (CACHE_WARM)', () => {
     // Only the seven client reads above moved the counters: the warmer's three runs are neither hits nor misses.
     expect(await counter(server, 'deskgraph_cache_misses_total')).toBe(before.misses);
     expect(await counter(server, 'deskgraph_cache_hits_total')).toBe(before.hits + 7);
+  });
+
+  it('leaves evicted entries to the clients while the event loop is saturated', async () => {
+    const busy = await startTestServer({ cache: { warm: true, warmTop: 10, warmConcurrency: 2, warmMaxBusyPercent: 50 } });
+    try {
+      const agent = await busy.login('agent@acme.test');
+      const first = (await busy.gql(list, {}, agent)).body.data!.tickets.edges[0].node as { id: string };
+      const rename = (title: string) =>
+        busy.gql(
+          `mutation ($id: ID!, $title: String!) { updateTicket(input: { id: $id, title: $title }) { ticket { id } } }`,
+          { id: first.id, title },
+          agent,
+        );
+      const readBoth = async () => {
+        for (let i = 0; i < 2; i += 1) {
+          await busy.gql(list, {}, agent);
+          await busy.gql(detail, { id: first.id }, agent);
+        }
+      };
+      const settle = async () => {
+        const deadline = Date.now() + 10_000;
+        while (busy.warmer!.busy && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      };
+      await readBoth();
+      // Idle for a whole window of the gauge (500 ms): the write's two evictions are warmed.
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      expect((await rename('Idle write')).body.errors).toBeUndefined();
+      await settle();
+      const stored = await counter(busy, 'deskgraph_cache_warms_total', 'outcome="stored"');
+      expect(stored).toBe(2);
+
+      await readBoth();
+      // Two seconds of this thread's own work, then the write: the loop was busy nearly all of the window.
+      const until = Date.now() + 2_000;
+      while (Date.now() < until);
+      expect((await rename('Busy write')).body.errors).toBeUndefined();
+      await settle();
+      expect(await counter(busy, 'deskgraph_cache_warms_total', 'outcome="stored"')).toBe(stored);
+      expect(await counter(busy, 'deskgraph_cache_warms_total', 'outcome="skipped_busy"')).toBe(2);
+      // The first client after the write executes the list itself, and sees the write.
+      const after = await busy.gql(list, {}, agent);
+      expect(after.body.extensions?.responseCache?.hit).toBe(false);
+      expect(after.body.data!.tickets.edges[0].node.title).toBe('Busy write');
+    } finally {
+      await busy.close();
+    }
   });
 });

@@ -34,6 +34,11 @@ export interface CacheConfig {
   /** How many warming executions may run at once (per instance). */
   warmConcurrency: number;
   /**
+   * Warming pauses while the event loop was busy more than this percentage of the last half second: at
+   * saturation a warming run takes the place of a client's request (100: never pauses).
+   */
+  warmMaxBusyPercent: number;
+  /**
    * Remember token → viewer in process (a minute at most, forgotten at logout). With the response cache
    * on, its bus carries logouts to every instance; with it off, only a single instance without Redis has it.
    */
@@ -63,9 +68,10 @@ export const cacheEnv = z.object({
   CACHE_TTL_SECONDS: int('CACHE_TTL_SECONDS', 1, 7 * 24 * 3600).default(300),
   CACHE_METADATA: bool('CACHE_METADATA').optional(),
   CACHE_FAST_PATH: bool('CACHE_FAST_PATH').default(true),
-  CACHE_WARM: bool('CACHE_WARM').default(false),
+  CACHE_WARM: bool('CACHE_WARM').default(true),
   CACHE_WARM_TOP: int('CACHE_WARM_TOP', 1, 1000).default(100),
   CACHE_WARM_CONCURRENCY: int('CACHE_WARM_CONCURRENCY', 1, 32).default(2),
+  CACHE_WARM_MAX_BUSY_PERCENT: int('CACHE_WARM_MAX_BUSY_PERCENT', 1, 100).default(90),
   VIEWER_CACHE: bool('VIEWER_CACHE').default(true),
 });
 
@@ -84,6 +90,7 @@ export function cacheConfig(e: z.output<typeof cacheEnv>, nodeEnv: NodeEnv): Cac
     warm: e.CACHE_WARM,
     warmTop: e.CACHE_WARM_TOP,
     warmConcurrency: e.CACHE_WARM_CONCURRENCY,
+    warmMaxBusyPercent: e.CACHE_WARM_MAX_BUSY_PERCENT,
     viewerCache: e.VIEWER_CACHE,
   };
 }

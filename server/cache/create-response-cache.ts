@@ -51,7 +51,13 @@ export function createResponseCache(config: CacheConfig, { redis, logger, metric
   const facts = new DocumentFactsRegistry();
   const warmer =
     store && config.warm
-      ? new CacheWarmer(store, run, { top: config.warmTop, concurrency: config.warmConcurrency, logger, metrics })
+      ? new CacheWarmer(store, run, {
+          top: config.warmTop,
+          concurrency: config.warmConcurrency,
+          maxBusy: config.warmMaxBusyPercent / 100,
+          logger,
+          metrics,
+        })
       : null;
 
   return {

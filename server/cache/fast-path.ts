@@ -170,7 +170,7 @@ export function serveFromCache(
   if (client === 'invalid') return NOT_SERVED;
   const request = describe(raw, viewer, client.name, options);
   if (!request) return NOT_SERVED;
-  options.warmer?.record(request.key, { ...request.params, viewer });
+  options.warmer?.record(request.key, request.params, viewer);
   const local = options.store.peek(request.key);
   if (local) return send(req, res, type, local, request, 'l1', options);
   return options.store.lookup(request.key, cacheShard(viewer)).then((lookup): FastPathOutcome => {

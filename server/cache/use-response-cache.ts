@@ -153,14 +153,7 @@ export function useDeskgraphResponseCache({
         request.startedAt = Date.now();
         if (warmer && !warming) {
           const params = (ctx as { params?: { query?: string; variables?: unknown; operationName?: string } }).params;
-          if (params?.query) {
-            warmer.record(key, {
-              query: params.query,
-              variables: params.variables ?? null,
-              operationName: params.operationName ?? null,
-              viewer: serverCtx.viewer,
-            });
-          }
+          if (params?.query) warmer.record(key, params as { query: string }, serverCtx.viewer);
         }
         const probe = serverCtx.cacheProbe;
         let lookup = probe && probe.key === key ? probe.lookup : await store.lookup(key, cacheShard(serverCtx.viewer));
@@ -198,6 +191,7 @@ export function useDeskgraphResponseCache({
         }
         if (flight.leader) request.release = flight.release;
         request.lookup = lookup;
+
         // The organization's last write position, read with the entry: a replica that has not replayed
         // it must not serve this execution, whose result may be stored (CACHE.md, "Read replicas").
         if (lookup.redisLsn) requireLsn(lookup.redisLsn);

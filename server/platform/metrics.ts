@@ -123,7 +123,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     cacheWarms: new Counter({
       ...r,
       name: 'deskgraph_cache_warms_total',
-      help: 'Evicted hot entries the warmer executed again: stored, not_stored (a write refused it, or not cacheable) or failed.',
+      help: 'Evicted hot entries the warmer executed again: stored, not_stored (a write refused it, or not cacheable) or failed; skipped_busy: not run, the event loop was saturated.',
       labelNames: ['outcome'],
     }),
     cacheBypass: new Counter({
