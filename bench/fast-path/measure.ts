@@ -9,6 +9,7 @@ import { startInstance, type Instance } from '../lib/server.ts';
 import { graphql } from '../lib/sessions.ts';
 import { fmt, log, retryUntil, sleep, type Cleanup } from '../lib/util.ts';
 import { capture, OPERATION, requestFor, type Captured, type Method } from './requests.ts';
+import { processCpuSeconds } from '../lib/proc-cpu.ts';
 
 export interface FastSettings {
   duration: number;
@@ -43,6 +44,8 @@ export interface Row {
   contentType: string;
   /** req/s of each slice, when interleaved. */
   slices: number[];
+  /** The server process's CPU time (user + system, /proc) per request over its slices, µs. */
+  cpuUsPerRequest: number | null;
 }
 
 export interface Target {
@@ -113,11 +116,19 @@ export async function measure(ctx: FastContext, targets: Target[], token: string
   log(
     `  ${method}: ${targets.map((t) => t.target).join(' / ')}: ${duration} s each${slices > 1 ? `, in ${slices} alternating slices of ${fmt(slice, 1)} s` : ''}`,
   );
+  // What each request costs the server, whatever the load generator got from the machine: CPU seconds of
+  // the server's process (all its threads) around its own slices only.
+  const cpu = new Map<Target, number>(targets.map((t) => [t, 0]));
   for (let round = 0; round < slices; round++) {
-    for (const t of targets) parts.get(t)!.push(await runFixed(t.instance.origin, request, body(t), { connections, duration: slice }));
+    for (const t of targets) {
+      const pid = t.instance.child.pid ?? 0;
+      const before = processCpuSeconds(pid);
+      parts.get(t)!.push(await runFixed(t.instance.origin, request, body(t), { connections, duration: slice }));
+      cpu.set(t, cpu.get(t)! + processCpuSeconds(pid) - before);
+    }
   }
   const out: Row[] = [];
-  for (const t of targets) out.push(await recordRow(ctx, t, method, parts.get(t)!, befores.get(t) ?? null, captured.get(t)!));
+  for (const t of targets) out.push(await recordRow(ctx, t, method, parts.get(t)!, befores.get(t) ?? null, captured.get(t)!, cpu.get(t)!));
   // autocannon drops its sockets with requests still running: let them finish before a SIGTERM.
   await sleep(Math.min(5000, Math.max(500, 2 * Math.max(...out.map((r) => r.load.p99)))));
   return out;
@@ -130,9 +141,11 @@ async function recordRow(
   list: Measured[],
   before: CacheCounters | null,
   own: Captured,
+  cpuSeconds: number,
 ): Promise<Row> {
   const { expected } = ctx;
   const load = combineSlices(list);
+  const cpuUsPerRequest = cpuSeconds > 0 && load.requests > 0 ? (cpuSeconds * 1e6) / load.requests : null;
   const cache = before ? delta(counters(await scrape(t.instance.origin)), before) : null;
   const row: Row = {
     target: t.target,
@@ -142,6 +155,7 @@ async function recordRow(
     sameBytes: expected ? expected.body.equals(own.body) && expected.headers['content-type'] === own.headers['content-type'] : null,
     contentType: own.headers['content-type'] ?? '',
     slices: list.map((p) => p.rps),
+    cpuUsPerRequest,
   };
   ctx.rows.push(row);
   const hits = cache
@@ -153,7 +167,7 @@ async function recordRow(
     : '';
   const perSlice = list.length > 1 ? ` (slices: ${list.map((p) => fmt(p.rps, 0)).join(', ')})` : '';
   log(
-    `    ${t.target}: ${fmt(load.rps, 0)} req/s${perSlice}, p99 ${fmt(load.p99, 0)} ms${hits}${load.mismatches ? `, ${load.mismatches} BODY MISMATCHES` : ''}`,
+    `    ${t.target}: ${fmt(load.rps, 0)} req/s${perSlice}, p99 ${fmt(load.p99, 0)} ms, server CPU ${cpuUsPerRequest == null ? '—' : fmt(cpuUsPerRequest, 1)} µs/request${hits}${load.mismatches ? `, ${load.mismatches} BODY MISMATCHES` : ''}`,
   );
   return row;
 }

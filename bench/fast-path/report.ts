@@ -33,6 +33,11 @@ function verdictOf(r: Row, ratio: number | null): string {
 
 function cells(rows: Row[]): string[][] {
   const { toBare, perSlice } = ratios(rows);
+  // The bare server's CPU per request over this row's: the throughput ratio the server's own work allows.
+  const cpuRatio = (r: Row) => {
+    const bare = rows.find((x) => x.target === 'bare node:http' && x.method === r.method)?.cpuUsPerRequest;
+    return bare && r.cpuUsPerRequest ? `${fmt(bare / r.cpuUsPerRequest, 2)}×` : '—';
+  };
   return rows.map((r) => {
     const ratio = toBare(r);
     const errors = errorsOf(r);
@@ -50,6 +55,8 @@ function cells(rows: Row[]): string[][] {
         .map((x) => fmt(x, 2))
         .join(' ') || '—',
       fmt(r.load.p99, 0),
+      r.cpuUsPerRequest == null ? '—' : fmt(r.cpuUsPerRequest, 1),
+      cpuRatio(r),
       hits,
       r.sameBytes == null ? '—' : r.sameBytes ? 'yes' : 'NO',
       errors === 0 ? '0' : `${errors} !!!`,
@@ -65,7 +72,20 @@ function printTable(rows: Row[], settings: FastSettings, code: ReturnType<typeof
   console.log(`Load generator and servers share the machine: compare ratios, not absolute numbers. ${describeCode(code)}.\n`);
   console.log(
     table(
-      ['target', 'method', 'req/s', '×bare', '×bare per slice', 'p99 ms', 'cache hits (path)', 'same bytes', 'errors', `≥ ${THRESHOLD}×`],
+      [
+        'target',
+        'method',
+        'req/s',
+        '×bare',
+        '×bare per slice',
+        'p99 ms',
+        'CPU µs/req',
+        'bare CPU ÷ this',
+        'cache hits (path)',
+        'same bytes',
+        'errors',
+        `≥ ${THRESHOLD}×`,
+      ],
       cells(rows),
     ),
   );
@@ -74,6 +94,9 @@ function printTable(rows: Row[], settings: FastSettings, code: ReturnType<typeof
   );
   console.log(
     `≥ ${THRESHOLD}×: the issue's bar, judged on POST; GET in parentheses, for information. ×bare per slice: ratios of the alternating slices.`,
+  );
+  console.log(
+    "CPU µs/req: user + system CPU of the server process (all threads, /proc) over its own slices, per request; bare CPU ÷ this: the share of the bare server's throughput that cost allows when the server is the bottleneck, steadier than req/s on a shared machine.",
   );
 }
 
@@ -100,6 +123,7 @@ function writeJson(root: string, rows: Row[], settings: FastSettings, code: Retu
       contentType: r.contentType,
       sameBytes: r.sameBytes,
       sliceRps: r.slices,
+      cpuUsPerRequest: r.cpuUsPerRequest,
       cache: r.cache,
     })),
   });

@@ -1,10 +1,17 @@
-// The one request bench:fast-path repeats (OpenTickets as agent@acme.test, POST or GET), and capturing
+// The one request bench:fast-path repeats (OpenTickets or Dashboard as agent@acme.test, POST or GET), and capturing
 // an answer to it with its headers, as the bare server will replay them.
-import { TICKET_LIST } from '../lib/operations.ts';
+import { DASHBOARD, TICKET_LIST } from '../lib/operations.ts';
 import { CSRF_HEADER } from '../../server/protocol/csrf.ts';
 
-const QUERY = TICKET_LIST;
-export const OPERATION = 'OpenTickets';
+// BENCH_FAST_QUERY: the nested list (40 KB, the default) or the dashboard (1.7 KB, a small response).
+const QUERIES: Record<string, { query: string; operation: string }> = {
+  list: { query: TICKET_LIST, operation: 'OpenTickets' },
+  dashboard: { query: DASHBOARD, operation: 'Dashboard' },
+};
+const chosen = process.env.BENCH_FAST_QUERY ?? 'list';
+if (!QUERIES[chosen]) throw new Error(`BENCH_FAST_QUERY must be one of ${Object.keys(QUERIES).join(', ')}, got ${chosen}`);
+const QUERY = QUERIES[chosen].query;
+export const OPERATION = QUERIES[chosen].operation;
 
 export type Method = 'POST' | 'GET';
 
