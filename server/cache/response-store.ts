@@ -361,11 +361,6 @@ export class ResponseStore {
   }
 }
 
-/** Bytes for a result, as sent to clients. */
-export function serializeResult(result: ExecutionResult): Buffer {
-  return Buffer.from(JSON.stringify(result));
-}
-
 // Redis value: 4-byte header length, a JSON header {tags, ttlMs}, then the response bytes unchanged.
 // The header leads, length first, so the invalidation script reads an entry's tags with GETRANGE
 // without loading its body.

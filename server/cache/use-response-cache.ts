@@ -14,7 +14,7 @@ import { cacheShard, documentHash, responseKey, visibilityScope } from './cache-
 import { analyzeDocument, type DocumentFacts, type DocumentFactsRegistry } from './document-facts.ts';
 import type { CachedResponse } from './l1-cache.ts';
 import type { CacheWarmer } from './warmer.ts';
-import { serializeResult, type Lookup, type ResponseStore } from './response-store.ts';
+import type { Lookup, ResponseStore } from './response-store.ts';
 
 /** What the fast path learned about a request it could not answer, so the plugin need not ask Redis again. */
 export interface CacheProbe {
@@ -66,6 +66,19 @@ class RequestCache implements CacheHooks {
       await this.store.invalidate(tags, cacheShard(this.context.viewer), { operation, lsn: requestWriteLsn() ?? undefined });
     } else this.announceUncached([...new Set(tags)]);
   }
+}
+
+/**
+ * The bytes a fill stores, which are also the response yoga is about to send: its serializer calls
+ * `result.stringify` when there is one (graphql-jit puts JSON.stringify there), so the text is made
+ * once. Only for this very object: a plugin that changes the result after the cache (extensions)
+ * replaces it with a copy, which is serialized afresh.
+ */
+function serializeOnce(result: ExecutionResult): Buffer {
+  const text = JSON.stringify(result);
+  (result as ExecutionResult & { stringify?: (value: unknown) => string }).stringify = (value) =>
+    value === result ? text : JSON.stringify(value);
+  return Buffer.from(text);
 }
 
 /** TTLs from the schema: `extensions: { cacheMaxAge: seconds }` on object types and fields. */
@@ -201,7 +214,7 @@ export function useDeskgraphResponseCache({
       set(key, result, entities, ttl) {
         const tags = new Set(request.extraTags);
         for (const entity of entities) if (entity.id != null) tags.add(`${entity.typename}:${entity.id}`);
-        const entry = { bytes: serializeResult(result), tags: [...tags], ttlMs: ttl };
+        const entry = { bytes: serializeOnce(result), tags: [...tags], ttlMs: ttl };
         const storing = request.lookup ? store.fill(key, entry, request.lookup, request.startedAt) : undefined;
         request.release?.(entry, storing);
         request.release = null;
