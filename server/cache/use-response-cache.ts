@@ -204,7 +204,6 @@ export function useDeskgraphResponseCache({
         }
         if (flight.leader) request.release = flight.release;
         request.lookup = lookup;
-
         // The organization's last write position, read with the entry: a replica that has not replayed
         // it must not serve this execution, whose result may be stored (CACHE.md, "Read replicas").
         if (lookup.redisLsn) requireLsn(lookup.redisLsn);
