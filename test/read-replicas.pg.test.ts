@@ -113,13 +113,21 @@ describe.skipIf(!REPLICA_URL)('reads on a streaming replica', () => {
 
     plain = await start('plain', { DATABASE_REPLICA_URLS: '' });
     const token = await plain.login('agent@acme.test');
-    ok(await plain.gql(TITLE, { id: ticket.id }, token), 'warm the viewer'); // the token lookup is not part of the comparison
-    ok(await server.gql(TITLE, { id: ticket.id }, agent), 'warm the viewer');
-    const without = await plain.gql<any>(UPDATE_WIDE, { input: { id: ticket.id, title: fresh('wide') } }, token);
-    const again = await server.gql<any>(UPDATE_WIDE, { input: { id: ticket.id, title: fresh('wide') } }, agent);
+    // The fewest of three writes on each: a fresh instance under load may look its token up again once (its
+    // token cache is served only while it holds its cache lease), which is not what this compares. An LSN
+    // read counted as a statement would still show on every write with replicas.
+    const counts = { without: [] as number[], again: [] as number[] };
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      ok(await plain.gql(TITLE, { id: ticket.id }, token), 'warm the viewer'); // the token lookup is not part of the comparison
+      ok(await server.gql(TITLE, { id: ticket.id }, agent), 'warm the viewer');
+      const without = await plain.gql<any>(UPDATE_WIDE, { input: { id: ticket.id, title: fresh('wide') } }, token);
+      const again = await server.gql<any>(UPDATE_WIDE, { input: { id: ticket.id, title: fresh('wide') } }, agent);
+      counts.without.push(without.body.extensions?.sqlStatements);
+      counts.again.push(again.body.extensions?.sqlStatements);
+    }
     expect(await plain.metric('deskgraph_db_replica_up')).toBe(0); // no replica series at all without replicas
-    expect(again.body.extensions?.sqlStatements).toBeGreaterThan(0);
-    expect(again.body.extensions?.sqlStatements).toBe(without.body.extensions?.sqlStatements);
+    expect(Math.min(...counts.again)).toBeGreaterThan(0);
+    expect(Math.min(...counts.again), JSON.stringify(counts)).toBe(Math.min(...counts.without));
   });
 
   it('with a 2 s apply delay, a read right after a write never returns the old value: it goes to the primary', async () => {
