@@ -17,6 +17,12 @@ async function counter(server: TestServer, name: string, labels = ''): Promise<n
   return sum;
 }
 
+/** Waits (up to 10 s) until the warmer has nothing queued or running. */
+async function warmerIdle(server: TestServer): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (server.warmer!.busy && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
 describe('cache warming (CACHE_WARM)', () => {
   let server: TestServer;
   afterAll(() => server?.close());
@@ -49,8 +55,7 @@ describe('cache warming (CACHE_WARM)', () => {
     );
     expect(write.body.errors).toBeUndefined();
     // Queued by the write's invalidation before its response was sent (and often done by then).
-    const deadline = Date.now() + 10_000;
-    while (server.warmer!.busy && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    await warmerIdle(server);
 
     // The two lists and the edited ticket's detail were dropped and warmed; the other detail and the tags stayed.
     expect(await counter(server, 'deskgraph_cache_warms_total', 'outcome="stored"')).toBe(before.warmed + 3);
@@ -82,15 +87,11 @@ describe('cache warming (CACHE_WARM)', () => {
           await busy.gql(detail, { id: first.id }, agent);
         }
       };
-      const settle = async () => {
-        const deadline = Date.now() + 10_000;
-        while (busy.warmer!.busy && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-      };
       await readBoth();
       // Idle for a whole window of the gauge (500 ms): the write's two evictions are warmed.
       await new Promise((resolve) => setTimeout(resolve, 1_100));
       expect((await rename('Idle write')).body.errors).toBeUndefined();
-      await settle();
+      await warmerIdle(busy);
       const stored = await counter(busy, 'deskgraph_cache_warms_total', 'outcome="stored"');
       expect(stored).toBe(2);
 
@@ -99,7 +100,7 @@ describe('cache warming (CACHE_WARM)', () => {
       const until = Date.now() + 2_000;
       while (Date.now() < until);
       expect((await rename('Busy write')).body.errors).toBeUndefined();
-      await settle();
+      await warmerIdle(busy);
       expect(await counter(busy, 'deskgraph_cache_warms_total', 'outcome="stored"')).toBe(stored);
       expect(await counter(busy, 'deskgraph_cache_warms_total', 'outcome="skipped_busy"')).toBe(2);
       // The first client after the write executes the list itself, and sees the write.
