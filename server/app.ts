@@ -194,6 +194,8 @@ export function createApp({
       const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       return `http://${host === 'localhost' ? 'localhost' : shownHost}:${address.port}/graphql`;
     },
+    /** Stays in service for leaveMs while /ready answers 503, so a load balancer takes this instance out first. */
+    leaveRotation: (leaveMs: number): Promise<void> => drain.leave(leaveMs),
     /**
      * Stops accepting connections, answers requests on open ones with 503, waits up to drainTimeoutMs
      * for those in flight, then closes every connection, the cache and its timers. Resolves with how

@@ -39,20 +39,28 @@ async function main(): Promise<void> {
   const summary = startupSummary(config, url);
   logger.info({ url, nodeEnv: config.nodeEnv, ...summary }, startupLine(config, url, summary));
 
-  // Shutdown: stop accepting, let requests in flight finish for up to SHUTDOWN_TIMEOUT_MS, then close
-  // the cache and the database. Exit code 0 when every request finished; 1 when some had to be cut
-  // off at the deadline or closing hung (a hard stop 1 s past the deadline: a database that does not
-  // answer must not keep a stopping process alive).
+  // Shutdown. On SIGTERM (what an orchestrator sends) with SHUTDOWN_DELAY_MS, first stay in service while
+  // /ready answers 503, so a load balancer takes the instance out meanwhile; Ctrl-C (SIGINT) skips that.
+  // Then stop accepting, let requests in flight finish for up to SHUTDOWN_TIMEOUT_MS, and close the cache
+  // and the database. Exit code 0 when every request finished; 1 when some had to be cut off at the
+  // deadline or closing hung (a hard stop 1 s past the deadline: a database that does not answer must not
+  // keep a stopping process alive).
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    const delay = signal === 'SIGTERM' ? config.shutdownDelayMs : 0;
     const deadline = config.shutdownTimeoutMs;
-    logger.info({ signal, shutdownTimeoutMs: deadline }, 'shutting down: no new connections, finishing requests in flight');
-    setTimeout(() => {
+    const hardStop = () => {
       logger.warn({ shutdownTimeoutMs: deadline }, 'shutdown did not complete in time: exiting anyway');
       process.exit(1);
-    }, deadline + 1000).unref();
+    };
+    setTimeout(hardStop, delay + deadline + 1000).unref();
+    if (delay > 0) {
+      logger.info({ signal, shutdownDelayMs: delay }, 'leaving the rotation: /ready answers 503, requests are still served');
+      await app.leaveRotation(delay);
+    }
+    logger.info({ signal, shutdownTimeoutMs: deadline }, 'shutting down: no new connections, finishing requests in flight');
     const { cutOff } = await app.close(deadline);
     await database.close();
     logger.info({ cutOff }, cutOff ? `stopped; ${cutOff} requests were cut off at the deadline` : 'stopped; every request finished');

@@ -45,15 +45,17 @@ function expectClean(result: GraphQLResult, code: string): void {
   expect(text).not.toMatch(/\bat .+\.(ts|js):\d+|stack|prisma|pg_|SELECT|INSERT|UPDATE "/i);
 }
 
-/** A raw HTTP/1.1 connection: what it receives until the server closes it. */
-function rawConnection(port: number): { socket: Socket; received: Promise<string> } {
+/** A raw HTTP/1.1 connection: what it received so far, and all it receives until the server closes it. */
+function rawConnection(port: number): { socket: Socket; text: () => string; received: Promise<string> } {
   const socket = connect(port, '127.0.0.1');
   let text = '';
   socket.on('data', (chunk) => (text += chunk.toString()));
   const received = new Promise<string>((resolve) => socket.on('close', () => resolve(text)));
   socket.on('error', () => {});
-  return { socket, received };
+  return { socket, text: () => text, received };
 }
+
+const statusesOf = (text: string) => [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((match) => Number(match[1]));
 
 function postRequest(query: string, variables: Record<string, unknown>, token: string): string {
   const body = JSON.stringify({ query, variables });
@@ -329,13 +331,66 @@ describe('faults', () => {
 
       for (const result of await Promise.all(slow)) expect(ok(result, 'in flight').updateTicket.ticket.title).toMatch(/^drain \d/);
       const text = await raw.received;
-      const statuses = [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((match) => Number(match[1]));
-      expect(statuses, text).toEqual([200, 503]);
+      expect(statusesOf(text), text).toEqual([200, 503]);
       const second = text.slice(text.lastIndexOf('HTTP/1.1 503'));
       expect(second.toLowerCase()).toContain('connection: close');
       expect(second).toContain('"status":"draining"');
       expect(await s.exited()).toEqual({ code: 0, signal: null });
       expect(s.output()).toContain('every request finished');
+    }, 60_000);
+
+    it('with SHUTDOWN_DELAY_MS, /ready answers 503 while requests on open and new connections are still served, then the drain', async () => {
+      // Long enough for the steps below on a loaded machine; the test waits it out once.
+      const delayMs = 8000;
+      const s = await startServer({
+        name: 'leave',
+        databaseUrl: cluster.databaseUrl(DB),
+        redisUrl: redis.url,
+        keyPrefix: uniquePrefix('leave'),
+        env: { SHUTDOWN_DELAY_MS: String(delayMs), LOG_LEVEL: 'info', RATE_LIMIT_TOKEN_PER_MINUTE: '0' },
+      });
+      const token = await s.login('agent@acme.test');
+      // A kept-alive connection opened before the signal, as a balancer keeps them: it must stay usable.
+      const raw = rawConnection(s.port);
+      raw.socket.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+      await waitFor(
+        async () => statusesOf(raw.text()).length === 1,
+        10_000,
+        () => 'GET /health was not answered',
+        20,
+      );
+
+      s.signal('SIGTERM');
+      const ready = async () => {
+        const response = await fetch(`http://127.0.0.1:${s.port}/ready`);
+        return { status: response.status, body: await response.text(), connection: response.headers.get('connection') };
+      };
+      await waitFor(
+        async () => (await ready()).status === 503,
+        5000,
+        () => '/ready did not answer 503',
+        20,
+      );
+      expect(await ready()).toEqual({ status: 503, body: '{"status":"stopping"}', connection: 'close' });
+
+      raw.socket.write(postRequest(SIMPLE, { id: x }, token));
+      const text = await raw.received;
+      expect(statusesOf(text), text).toEqual([200, 200]);
+      const second = text.slice(text.lastIndexOf('HTTP/1.1 200'));
+      expect(second.toLowerCase()).toContain('connection: close');
+      expect(second).toContain(`"id":${JSON.stringify(x)}`);
+      // A new connection is still accepted, and served.
+      expect(ok(await s.gql<TicketData>(SIMPLE, { id: x }, token), 'while leaving').ticket.id).toBe(x);
+      expect(s.output(), `the steps took longer than SHUTDOWN_DELAY_MS (${delayMs} ms)`).not.toContain('shutting down');
+
+      await waitFor(
+        () => connectionRefused(s.port),
+        delayMs + 5000,
+        () => 'new connections were still accepted',
+        50,
+      );
+      expect(await s.exited()).toEqual({ code: 0, signal: null });
+      expect(s.output()).toMatch(/leaving the rotation[\s\S]*shutting down[\s\S]*every request finished/);
     }, 60_000);
 
     it('requests that cannot finish are cut off at SHUTDOWN_TIMEOUT_MS: exit 1 with a warning', async () => {

@@ -164,18 +164,38 @@ describe.skipIf(!available).concurrent('npm run topology', () => {
     expect(status).toContain('3 of 3 instances in rotation');
     expect(status).not.toContain('DOWN');
 
-    // An instance that stops leaves the rotation (its /ready no longer answers) and no request fails meanwhile.
+    // An instance that stops leaves the rotation, and no request fails meanwhile. It stays in service while
+    // its /ready answers 503 (SHUTDOWN_DELAY_MS), then stops accepting: four clients send requests from the
+    // signal until it no longer accepts connections, and a moment past that. Paced: the token's rate limit.
     const stopped = state.instances[2]!;
     process.kill(stopped.process!.pid, 'SIGTERM');
-    for (let i = 0; i < 12; i++) {
-      const result = await sendGraphQL(proxy, 'query TopologyTickets { tickets(first: 1) { totalCount } }', {}, token);
-      expect(result.data.tickets.totalCount).toBeGreaterThan(0);
-    }
+    let sending = true;
+    const failures: string[] = [];
+    const servedWhileStopping = new Set<string>();
+    const client = async () => {
+      while (sending) {
+        try {
+          const result = await sendGraphQL(proxy, 'query TopologyTickets { tickets(first: 1) { totalCount } }', {}, token);
+          expect(result.data.tickets.totalCount).toBeGreaterThan(0);
+          servedWhileStopping.add(result.servedBy!);
+        } catch (error) {
+          failures.push(String(error));
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    const clients = Array.from({ length: 4 }, client);
     await waitFor(
-      async () => (await backendStates(state)).find((server) => server.name === stopped.name)?.status === 'DOWN',
-      10_000,
-      () => `HAProxy still routes to ${stopped.name}`,
+      async () => !(await answers(stopped.port)),
+      30_000,
+      () => `${stopped.name} still accepts connections`,
     );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    sending = false;
+    await Promise.all(clients);
+    expect(failures).toEqual([]);
+    expect(servedWhileStopping).toEqual(new Set(['deskgraph-1', 'deskgraph-2', 'deskgraph-3']));
+    expect((await backendStates(state)).find((server) => server.name === stopped.name)?.status).toBe('DOWN');
     const afterStop = new Set<string>();
     for (let i = 0; i < 6; i++) afterStop.add((await sendGraphQL(proxy, '{ viewer { id } }', {}, token)).servedBy!);
     expect(afterStop).toEqual(new Set(['deskgraph-1', 'deskgraph-2']));

@@ -25,6 +25,17 @@ export interface ConfigOptions {
   requestLog: boolean;
 }
 
+/** Health checks: every CHECK_INTERVAL_MS; FALL failures take an instance out, RISE successes bring it back. */
+const CHECK_INTERVAL_MS = 1000;
+const FALL = 2;
+const RISE = 2;
+
+/**
+ * How long a stopping instance must stay in service with /ready at 503 (SHUTDOWN_DELAY_MS) for HAProxy to
+ * take it out first: FALL failed checks, plus one interval for the check already under way.
+ */
+export const LEAVE_ROTATION_MS = CHECK_INTERVAL_MS * (FALL + 1);
+
 const TOPOLOGY_OPTIONS: ConfigOptions = { streams: true, requestLog: true };
 
 const streamRouting = `  acl single_connection path_beg /graphql/stream
@@ -83,10 +94,11 @@ ${options.streams ? streamRouting : ''}  default_backend deskgraph_round_robin
 
 backend deskgraph_round_robin
   balance roundrobin
-  # Readiness (503 when the database is unreachable) takes an instance out within 2 s, back within 2 s.
+  # Readiness (503 when the database is unreachable, or the instance is stopping) takes an instance out
+  # within ${(CHECK_INTERVAL_MS * FALL) / 1000} s, back within ${(CHECK_INTERVAL_MS * RISE) / 1000} s.
   option httpchk GET /ready
   http-check expect status 200
-  default-server inter 1s fall 2 rise 2
+  default-server inter ${CHECK_INTERVAL_MS}ms fall ${FALL} rise ${RISE}
   # An event stream (SSE on /graphql: subscriptions, @live) stays open for as long as the client listens;
   # the server sends a ping every 12 s, so a dead one is still noticed.
   http-request set-timeout server 1h if { req.hdr(accept) -m sub text/event-stream }

@@ -4,6 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { CONFIG_VARIABLES } from '../../server/platform/config.ts';
+import { LEAVE_ROTATION_MS } from './haproxy.ts';
 import { postgresUrl } from './postgres.ts';
 import { isRunning, spawnDetached, stopProcess, tail, TopologyError, waitUntil } from './processes.ts';
 import { clusterNodes } from './redis.ts';
@@ -47,6 +48,9 @@ function instanceEnv(state: TopologyState, instance: InstanceNode): NodeJS.Proce
     WEB_CLIENT: state.options.web ? 'dist' : 'off',
     // HAProxy appends X-Forwarded-For: per-address limits (login) then count the client, not the proxy.
     TRUST_PROXY_HOPS: '1',
+    // A stopping instance stays in service until HAProxy's health checks have taken it out, so no request
+    // routed to it meanwhile fails.
+    SHUTDOWN_DELAY_MS: String(LEAVE_ROTATION_MS),
     LOG_LEVEL: 'info',
   };
 }
@@ -96,6 +100,7 @@ export async function waitForInstances(state: TopologyState, timeoutMs: number):
 }
 
 export async function stopInstance(instance: InstanceNode): Promise<boolean> {
-  // SIGTERM: the server finishes requests in flight (SHUTDOWN_TIMEOUT_MS, 10 s by default), then exits.
-  return stopProcess(instance.process, 'SIGTERM', 12_000);
+  // SIGINT, not SIGTERM: `down` stopped HAProxy first, so there is no rotation to leave (SHUTDOWN_DELAY_MS).
+  // The server finishes requests in flight (SHUTDOWN_TIMEOUT_MS, 10 s by default), then exits.
+  return stopProcess(instance.process, 'SIGINT', 12_000);
 }

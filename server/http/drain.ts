@@ -1,7 +1,9 @@
-// Serving and stopping: requests still running when we are asked to stop finish first (a mutation that
-// committed must get to invalidate, and nothing may touch the database after it is closed), requests
-// that arrive on open connections meanwhile are refused with 503, and past the deadline the rest are
-// cut off.
+// Serving and stopping. Optionally first leaving a load balancer's rotation: /ready answers 503 while every
+// other request is still served, each on a connection closed after its response, so the balancer stops
+// sending before we stop accepting and never writes to a connection we are closing. Then the drain:
+// requests still running finish (a mutation that committed must get to invalidate, and nothing may touch
+// the database after it is closed), requests that arrive on open connections meanwhile are refused with
+// 503, and past the deadline the rest are cut off.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger } from '../platform/logger.ts';
 import { sendError, sendJson } from '../protocol/send-json.ts';
@@ -9,6 +11,8 @@ import { sendError, sendJson } from '../protocol/send-json.ts';
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
 export interface Drain {
+  /** Answers /ready with 503 and closes each connection after its response, for leaveMs; then resolves. */
+  leave(leaveMs: number): Promise<void>;
   /**
    * Stops accepting connections, answers requests on open ones with 503, waits up to drainTimeoutMs
    * for those in flight, then closes every connection. Resolves with how many were cut off.
@@ -19,6 +23,8 @@ export interface Drain {
 export function serveWithDrain(server: Server, handle: Handler, logger: Logger): Drain {
   let inFlight = 0;
   let drained: (() => void) | null = null;
+  // Set by leave(): still serving, but no longer ready, and no connection kept alive.
+  let leaving = false;
   // Set by close(): the listener is closed, so only requests on connections already open get here.
   let draining = false;
   let refused = 0;
@@ -52,6 +58,10 @@ export function serveWithDrain(server: Server, handle: Handler, logger: Logger):
     inFlight += 1;
     res.on('close', responseClosed);
     if (draining) return refuse(req, res);
+    if (leaving) {
+      res.setHeader('connection', 'close');
+      if (req.url === '/ready') return sendJson(res, 503, { status: 'stopping' });
+    }
     try {
       const pending = handle(req, res);
       if (pending) pending.catch((error: unknown) => failed(res, error));
@@ -61,6 +71,12 @@ export function serveWithDrain(server: Server, handle: Handler, logger: Logger):
   });
 
   return {
+    async leave(leaveMs) {
+      // Idle connections stay open: closing one now could race the balancer's next request on it. Each
+      // closes after its next response, and the rest are closed by close(), once nothing is sent to us.
+      leaving = true;
+      await new Promise<void>((resolve) => setTimeout(resolve, leaveMs));
+    },
     async close(drainTimeoutMs, beforeClosed) {
       draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,4 +1,5 @@
-// Where the server listens, how large a request it reads, and how long it waits for requests when stopping.
+// Where the server listens, how large a request it reads, and how it stops: how long it stays in service
+// after the signal, and how long it waits for requests in flight.
 import { z } from 'zod';
 import { int } from '../platform/env-schema.ts';
 
@@ -10,6 +11,11 @@ export interface HttpConfig {
   maxRequestBytes: number;
   /** On SIGTERM/SIGINT: how long requests in flight may take to finish before they are cut off. */
   shutdownTimeoutMs: number;
+  /**
+   * On SIGTERM/SIGINT, before that drain: how long /ready answers 503 while requests are still served, so
+   * a load balancer takes the instance out before it stops accepting (0: drain at once).
+   */
+  shutdownDelayMs: number;
 }
 
 export const httpEnv = z.object({
@@ -17,6 +23,7 @@ export const httpEnv = z.object({
   HOST: z.string().min(1).default('localhost'),
   MAX_REQUEST_KB: int('MAX_REQUEST_KB', 1, 100 * 1024).default(1024),
   SHUTDOWN_TIMEOUT_MS: int('SHUTDOWN_TIMEOUT_MS', 0, 600_000).default(10_000),
+  SHUTDOWN_DELAY_MS: int('SHUTDOWN_DELAY_MS', 0, 600_000).default(0),
 });
 
 export function httpConfig(e: z.output<typeof httpEnv>): HttpConfig {
@@ -25,5 +32,6 @@ export function httpConfig(e: z.output<typeof httpEnv>): HttpConfig {
     host: e.HOST,
     maxRequestBytes: e.MAX_REQUEST_KB * 1024,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
   };
 }
