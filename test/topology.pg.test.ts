@@ -206,7 +206,11 @@ describe.skipIf(!available).concurrent('npm run topology', () => {
       .filter((line) => / 5\d\d /.test(line));
     expect(failures, proxied5xx.slice(-10).join('\n')).toEqual([]);
     expect(servedWhileStopping).toEqual(new Set(['deskgraph-1', 'deskgraph-2', 'deskgraph-3']));
-    expect((await backendStates(state)).find((server) => server.name === stopped.name)?.status).toBe('DOWN');
+    await waitFor(
+      async () => (await backendStates(state)).find((server) => server.name === stopped.name)?.status === 'DOWN',
+      10_000,
+      () => `HAProxy still routes to ${stopped.name}`,
+    );
     const afterStop = new Set<string>();
     for (let i = 0; i < 6; i++) afterStop.add((await sendGraphQL(proxy, '{ viewer { id } }', {}, token)).servedBy!);
     expect(afterStop).toEqual(new Set(['deskgraph-1', 'deskgraph-2']));
