@@ -12,8 +12,8 @@ export interface HttpConfig {
   /** On SIGTERM/SIGINT: how long requests in flight may take to finish before they are cut off. */
   shutdownTimeoutMs: number;
   /**
-   * On SIGTERM/SIGINT, before that drain: how long /ready answers 503 while requests are still served, so
-   * a load balancer takes the instance out before it stops accepting (0: drain at once).
+   * On SIGTERM only (Ctrl-C skips it), before that drain: how long /ready answers 503 while requests are
+   * still served, so a load balancer takes the instance out before it stops accepting (0: drain at once).
    */
   shutdownDelayMs: number;
 }
