@@ -45,7 +45,10 @@ async function rateLimitedCount(server: TestServer, limit: string): Promise<numb
 describe('tokens and passwords', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer();
+    // The mock applies to modules loaded after it: tests share a worker's modules (isolate: false in
+    // vitest.config.ts), so another file may have loaded the server already. This one loads its own.
+    vi.resetModules();
+    server = await (await import('./harness.ts')).startTestServer();
   });
   afterAll(() => server?.close());
 
