@@ -1,6 +1,6 @@
-// The four requests bench:profile profiles: the three queries of `npm run bench` uncached (POST with the
-// document, RESPONSE_CACHE=false, as scenario 3), and ticket by id as a fast-path cache hit (memory
-// cache, persisted GET by hash, as scenario 4).
+// The requests bench:profile profiles: the three queries of `npm run bench` uncached (POST with the
+// document, RESPONSE_CACHE=false, as scenario 3), ticket by id and the dashboard as fast-path cache hits
+// (memory cache, persisted GET by hash, as scenario 4), and the dashboard's hit asked by POST.
 import { persistedGetRequest, postRequest, QUERIES, type BenchQuery } from '../lib/queries.ts';
 
 export interface ProfileCase {
@@ -46,6 +46,15 @@ const CASES: ProfileCase[] = [
     query: query('dashboard'),
     env: { RESPONSE_CACHE: 'true' },
     request: (token) => persistedGetRequest(query('dashboard'), null, token),
+    expectHit: 'fast',
+  },
+  {
+    // The same hit asked by POST with the document's text, as a client without persisted operations does.
+    key: 'dashboard-cached-post',
+    label: 'dashboard, cached (memory, POST document, fast path)',
+    query: query('dashboard'),
+    env: { RESPONSE_CACHE: 'true' },
+    request: (token) => postRequest(query('dashboard'), null, token),
     expectHit: 'fast',
   },
 ];

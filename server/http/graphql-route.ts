@@ -17,7 +17,7 @@ import { withStatementTally, type StatementTally } from '../platform/sql-stateme
 import type { Limit } from '../rate-limits/limit.ts';
 import { compressNodeResponse } from '../protocol/compression.ts';
 import { isJsonBody } from '../protocol/graphql-params.ts';
-import { readBody, type BodyRead } from './request-body.ts';
+import { readBodyThen, type BodyRead } from './request-body.ts';
 import { sendError } from '../protocol/send-json.ts';
 import { createTokenGate } from './token-gate.ts';
 
@@ -95,12 +95,36 @@ export function createGraphQLRoute(options: GraphQLRouteOptions) {
     return afterHitStage(req, res, outcome, started);
   }
 
-  async function readThenServe(req: IncomingMessage, res: ServerResponse, started: number): Promise<void> {
-    const body = await readBody(req, maxRequestBytes);
-    if (body.kind === 'too-large') {
-      return sendError(res, 413, `The request body is larger than ${maxRequestBytes} bytes.`, 'PAYLOAD_TOO_LARGE');
+  function serveBody(req: IncomingMessage, res: ServerResponse, body: BodyRead, started: number): Promise<void> | undefined {
+    if (body.kind === 'read' && body.raw.length === 0) {
+      // yoga (whatwg-node) reads an empty body from the stream itself, which it can do only once the
+      // 'end' event this runs in has been emitted.
+      return Promise.resolve().then(() => serve(req, res, null, started));
     }
-    await serve(req, res, rawPost(req, body), started);
+    if (body.kind !== 'too-large') return serve(req, res, rawPost(req, body), started);
+    sendError(res, 413, `The request body is larger than ${maxRequestBytes} bytes.`, 'PAYLOAD_TOO_LARGE');
+    return undefined;
+  }
+
+  // The body's 'end' callback goes straight on to the hit stage, which answers an L1 hit there: no
+  // promise or microtask between the last byte and the answer.
+  function readThenServe(req: IncomingMessage, res: ServerResponse, started: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      readBodyThen(
+        req,
+        maxRequestBytes,
+        (body) => {
+          try {
+            const pending = serveBody(req, res, body, started);
+            if (pending) pending.then(resolve, reject);
+            else resolve();
+          } catch (error) {
+            reject(error);
+          }
+        },
+        reject,
+      );
+    });
   }
 
   return function handleGraphQL(req: IncomingMessage, res: ServerResponse, query: string | undefined): Promise<void> | undefined {

@@ -56,6 +56,7 @@ export function paramsFromJson(text: string): RequestParams | RequestParams[] {
 }
 
 function mediaTypeIs(contentType: string | null | undefined, expected: string): boolean {
+  if (contentType === expected) return true; // what nearly every client sends, on every request
   // Only the first of a list counts: a list is not valid in Content-Type, but some clients send one.
   const first = contentType?.split(',')[0]?.trim().toLowerCase();
   return first === expected || first?.startsWith(`${expected};`) === true;
