@@ -11,7 +11,6 @@ const CHECKS = ['lint', 'typecheck', 'format:check', 'cycles', 'deadcode', 'sche
 interface Outcome {
   name: string;
   ok: boolean;
-  seconds: number;
 }
 
 function runCheck(name: string): Promise<Outcome> {
@@ -21,11 +20,15 @@ function runCheck(name: string): Promise<Outcome> {
   child.stdout.on('data', (chunk: Buffer) => output.push(chunk));
   child.stderr.on('data', (chunk: Buffer) => output.push(chunk));
   return new Promise((resolve) => {
+    let finished = false;
+    // A child that fails to start may emit 'close' after 'error': one report.
     const finish = (ok: boolean, extra = '') => {
+      if (finished) return;
+      finished = true;
       const seconds = (Date.now() - started) / 1000;
       const text = Buffer.concat(output).toString('utf8').trimEnd();
       console.log(`${ok ? '✓' : '✗'} ${name} (${seconds.toFixed(1)} s)${extra}${text ? `\n${text}` : ''}`);
-      resolve({ name, ok, seconds });
+      resolve({ name, ok });
     };
     child.on('error', (error) => finish(false, `: ${error.message}`));
     child.on('close', (code, signal) => finish(code === 0, code === 0 ? '' : `: exited with ${signal ?? code}`));

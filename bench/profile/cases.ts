@@ -28,35 +28,26 @@ function uncached(key: BenchQuery['key']): ProfileCase {
   };
 }
 
+/** A fast-path hit (memory cache): GET by hash as the web client asks, or POST with the document's text. */
+function cached(key: BenchQuery['key'], name: string, via: 'GET' | 'POST'): ProfileCase {
+  const q = query(key);
+  return {
+    key: via === 'GET' ? `${key}-cached` : `${key}-cached-post`,
+    label: `${name}, cached (memory, ${via === 'GET' ? 'GET hash' : 'POST document'}, fast path)`,
+    query: q,
+    env: { RESPONSE_CACHE: 'true' },
+    request: (token, ticketId) => (via === 'GET' ? persistedGetRequest : postRequest)(q, variablesOf(q, ticketId), token),
+    expectHit: 'fast',
+  };
+}
+
 const CASES: ProfileCase[] = [
   uncached('ticket'),
   uncached('list'),
   uncached('dashboard'),
-  {
-    key: 'ticket-cached',
-    label: 'ticket by id, cached (memory, GET hash, fast path)',
-    query: query('ticket'),
-    env: { RESPONSE_CACHE: 'true' },
-    request: (token, ticketId) => persistedGetRequest(query('ticket'), { id: ticketId }, token),
-    expectHit: 'fast',
-  },
-  {
-    key: 'dashboard-cached',
-    label: 'dashboard, cached (memory, GET hash, fast path)',
-    query: query('dashboard'),
-    env: { RESPONSE_CACHE: 'true' },
-    request: (token) => persistedGetRequest(query('dashboard'), null, token),
-    expectHit: 'fast',
-  },
-  {
-    // The same hit asked by POST with the document's text, as a client without persisted operations does.
-    key: 'dashboard-cached-post',
-    label: 'dashboard, cached (memory, POST document, fast path)',
-    query: query('dashboard'),
-    env: { RESPONSE_CACHE: 'true' },
-    request: (token) => postRequest(query('dashboard'), null, token),
-    expectHit: 'fast',
-  },
+  cached('ticket', 'ticket by id', 'GET'),
+  cached('dashboard', 'dashboard', 'GET'),
+  cached('dashboard', 'dashboard', 'POST'),
 ];
 
 /** BENCH_PROFILE_CASES=ticket,list: the cases whose key begins with one of the parts; all by default. */

@@ -115,9 +115,7 @@ export function createGraphQLRoute(options: GraphQLRouteOptions) {
         maxRequestBytes,
         (body) => {
           try {
-            const pending = serveBody(req, res, body, started);
-            if (pending) pending.then(resolve, reject);
-            else resolve();
+            resolve(serveBody(req, res, body, started));
           } catch (error) {
             reject(error);
           }
