@@ -10,6 +10,28 @@ export function entityTag(type: NodeTypeName, id: number): string {
 }
 
 /**
+ * What a write that only touches an object invalidates instead of its entity tag: its comments or tags
+ * changed and updatedAt moved, nothing else. Only responses that read one of the fields such a write
+ * changes carry it: those of a document that selects a field outside the type's `cacheTouchStable`
+ * list (server/cache/document-facts.ts), for every entity of that type they hold (withTouchTags).
+ */
+export function touchTag(entityTagOfObject: string): string {
+  return `${entityTagOfObject}${TOUCH_SUFFIX}`;
+}
+
+const TOUCH_SUFFIX = '~touch';
+
+/** Adds the touch tag of every entity tag in `tags` whose type is one of `touchTypes`. */
+export function withTouchTags(tags: Set<string>, touchTypes: readonly string[]): Set<string> {
+  if (touchTypes.length === 0) return tags;
+  for (const tag of [...tags]) {
+    const colon = tag.indexOf(':');
+    if (colon > 0 && !tag.endsWith(TOUCH_SUFFIX) && touchTypes.includes(tag.slice(0, colon))) tags.add(touchTag(tag));
+  }
+  return tags;
+}
+
+/**
  * A list whose members can change without any member changing: new rows must evict it. Ticket lists
  * are tagged by their arguments (ticket/list-tags.ts).
  */

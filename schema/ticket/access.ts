@@ -3,7 +3,7 @@ import type { Prisma, PrismaClient, Ticket } from '../../prisma/generated/client
 import type { Context } from '../context.ts';
 import { NotFoundError } from '../errors.ts';
 import { parseId } from '../global-id.ts';
-import { entityTag, listTag } from '../cache-tags.ts';
+import { entityTag, listTag, touchTag } from '../cache-tags.ts';
 import { changesCounts, ticketChangeTags, type TicketChange, type TicketState } from './list-tags.ts';
 import { canSeeTicket, requireViewer } from '../viewer.ts';
 
@@ -39,12 +39,15 @@ export function changesNothing(row: TicketState, data: Prisma.TicketUncheckedUpd
   return fields.every((field) => data[field] === undefined || data[field] === row[field]);
 }
 
-/** A committed write to a ticket: the changed row, and its state before (null when created). */
-export type TicketWrite = TicketChange & { after: Ticket };
+/**
+ * A committed write to a ticket: the changed row, and its state before (null when created). `touch`: it
+ * changed only the ticket's comments or tags, and its updatedAt.
+ */
+export type TicketWrite = TicketChange & { after: Ticket; touch?: true };
 
 /** A write that changed none of the attributes lists filter or sort on, besides updatedAt (comments, tags). */
 export function touchWrite(ticket: Ticket, tagNames?: readonly string[]): TicketWrite {
-  return { before: ticket, after: ticket, tagNames };
+  return { before: ticket, after: ticket, tagNames, touch: true };
 }
 
 /**
@@ -58,7 +61,8 @@ export async function ticketsChanged(ctx: Context, writes: readonly TicketWrite[
   for (const write of writes) {
     const { after } = write;
     ctx.loaders.ticket.clear(after.id).prime(after.id, after);
-    tags.add(entityTag('Ticket', after.id));
+    // A touch evicts only the responses that read what it changed (comments, tags, updatedAt).
+    tags.add(write.touch ? touchTag(entityTag('Ticket', after.id)) : entityTag('Ticket', after.id));
     for (const tag of ticketChangeTags(write)) tags.add(tag);
     if (changesCounts(write)) tags.add(listTag.dashboard(after.organizationId));
   }

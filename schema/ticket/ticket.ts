@@ -7,8 +7,14 @@ import { tagLookups } from '../cache-tags.ts';
 import { present, whenKnown } from '../known-loader.ts';
 import { loadVisibleTicket } from './access.ts';
 
+// The fields a touch (a comment added or deleted, tags put on or taken off: ticketsChanged with touchWrite)
+// leaves as they were. A cached response that reads only these of its tickets is not evicted by one
+// (schema/cache-tags.ts, touchTag); a field missing here only costs such evictions, never a stale read.
+const TOUCH_STABLE_FIELDS = ['id', 'number', 'title', 'body', 'status', 'priority', 'createdAt', 'organization', 'requester', 'assignee'];
+
 builder.node(TicketRef, {
   description: 'A request for help, filed by a requester and worked by an assignee.',
+  extensions: { cacheTouchStable: TOUCH_STABLE_FIELDS },
   id: { resolve: (ticket) => ticket.id },
   loadMany: (ids, ctx) => {
     tagLookups(ctx, 'Ticket', ids);

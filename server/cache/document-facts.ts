@@ -12,23 +12,33 @@ export interface DocumentFacts {
   visibility: Visibility;
   /** A `query @live`: streamed by the live hub (server/live/), never cached. */
   live: boolean;
+  /**
+   * The types of which the document selects a field outside the type's `cacheTouchStable` list: its
+   * responses carry the touch tags of those types' entities (schema/cache-tags.ts, withTouchTags).
+   */
+  touchTypes: readonly string[];
 }
 
 export function analyzeDocument(schema: GraphQLSchema, document: DocumentNode, operationName?: string | null): DocumentFacts | null {
   const operation = getOperationAST(document, operationName ?? undefined);
   if (!operation) return null;
   let visibility: Visibility = 'shared';
+  const touchTypes = new Set<string>();
   const typeInfo = new TypeInfo(schema);
   visit(
     document,
     visitWithTypeInfo(typeInfo, {
-      Field() {
+      Field(node) {
         if (typeInfo.getFieldDef()?.extensions?.cacheScope === 'user') visibility = 'user';
+        const parent = typeInfo.getParentType();
+        const stable = parent?.extensions?.cacheTouchStable;
+        if (parent && Array.isArray(stable) && node.name.value !== '__typename' && !stable.includes(node.name.value))
+          touchTypes.add(parent.name);
       },
     }),
   );
   const live = operation.operation === 'query' && (operation.directives?.some((directive) => directive.name.value === 'live') ?? false);
-  return { operation: operation.operation, name: operation.name?.value ?? null, visibility, live };
+  return { operation: operation.operation, name: operation.name?.value ?? null, visibility, live, touchTypes: [...touchTypes] };
 }
 
 /** Facts by `documentHash|operationName`, bounded. */

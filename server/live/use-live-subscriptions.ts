@@ -18,6 +18,7 @@ import type { StreamServerContext } from './use-single-connection.ts';
 import { acceptsEventStream } from '../protocol/negotiation.ts';
 import type { LiveHub, LiveRun } from './live-hub.ts';
 import { resultTags } from './result-tags.ts';
+import { withTouchTags } from '../../schema/cache-tags.ts';
 
 export interface LiveSubscriptionsOptions {
   /** null when LIVE_UPDATES=false: every subscription is refused. */
@@ -36,7 +37,13 @@ function collectingCache(tags: Set<string>): Context['cache'] {
   };
 }
 
-function runner(schema: GraphQLSchema, args: ExecutionArgs, base: Context, loaders: LiveSubscriptionsOptions['loaders']) {
+function runner(
+  schema: GraphQLSchema,
+  args: ExecutionArgs,
+  base: Context,
+  loaders: LiveSubscriptionsOptions['loaders'],
+  touchTypes: readonly string[],
+) {
   // Only what resolvers read: a group outlives the request that opened it, and must not hold it.
   const { prisma, viewer, settings, tokenHash } = base;
   const { document, variableValues, operationName, rootValue } = args;
@@ -46,7 +53,8 @@ function runner(schema: GraphQLSchema, args: ExecutionArgs, base: Context, loade
     // Subscriptions do not pass through onExecute, where useErrorCodes gives variable errors their code.
     const result = withVariableErrorCodes(await execute({ schema, document, variableValues, operationName, rootValue, contextValue }));
     for (const tag of resultTags(result.data)) tags.add(tag);
-    return { result, tags };
+    // As a cached response of the same document: it wakes on a touch only if it reads what one changes.
+    return { result, tags: withTouchTags(tags, touchTypes) };
   };
 }
 
@@ -96,7 +104,12 @@ export function useLiveSubscriptions({ hub, loaders }: LiveSubscriptionsOptions)
       visibilityScope(ctx.viewer, facts?.visibility ?? 'user'),
     );
     const tokenExpiresAt = (ctx as Partial<ViewerServerContext>).tokenExpiresAt ?? null;
-    return hub.subscribe({ key, tokenHash: ctx.tokenHash, tokenExpiresAt, run: runner(args.schema, args, ctx, loaders) });
+    return hub.subscribe({
+      key,
+      tokenHash: ctx.tokenHash,
+      tokenExpiresAt,
+      run: runner(args.schema, args, ctx, loaders, facts?.touchTypes ?? []),
+    });
   };
   const plugin: Plugin<Context> = {
     onSubscribe({ setSubscribeFn }) {
