@@ -24,6 +24,8 @@ export interface AuditResult {
   staleSamples: string[];
   byWrite: Record<string, { writes: number; evicted: number; unneeded: number }>;
   byRead: Record<string, { evicted: number; unneeded: number }>;
+  /** Evictions not needed, by "write → read": where precision is lost. */
+  unneededByPair: Record<string, number>;
 }
 
 // List shapes the mix does not read, so that the rule is audited beyond it: order by updatedAt and by
@@ -104,6 +106,7 @@ export async function auditEvictions(options: {
       staleSamples: [],
       byWrite: {},
       byRead: {},
+      unneededByPair: {},
     };
     const started = performance.now();
     for (let i = 0; i < options.writes; i += 1) {
@@ -128,6 +131,7 @@ export async function auditEvictions(options: {
           result.unneeded += unneeded;
           perWrite.unneeded += unneeded;
           perRead.unneeded += unneeded;
+          if (unneeded) result.unneededByPair[`${write.op} → ${read.op}`] = (result.unneededByPair[`${write.op} → ${read.op}`] ?? 0) + 1;
         }
         last.set(read, truth.data);
       }
@@ -154,6 +158,12 @@ export function reportAudit(a: AuditResult): string[] {
       .filter(([, r]) => r.evicted)
       .map(([op, r]) => `${op} ${r.evicted}/${r.unneeded}`)
       .join(', ')}`,
+    `  not needed, by write → read: ${
+      Object.entries(a.unneededByPair)
+        .sort((x, y) => y[1] - x[1])
+        .map(([pair, n]) => `${pair} ${n}`)
+        .join(', ') || 'none'
+    }`,
     ...a.staleSamples.map((s) => `  STALE: ${s}`),
   ];
 }
