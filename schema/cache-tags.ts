@@ -33,10 +33,9 @@ export function withTouchTags(tags: Set<string>, touchTypes: readonly string[]):
 
 /**
  * A list whose members can change without any member changing: new rows must evict it. Ticket lists
- * are tagged by their arguments (ticket/list-tags.ts).
+ * are tagged by their arguments (ticket/list-tags.ts), the dashboard by its figures (dashboard-tags.ts).
  */
 export const listTag = {
-  dashboard: (organizationId: number) => `dashboard@org:${organizationId}`,
   tagsOfOrganization: (organizationId: number) => `tags@org:${organizationId}`,
   usersOfOrganization: (organizationId: number) => `users@org:${organizationId}`,
 };

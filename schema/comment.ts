@@ -5,7 +5,8 @@ import { ForbiddenError, NotFoundError } from './errors.ts';
 import { encodeGlobalId, parseId } from './global-id.ts';
 import { CommentRef, TicketRef, UserRef } from './refs.ts';
 import { loadVisibleTicket, requireTicket, ticketsChanged, touchTicket, touchWrite } from './ticket/access.ts';
-import { entityTag, listTag, tagLookups } from './cache-tags.ts';
+import { entityTag, tagLookups } from './cache-tags.ts';
+import { dashboardTag } from './dashboard-tags.ts';
 import { present } from './known-loader.ts';
 import { requiredText } from './validate.ts';
 import { canSeeComment, isStaff, requireViewer } from './viewer.ts';
@@ -81,7 +82,7 @@ builder.mutationFields((t) => ({
         touchTicket(ctx.prisma, ticket.id),
       ]);
       // A public reply by staff may be the ticket's first response, a dashboard figure.
-      const firstResponse = isStaff(viewer) && !internal ? [listTag.dashboard(touched.organizationId)] : [];
+      const firstResponse = isStaff(viewer) && !internal ? [dashboardTag(touched.organizationId, 'firstResponse')] : [];
       await ticketsChanged(ctx, [touchWrite(touched)], firstResponse);
       return { comment, ticket: touched };
     },
@@ -103,7 +104,7 @@ builder.mutationFields((t) => ({
         touchTicket(ctx.prisma, comment.ticketId),
       ]);
       // Deleting a public comment may remove a first response (the dashboard's median); notes never were one.
-      const firstResponse = comment.internal ? [] : [listTag.dashboard(touched.organizationId)];
+      const firstResponse = comment.internal ? [] : [dashboardTag(touched.organizationId, 'firstResponse')];
       await ticketsChanged(ctx, [touchWrite(touched)], [entityTag('Comment', comment.id), ...firstResponse]);
       return { deletedCommentId: encodeGlobalId('Comment', comment.id), ticket: touched };
     },

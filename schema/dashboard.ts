@@ -1,10 +1,10 @@
 import type { User } from '../prisma/generated/client.ts';
 import { TicketPriority, TicketStatus } from '../prisma/generated/enums.ts';
 import { builder } from './builder.ts';
-import { listTag } from './cache-tags.ts';
 import type { Context } from './context.ts';
 import { AGE_BUCKETS, type AgeBucket, type Breakdown } from './dashboard-counts.ts';
 import { MAX_DASHBOARD_DAYS, type DayCount, type FirstResponse } from './dashboard-queries.ts';
+import { tagFigure, type DashboardFigure } from './dashboard-tags.ts';
 import { BadUserInputError } from './errors.ts';
 import { TicketPriorityEnum, TicketStatusEnum, UserRef } from './refs.ts';
 import { requireStaff } from './viewer.ts';
@@ -91,8 +91,12 @@ FirstResponseRef.implement({
   }),
 });
 
-/** The counts with `breakdown` filled in: the fields of one request share one statement (dashboard-counts.ts). */
-async function countsOf(ctx: Context, organizationId: number, breakdown: Breakdown) {
+/**
+ * The counts with `breakdown` filled in, for the field `figure`: the fields of one request share one
+ * statement (dashboard-counts.ts).
+ */
+async function countsOf(ctx: Context, organizationId: number, breakdown: Breakdown, figure: DashboardFigure) {
+  tagFigure(ctx, organizationId, figure);
   const counts = await ctx.loaders.dashboardCounts.load({ organizationId, breakdown });
   // The assignees came with the counts: AssigneeCount.assignee then costs no statement.
   for (const user of counts.assignees) ctx.loaders.user.prime(user.id, user);
@@ -110,7 +114,7 @@ const PRIORITIES = Object.values(TicketPriority) as TicketPriority[];
 
 DashboardStats.implement({
   description: "Counts over your organization's tickets, for a dashboard.",
-  // Invalidated by every write that can move a figure; the shorter TTL bounds what writes made outside
+  // Each figure is invalidated by the writes that can move it; the shorter TTL bounds what writes made outside
   // the API (imports, SQL by hand) and the passing of time (days, ages) can leave stale.
   extensions: { cacheMaxAge: 60 },
   fields: (t) => ({
@@ -118,7 +122,7 @@ DashboardStats.implement({
       type: [StatusCount],
       description: 'Tickets per status, every status listed (zero included).',
       resolve: async ({ organizationId }, _args, ctx) => {
-        const { byStatus } = await countsOf(ctx, organizationId, 'status');
+        const { byStatus } = await countsOf(ctx, organizationId, 'status', 'byStatus');
         return (Object.values(TicketStatus) as TicketStatus[]).map((status) => ({ status, count: byStatus.get(status) ?? 0 }));
       },
     }),
@@ -126,7 +130,7 @@ DashboardStats.implement({
       type: [PriorityCount],
       description: 'Tickets per priority, whatever their status, every priority listed (zero included).',
       resolve: async ({ organizationId }, _args, ctx) => {
-        const { byPriority } = await countsOf(ctx, organizationId, 'priority');
+        const { byPriority } = await countsOf(ctx, organizationId, 'priority', 'byPriority');
         return PRIORITIES.map((priority) => ({ priority, count: byPriority.get(priority) ?? 0 }));
       },
     }),
@@ -134,7 +138,7 @@ DashboardStats.implement({
       type: [PriorityCount],
       description: 'Open tickets (OPEN, IN_PROGRESS, PENDING) per priority, every priority listed (zero included).',
       resolve: async ({ organizationId }, _args, ctx) => {
-        const { openByPriority } = await countsOf(ctx, organizationId, 'openPriority');
+        const { openByPriority } = await countsOf(ctx, organizationId, 'openPriority', 'openByPriority');
         return PRIORITIES.map((priority) => ({ priority, count: openByPriority.get(priority) ?? 0 }));
       },
     }),
@@ -142,14 +146,15 @@ DashboardStats.implement({
       type: [AgeCount],
       description: 'Open tickets per age range, youngest first, every range listed (zero included).',
       resolve: async ({ organizationId }, _args, ctx) => {
-        const { openByAge } = await countsOf(ctx, organizationId, 'openAge');
+        const { openByAge } = await countsOf(ctx, organizationId, 'openAge', 'openByAge');
         return AGE_BUCKETS.map((age) => ({ age, count: openByAge.get(age) ?? 0 }));
       },
     }),
     openByAssignee: t.field({
       type: [AssigneeCount],
       description: 'Open tickets per assignee, most loaded first; unassigned ones under a null assignee.',
-      resolve: async ({ organizationId }, _args, ctx) => (await countsOf(ctx, organizationId, 'openAssignee')).openByAssignee,
+      resolve: async ({ organizationId }, _args, ctx) =>
+        (await countsOf(ctx, organizationId, 'openAssignee', 'openByAssignee')).openByAssignee,
     }),
     ticketsPerDay: t.field({
       type: [DayCountRef],
@@ -157,7 +162,10 @@ DashboardStats.implement({
       args: {
         days: t.arg.int({ defaultValue: 30, required: true, description: `How many days, today included: 1 to ${MAX_DASHBOARD_DAYS}.` }),
       },
-      resolve: ({ organizationId }, { days }, ctx) => ctx.loaders.ticketsPerDay.load({ organizationId, days: windowDays(days) }),
+      resolve: ({ organizationId }, { days }, ctx) => {
+        tagFigure(ctx, organizationId, 'ticketsPerDay');
+        return ctx.loaders.ticketsPerDay.load({ organizationId, days: windowDays(days) });
+      },
     }),
     firstResponse: t.field({
       type: FirstResponseRef,
@@ -165,7 +173,10 @@ DashboardStats.implement({
       args: {
         days: t.arg.int({ defaultValue: 30, required: true, description: `How many days, today included: 1 to ${MAX_DASHBOARD_DAYS}.` }),
       },
-      resolve: ({ organizationId }, { days }, ctx) => ctx.loaders.firstResponse.load({ organizationId, days: windowDays(days) }),
+      resolve: ({ organizationId }, { days }, ctx) => {
+        tagFigure(ctx, organizationId, 'firstResponse');
+        return ctx.loaders.firstResponse.load({ organizationId, days: windowDays(days) });
+      },
     }),
   }),
 });
@@ -175,8 +186,8 @@ builder.queryField('dashboardStats', (t) =>
     type: DashboardStats,
     description: "Ticket counts for your organization's dashboard. Agents and admins only.",
     resolve: (_root, _args, ctx) => {
+      // Each figure tags the response itself (dashboard-tags.ts): a write evicts only the figures it moves.
       const { organizationId } = requireStaff(ctx.viewer, 'see the dashboard');
-      ctx.cache.tag(listTag.dashboard(organizationId));
       return { organizationId };
     },
   }),

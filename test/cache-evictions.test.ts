@@ -109,6 +109,12 @@ describe('list eviction sets', () => {
         who: 'agent',
       },
       dashboard: { query: '{ dashboardStats { byStatus { status count } byPriority { priority count } } }', who: 'agent' },
+      // The dashboard's other figures, one probe each: a write evicts only those it moves (schema/dashboard-tags.ts).
+      openByAssignee: { query: '{ dashboardStats { openByAssignee { assignee { id } count } } }', who: 'agent' },
+      openByAge: { query: '{ dashboardStats { openByAge { age count } } }', who: 'agent' },
+      openByPriority: { query: '{ dashboardStats { openByPriority { priority count } } }', who: 'agent' },
+      perDay: { query: '{ dashboardStats { ticketsPerDay(days: 2) { date created resolved } } }', who: 'agent' },
+      firstResponse: { query: '{ dashboardStats { firstResponse { responded awaiting } } }', who: 'agent' },
       detail: { query: `{ ticket(id: "${subjectId}") { id title status priority commentCount } }`, who: 'agent' },
       // The same without the comment count: only fields a comment or a tag leaves as they were.
       detailCore: { query: `{ ticket(id: "${subjectId}") { id title status priority assignee { id } } }`, who: 'agent' },
@@ -131,14 +137,14 @@ describe('list eviction sets', () => {
     ]);
   });
 
-  it('assignee A → B: both assignees’ lists (userA: the ticket leaves it), not the unassigned ones', async () => {
+  it('assignee A → B: both assignees’ lists (userA: the ticket leaves it), not the unassigned ones; of the dashboard, the open tickets per assignee', async () => {
     expect(await evictedBy(update(`assigneeId: "${agentB}"`))).toEqual([
       'assignedA',
       'assignedB',
       'byUpdated',
-      'dashboard',
       'detail',
       'detailCore',
+      'openByAssignee',
       'showsSubject',
       'userA',
     ]);
@@ -149,21 +155,22 @@ describe('list eviction sets', () => {
       'assigned',
       'assignedB',
       'byUpdated',
-      'dashboard',
       'detail',
       'detailCore',
+      'openByAssignee',
       'showsSubject',
       'unassigned',
     ]);
   });
 
-  it('priority MEDIUM → URGENT: the URGENT list and the priority order, not the LOW list', async () => {
+  it('priority MEDIUM → URGENT: the URGENT list and the priority order, not the LOW list; the counts by priority', async () => {
     expect(await evictedBy(update('priority: URGENT'))).toEqual([
       'byPriority',
       'byUpdated',
       'dashboard',
       'detail',
       'detailCore',
+      'openByPriority',
       'showsSubject',
       'urgent',
     ]);
@@ -189,12 +196,12 @@ describe('list eviction sets', () => {
     expect(await evictedBy(write)).toEqual(['byUpdated', 'detail', 'showsSubject', 'tagged']);
   });
 
-  it('a staff reply: where the ticket is shown (comment count), the updatedAt order and the dashboard (a first response), nothing else', async () => {
+  it('a staff reply: where the ticket is shown (comment count), the updatedAt order and the dashboard’s first response, nothing else', async () => {
     const write = () =>
       ok(`mutation ($id: ID!) { addComment(input: { ticketId: $id, body: "counted" }) { comment { id } } }`, { id: subjectId }, 'agent');
     // `tagged` shows the ticket from now on, but only its id: a comment is a touch (schema/cache-tags.ts,
     // touchTag), which evicts only what reads the comments, the tags or updatedAt; so does detailCore.
-    expect(await evictedBy(write)).toEqual(['byUpdated', 'dashboard', 'detail', 'showsSubject']);
+    expect(await evictedBy(write)).toEqual(['byUpdated', 'detail', 'firstResponse', 'showsSubject']);
   });
 
   it('an internal note: the same without the dashboard (a note is never a first response)', async () => {
@@ -218,7 +225,7 @@ describe('list eviction sets', () => {
     ]);
   });
 
-  it('a created ticket: every list it can join (searches and unassigned: false at any creation), no other', async () => {
+  it('a created ticket: every list it can join (searches and unassigned: false at any creation), every figure of the dashboard, no other', async () => {
     const write = () => ok(`mutation { createTicket(input: { title: "Printer on fire", body: "" }) { ticket { id } } }`, {}, 'customer');
     expect(await evictedBy(write)).toEqual([
       'all',
@@ -226,8 +233,13 @@ describe('list eviction sets', () => {
       'byPriority',
       'byUpdated',
       'dashboard',
+      'firstResponse',
       'mine',
       'open',
+      'openByAge',
+      'openByAssignee',
+      'openByPriority',
+      'perDay',
       'search',
       'unassigned',
     ]);
@@ -242,12 +254,17 @@ describe('list eviction sets', () => {
       );
     // search and tagged show the ticket now. userA is not needed (the ticket is no longer A's), but
     // conditions are tagged one by one, not combined: a status leaving PENDING evicts every list of PENDING.
+    // The ticket leaves the open ones and is resolved today: the open figures and the daily series go too.
     expect(await evictedBy(write)).toEqual([
       'byUpdated',
       'dashboard',
       'detail',
       'detailCore',
+      'openByAge',
+      'openByAssignee',
+      'openByPriority',
       'pending',
+      'perDay',
       'resolved',
       'search',
       'showsSubject',

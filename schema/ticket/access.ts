@@ -3,8 +3,9 @@ import type { Prisma, PrismaClient, Ticket } from '../../prisma/generated/client
 import type { Context } from '../context.ts';
 import { NotFoundError } from '../errors.ts';
 import { parseId } from '../global-id.ts';
-import { entityTag, listTag, touchTag } from '../cache-tags.ts';
-import { changesCounts, ticketChangeTags, type TicketChange, type TicketState } from './list-tags.ts';
+import { entityTag, touchTag } from '../cache-tags.ts';
+import { dashboardChangeTags } from '../dashboard-tags.ts';
+import { ticketChangeTags, type TicketChange, type TicketState } from './list-tags.ts';
 import { canSeeTicket, requireViewer } from '../viewer.ts';
 
 export async function loadVisibleTicket(ctx: Context, id: number): Promise<Ticket | null> {
@@ -24,7 +25,8 @@ export function touchTicket(db: Pick<PrismaClient, 'ticket'>, id: number) {
  */
 export function lockTickets(tx: Prisma.TransactionClient, organizationId: number, ids: readonly number[]): Promise<TicketState[]> {
   return tx.$queryRaw<TicketState[]>`
-    SELECT "id", "organizationId", "requesterId", "assigneeId", "status"::text AS "status", "priority"::text AS "priority", "title"
+    SELECT "id", "organizationId", "requesterId", "assigneeId", "status"::text AS "status", "priority"::text AS "priority", "title",
+      "resolvedAt"
     FROM "Ticket" WHERE "id" = ANY(${ids}::int[]) AND "organizationId" = ${organizationId}
     ORDER BY "id" FOR UPDATE`;
 }
@@ -54,7 +56,7 @@ export function touchWrite(ticket: Ticket, tagNames?: readonly string[]): Ticket
  * After a committed write: later resolvers in this request read the changed rows (not those loaded
  * before), and the response cache drops what the change made stale before the mutation returns: the
  * tickets' own entries, the lists the change can move them into, out of or within (list-tags.ts), and
- * the dashboard's counts when they can move.
+ * the dashboard's figures it can move (dashboard-tags.ts).
  */
 export async function ticketsChanged(ctx: Context, writes: readonly TicketWrite[], alsoInvalidate: readonly string[] = []): Promise<void> {
   const tags = new Set(alsoInvalidate);
@@ -64,7 +66,7 @@ export async function ticketsChanged(ctx: Context, writes: readonly TicketWrite[
     // A touch evicts only the responses that read what it changed (comments, tags, updatedAt).
     tags.add(write.touch ? touchTag(entityTag('Ticket', after.id)) : entityTag('Ticket', after.id));
     for (const tag of ticketChangeTags(write)) tags.add(tag);
-    if (changesCounts(write)) tags.add(listTag.dashboard(after.organizationId));
+    for (const tag of dashboardChangeTags(write)) tags.add(tag);
   }
   await ctx.cache.invalidate(tags);
 }

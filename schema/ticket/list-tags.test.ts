@@ -28,6 +28,7 @@ function randomState(): State {
     status: pick(statuses),
     priority: pick(priorities),
     title: pick(titles),
+    resolvedAt: null,
     tags: new Set(some(tagNames)),
   };
 }

@@ -6,8 +6,14 @@
 import type { Ticket, TicketPriority, TicketStatus } from '../../prisma/generated/client.ts';
 import { TicketPriority as Priorities, TicketStatus as Statuses } from '../../prisma/generated/enums.ts';
 
-/** The attributes of a ticket that lists filter or sort on (updatedAt: every write changes it). */
-export type TicketState = Pick<Ticket, 'id' | 'organizationId' | 'requesterId' | 'assigneeId' | 'status' | 'priority' | 'title'>;
+/**
+ * The attributes of a ticket that lists filter or sort on (updatedAt: every write changes it), and
+ * resolvedAt, which the dashboard's daily series counts (dashboard-tags.ts).
+ */
+export type TicketState = Pick<
+  Ticket,
+  'id' | 'organizationId' | 'requesterId' | 'assigneeId' | 'status' | 'priority' | 'title' | 'resolvedAt'
+>;
 
 /** One write to one ticket: its state before (null: it was created) and after, and tag names put on or taken off. */
 export interface TicketChange {
@@ -131,9 +137,4 @@ export function ticketChangeTags({ before, after, tagNames = [] }: TicketChange)
     for (const state of before ? [before, after] : [after]) for (const key of stateKeys(state)) tags.add(`${p}|${event}@${key}`);
   }
   return [...tags];
-}
-
-/** Whether the dashboard's counts (by status, priority, open per assignee) can differ after the write. */
-export function changesCounts({ before, after }: TicketChange): boolean {
-  return before == null || before.status !== after.status || before.priority !== after.priority || before.assigneeId !== after.assigneeId;
 }

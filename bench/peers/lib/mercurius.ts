@@ -11,7 +11,7 @@
 // 300 s), shorter where deskgraph's schema says so (`extensions.cacheMaxAge` on the field or its type:
 // dashboardStats and viewer, 60 s). Invalidation: the storage's references, fed by deskgraph's own
 // tag vocabulary (server/CACHE.md) — each cached Query field references the tags its resolver added
-// with ctx.cache.tag (tickets@org:…, dashboard@org:…, the IDs of a node lookup) and the entity tags of
+// with ctx.cache.tag (tickets@org:…, dashboard@org:…|figure, the IDs of a node lookup) and the entity tags of
 // the rows it returned (Ticket:<global id>, …), and ctx.cache.invalidate(tags), which the mutations
 // call after commit, becomes cache.invalidate(tags). (mercurius-cache's documented way is a
 // `references` function per Query field and an `invalidate` function per Mutation field; routing both
