@@ -4,29 +4,48 @@
 import type { Context } from './context.ts';
 import { encodeGlobalId, type NodeTypeName } from './global-id.ts';
 
+/**
+ * The version of this vocabulary, part of every response key (server/cache/cache-key.ts). Raise it with
+ * any change to the tags a response carries or a write invalidates: an instance must not serve an entry
+ * that an older version stored in a shared Redis, whose tags its own writes no longer invalidate.
+ * 2: the dashboard tagged by figure; 3: Ticket's field groups.
+ */
+export const CACHE_TAG_VOCABULARY = 3;
+
 /** The tag the response cache derives from an object in a result: typename and global ID. */
 export function entityTag(type: NodeTypeName, id: number): string {
   return `${type}:${encodeGlobalId(type, id)}`;
 }
 
 /**
- * What a write that only touches an object invalidates instead of its entity tag: its comments or tags
- * changed and updatedAt moved, nothing else. Only responses that read one of the fields such a write
- * changes carry it: those of a document that selects a field outside the type's `cacheTouchStable`
- * list (server/cache/document-facts.ts), for every entity of that type they hold (withTouchTags).
+ * How a type's updates are told apart (its `extensions.cacheFieldGroups`; server/CACHE.md, "Field
+ * groups"): an update invalidates, instead of the object's entity tag, one group tag per group of fields
+ * it changed, and a response carries the group tags of the fields its document selects, for every
+ * object of the type it holds (withGroupTags). A field left out of `fields` is in every group, so
+ * forgetting one costs evictions, never a stale entry; a field in no group ([]) is one no update changes.
  */
-export function touchTag(entityTagOfObject: string): string {
-  return `${entityTagOfObject}${TOUCH_SUFFIX}`;
+export interface FieldGroups {
+  /** Every group an update of the type can name. */
+  all: readonly string[];
+  fields: Readonly<Record<string, readonly string[]>>;
 }
 
-const TOUCH_SUFFIX = '~touch';
+/** The groups a field of a type with these groups is in. */
+export function groupsOfField(groups: FieldGroups, field: string): readonly string[] {
+  return groups.fields[field] ?? groups.all;
+}
 
-/** Adds the touch tag of every entity tag in `tags` whose type is one of `touchTypes`. */
-export function withTouchTags(tags: Set<string>, touchTypes: readonly string[]): Set<string> {
-  if (touchTypes.length === 0) return tags;
+/** What an update that changed `group` of an object invalidates, for the object's entity tag. */
+export function groupTag(entityTagOfObject: string, group: string): string {
+  return `${entityTagOfObject}~${group}`;
+}
+
+/** Adds, for every entity tag in `tags` of a type in `groupsByType`, the tags of the groups selected of it. */
+export function withGroupTags(tags: Set<string>, groupsByType: Readonly<Record<string, readonly string[]>>): Set<string> {
   for (const tag of [...tags]) {
     const colon = tag.indexOf(':');
-    if (colon > 0 && !tag.endsWith(TOUCH_SUFFIX) && touchTypes.includes(tag.slice(0, colon))) tags.add(touchTag(tag));
+    const groups = colon > 0 && !tag.includes('~') ? groupsByType[tag.slice(0, colon)] : undefined;
+    if (groups) for (const group of groups) tags.add(groupTag(tag, group));
   }
   return tags;
 }

@@ -3,7 +3,7 @@ import type { Prisma, PrismaClient, Ticket } from '../../prisma/generated/client
 import type { Context } from '../context.ts';
 import { NotFoundError } from '../errors.ts';
 import { parseId } from '../global-id.ts';
-import { entityTag, touchTag } from '../cache-tags.ts';
+import { entityTag, groupTag } from '../cache-tags.ts';
 import { dashboardChangeTags } from '../dashboard-tags.ts';
 import { ticketChangeTags, type TicketChange, type TicketState } from './list-tags.ts';
 import { canSeeTicket, requireViewer } from '../viewer.ts';
@@ -43,13 +43,31 @@ export function changesNothing(row: TicketState, data: Prisma.TicketUncheckedUpd
 
 /**
  * A committed write to a ticket: the changed row, and its state before (null when created). `touch`: it
- * changed only the ticket's comments or tags, and its updatedAt.
+ * changed only the ticket's comments or tags, and its updatedAt. `bodyGiven`: the update set the body
+ * (which the locked state does not hold: it may have changed).
  */
-export type TicketWrite = TicketChange & { after: Ticket; touch?: true };
+export type TicketWrite = TicketChange & { after: Ticket; touch?: true; bodyGiven?: boolean };
 
 /** A write that changed none of the attributes lists filter or sort on, besides updatedAt (comments, tags). */
 export function touchWrite(ticket: Ticket, tagNames?: readonly string[]): TicketWrite {
   return { before: ticket, after: ticket, tagNames, touch: true };
+}
+
+/**
+ * The field groups of Ticket (TICKET_FIELD_GROUPS in ticket.ts) a write changed; null when it created
+ * the ticket or changed who may see it, which invalidates the entity tag itself. Every update moves
+ * updatedAt: 'updated'.
+ */
+export function changedGroups(write: TicketWrite): string[] | null {
+  const { before, after } = write;
+  if (before == null || before.organizationId !== after.organizationId || before.requesterId !== after.requesterId) return null;
+  if (write.touch) return ['updated', 'touch'];
+  const groups = ['updated'];
+  if (before.title !== after.title || write.bodyGiven) groups.push('text');
+  if (before.status !== after.status) groups.push('status');
+  if (before.priority !== after.priority) groups.push('priority');
+  if (before.assigneeId !== after.assigneeId) groups.push('assignee');
+  return groups;
 }
 
 /**
@@ -63,8 +81,11 @@ export async function ticketsChanged(ctx: Context, writes: readonly TicketWrite[
   for (const write of writes) {
     const { after } = write;
     ctx.loaders.ticket.clear(after.id).prime(after.id, after);
-    // A touch evicts only the responses that read what it changed (comments, tags, updatedAt).
-    tags.add(write.touch ? touchTag(entityTag('Ticket', after.id)) : entityTag('Ticket', after.id));
+    // An update evicts only the responses that read a field it changed (TICKET_FIELD_GROUPS).
+    const entity = entityTag('Ticket', after.id);
+    const groups = changedGroups(write);
+    if (groups) for (const group of groups) tags.add(groupTag(entity, group));
+    else tags.add(entity);
     for (const tag of ticketChangeTags(write)) tags.add(tag);
     for (const tag of dashboardChangeTags(write)) tags.add(tag);
   }

@@ -137,7 +137,7 @@ builder.mutationFields((t) => ({
         if (changesNothing(row!, data)) return [null, await tx.ticket.findUniqueOrThrow({ where: { id: ticket.id } })] as const;
         return [row!, await tx.ticket.update({ where: { id: ticket.id }, data })] as const;
       });
-      if (before) await ticketsChanged(ctx, [{ before, after: updated }]);
+      if (before) await ticketsChanged(ctx, [{ before, after: updated, bodyGiven: data.body !== undefined }]);
       return { ticket: updated };
     },
   }),

@@ -3,18 +3,39 @@ import { builder } from '../builder.ts';
 import { CommentConnection, withTotalCount } from '../connections.ts';
 import { byCreatedAt, childConnection } from '../pagination.ts';
 import { CommentRef, OrganizationRef, TagRef, TicketPriorityEnum, TicketRef, TicketStatusEnum, UserRef } from '../refs.ts';
-import { tagLookups } from '../cache-tags.ts';
+import { tagLookups, type FieldGroups } from '../cache-tags.ts';
 import { present, whenKnown } from '../known-loader.ts';
 import { loadVisibleTicket } from './access.ts';
 
-// The fields a touch (a comment added or deleted, tags put on or taken off: ticketsChanged with touchWrite)
-// leaves as they were. A cached response that reads only these of its tickets is not evicted by one
-// (schema/cache-tags.ts, touchTag); a field missing here only costs such evictions, never a stale read.
-const TOUCH_STABLE_FIELDS = ['id', 'number', 'title', 'body', 'status', 'priority', 'createdAt', 'organization', 'requester', 'assignee'];
+// Which fields each kind of update changes (schema/cache-tags.ts, FieldGroups; ticketsChanged names the
+// groups a write changed): a cached response is evicted by an update of one of its tickets only when it
+// reads a field of a group the update changed. A field missing here is in every group (updatedAt is,
+// on purpose): it costs evictions, never a stale read.
+const TICKET_FIELD_GROUPS: FieldGroups = {
+  all: ['updated', 'text', 'status', 'priority', 'assignee', 'touch'],
+  fields: {
+    // Set when the ticket is created. Visibility follows the requester and the organization, so a write
+    // changing either invalidates the ticket's entity tag itself, which every response showing it carries.
+    id: [],
+    number: [],
+    createdAt: [],
+    organization: [],
+    requester: [],
+    title: ['text'],
+    body: ['text'],
+    status: ['status'],
+    priority: ['priority'],
+    assignee: ['assignee'],
+    // A touch: a comment added or deleted, tags put on or taken off.
+    tags: ['touch'],
+    commentCount: ['touch'],
+    comments: ['touch'],
+  },
+};
 
 builder.node(TicketRef, {
   description: 'A request for help, filed by a requester and worked by an assignee.',
-  extensions: { cacheTouchStable: TOUCH_STABLE_FIELDS },
+  extensions: { cacheFieldGroups: TICKET_FIELD_GROUPS },
   id: { resolve: (ticket) => ticket.id },
   loadMany: (ids, ctx) => {
     tagLookups(ctx, 'Ticket', ids);

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import stableStringify from 'fast-json-stable-stringify';
 import type { Viewer } from '../../identity/viewer.ts';
+import { CACHE_TAG_VOCABULARY } from '../../schema/cache-tags.ts';
 
 const documentHashes = new Map<string, string>();
 const MAX_REMEMBERED_DOCUMENTS = 2000;
@@ -33,7 +34,8 @@ export function visibilityScope(viewer: Viewer | null, visibility: Visibility): 
 }
 
 export function responseKey(docHash: string, operationName: string | null | undefined, variables: unknown, scope: string): string {
-  const input = `${docHash}|${operationName ?? ''}|${stableStringify(variables ?? {})}|${scope}`;
+  // The tag vocabulary's version: entries an instance with other tags stored are not ours to serve.
+  const input = `${docHash}|${operationName ?? ''}|${stableStringify(variables ?? {})}|${scope}|t${CACHE_TAG_VOCABULARY}`;
   return createHash('sha256').update(input).digest('base64url');
 }
 

@@ -3,6 +3,7 @@
 // document first goes through GraphQL, remembered by document hash so the fast path can use it.
 import { getOperationAST, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { LRUCache } from 'lru-cache';
+import { groupsOfField, type FieldGroups } from '../../schema/cache-tags.ts';
 import type { Visibility } from './cache-key.ts';
 
 export interface DocumentFacts {
@@ -13,17 +14,17 @@ export interface DocumentFacts {
   /** A `query @live`: streamed by the live hub (server/live/), never cached. */
   live: boolean;
   /**
-   * The types of which the document selects a field outside the type's `cacheTouchStable` list: its
-   * responses carry the touch tags of those types' entities (schema/cache-tags.ts, withTouchTags).
+   * For each type with `cacheFieldGroups`, the groups of the fields the document selects of it: its
+   * responses carry those group tags of the type's entities (schema/cache-tags.ts, withGroupTags).
    */
-  touchTypes: readonly string[];
+  fieldGroups: Readonly<Record<string, readonly string[]>>;
 }
 
 export function analyzeDocument(schema: GraphQLSchema, document: DocumentNode, operationName?: string | null): DocumentFacts | null {
   const operation = getOperationAST(document, operationName ?? undefined);
   if (!operation) return null;
   let visibility: Visibility = 'shared';
-  const touchTypes = new Set<string>();
+  const groups = new Map<string, Set<string>>();
   const typeInfo = new TypeInfo(schema);
   visit(
     document,
@@ -31,14 +32,19 @@ export function analyzeDocument(schema: GraphQLSchema, document: DocumentNode, o
       Field(node) {
         if (typeInfo.getFieldDef()?.extensions?.cacheScope === 'user') visibility = 'user';
         const parent = typeInfo.getParentType();
-        const stable = parent?.extensions?.cacheTouchStable;
-        if (parent && Array.isArray(stable) && node.name.value !== '__typename' && !stable.includes(node.name.value))
-          touchTypes.add(parent.name);
+        const fieldGroups = parent?.extensions?.cacheFieldGroups as FieldGroups | undefined;
+        if (!parent || !fieldGroups || node.name.value === '__typename') return;
+        let selected = groups.get(parent.name);
+        if (!selected) groups.set(parent.name, (selected = new Set()));
+        for (const group of groupsOfField(fieldGroups, node.name.value)) selected.add(group);
       },
     }),
   );
   const live = operation.operation === 'query' && (operation.directives?.some((directive) => directive.name.value === 'live') ?? false);
-  return { operation: operation.operation, name: operation.name?.value ?? null, visibility, live, touchTypes: [...touchTypes] };
+  const fieldGroups = Object.fromEntries(
+    [...groups].filter(([, selected]) => selected.size > 0).map(([type, selected]) => [type, [...selected].sort()]),
+  );
+  return { operation: operation.operation, name: operation.name?.value ?? null, visibility, live, fieldGroups };
 }
 
 /** Facts by `documentHash|operationName`, bounded. */

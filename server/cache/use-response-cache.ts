@@ -6,7 +6,7 @@ import { useResponseCache, type Cache } from '@envelop/response-cache';
 import type { ExecutionResult, GraphQLSchema } from 'graphql';
 import { isObjectType } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { withTouchTags } from '../../schema/cache-tags.ts';
+import { withGroupTags } from '../../schema/cache-tags.ts';
 import type { CacheHooks, Context } from '../../schema/context.ts';
 import type { CacheConfig } from './cache-config.ts';
 import type { Metrics } from '../platform/metrics.ts';
@@ -214,7 +214,7 @@ export function useDeskgraphResponseCache({
       set(key, result, entities, ttl) {
         const tags = new Set(request.extraTags);
         for (const entity of entities) if (entity.id != null) tags.add(`${entity.typename}:${entity.id}`);
-        withTouchTags(tags, request.facts?.touchTypes ?? []);
+        if (request.facts) withGroupTags(tags, request.facts.fieldGroups);
         const entry = { bytes: serializeOnce(result), tags: [...tags], ttlMs: ttl };
         const storing = request.lookup ? store.fill(key, entry, request.lookup, request.startedAt) : undefined;
         request.release?.(entry, storing);

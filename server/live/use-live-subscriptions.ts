@@ -18,7 +18,7 @@ import type { StreamServerContext } from './use-single-connection.ts';
 import { acceptsEventStream } from '../protocol/negotiation.ts';
 import type { LiveHub, LiveRun } from './live-hub.ts';
 import { resultTags } from './result-tags.ts';
-import { withTouchTags } from '../../schema/cache-tags.ts';
+import { withGroupTags } from '../../schema/cache-tags.ts';
 
 export interface LiveSubscriptionsOptions {
   /** null when LIVE_UPDATES=false: every subscription is refused. */
@@ -42,7 +42,7 @@ function runner(
   args: ExecutionArgs,
   base: Context,
   loaders: LiveSubscriptionsOptions['loaders'],
-  touchTypes: readonly string[],
+  fieldGroups: Readonly<Record<string, readonly string[]>>,
 ) {
   // Only what resolvers read: a group outlives the request that opened it, and must not hold it.
   const { prisma, viewer, settings, tokenHash } = base;
@@ -53,8 +53,8 @@ function runner(
     // Subscriptions do not pass through onExecute, where useErrorCodes gives variable errors their code.
     const result = withVariableErrorCodes(await execute({ schema, document, variableValues, operationName, rootValue, contextValue }));
     for (const tag of resultTags(result.data)) tags.add(tag);
-    // As a cached response of the same document: it wakes on a touch only if it reads what one changes.
-    return { result, tags: withTouchTags(tags, touchTypes) };
+    // As a cached response of the same document: it wakes on an update only if it reads what one changed.
+    return { result, tags: withGroupTags(tags, fieldGroups) };
   };
 }
 
@@ -108,7 +108,7 @@ export function useLiveSubscriptions({ hub, loaders }: LiveSubscriptionsOptions)
       key,
       tokenHash: ctx.tokenHash,
       tokenExpiresAt,
-      run: runner(args.schema, args, ctx, loaders, facts?.touchTypes ?? []),
+      run: runner(args.schema, args, ctx, loaders, facts?.fieldGroups ?? {}),
     });
   };
   const plugin: Plugin<Context> = {
