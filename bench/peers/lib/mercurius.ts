@@ -12,7 +12,7 @@
 // dashboardStats and viewer, 60 s). Invalidation: the storage's references, fed by deskgraph's own
 // tag vocabulary (server/CACHE.md) — each cached Query field references the tags its resolver added
 // with ctx.cache.tag (tickets@org:…, dashboard@org:…|figure, the IDs of a node lookup) and the entity tags of
-// the rows it returned (Ticket:<global id>, …), and ctx.cache.invalidate(tags), which the mutations
+// the rows it returned (Ticket:<global id>, …, with every field group's tag: Ticket:<global id>~status, …), and ctx.cache.invalidate(tags), which the mutations
 // call after commit, becomes cache.invalidate(tags). (mercurius-cache's documented way is a
 // `references` function per Query field and an `invalidate` function per Mutation field; routing both
 // through the hooks deskgraph already has gives the same thing without restating the tag rules.)
@@ -25,7 +25,7 @@ import Fastify, { type FastifyRequest } from 'fastify';
 import mercurius from 'mercurius';
 import mercuriusCacheModule from 'mercurius-cache';
 import { getNamedType, isObjectType, type GraphQLObjectType, type GraphQLOutputType } from 'graphql';
-import { entityTag } from '../../../schema/cache-tags.ts';
+import { entityTag, withGroupTags, type FieldGroups } from '../../../schema/cache-tags.ts';
 import type { NodeTypeName } from '../../../schema/global-id.ts';
 import { schema } from '../../../schema/index.ts';
 import type { CacheHooks, Context } from '../../../schema/context.ts';
@@ -79,6 +79,17 @@ function entityTags(type: GraphQLOutputType, value: unknown, tags: Set<string>):
   }
 }
 
+/**
+ * Every field group of each type that has them (Ticket's: server/CACHE.md, "Field groups"): deskgraph's
+ * updates invalidate a row's group tags, not its entity tag, and a cached resolver value holds whole rows.
+ */
+const EVERY_GROUP: Record<string, readonly string[]> = Object.fromEntries(
+  Object.values(schema.getTypeMap()).flatMap((type) => {
+    const groups = type.extensions?.cacheFieldGroups as FieldGroups | undefined;
+    return groups ? [[type.name, groups.all]] : [];
+  }),
+);
+
 /** One policy entry per Query field: TTL from deskgraph's hints, key per viewer, references from the resolver's tags. */
 function queryPolicy(defaultTtl: number): Record<string, object> {
   const query = schema.getQueryType() as GraphQLObjectType;
@@ -94,7 +105,7 @@ function queryPolicy(defaultTtl: number): Record<string, object> {
       references: ({ ctx }: { ctx: Context }, _key: string, result: unknown) => {
         const tags = new Set((ctx.cache as ReferenceHooks).tags);
         entityTags(field.type, result, tags);
-        return [...tags];
+        return [...withGroupTags(tags, EVERY_GROUP)];
       },
     };
   }
