@@ -6,6 +6,8 @@ export interface Peer {
   label: string;
   /** The peer answers repeated reads from a cache of its own. */
   cached: boolean;
+  /** Its cache is invalidated by writes: a stale read after one is a defect (bench/peers/check.ts fails). */
+  invalidates?: boolean;
   /** What its cache does and cannot do (for the results table's notes). */
   note: string;
 }
@@ -24,6 +26,7 @@ export const PEERS: readonly Peer[] = [
     name: 'mercurius-cache',
     label: 'Mercurius + JIT + mercurius-cache',
     cached: true,
+    invalidates: true,
     note: "Query resolvers' results in memory, per viewer, invalidated by deskgraph's tags; nested fields still hit the database",
   },
 ];
