@@ -88,6 +88,8 @@ describe('list eviction sets', () => {
       pending: list('filter: { status: [PENDING] }'),
       resolved: list('filter: { status: [RESOLVED] }'),
       urgent: list('filter: { priority: [URGENT] }'),
+      // Indexed by its two priorities, not by `all`: a ticket created at another priority leaves it be.
+      urgentOrHigh: list('filter: { priority: [URGENT, HIGH] }'),
       low: list('filter: { priority: [LOW] }'),
       all: list(''),
       byPriority: list('orderBy: { field: PRIORITY, direction: DESC }'),
@@ -162,6 +164,7 @@ describe('list eviction sets', () => {
       'detailCore',
       'openByPriority',
       'urgent',
+      'urgentOrHigh',
     ]);
   });
 

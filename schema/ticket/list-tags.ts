@@ -66,16 +66,20 @@ function stateKeys(state: TicketState): string[] {
   return ['all', `requester:${state.requesterId}`, assigneeKey(state.assigneeId), `status:${state.status}`, `priority:${state.priority}`];
 }
 
-/** The index of a list: the fewest keys such that every ticket the list can contain has one of them. */
+/**
+ * The index of a list: keys such that every ticket the list can contain has one of them. Any condition
+ * is more selective than `all`, whatever its number of keys (a list of URGENT and HIGH tickets need
+ * not go when a LOW one is created); among conditions, the one with the fewest keys.
+ */
 function listKeys(shape: TicketListShape): string[] {
-  const candidates: string[][] = [['all']];
+  const candidates: string[][] = [];
   if (shape.requesterIds?.length) candidates.push([`requester:${shape.requesterIds[0]}`]);
   if (shape.assigneeId != null) candidates.push([assigneeKey(shape.assigneeId)]);
   if (shape.unassigned === true) candidates.push([assigneeKey(null)]);
   if (shape.status?.length) candidates.push([...new Set(shape.status)].map((s) => `status:${s}`));
   if (shape.priority?.length) candidates.push([...new Set(shape.priority)].map((p) => `priority:${p}`));
-  // 'all' last among equals: any single key is more selective.
-  return candidates.reduce((best, keys) => (keys.length <= best.length ? keys : best));
+  if (candidates.length === 0) return ['all'];
+  return candidates.reduce((best, keys) => (keys.length < best.length ? keys : best));
 }
 
 /**
