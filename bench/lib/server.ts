@@ -1,6 +1,7 @@
 // Starts deskgraph (server/main.ts) as a child process on a free port, waits for GET /ready, stops it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { CONFIG_VARIABLES } from '../../server/platform/config.ts';
+import { deskgraphArgs } from './server-build.ts';
 import { freePort, log, sleep, type Cleanup } from './util.ts';
 
 export interface Instance {
@@ -37,7 +38,7 @@ export interface StartOptions {
   env: Record<string, string | undefined>;
   cleanup: Cleanup;
   readyTimeoutMs?: number;
-  /** Node arguments; default deskgraph: --import tsx server/main.ts. */
+  /** Node arguments; default deskgraph's entry point in the BENCH_SERVER build (server-build.ts). */
   args?: string[];
   /** Polled until it answers 200; default /ready. */
   readyPath?: string;
@@ -49,7 +50,7 @@ export async function startInstance({
   env,
   cleanup,
   readyTimeoutMs = 60_000,
-  args = ['--import', 'tsx', 'server/main.ts'],
+  args,
   readyPath = '/ready',
 }: StartOptions): Promise<Instance> {
   const port = await freePort();
@@ -62,7 +63,7 @@ export async function startInstance({
     if (value === undefined) delete childEnv[key];
     else childEnv[key] = value;
   }
-  const child = spawn(process.execPath, args, { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args ?? deskgraphArgs(root), { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const state: { exited: { code: number | null; signal: NodeJS.Signals | null } | null } = { exited: null };
   const collect = (stream: NodeJS.ReadableStream | null) =>

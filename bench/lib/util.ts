@@ -1,5 +1,6 @@
 // Small helpers shared by the benchmark scripts: progress lines, sleeping, free ports, env knobs.
 import { execFileSync } from 'node:child_process';
+import { serverBuild } from './server-build.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -124,8 +125,9 @@ export function codeState(root: string): { head: string | null; uncommitted: str
 }
 
 export function describeCode(state: ReturnType<typeof codeState>): string {
-  if (!state.head) return 'code: not a git checkout';
-  return `code: ${state.head}${state.uncommitted.length ? ` + uncommitted changes in ${state.uncommitted.join(', ')}` : ' (clean server/, schema/, prisma/)'}`;
+  const build = serverBuild() === 'dist' ? ', run from dist/ (BENCH_SERVER=dist)' : '';
+  if (!state.head) return `code: not a git checkout${build}`;
+  return `code: ${state.head}${state.uncommitted.length ? ` + uncommitted changes in ${state.uncommitted.join(', ')}` : ' (clean server/, schema/, prisma/)'}${build}`;
 }
 
 /** Writes `data` as indented JSON to bench/results/<file> (ignored by git) and returns the path. */
