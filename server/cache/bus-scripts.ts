@@ -48,12 +48,15 @@ export class BusKeys {
   readonly channel: string;
   readonly seq: string;
   readonly leases: string;
+  /** The newest cache tag vocabulary of the instances sharing this Redis (tag-vocabulary.ts). */
+  readonly vocabulary: string;
 
   constructor(prefix: string) {
     const tag = `{${prefix}:bus}`;
     this.channel = `${tag}:invalidations`;
     this.seq = `${tag}:seq`;
     this.leases = `${tag}:leases`;
+    this.vocabulary = `${tag}:vocabulary`;
   }
 }
 

@@ -33,6 +33,8 @@ import {
   type StoreRequest,
 } from './redis-scripts.ts';
 import { OwedInvalidations } from './owed-invalidations.ts';
+import { CACHE_TAG_VOCABULARY } from '../../schema/cache-tags.ts';
+import { TagVocabulary, VOCABULARY_TOPIC } from './tag-vocabulary.ts';
 
 /** What a read found in Redis, in one round trip: the entry, and its shard's sequence number and LSN mark. */
 export interface RemoteRead {
@@ -61,6 +63,8 @@ export interface RedisLayerOptions {
   onRemoteInvalidation(tags: string[] | 'all', lsn?: string): void;
   /** This layer became unusable or usable again; while down the in-process layer must not be trusted. */
   onHealthChange(healthy: boolean): void;
+  /** This instance's cache tag vocabulary; CACHE_TAG_VOCABULARY unless a test plays another version. */
+  tagVocabulary?: number;
 }
 
 export class RedisLayer {
@@ -72,6 +76,7 @@ export class RedisLayer {
   private readonly health: RedisHealth;
   private readonly lease: InstanceLease;
   private readonly owed: OwedInvalidations;
+  private readonly vocabulary: TagVocabulary;
   /** Single-flight across instances (fill-claims.ts). */
   readonly fills: FillClaims;
   private epoch = '0';
@@ -93,6 +98,14 @@ export class RedisLayer {
     // its replica never received. Treated as an invalidation of everything here, so no such fill is stored.
     if (this.cmd instanceof Cluster) this.cmd.on('-node', () => options.onRemoteInvalidation('all'));
     this.owed = new OwedInvalidations(options.confirmMs);
+    this.vocabulary = new TagVocabulary({
+      own: options.tagVocabulary ?? CACHE_TAG_VOCABULARY,
+      key: this.busKeys.vocabulary,
+      channel: this.busKeys.channel,
+      logger: options.logger,
+      onSuperseded: () => options.onRemoteInvalidation('all'),
+    });
+    this.noticeHandlers.set(VOCABULARY_TOPIC, (payload) => this.vocabulary.heard(payload));
     this.health = new RedisHealth(this.cmd, this.sub, {
       timeoutMs: options.timeoutMs,
       logger: options.logger,
@@ -145,9 +158,12 @@ export class RedisLayer {
     this.noticeHandlers.set(topic, handler);
   }
 
-  /** Whether what this layer (and L1 with it) holds may be served right now: Redis answers and the lease holds. */
+  /**
+   * Whether what this layer (and L1 with it) holds may be served right now: Redis answers, the lease
+   * holds, and no newer version with other cache tags shares this Redis.
+   */
   get isHealthy(): boolean {
-    return this.health.healthy && this.lease.valid;
+    return this.health.healthy && this.lease.valid && !this.vocabulary.superseded;
   }
 
   /** Whether a write's invalidation can be delivered now; mutations are refused before they write when not. */
@@ -301,6 +317,7 @@ export class RedisLayer {
     } else {
       await this.refreshEpoch();
     }
+    await this.vocabulary.raise(this.cmd);
     delivery.done();
     return { epoch: this.epoch };
   }

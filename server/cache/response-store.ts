@@ -21,6 +21,8 @@ export interface RedisStoreSettings {
   timeoutMs: number;
   /** How long a write waits for its invalidation's delivery when Redis could not take it at once. */
   confirmMs: number;
+  /** The cache tag vocabulary this instance announces (tag-vocabulary.ts); CACHE_TAG_VOCABULARY by default. */
+  tagVocabulary?: number;
 }
 
 export interface ResponseStoreOptions {
