@@ -131,7 +131,8 @@ export async function auditEvictions(options: {
           result.unneeded += unneeded;
           perWrite.unneeded += unneeded;
           perRead.unneeded += unneeded;
-          if (unneeded) result.unneededByPair[`${write.op} → ${read.op}`] = (result.unneededByPair[`${write.op} → ${read.op}`] ?? 0) + 1;
+          const pair = `${write.op} → ${read.op}`;
+          if (unneeded) result.unneededByPair[pair] = (result.unneededByPair[pair] ?? 0) + 1;
         }
         last.set(read, truth.data);
       }

@@ -1,6 +1,6 @@
 // Which build of deskgraph the benchmarks start: `BENCH_SERVER=tsx` (the default: server/main.ts through
 // tsx, as `npm start` runs it) or `dist` (the compiled JavaScript on plain node, as `npm run start:prod`
-// runs it), compiled once per benchmark process with `npm run build:server`'s command.
+// runs it), compiled once per benchmark process by `npm run build:server`.
 import { execFileSync } from 'node:child_process';
 
 export type ServerBuild = 'tsx' | 'dist';
@@ -17,8 +17,8 @@ let compiled = false;
 export function deskgraphArgs(root: string): string[] {
   if (serverBuild() === 'tsx') return ['--import', 'tsx', 'server/main.ts'];
   if (!compiled) {
-    process.stdout.write('BENCH_SERVER=dist: compiling the server (tsc -p tsconfig.build.json)\n');
-    execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+    process.stdout.write('BENCH_SERVER=dist: compiling the server (npm run build:server)\n');
+    execFileSync('npm', ['run', '--silent', 'build:server'], { cwd: root, stdio: 'inherit' });
     compiled = true;
   }
   return ['dist/server/main.js'];

@@ -1,9 +1,9 @@
 // Small helpers shared by the benchmark scripts: progress lines, sleeping, free ports, env knobs.
 import { execFileSync } from 'node:child_process';
-import { serverBuild } from './server-build.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { serverBuild } from './server-build.ts';
 
 const started = performance.now();
 
